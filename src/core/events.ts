@@ -1,0 +1,65 @@
+import type { Labels } from './labels.js';
+import type { Severity } from './severity.js';
+
+/**
+ * Events passed along the pipeline: detect -> alerting -> incidents -> notify/remediate.
+ * Each is plain data (JSON-serialisable) so it can cross a process or a NATS subject.
+ */
+
+export interface AnomalyExplanation {
+  /** What the detector expected at this time. */
+  expected: number;
+  /** The band of normal values around `expected`. */
+  lower: number;
+  upper: number;
+  /** Which detector component fired (e.g. "seasonal", "robust", "changepoint", "iforest"). */
+  component: string;
+  direction: 'above' | 'below' | 'none';
+}
+
+export interface AnomalyEvent {
+  kind: 'anomaly';
+  id: string;
+  seriesHash: string;
+  labels: Labels;
+  /** Time of the sample that opened the episode, ms. */
+  t: number;
+  value: number;
+  /** Calibrated anomaly score in [0,1]. */
+  score: number;
+  severity: Severity;
+  explanation: AnomalyExplanation;
+}
+
+export type AlertState = 'inactive' | 'pending' | 'firing' | 'resolved';
+
+export interface AlertEvent {
+  kind: 'alert';
+  /** Stable identity of the alert: rule plus label set. */
+  fingerprint: string;
+  /** Where it came from: a Vigil rule name, or "alertmanager". */
+  source: string;
+  state: AlertState;
+  severity: Severity;
+  labels: Labels;
+  annotations: Readonly<Record<string, string>>;
+  startsAt: number;
+  endsAt?: number;
+  value?: number;
+}
+
+export type IncidentState = 'open' | 'acknowledged' | 'mitigated' | 'resolved';
+
+export interface IncidentEvent {
+  kind: 'incident';
+  id: string;
+  state: IncidentState;
+  severity: Severity;
+  title: string;
+  services: string[];
+  openedAt: number;
+  updatedAt: number;
+  memberFingerprints: string[];
+}
+
+export type PipelineEvent = AnomalyEvent | AlertEvent | IncidentEvent;

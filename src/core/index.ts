@@ -1,0 +1,6 @@
+export * from './labels.js';
+export * from './sample.js';
+export * from './severity.js';
+export * from './matchers.js';
+export * from './events.js';
+export * from './errors.js';

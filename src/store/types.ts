@@ -1,0 +1,86 @@
+import type { Labels } from '../core/labels.js';
+import type { LabelMatcher } from '../core/matchers.js';
+
+/**
+ * The sample store's public contract. Ingest protocols, detectors, the query API
+ * and the cluster layer only see this; the embedded (SQLite) and PostgreSQL
+ * back ends implement it.
+ */
+
+/** When an acknowledged write reaches stable storage. */
+export type FsyncPolicy =
+  /** fsync the WAL before every append returns: survives power loss. */
+  | 'always'
+  /** write(2) before returning (survives kill -9), fsync every `fsyncIntervalMs` (power loss may lose that interval). */
+  | 'interval'
+  /** write(2) only; the OS decides when data reaches disk. */
+  | 'never';
+
+export interface StoreOptions {
+  /** Directory holding the WAL and the SQLite database. */
+  dir: string;
+  /** How long sealed samples are kept, ms. Default 15 days. */
+  retentionMs?: number;
+  /** How much recent history the in-memory head keeps per series, ms. Default 2 h. */
+  headWindowMs?: number;
+  /** Samples per sealed chunk. Default 120 (as Prometheus). */
+  chunkSamples?: number;
+  fsync?: FsyncPolicy;
+  fsyncIntervalMs?: number;
+  /** Accept samples this far behind the newest sample of their series, ms (0 = in-order only, as Prometheus by default). */
+  outOfOrderWindowMs?: number;
+  /** Cardinality guard: maximum active series. Default 1,000,000. */
+  maxSeries?: number;
+}
+
+/** One series with its samples in a write request. Timestamps are ms. */
+export interface SeriesWrite {
+  labels: Labels;
+  timestamps: ArrayLike<number>;
+  values: ArrayLike<number>;
+}
+
+export type RejectReason = 'out_of_order' | 'duplicate' | 'too_old' | 'series_limit' | 'invalid';
+
+export interface AppendResult {
+  accepted: number;
+  /** Counts of samples not stored, by reason. A duplicate with the same value is accepted silently, as in Prometheus. */
+  rejected: Partial<Record<RejectReason, number>>;
+}
+
+export interface SeriesInfo {
+  /** Stable series hash (see core/labels.seriesHash). */
+  id: string;
+  labels: Labels;
+}
+
+export interface SeriesData extends SeriesInfo {
+  timestamps: Float64Array;
+  values: Float64Array;
+}
+
+export interface StoreStats {
+  series: number;
+  samplesAppended: number;
+  headSamples: number;
+  headBytes: number;
+  diskBytes: number;
+  sealedChunks: number;
+}
+
+export interface SampleStore {
+  /** Durable according to the fsync policy once it returns. */
+  append(writes: readonly SeriesWrite[]): AppendResult;
+  /** Series whose labels match all matchers and that have samples in [start, end] (all series when no range). */
+  series(matchers: readonly LabelMatcher[], start?: number, end?: number): SeriesInfo[];
+  /** Raw samples in [start, end] inclusive, in time order, per matching series. */
+  read(matchers: readonly LabelMatcher[], start: number, end: number): SeriesData[];
+  labelNames(): string[];
+  labelValues(name: string): string[];
+  stats(): StoreStats;
+  /** Seals full head chunks to disk and truncates the WAL behind them. */
+  checkpoint(): void;
+  /** Drops data older than the retention. */
+  applyRetention(now?: number): void;
+  close(): void;
+}

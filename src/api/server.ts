@@ -1,0 +1,61 @@
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { isVigilError } from '../core/errors.js';
+import type { SelfMetrics } from '../core/self-metrics.js';
+import type { IngestLimits } from '../ingest/limits.js';
+import type { IngestPipeline } from '../ingest/pipeline.js';
+import { healthRoutes } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { seriesRoutes } from './routes/series.js';
+import { writeRoutes } from './routes/write.js';
+
+export interface ServerOptions {
+  pipeline: IngestPipeline;
+  metrics: SelfMetrics;
+  logger: Logger;
+  limits: IngestLimits;
+  /** Largest request body accepted, bytes (413 above). */
+  maxBodyBytes: number;
+  /** Largest number of samples one read may return (422 above). */
+  maxSamplesPerRead?: number;
+  isReady?: () => boolean;
+}
+
+/**
+ * Builds the HTTP API. Every error leaves as JSON in the Prometheus API's error
+ * shape (`status`, `errorType`, `error`) plus Vigil's stable `code`.
+ */
+export function buildServer(opts: ServerOptions): FastifyInstance {
+  const app = Fastify({
+    // Typed as Fastify's base logger so route modules take a plain FastifyInstance.
+    loggerInstance: opts.logger as FastifyBaseLogger,
+    bodyLimit: opts.maxBodyBytes,
+    disableRequestLogging: true,
+    return503OnClosing: true,
+  });
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    const status = isVigilError(err) ? err.statusCode : (err.statusCode ?? 500);
+    if (status >= 500) req.log.error({ err, url: req.url }, 'request failed');
+    else req.log.debug({ code: err.code, url: req.url, msg: err.message }, 'request refused');
+    void reply.code(status).send({
+      status: 'error',
+      errorType: status >= 500 ? 'internal' : status === 422 ? 'execution' : 'bad_data',
+      code: err.code ?? 'INTERNAL',
+      error: status >= 500 && !isVigilError(err) ? 'internal error' : err.message,
+    });
+  });
+
+  app.addHook('onResponse', async (req, reply) => {
+    opts.metrics.httpDuration.observe(
+      { route: req.routeOptions.url ?? 'unmatched', method: req.method, code: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  healthRoutes(app, opts.isReady ?? (() => true));
+  metricsRoutes(app, opts.metrics, opts.pipeline);
+  writeRoutes(app, opts.pipeline, opts.limits);
+  seriesRoutes(app, opts.pipeline.store, opts.maxSamplesPerRead ?? 5_000_000);
+  return app;
+}

@@ -1,0 +1,37 @@
+import { isConfigError } from '../config/errors.js';
+
+/** Exit codes: 0 ok, 1 runtime failure, 2 bad usage or invalid configuration. */
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+export function reportFatal(e: unknown): never {
+  if (isConfigError(e)) {
+    process.stderr.write(`${e.message}\n`);
+    process.exit(EXIT_USAGE);
+  }
+  const err = e as NodeJS.ErrnoException;
+  if (err?.code === 'EADDRINUSE') {
+    process.stderr.write(`vigil: cannot listen: address already in use (${err.message})\n`);
+    process.exit(EXIT_FAILURE);
+  }
+  process.stderr.write(`vigil: ${err?.stack ?? String(e)}\n`);
+  process.exit(EXIT_FAILURE);
+}
+
+/** Runs `stop` once on SIGINT or SIGTERM, then exits 0. */
+export function onShutdownSignal(stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = (sig: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    stop().then(
+      () => process.exit(0),
+      (e) => {
+        process.stderr.write(`vigil: error while stopping on ${sig}: ${String(e)}\n`);
+        process.exit(EXIT_FAILURE);
+      },
+    );
+  };
+  process.once('SIGINT', handler);
+  process.once('SIGTERM', handler);
+}

@@ -1,0 +1,29 @@
+import { Command, CommanderError } from 'commander';
+import { registerServe } from './serve.js';
+import { registerDemo } from './demo.js';
+import { registerConfig } from './config-check.js';
+import { EXIT_USAGE, reportFatal } from './exit.js';
+
+/**
+ * `vigil` — one binary, subcommands per job. Each subcommand lives in its own
+ * file and registers itself here.
+ */
+const program = new Command('vigil')
+  .description('Vigil: watch metrics and pipelines, learn normal, tell a human only what matters.')
+  .version('0.1.0')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerServe(program);
+registerDemo(program);
+registerConfig(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) {
+    // --help and --version end here with code 0; usage errors were already printed.
+    process.exit(e.exitCode === 0 ? 0 : EXIT_USAGE);
+  }
+  reportFatal(e);
+}

@@ -1,0 +1,28 @@
+import type { z } from 'zod';
+import { section } from './fields.js';
+import { serverSchema } from './sections/server.js';
+import { storageSchema } from './sections/storage.js';
+import { limitsSchema } from './sections/limits.js';
+import { simulatorSchema } from './sections/simulator.js';
+import { servicesSchema } from './sections/services.js';
+
+/**
+ * The whole of vigil.yaml. To add a section, write `sections/<name>.ts` and
+ * list it here; location of errors, "did you mean" and defaults follow.
+ */
+export const configSchema = section({
+  server: serverSchema,
+  storage: storageSchema,
+  limits: limitsSchema,
+  simulator: simulatorSchema,
+  services: servicesSchema,
+});
+
+/** The validated configuration, with every default filled in and durations in ms. */
+export type VigilConfig = z.output<typeof configSchema>;
+
+export type { ServerConfig } from './sections/server.js';
+export type { StorageConfig } from './sections/storage.js';
+export type { LimitsConfig } from './sections/limits.js';
+export type { SimulatorConfig } from './sections/simulator.js';
+export type { ServicesConfig, ServiceConfig } from './sections/services.js';

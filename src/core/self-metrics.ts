@@ -1,0 +1,39 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * Vigil's own metrics, exposed at /metrics in the Prometheus text format.
+ * One registry per process (not prom-client's global) so tests can run many servers side by side.
+ */
+export class SelfMetrics {
+  readonly registry = new Registry();
+  readonly ingestedSamples: Counter<'protocol'>;
+  readonly rejectedSamples: Counter<'reason'>;
+  readonly ingestRequests: Counter<'protocol' | 'code'>;
+  readonly activeSeries: Gauge;
+  readonly storeDiskBytes: Gauge;
+  readonly storeHeadBytes: Gauge;
+  readonly storeHeadSamples: Gauge;
+  readonly httpDuration: Histogram<'route' | 'method' | 'code'>;
+
+  constructor(opts: { defaultMetrics?: boolean } = {}) {
+    const registers = [this.registry];
+    if (opts.defaultMetrics !== false) {
+      // Includes nodejs_eventloop_lag_seconds, heap and RSS, GC and handle counts.
+      collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 20 });
+    }
+    this.ingestedSamples = new Counter({ name: 'vigil_ingested_samples_total', help: 'Samples accepted into the store.', labelNames: ['protocol'], registers });
+    this.rejectedSamples = new Counter({ name: 'vigil_rejected_samples_total', help: 'Samples refused, by reason.', labelNames: ['reason'], registers });
+    this.ingestRequests = new Counter({ name: 'vigil_ingest_requests_total', help: 'Write requests by protocol and HTTP status.', labelNames: ['protocol', 'code'], registers });
+    this.activeSeries = new Gauge({ name: 'vigil_active_series', help: 'Series known to the store.', registers });
+    this.storeDiskBytes = new Gauge({ name: 'vigil_store_disk_bytes', help: 'Bytes used on disk by the store (database and write-ahead log).', registers });
+    this.storeHeadBytes = new Gauge({ name: 'vigil_store_head_bytes', help: 'Bytes held by the in-memory head.', registers });
+    this.storeHeadSamples = new Gauge({ name: 'vigil_store_head_samples', help: 'Samples held by the in-memory head.', registers });
+    this.httpDuration = new Histogram({
+      name: 'vigil_http_request_duration_seconds',
+      help: 'HTTP request latency by route.',
+      labelNames: ['route', 'method', 'code'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    });
+  }
+}

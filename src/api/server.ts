@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { isVigilError } from '../core/errors.js';
 import type { SelfMetrics } from '../core/self-metrics.js';
@@ -30,7 +30,8 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     // Typed as Fastify's base logger so route modules take a plain FastifyInstance.
     loggerInstance: opts.logger as FastifyBaseLogger,
     bodyLimit: opts.maxBodyBytes,
-    disableRequestLogging: true,
+    // Per-request lines would dominate the log at ingest rates; /metrics has the request counts.
+    logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
   });
 

@@ -4,7 +4,14 @@ import { isConfigError } from '../config/errors.js';
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
+/** A bad flag or argument: printed without a stack trace, exit code 2. */
+export class UsageError extends Error {}
+
 export function reportFatal(e: unknown): never {
+  if (e instanceof UsageError) {
+    process.stderr.write(`vigil: ${e.message}\n`);
+    process.exit(EXIT_USAGE);
+  }
   if (isConfigError(e)) {
     process.stderr.write(`${e.message}\n`);
     process.exit(EXIT_USAGE);

@@ -21,11 +21,13 @@ export class LiveView {
 
   constructor(
     private readonly out: NodeJS.WriteStream,
+    /** Redraw a full screen (a TTY); otherwise print a status line every `plainEveryMs`. */
+    private readonly screenMode: boolean,
     private readonly plainEveryMs = 5000,
   ) {}
 
   render(s: LiveSnapshot): void {
-    if (this.out.isTTY) {
+    if (this.screenMode) {
       this.out.write('\x1b[H\x1b[2J' + this.screen(s));
       return;
     }

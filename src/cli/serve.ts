@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { defaultConfig, loadConfig } from '../config/load.js';
+import { resolveConfig as resolveConfigFile } from '../config/load.js';
 import type { VigilConfig } from '../config/schema.js';
 import { createLogger } from '../api/logger.js';
 import { startVigil } from '../app/vigil-app.js';
@@ -30,7 +30,7 @@ export function registerServe(program: Command): void {
 
 export function resolveConfig(opts: ServeOptions): VigilConfig {
   const file = opts.config ?? (existsSync('vigil.yaml') ? 'vigil.yaml' : undefined);
-  const config = file ? loadConfig(file) : defaultConfig();
+  const config = resolveConfigFile(file, process.env);
   if (opts.listen) {
     const l = parseListen(opts.listen);
     config.server = { ...config.server, listen: l.listen, host: l.host, port: l.port };

@@ -6,7 +6,8 @@ import { parseListen } from './listen.js';
 /**
  * Field types shared by the config sections. Each one accepts the text a
  * person writes in YAML and outputs what the code uses (milliseconds, bytes).
- * Defaults are given with `.prefault(...)` so they pass through the same parsing.
+ * Defaults for these are given with `.prefault(...)`, so they go through the
+ * same parsing as a written value (`.prefault('15d')`, not `.default(1296000000)`).
  */
 
 /**
@@ -20,48 +21,20 @@ export function section<T extends z.ZodRawShape>(shape: T) {
 
 /** A Prometheus duration string (or a bare 0), output in milliseconds. */
 export function duration(opts: { min?: number } = {}) {
-  const min = opts.min ?? 0;
-  return z.unknown().transform((v, ctx): number => {
-    let ms: number;
-    if (v === 0) ms = 0;
-    else if (typeof v === 'string') {
-      try {
-        ms = parseDuration(v);
-      } catch (e) {
-        ctx.addIssue({ code: 'custom', message: (e as Error).message });
-        return z.NEVER;
-      }
-    } else {
-      // A bare number is ambiguous (seconds? milliseconds?), so ask for a unit.
-      const hint = typeof v === 'number' ? `a unit is required, e.g. ${v}s` : DURATION_HINT;
-      ctx.addIssue({ code: 'custom', message: `invalid duration ${describe(v)} (${hint})` });
-      return z.NEVER;
-    }
-    if (ms < min) {
-      ctx.addIssue({ code: 'custom', message: min === 1 ? 'must be greater than 0' : `must be at least ${min} ms` });
-      return z.NEVER;
-    }
-    return ms;
-  });
+  return parsedField((v) => {
+    if (v === 0) return 0;
+    if (typeof v === 'string') return parseDuration(v);
+    // A bare number is ambiguous (seconds? milliseconds?), so ask for a unit.
+    throw new RangeError(badValue('duration', v, typeof v === 'number' ? `a unit is required, e.g. ${v}s` : DURATION_HINT));
+  }, opts.min ?? 0, 'ms');
 }
 
 /** A byte size (`10MiB`, `512KB`, or an integer number of bytes), output in bytes. */
 export function byteSize(opts: { min?: number } = {}) {
-  const min = opts.min ?? 0;
-  return z.unknown().transform((v, ctx): number => {
-    if (typeof v !== 'string' && typeof v !== 'number') {
-      ctx.addIssue({ code: 'custom', message: `invalid size ${describe(v)} (${BYTE_SIZE_HINT})` });
-      return z.NEVER;
-    }
-    try {
-      const bytes = parseByteSize(v);
-      if (bytes >= min) return bytes;
-      ctx.addIssue({ code: 'custom', message: `must be at least ${min} bytes` });
-    } catch (e) {
-      ctx.addIssue({ code: 'custom', message: (e as Error).message });
-    }
-    return z.NEVER;
-  });
+  return parsedField((v) => {
+    if (typeof v === 'string' || typeof v === 'number') return parseByteSize(v);
+    throw new RangeError(badValue('size', v, BYTE_SIZE_HINT));
+  }, opts.min ?? 0, 'bytes');
 }
 
 /** A `host:port` listen address, output parsed alongside the original text. */
@@ -81,8 +54,22 @@ export function count(min: number, max = Number.MAX_SAFE_INTEGER) {
   return z.number().int().min(min).max(max);
 }
 
-function describe(v: unknown): string {
-  if (v === null || v === undefined) return 'null';
-  if (typeof v === 'object') return Array.isArray(v) ? 'list' : 'mapping';
-  return JSON.stringify(v);
+/** Runs a parser that throws RangeError with a readable message, then checks a lower bound. */
+function parsedField(parse: (v: unknown) => number, min: number, unit: string) {
+  return z.unknown().transform((v, ctx): number => {
+    try {
+      const n = parse(v);
+      if (n >= min) return n;
+      ctx.addIssue({ code: 'custom', message: min === 1 ? 'must be greater than 0' : `must be at least ${min} ${unit}` });
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', message: (e as Error).message });
+    }
+    return z.NEVER;
+  });
+}
+
+function badValue(kind: string, v: unknown, hint: string): string {
+  if (v === null || v === undefined) return `${kind} has no value (${hint})`;
+  const what = typeof v === 'object' ? (Array.isArray(v) ? 'a list' : 'a mapping') : JSON.stringify(v);
+  return `invalid ${kind} ${what} (${hint})`;
 }

@@ -52,8 +52,12 @@ function unknownKeyMessage(key: string, known: readonly string[]): string {
 
 function message(issue: z.core.$ZodIssue, path: PathSegment[], input: unknown): string {
   const value = valueAt(input, path);
-  if (value === undefined && issue.code === 'invalid_type') return `required field is missing (expected ${issue.expected})`;
+  // Only schema type checks mean "absent"; custom checks say what they mean (and may
+  // address a shape the raw input lacks, e.g. a `- name` shorthand expanded to an object).
+  const typeCheck = issue.code === 'invalid_type' || issue.code === 'invalid_value';
+  if (value === undefined && typeCheck) return `required field is missing${expectation(issue)}`;
   let text = issue.message;
+  if (issue.code === 'invalid_type' && isScalar(value)) text += ` (${JSON.stringify(value)})`;
   if (issue.code === 'invalid_value' && typeof value === 'string') {
     const guess = closestMatch(value, issue.values.map(String));
     if (guess) text += `; did you mean "${guess}"?`;
@@ -61,6 +65,16 @@ function message(issue: z.core.$ZodIssue, path: PathSegment[], input: unknown): 
   // Field messages may quote the bad value; a secret must not appear in them.
   if (isSecretPath(path) && typeof value === 'string' && value !== '') text = text.split(value).join(REDACTED);
   return text;
+}
+
+function expectation(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_type') return ` (expected ${issue.expected})`;
+  if (issue.code === 'invalid_value') return ` (one of: ${issue.values.join(', ')})`;
+  return '';
+}
+
+function isScalar(v: unknown): v is string | number | boolean {
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
 }
 
 function valueAt(input: unknown, path: readonly PathSegment[]): unknown {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
-import { ConfigError, type ConfigIssue } from './errors.js';
+import { ConfigError } from './errors.js';
 import { type VigilConfig, configSchema } from './schema.js';
 import { type Env, substituteEnvInDocument } from './env-substitute.js';
 import { applyEnvOverrides, isPlainObject } from './env-overrides.js';
@@ -41,6 +41,7 @@ export function parseConfig(text: string, fileName = 'vigil.yaml', env: Env = pr
   if (!isPlainObject(raw)) {
     throw new ConfigError([{ file: fileName, ...position(lineCounter, 0), path: '', message: topLevelMessage(raw) }]);
   }
+  dropExtensionKeys(raw);
   const overrides = applyEnvOverrides(raw, env);
 
   const result = configSchema.safeParse(raw);
@@ -62,6 +63,14 @@ export function defaultConfig(): VigilConfig {
  */
 export function resolveConfig(file: string | undefined, env: Env = process.env): VigilConfig {
   return file === undefined ? parseConfig('', '(defaults)', env) : loadConfig(file, env);
+}
+
+/**
+ * Top-level keys starting with `x-` are ignored, as in Docker Compose, so YAML
+ * anchors shared by several sections have somewhere to live.
+ */
+function dropExtensionKeys(raw: Record<string, unknown>): void {
+  for (const key of Object.keys(raw)) if (key.startsWith('x-')) delete raw[key];
 }
 
 function topLevelMessage(v: unknown): string {

@@ -31,6 +31,12 @@ export interface StoreOptions {
   outOfOrderWindowMs?: number;
   /** Cardinality guard: maximum active series. Default 1,000,000. */
   maxSeries?: number;
+  /** Seal the head into SQLite and truncate the WAL this often, ms (0 = only on demand, at close and by WAL size). Default 60 s. */
+  checkpointIntervalMs?: number;
+  /** Also checkpoint as soon as the WAL written since the last checkpoint exceeds this many bytes. Default 256 MiB. */
+  walCheckpointBytes?: number;
+  /** Start a new WAL segment file past this size. Default 64 MiB. */
+  walSegmentBytes?: number;
 }
 
 /** One series with its samples in a write request. Timestamps are ms. */
@@ -71,6 +77,14 @@ export interface StoreStats {
 export interface SampleStore {
   /** Durable according to the fsync policy once it returns. */
   append(writes: readonly SeriesWrite[]): AppendResult;
+  /**
+   * Fast path, step 1: the series ref for a label set, creating the series if needed.
+   * Refs are small integers, stable while the series exists (it is dropped once all its
+   * data is past the retention). Throws VigilError SERIES_LIMIT at the cardinality cap.
+   */
+  ref(labels: Labels): number;
+  /** Fast path, step 2: appends samples i < count, sample i going to series refs[i]. Unknown refs count as `invalid`. */
+  appendRefs(refs: ArrayLike<number>, timestamps: ArrayLike<number>, values: ArrayLike<number>, count: number): AppendResult;
   /** Series whose labels match all matchers and that have samples in [start, end] (all series when no range). */
   series(matchers: readonly LabelMatcher[], start?: number, end?: number): SeriesInfo[];
   /** Raw samples in [start, end] inclusive, in time order, per matching series. */

@@ -28,24 +28,23 @@ const serviceSchema = z.strictObject({
 });
 
 // A missing or empty (null) list is no catalogue.
-export const servicesSchema = z.preprocess(
-  (v) => v ?? [],
-  z.array(serviceSchema).superRefine((services, ctx) => {
-      // Cross-references are checked here so each error points at the offending entry.
-      const names = new Set<string>();
-      services.forEach((s, i) => {
-        if (names.has(s.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate service name "${s.name}"` });
-        names.add(s.name);
-      });
-      services.forEach((s, i) =>
-        s.dependsOn.forEach((d, j) => {
-          const path = [i, 'dependsOn', j, 'service'];
-          if (d.service === s.name) ctx.addIssue({ code: 'custom', path, message: `service "${s.name}" cannot depend on itself` });
-          else if (!names.has(d.service)) ctx.addIssue({ code: 'custom', path, message: `unknown service "${d.service}" (not in the services list)` });
-        }),
-      );
+export const servicesSchema = z.preprocess((v) => v ?? [], z.array(serviceSchema).superRefine(checkReferences));
+
+/** Names unique, dependencies known and not circular on themselves; each error points at its entry. */
+function checkReferences(services: z.output<typeof serviceSchema>[], ctx: z.RefinementCtx): void {
+  const names = new Set<string>();
+  services.forEach((s, i) => {
+    if (names.has(s.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate service name "${s.name}"` });
+    names.add(s.name);
+  });
+  services.forEach((s, i) =>
+    s.dependsOn.forEach((d, j) => {
+      const path = [i, 'dependsOn', j, 'service'];
+      if (d.service === s.name) ctx.addIssue({ code: 'custom', path, message: `service "${s.name}" cannot depend on itself` });
+      else if (!names.has(d.service)) ctx.addIssue({ code: 'custom', path, message: `unknown service "${d.service}" (not in the services list)` });
     }),
-);
+  );
+}
 
 export type ServicesConfig = z.output<typeof servicesSchema>;
 export type ServiceConfig = ServicesConfig[number];

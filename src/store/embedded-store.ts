@@ -1,0 +1,756 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { VigilError } from '../core/errors.js';
+import { type Labels, hashString64, labelsKey, normalizeLabels } from '../core/labels.js';
+import { type LabelMatcher, compileMatchers } from '../core/matchers.js';
+import { isStaleMarker } from '../core/sample.js';
+import { MAX_ABS_TIMESTAMP, decodeChunkInto, encodeChunk } from './chunk-codec.js';
+import { HeadSeries } from './head.js';
+import { LabelIndex } from './label-index.js';
+import { acquireDirLock, releaseDirLock } from './dir-lock.js';
+import { fastLabelsKey } from './series-key.js';
+import { type ChunkRow, ChunkDb } from './sqlite-chunks.js';
+import type { AppendResult, RejectReason, SampleStore, SeriesData, SeriesInfo, SeriesWrite, StoreOptions, StoreStats } from './types.js';
+import { WalWriter, listSegments, replaySegment, segmentName } from './wal.js';
+
+/**
+ * The embedded sample store: an in-memory head per series, a write-ahead log, and
+ * sealed Gorilla-style chunks in SQLite.
+ *
+ * Write semantics (as Prometheus' TSDB):
+ * - Samples are (timestamp in integer ms, float64 value). A timestamp that is not an
+ *   integer within +-2^50 ms is rejected as `invalid`, as is a sample for an unknown ref.
+ * - Each series accepts samples in time order. A sample older than the newest sample of
+ *   its series is rejected as `out_of_order`, unless `outOfOrderWindowMs` (default 0)
+ *   is set and it is at most that much older than the newest: then it is inserted in
+ *   place (the store reads back sealed chunks and rewrites them when needed).
+ * - A sample with the same timestamp as a stored one and the identical value (same bits;
+ *   any stale marker equals any other) is accepted silently and stores nothing new; with a
+ *   different value it is rejected as `duplicate`.
+ * - NaN, +Inf and -Inf are ordinary values and are stored. The Prometheus stale marker
+ *   (NaN with bits 0x7ff0000000000002) is stored and read back as a stale marker
+ *   (check with isStaleMarker(); the CPU may quiet its signalling bit in transit).
+ * - A sample older than the retention, measured from the newest timestamp the store holds
+ *   (the data clock, as Prometheus), is rejected as `too_old`.
+ * - A new series beyond `maxSeries` active series is refused: its samples count as
+ *   `series_limit` (ref() throws VigilError SERIES_LIMIT).
+ * - Rejections are per sample; the rest of the request is stored.
+ * - Once append()/appendRefs() returns, accepted samples are in the WAL (one write(2) per
+ *   call) and survive kill -9; `fsync` decides about power loss (see wal.ts).
+ * - Retention drops data in whole chunks (120 samples by default), so a read may return a
+ *   few samples older than the retention until their chunk expires; a series whose newest
+ *   sample is past the retention is dropped entirely, and its ref becomes invalid.
+ * - series() filters by time on each series' first and last sample, not per chunk.
+ */
+
+const DEFAULTS = {
+  retentionMs: 15 * 24 * 3600_000,
+  headWindowMs: 2 * 3600_000,
+  chunkSamples: 120,
+  fsync: 'interval' as const,
+  fsyncIntervalMs: 1000,
+  outOfOrderWindowMs: 0,
+  maxSeries: 1_000_000,
+  checkpointIntervalMs: 60_000,
+  walCheckpointBytes: 256 * 1024 * 1024,
+  walSegmentBytes: 64 * 1024 * 1024,
+};
+
+type ResolvedOptions = Required<StoreOptions>;
+
+/** How often the background timer runs retention, at most. */
+const RETENTION_EVERY_MS = 10 * 60_000;
+
+// appendOne outcomes.
+const OK = 0;
+const OUT_OF_ORDER = 1;
+const DUPLICATE = 2;
+const TOO_OLD = 3;
+const INVALID = 4;
+
+interface SealPlan {
+  s: HeadSeries;
+  sealed: number;
+  persisted: number;
+  chunkEnds: number[];
+}
+
+export class EmbeddedStore implements SampleStore {
+  readonly options: Readonly<ResolvedOptions>;
+  private readonly db: ChunkDb;
+  private readonly wal: WalWriter;
+  private readonly index = new LabelIndex();
+  /** Series by ref; refs are dense, so an array beats a Map in the hot path. */
+  private readonly byRef: (HeadSeries | undefined)[] = [];
+  private readonly byKey = new Map<string, HeadSeries>();
+  private seriesCount = 0;
+  private nextRef = 1;
+  /** Series with samples not yet persisted (or dirty), for the next checkpoint. */
+  private touched: HeadSeries[] = [];
+  /** Series not yet in SQLite's series table. */
+  private newSeries: HeadSeries[] = [];
+  /** Newest timestamp in the store: the clock for retention and too_old. */
+  private maxT = -Infinity;
+  private samplesAppended = 0;
+  private sealedChunks = 0;
+  private readonly oooWindow: number;
+  private readonly headKeepMs: number;
+  // WAL staging for the current append call.
+  private walRefs = new Uint32Array(1024);
+  private walTs = new Float64Array(1024);
+  private walVs = new Float64Array(1024);
+  private walN = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private lastRetentionAt = 0;
+  private closed = false;
+  /** Result of replaying the WAL at open. */
+  readonly recovery: { segments: number; records: number; samples: number; ignoredBytes: number };
+
+  constructor(opts: StoreOptions) {
+    const o: ResolvedOptions = { ...DEFAULTS, ...stripUndefined(opts) } as ResolvedOptions;
+    if (!(o.chunkSamples >= 1)) throw new VigilError('BAD_STORE_OPTION', 'chunkSamples: must be at least 1');
+    if (!(o.retentionMs > 0)) throw new VigilError('BAD_STORE_OPTION', 'retentionMs: must be positive');
+    this.options = Object.freeze(o);
+    this.oooWindow = Math.max(0, o.outOfOrderWindowMs);
+    this.headKeepMs = Math.max(o.headWindowMs, this.oooWindow);
+    mkdirSync(o.dir, { recursive: true });
+    acquireDirLock(o.dir);
+    const walDir = join(o.dir, 'wal');
+    try {
+      this.db = new ChunkDb(join(o.dir, 'vigil.db'), { durable: o.fsync !== 'never' });
+      this.loadSeries();
+      const first = Number(this.db.getMeta('wal_first_segment') ?? '1');
+      this.recovery = this.replayWal(walDir, first);
+      const segs = listSegments(walDir);
+      const next = Math.max(first, (segs[segs.length - 1] ?? 0) + 1);
+      this.wal = new WalWriter(walDir, next, { fsync: o.fsync, fsyncIntervalMs: o.fsyncIntervalMs, segmentBytes: o.walSegmentBytes });
+    } catch (e) {
+      releaseDirLock(o.dir);
+      throw e;
+    }
+    this.lastRetentionAt = Date.now();
+    if (o.checkpointIntervalMs > 0) {
+      this.timer = setInterval(() => this.background(), o.checkpointIntervalMs);
+      this.timer.unref();
+    }
+  }
+
+  // --- writes -------------------------------------------------------------------
+
+  append(writes: readonly SeriesWrite[]): AppendResult {
+    this.assertOpen();
+    let total = 0;
+    for (const w of writes) total += Math.min(w.timestamps.length, w.values.length);
+    this.ensureStaging(total);
+    const minValidT = this.maxT - this.options.retentionMs;
+    let accepted = 0;
+    let ooo = 0;
+    let dup = 0;
+    let old = 0;
+    let invalid = 0;
+    let limited = 0;
+    for (const w of writes) {
+      const n = Math.min(w.timestamps.length, w.values.length);
+      invalid += Math.max(w.timestamps.length, w.values.length) - n;
+      const key = fastLabelsKey(w.labels);
+      let s = this.byKey.get(key);
+      if (s === undefined) {
+        if (key === '') {
+          invalid += n;
+          continue;
+        }
+        if (this.seriesCount >= this.options.maxSeries) {
+          limited += n;
+          continue;
+        }
+        s = this.createSeries(w.labels, key);
+      }
+      const ts = w.timestamps;
+      const vs = w.values;
+      for (let j = 0; j < n; j++) {
+        const r = this.appendOne(s, ts[j]!, vs[j]!, minValidT);
+        if (r === OK) accepted++;
+        else if (r === OUT_OF_ORDER) ooo++;
+        else if (r === DUPLICATE) dup++;
+        else if (r === TOO_OLD) old++;
+        else invalid++;
+      }
+    }
+    this.commitStaging();
+    return this.result(accepted, ooo, dup, old, invalid, limited);
+  }
+
+  ref(labels: Labels): number {
+    this.assertOpen();
+    const key = fastLabelsKey(labels);
+    const s = this.byKey.get(key);
+    if (s !== undefined) return s.ref;
+    if (key === '') throw new VigilError('INVALID_SERIES', 'a series needs at least one non-empty label', 400);
+    if (this.seriesCount >= this.options.maxSeries)
+      throw new VigilError('SERIES_LIMIT', `the store holds ${this.seriesCount} series, the limit (maxSeries); refusing a new one`, 422);
+    return this.createSeries(labels, key).ref;
+  }
+
+  appendRefs(refs: ArrayLike<number>, timestamps: ArrayLike<number>, values: ArrayLike<number>, count: number): AppendResult {
+    this.assertOpen();
+    count = Math.min(count, refs.length, timestamps.length, values.length);
+    this.ensureStaging(count);
+    const minValidT = this.maxT - this.options.retentionMs;
+    const byRef = this.byRef;
+    let accepted = 0;
+    let ooo = 0;
+    let dup = 0;
+    let old = 0;
+    let invalid = 0;
+    for (let i = 0; i < count; i++) {
+      const s = byRef[refs[i]!];
+      if (s === undefined) {
+        invalid++;
+        continue;
+      }
+      const r = this.appendOne(s, timestamps[i]!, values[i]!, minValidT);
+      if (r === OK) accepted++;
+      else if (r === OUT_OF_ORDER) ooo++;
+      else if (r === DUPLICATE) dup++;
+      else if (r === TOO_OLD) old++;
+      else invalid++;
+    }
+    this.commitStaging();
+    return this.result(accepted, ooo, dup, old, invalid, 0);
+  }
+
+  /** Stores one sample in the head and stages it for the WAL. No allocation on the in-order path. */
+  private appendOne(s: HeadSeries, t: number, v: number, minValidT: number): number {
+    if (!(t >= -MAX_ABS_TIMESTAMP && t <= MAX_ABS_TIMESTAMP) || Math.floor(t) !== t) return INVALID;
+    if (t > s.lastT) {
+      if (t < minValidT) return TOO_OLD;
+      s.push(t, v);
+      s.lastT = t;
+      s.lastV = v;
+      s.lastVKnown = true;
+      if (t < s.minT) s.minT = t;
+      if (t > this.maxT) this.maxT = t;
+      if (!s.touched) this.touch(s);
+      this.stage(s.ref, t, v);
+      return OK;
+    }
+    if (t === s.lastT && s.lastVKnown) return sameValue(v, s.lastV) ? OK : DUPLICATE;
+    if (t < minValidT) return TOO_OLD;
+    if (t < s.lastT - this.oooWindow) return OUT_OF_ORDER;
+    // Inside the out-of-order window, or the newest timestamp again right after a restart.
+    if (t < s.headStart) this.extendHead(s, t);
+    const i = s.lowerBound(t);
+    if (i < s.count && s.ts[i] === t) return sameValue(v, s.vs[i]!) ? OK : DUPLICATE;
+    if (t === s.lastT) {
+      // lastVKnown was false and the disk had nothing at lastT: cannot happen unless the
+      // database lost data; treat the newest timestamp as taken.
+      return DUPLICATE;
+    }
+    s.insertAt(i, t, v);
+    if (t < s.minT) s.minT = t;
+    if (!s.touched) this.touch(s);
+    this.stage(s.ref, t, v);
+    return OK;
+  }
+
+  private stage(ref: number, t: number, v: number): void {
+    const n = this.walN++;
+    this.walRefs[n] = ref;
+    this.walTs[n] = t;
+    this.walVs[n] = v;
+  }
+
+  private ensureStaging(n: number): void {
+    if (this.walRefs.length >= n) return;
+    const cap = Math.max(n, this.walRefs.length * 2);
+    this.walRefs = new Uint32Array(cap);
+    this.walTs = new Float64Array(cap);
+    this.walVs = new Float64Array(cap);
+  }
+
+  /** One write(2) for the whole call (queued series records plus staged samples). */
+  private commitStaging(): void {
+    const n = this.walN;
+    this.walN = 0;
+    this.wal.appendSamples(this.walRefs, this.walTs, this.walVs, n);
+    this.samplesAppended += n;
+    if (this.wal.bytesSinceCheckpoint >= this.options.walCheckpointBytes) this.checkpointQuietly();
+  }
+
+  private result(accepted: number, ooo: number, dup: number, old: number, invalid: number, limited: number): AppendResult {
+    const rejected: Partial<Record<RejectReason, number>> = {};
+    if (ooo) rejected.out_of_order = ooo;
+    if (dup) rejected.duplicate = dup;
+    if (old) rejected.too_old = old;
+    if (invalid) rejected.invalid = invalid;
+    if (limited) rejected.series_limit = limited;
+    return { accepted, rejected };
+  }
+
+  private touch(s: HeadSeries): void {
+    s.touched = true;
+    this.touched.push(s);
+  }
+
+  private createSeries(labels: Labels, key: string): HeadSeries {
+    const norm = Object.freeze(normalizeLabels(labels));
+    const ref = this.nextRef++;
+    const s = new HeadSeries(ref, norm, hashString64(key), key);
+    this.register(s);
+    this.newSeries.push(s);
+    this.wal.addSeries(ref, JSON.stringify(norm));
+    return s;
+  }
+
+  private register(s: HeadSeries): void {
+    const byRef = this.byRef;
+    // Fill gaps so the array stays a plain (holey but not dictionary-mode) array.
+    while (byRef.length < s.ref) byRef.push(undefined);
+    byRef[s.ref] = s;
+    this.byKey.set(s.key, s);
+    this.index.add(s.ref, s.labels);
+    this.seriesCount++;
+  }
+
+  /**
+   * Reads back the series' chunks that end in [t, headStart) and puts them in front of
+   * the head, so an old sample can be checked or inserted against them.
+   */
+  private extendHead(s: HeadSeries, t: number): void {
+    const rows = this.db.chunksEndingIn(s.ref, t, Math.min(s.headStart, Number.MAX_SAFE_INTEGER));
+    if (rows.length > 0) {
+      let n = 0;
+      for (const r of rows) n += r.n;
+      const ts = new Float64Array(n);
+      const vs = new Float64Array(n);
+      const ends: number[] = [];
+      let at = 0;
+      for (const r of rows) {
+        at += decodeChunkInto(r.data, ts, vs, at);
+        ends.push(at);
+      }
+      s.prepend(ts, vs, at, ends);
+    }
+    if (!s.lastVKnown && s.count > 0 && s.ts[s.count - 1] === s.lastT) {
+      s.lastV = s.vs[s.count - 1]!;
+      s.lastVKnown = true;
+    }
+  }
+
+  // --- reads --------------------------------------------------------------------
+
+  series(matchers: readonly LabelMatcher[], start?: number, end?: number): SeriesInfo[] {
+    this.assertOpen();
+    const refs = this.index.select(compileMatchers(matchers));
+    const ranged = start !== undefined || end !== undefined;
+    const lo = start ?? -Infinity;
+    const hi = end ?? Infinity;
+    const out: SeriesInfo[] = [];
+    for (const ref of refs) {
+      const s = this.byRef[ref]!;
+      if (ranged && (s.minT > hi || s.lastT < lo)) continue;
+      out.push({ id: s.hash, labels: s.labels });
+    }
+    return out;
+  }
+
+  read(matchers: readonly LabelMatcher[], start: number, end: number): SeriesData[] {
+    this.assertOpen();
+    const refs = this.index.select(compileMatchers(matchers));
+    const out: SeriesData[] = [];
+    for (const ref of refs) {
+      const s = this.byRef[ref]!;
+      if (s.minT > end || s.lastT < start) continue;
+      const d = this.readSeries(s, start, end);
+      if (d.timestamps.length > 0) out.push({ id: s.hash, labels: s.labels, timestamps: d.timestamps, values: d.values });
+    }
+    return out;
+  }
+
+  /** Disk samples before the head's first timestamp, then head samples: no overlap by construction. */
+  private readSeries(s: HeadSeries, start: number, end: number): { timestamps: Float64Array; values: Float64Array } {
+    const headStart = s.headStart;
+    let rows: ChunkRow[] = [];
+    if (start < headStart) {
+      const diskEnd = Math.min(end, headStart - 1, Number.MAX_SAFE_INTEGER);
+      rows = this.db.chunksOverlapping(s.ref, Math.max(start, -Number.MAX_SAFE_INTEGER), diskEnd);
+    }
+    const h0 = s.lowerBound(start);
+    const h1 = end >= s.lastT ? s.count : s.lowerBound(Math.floor(end) + 1);
+    const headN = Math.max(0, h1 - h0);
+    if (rows.length === 0) return { timestamps: s.ts.slice(h0, h0 + headN), values: s.vs.slice(h0, h0 + headN) };
+
+    let diskN = 0;
+    for (const r of rows) diskN += r.n;
+    let ts = new Float64Array(diskN + headN);
+    let vs = new Float64Array(diskN + headN);
+    let at = 0;
+    for (const r of rows) at += decodeChunkInto(r.data, ts, vs, at);
+    if (!strictlyIncreasing(ts, at)) at = sortDedupe(ts, vs, at);
+    // The disk run is sorted: keep [start, min(end, headStart)) as one slice.
+    const lim = Math.min(end + 1, headStart);
+    let a = 0;
+    while (a < at && ts[a]! < start) a++;
+    let b = at;
+    while (b > a && ts[b - 1]! >= lim) b--;
+    if (a > 0) {
+      ts.copyWithin(0, a, b);
+      vs.copyWithin(0, a, b);
+    }
+    let n = b - a;
+    ts.set(s.ts.subarray(h0, h0 + headN), n);
+    vs.set(s.vs.subarray(h0, h0 + headN), n);
+    n += headN;
+    if (n < ts.length) {
+      ts = ts.slice(0, n);
+      vs = vs.slice(0, n);
+    }
+    return { timestamps: ts, values: vs };
+  }
+
+  labelNames(): string[] {
+    this.assertOpen();
+    return this.index.labelNames();
+  }
+
+  labelValues(name: string): string[] {
+    this.assertOpen();
+    return this.index.labelValues(name);
+  }
+
+  stats(): StoreStats {
+    this.assertOpen();
+    let headSamples = 0;
+    let headBytes = 0;
+    for (const s of this.byRef) {
+      if (s === undefined) continue;
+      headSamples += s.count;
+      headBytes += s.capacityBytes;
+    }
+    return {
+      series: this.seriesCount,
+      samplesAppended: this.samplesAppended,
+      headSamples,
+      headBytes,
+      diskBytes: this.db.fileBytes() + this.wal.diskBytes(),
+      sealedChunks: this.sealedChunks,
+    };
+  }
+
+  /** Encoded chunk bytes, samples and chunks in SQLite (a full scan: for benchmarks and tests). */
+  chunkPayload(): { bytes: number; samples: number; chunks: number } {
+    return this.db.chunkPayload();
+  }
+
+  // --- checkpoint, retention, close ---------------------------------------------
+
+  /**
+   * Seals every sample not yet in SQLite (full chunks as closed chunks, the rest of the
+   * open chunk as a small "piece" that the next full seal replaces), records the new WAL
+   * segment number in the same transaction, then starts that segment and deletes the
+   * older ones: everything they held is now in SQLite. Finally trims the heads.
+   */
+  checkpoint(): void {
+    this.assertOpen();
+    if (this.touched.length === 0 && this.newSeries.length === 0 && this.wal.bytesSinceCheckpoint === 0) {
+      this.trimHeads();
+      return;
+    }
+    const plans: SealPlan[] = [];
+    let nextSeg = 0;
+    let chunkDelta = 0;
+    this.db.transaction(() => {
+      for (const s of this.newSeries) {
+        if (this.byRef[s.ref] === s) this.db.insertSeries(s.ref, s.hash, JSON.stringify(s.labels), null, null);
+      }
+      for (const s of this.touched) {
+        if (this.byRef[s.ref] !== s) continue;
+        const p = this.seal(s);
+        if (p) {
+          chunkDelta += p.delta;
+          plans.push(p.plan);
+        }
+        if (s.count > 0 || s.lastT > -Infinity) this.db.updateSeriesRange(s.ref, finiteOrNull(s.minT), finiteOrNull(s.lastT));
+      }
+      nextSeg = this.wal.segment + 1;
+      this.db.setMeta('wal_first_segment', String(nextSeg));
+    });
+    // Committed: now the in-memory marks may move.
+    this.sealedChunks += chunkDelta;
+    for (const p of plans) {
+      p.s.sealed = p.sealed;
+      p.s.persisted = p.persisted;
+      p.s.chunkEnds = p.chunkEnds;
+      p.s.dirty = false;
+    }
+    for (const s of this.touched) s.touched = false;
+    this.touched = [];
+    this.newSeries = [];
+    this.wal.clearPending();
+    const seg = this.wal.rotate();
+    if (seg !== nextSeg) throw new Error(`wal: expected segment ${nextSeg}, got ${seg}`);
+    this.wal.deleteSegmentsBefore(nextSeg);
+    this.trimHeads();
+  }
+
+  /** Writes the series' unpersisted samples; returns the marks to apply after commit. */
+  private seal(s: HeadSeries): { plan: SealPlan; delta: number } | undefined {
+    const C = this.options.chunkSamples;
+    let from: number;
+    let ends: number[];
+    if (s.dirty) {
+      from = 0;
+      ends = [];
+    } else if (s.count - s.sealed >= C) {
+      from = s.sealed;
+      ends = s.chunkEnds.slice();
+    } else if (s.persisted < s.count) {
+      this.insertChunk(s, s.persisted, s.count);
+      return { plan: { s, sealed: s.sealed, persisted: s.count, chunkEnds: s.chunkEnds }, delta: 1 };
+    } else return undefined;
+    let delta = 0;
+    if (from < s.count) delta -= this.db.deleteChunksFrom(s.ref, s.ts[from]!);
+    let i = from;
+    while (s.count - i >= C) {
+      this.insertChunk(s, i, i + C);
+      delta++;
+      i += C;
+      ends.push(i);
+    }
+    if (i < s.count) {
+      this.insertChunk(s, i, s.count);
+      delta++;
+    }
+    return { plan: { s, sealed: i, persisted: s.count, chunkEnds: ends }, delta };
+  }
+
+  private insertChunk(s: HeadSeries, from: number, to: number): void {
+    const data = encodeChunk(s.ts, s.vs, from, to);
+    this.db.insertChunk(s.ref, s.ts[from]!, s.ts[to - 1]!, to - from, data);
+  }
+
+  /** Drops closed chunks older than the head window; forgets heads that are entirely older. */
+  private trimHeads(): void {
+    const cutoff = this.maxT - this.headKeepMs;
+    for (const s of this.byRef) {
+      if (s === undefined || s.count === 0 || s.persisted < s.count || s.dirty) continue;
+      if (s.ts[s.count - 1]! < cutoff) {
+        s.clear();
+        continue;
+      }
+      let k = 0;
+      for (const e of s.chunkEnds) {
+        if (s.ts[e - 1]! < cutoff) k = e;
+        else break;
+      }
+      if (k > 0) s.dropFront(k);
+    }
+  }
+
+  applyRetention(now?: number): void {
+    this.assertOpen();
+    const clock = now ?? this.maxT;
+    if (!Number.isFinite(clock)) return;
+    const cutoff = clock - this.options.retentionMs;
+    this.checkpoint();
+    const dead: HeadSeries[] = [];
+    let deleted = 0;
+    this.db.transaction(() => {
+      for (const s of this.byRef) {
+        if (s === undefined) continue;
+        if (s.lastT < cutoff) {
+          deleted += this.db.deleteSeries(s.ref);
+          dead.push(s);
+        } else if (s.minT < cutoff) {
+          deleted += this.db.deleteChunksBefore(s.ref, cutoff);
+        }
+      }
+      this.db.raiseSeriesMinT(cutoff);
+    });
+    this.sealedChunks -= deleted;
+    for (const s of dead) {
+      this.byRef[s.ref] = undefined;
+      this.byKey.delete(s.key);
+      this.seriesCount--;
+    }
+    this.index.removeMany(dead);
+    // Head chunks that just left the disk leave the head too, so they cannot be resealed.
+    for (const s of this.byRef) {
+      if (s === undefined) continue;
+      if (s.minT < cutoff) s.minT = cutoff;
+      let k = 0;
+      for (const e of s.chunkEnds) {
+        if (s.ts[e - 1]! < cutoff) k = e;
+        else break;
+      }
+      if (k > 0) s.dropFront(k);
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    if (this.timer) clearInterval(this.timer);
+    let err: unknown;
+    try {
+      this.checkpoint();
+      this.db.truncateSqliteWal();
+    } catch (e) {
+      err = e;
+    }
+    this.closed = true;
+    try {
+      this.wal.close();
+    } finally {
+      this.db.close();
+      releaseDirLock(this.options.dir);
+    }
+    if (err) throw err;
+  }
+
+  /**
+   * Closes files without a checkpoint or a WAL flush, as if the process had died right
+   * after the last append returned. For crash-recovery tests.
+   */
+  abandon(): void {
+    if (this.closed) return;
+    if (this.timer) clearInterval(this.timer);
+    this.closed = true;
+    this.wal.abandon();
+    this.db.close();
+    releaseDirLock(this.options.dir);
+  }
+
+  private background(): void {
+    if (this.closed) return;
+    try {
+      if (Date.now() - this.lastRetentionAt >= RETENTION_EVERY_MS) {
+        this.lastRetentionAt = Date.now();
+        this.applyRetention(); // includes a checkpoint
+      } else this.checkpoint();
+    } catch (e) {
+      process.emitWarning(`vigil store: background checkpoint failed: ${(e as Error).message}`);
+    }
+  }
+
+  private checkpointQuietly(): void {
+    try {
+      this.checkpoint();
+    } catch (e) {
+      // The append itself is in the WAL; the next checkpoint retries.
+      process.emitWarning(`vigil store: checkpoint failed: ${(e as Error).message}`);
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new VigilError('STORE_CLOSED', 'the store is closed', 503);
+  }
+
+  // --- open ---------------------------------------------------------------------
+
+  private loadSeries(): void {
+    let maxId = 0;
+    for (const row of this.db.loadSeries()) {
+      const labels = Object.freeze(JSON.parse(row.labels) as Labels);
+      const key = labelsKey(labels);
+      const s = new HeadSeries(row.id, labels, row.hash, key);
+      if (row.maxT !== null) {
+        s.lastT = row.maxT;
+        s.lastVKnown = false;
+        if (row.maxT > this.maxT) this.maxT = row.maxT;
+      }
+      if (row.minT !== null) s.minT = row.minT;
+      this.register(s);
+      if (row.id > maxId) maxId = row.id;
+    }
+    this.nextRef = maxId + 1;
+    this.sealedChunks = this.db.chunkCount();
+  }
+
+  /** Replays segments >= first into the head (no rejections: every record was acknowledged); deletes older ones. */
+  private replayWal(walDir: string, first: number): EmbeddedStore['recovery'] {
+    const stats = { segments: 0, records: 0, samples: 0, ignoredBytes: 0 };
+    const decoder = (json: string): Labels => Object.freeze(normalizeLabels(JSON.parse(json) as Labels));
+    for (const seg of listSegments(walDir)) {
+      if (seg < first) continue;
+      const r = replaySegment(join(walDir, segmentName(seg)), {
+        series: (ref, json) => {
+          if (this.byRef[ref] !== undefined) return;
+          const labels = decoder(json);
+          const key = labelsKey(labels);
+          if (this.byKey.has(key)) return;
+          const s = new HeadSeries(ref, labels, hashString64(key), key);
+          this.register(s);
+          this.newSeries.push(s);
+          if (ref >= this.nextRef) this.nextRef = ref + 1;
+        },
+        samples: (refs, ts, vs) => {
+          for (let i = 0; i < refs.length; i++) {
+            const s = this.byRef[refs[i]!];
+            if (s === undefined) continue;
+            this.replayOne(s, ts[i]!, vs[i]!);
+            stats.samples++;
+          }
+        },
+      });
+      stats.segments++;
+      stats.records += r.records;
+      stats.ignoredBytes += r.ignoredBytes;
+    }
+    return stats;
+  }
+
+  private replayOne(s: HeadSeries, t: number, v: number): void {
+    if (t > s.lastT) {
+      s.push(t, v);
+      s.lastT = t;
+      s.lastV = v;
+      s.lastVKnown = true;
+    } else {
+      if (t < s.headStart) this.extendHead(s, t);
+      const i = s.lowerBound(t);
+      if (i < s.count && s.ts[i] === t) return;
+      s.insertAt(i, t, v);
+    }
+    if (t < s.minT) s.minT = t;
+    if (t > this.maxT) this.maxT = t;
+    if (!s.touched) this.touch(s);
+  }
+}
+
+function sameValue(a: number, b: number): boolean {
+  if (a === b) return a !== 0 || 1 / a === 1 / b;
+  return a !== a && b !== b && isStaleMarker(a) === isStaleMarker(b);
+}
+
+function finiteOrNull(x: number): number | null {
+  return Number.isFinite(x) ? x : null;
+}
+
+function strictlyIncreasing(ts: Float64Array, n: number): boolean {
+  for (let i = 1; i < n; i++) if (!(ts[i]! > ts[i - 1]!)) return false;
+  return true;
+}
+
+/** Safety net for overlapping chunks (should not happen): sort by time, later chunk wins. */
+function sortDedupe(ts: Float64Array, vs: Float64Array, n: number): number {
+  const idx = Array.from({ length: n }, (_, i) => i);
+  idx.sort((a, b) => ts[a]! - ts[b]! || b - a);
+  const t2 = new Float64Array(n);
+  const v2 = new Float64Array(n);
+  let w = 0;
+  for (const i of idx) {
+    if (w > 0 && t2[w - 1] === ts[i]) continue;
+    t2[w] = ts[i]!;
+    v2.set(vs.subarray(i, i + 1), w);
+    w++;
+  }
+  ts.set(t2.subarray(0, w));
+  vs.set(v2.subarray(0, w));
+  return w;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const k in o) if (o[k] !== undefined) out[k] = o[k];
+  return out;
+}

@@ -1,0 +1,163 @@
+import type { Labels } from '../core/labels.js';
+
+const EMPTY = new Float64Array(0);
+
+/**
+ * One series in memory: its identity and its head, the recent samples in two
+ * parallel growing Float64Arrays (no object per sample), sorted by time.
+ *
+ * The head is a suffix of the series' history: every sample at or after ts[0] is
+ * in it. Its prefix [0, persisted) is already in SQLite; [0, sealed) of that is in
+ * closed chunks (ending at the indexes in chunkEnds), the rest in "pieces" of the
+ * open chunk that the next seal replaces. No SQLite chunk straddles ts[0], so reads
+ * take disk samples before ts[0] and head samples from ts[0] on, without duplicates.
+ */
+export class HeadSeries {
+  ts: Float64Array = EMPTY;
+  vs: Float64Array = EMPTY;
+  count = 0;
+  /** Head samples [0, persisted) are in SQLite. */
+  persisted = 0;
+  /** Head samples [0, sealed) are in closed chunks; sealed <= persisted. */
+  sealed = 0;
+  /** Head indexes where the closed chunks in [0, sealed) end (ascending; the last is `sealed`). */
+  chunkEnds: number[] = [];
+  /** A sample went in below `persisted`: the chunks over the head must be rewritten. */
+  dirty = false;
+  /** Queued for the next checkpoint. */
+  touched = false;
+  /** Newest sample of the series, in the head or on disk. */
+  lastT = -Infinity;
+  lastV = NaN;
+  /** False after a restart until the newest value is read back from disk (only needed for duplicate checks). */
+  lastVKnown = true;
+  /** Oldest sample time (disk or head), for series() time filtering. */
+  minT = Infinity;
+
+  constructor(
+    readonly ref: number,
+    readonly labels: Labels,
+    /** Stable series hash, see core/labels.seriesHash. */
+    readonly hash: string,
+    /** Canonical label key, see core/labels.labelsKey. */
+    readonly key: string,
+  ) {}
+
+  get headStart(): number {
+    return this.count > 0 ? this.ts[0]! : Infinity;
+  }
+
+  /** Bytes held by the two arrays. */
+  get capacityBytes(): number {
+    return this.ts.byteLength + this.vs.byteLength;
+  }
+
+  /** Appends a sample newer than every other (the caller checked). */
+  push(t: number, v: number): void {
+    if (this.count === this.ts.length) this.grow(this.count + 1);
+    this.ts[this.count] = t;
+    this.vs[this.count] = v;
+    this.count++;
+  }
+
+  /** First index whose timestamp is >= t (count when none). */
+  lowerBound(t: number): number {
+    let lo = 0;
+    let hi = this.count;
+    const ts = this.ts;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ts[mid]! < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Inserts at index i, shifting later samples; marks the series dirty when below `persisted`. */
+  insertAt(i: number, t: number, v: number): void {
+    if (this.count === this.ts.length) this.grow(this.count + 1);
+    this.ts.copyWithin(i + 1, i, this.count);
+    this.vs.copyWithin(i + 1, i, this.count);
+    this.ts[i] = t;
+    this.vs[i] = v;
+    this.count++;
+    // Below `persisted` the disk copy is out of date (and chunkEnds off by one):
+    // the next checkpoint rewrites every chunk over the head.
+    if (i < this.persisted) this.dirty = true;
+  }
+
+  /** Drops the first k samples (whole closed chunks; the caller picks k from chunkEnds). */
+  dropFront(k: number): void {
+    if (k <= 0) return;
+    if (k >= this.count) {
+      this.clear();
+      return;
+    }
+    this.ts.copyWithin(0, k, this.count);
+    this.vs.copyWithin(0, k, this.count);
+    this.count -= k;
+    this.persisted = Math.max(0, this.persisted - k);
+    this.sealed = Math.max(0, this.sealed - k);
+    const ends: number[] = [];
+    for (const e of this.chunkEnds) if (e > k) ends.push(e - k);
+    this.chunkEnds = ends;
+    // Give memory back when a burst is over.
+    if (this.ts.length > 256 && this.count * 4 < this.ts.length) this.resize(Math.max(16, this.count * 2));
+  }
+
+  /** Forgets the head (its samples are on disk); identity and last sample stay. */
+  clear(): void {
+    this.ts = EMPTY;
+    this.vs = EMPTY;
+    this.count = 0;
+    this.persisted = 0;
+    this.sealed = 0;
+    this.chunkEnds = [];
+    this.dirty = false;
+  }
+
+  /**
+   * Puts older samples, read back from closed chunks on disk, in front of the head.
+   * `ends` are the chunk ends within the prepended run.
+   */
+  prepend(ts: Float64Array, vs: Float64Array, n: number, ends: readonly number[]): void {
+    const total = n + this.count;
+    const nt = new Float64Array(capacityFor(total));
+    const nv = new Float64Array(nt.length);
+    nt.set(ts.subarray(0, n));
+    nv.set(vs.subarray(0, n));
+    nt.set(this.ts.subarray(0, this.count), n);
+    nv.set(this.vs.subarray(0, this.count), n);
+    this.ts = nt;
+    this.vs = nv;
+    // Disk samples are persisted and closed, so they go in front of both marks. Pieces
+    // of the open chunk that were already persisted stay after `sealed`.
+    const ends2 = ends.slice();
+    for (const e of this.chunkEnds) ends2.push(e + n);
+    this.chunkEnds = ends2;
+    this.sealed += n;
+    this.persisted += n;
+    this.count = total;
+  }
+
+  private grow(min: number): void {
+    this.resize(capacityFor(min));
+  }
+
+  private resize(cap: number): void {
+    const nt = new Float64Array(cap);
+    const nv = new Float64Array(cap);
+    nt.set(this.ts.subarray(0, this.count));
+    nv.set(this.vs.subarray(0, this.count));
+    this.ts = nt;
+    this.vs = nv;
+  }
+}
+
+/** Doubling up to 256 samples, then steps of 128: a 2 h head at 15 s (480-604 samples) fits in 640. */
+function capacityFor(min: number): number {
+  let cap = 16;
+  while (cap < min && cap < 256) cap *= 2;
+  while (cap < min) cap += 128;
+  return cap;
+}

@@ -8,17 +8,22 @@ import { planWidths, readVarbits, unzigzag, writeVarbits, zigzag } from './varbi
  * Layout (one bit stream, MSB first):
  *   u8      version (high nibble, 1) | value mode (low nibble: 0 = XOR, 1 = decimal)
  *   varint  n samples
- *   timestamps: t0 (sign + varint), then if n >= 2 the first delta (sign + varint),
- *           then the n-2 delta-of-deltas zigzagged in per-chunk varbits (varbits.ts);
- *           a perfectly regular scrape costs one bit for the whole run.
+ *   timestamps: t0 (sign + varint), then if n >= 2 the first delta (sign + varint), then
+ *           if n >= 3 one bit "any delta-of-delta non-zero" and, if set, g (varint, their
+ *           GCD: minute-resolution data divides by 60000) and the n-2 delta-of-deltas / g
+ *           zigzagged in per-chunk varbits (varbits.ts). A regular scrape costs one bit.
  *   values, XOR mode (Gorilla, as Prometheus): first value's 64 bits, then per value
  *           '0' (same) | '10' + bits inside the previous window | '11' + 5 bits leading
  *           zeros + 6 bits length + bits.
- *   values, decimal mode (when every value is v = m / 10^k with integer |m| <= 2^50,
- *           finite and not -0): k (5 bits), g (varint: the GCD of the integer deltas,
- *           so page-sized byte gauges lose 12 bits a sample), m0 (sign + varint), one bit
- *           delta/delta-of-delta, [first scaled delta if dod], then varbits.
- * The encoder builds both value modes when decimal applies and keeps the smaller.
+ *   values, decimal mode: each value is written as an integer m (|m| <= 2^50) with
+ *           v = bits(m / 10^k) + r, r a small signed difference in units in the last place.
+ *           Metrics are mostly printed decimals (node_exporter: 2 decimals; NAB: 3 to 10), and
+ *           r is 0 for them; r is +-1 or 2 for values with float noise such as
+ *           94.79799999999999, which would otherwise need the costly XOR mode. Fields: k (5
+ *           bits), g (varint: GCD of the integer deltas, so page-sized byte gauges save 12
+ *           bits a sample), m0 (sign + varint), one bit delta/delta-of-delta, [first scaled
+ *           delta if dod], varbits of the deltas, varbits of zigzag(r).
+ * The encoder tries both value modes (and several k) and keeps the smallest.
  *
  * Stale markers are written with the canonical bits 0x7ff0000000000002 whatever the
  * CPU did to them (it may quiet a signalling NaN); other NaNs keep their bits.
@@ -44,6 +49,9 @@ const HIGH = 1 - LOW;
 let scratchA = new Float64Array(256);
 let scratchB = new Float64Array(256);
 let scratchC = new Float64Array(256);
+let scratchD = new Float64Array(256);
+/** Timestamp codes, kept apart: decimal planning reuses the others between the two encodings. */
+let scratchT = new Float64Array(256);
 const writerX = new BitWriter(2048);
 const writerD = new BitWriter(2048);
 
@@ -52,6 +60,8 @@ function ensureScratch(n: number): void {
     scratchA = new Float64Array(n * 2);
     scratchB = new Float64Array(n * 2);
     scratchC = new Float64Array(n * 2);
+    scratchD = new Float64Array(n * 2);
+    scratchT = new Float64Array(n * 2);
   }
 }
 
@@ -130,13 +140,18 @@ function readMode(r: BitReader): number {
 
 // --- timestamps ---------------------------------------------------------------
 
+/** Delta-of-deltas divided by their GCD go to scratchT; returns [plan..., gcd]. */
 function planTimestamps(ts: ArrayLike<number>, start: number, n: number): number[] {
-  // scratchB holds the zigzagged delta-of-deltas until writeTimestamps.
+  let g = 0;
   for (let i = 2; i < n; i++) {
     const j = start + i;
-    scratchB[i - 2] = zigzag(ts[j]! - ts[j - 1]! - (ts[j - 1]! - ts[j - 2]!));
+    const dod = ts[j]! - ts[j - 1]! - (ts[j - 1]! - ts[j - 2]!);
+    scratchT[i - 2] = dod;
+    g = gcd(g, Math.abs(dod));
   }
-  return n > 2 ? planWidths(scratchB, n - 2) : [0, 0, 0, 0, 0];
+  if (g === 0) return [0, 0, 0, 0, 0, 0];
+  for (let i = 0; i < n - 2; i++) scratchT[i] = zigzag(scratchT[i]! / g);
+  return [...planWidths(scratchT, n - 2), g];
 }
 
 function writeTimestamps(w: BitWriter, ts: ArrayLike<number>, start: number, n: number, plan: number[]): void {
@@ -144,8 +159,14 @@ function writeTimestamps(w: BitWriter, ts: ArrayLike<number>, start: number, n: 
   if (n < 2) return;
   w.writeSignedVarint(ts[start + 1]! - ts[start]!);
   if (n < 3) return;
-  // planTimestamps' output is still in scratchB: decimal detection only touches scratchA.
-  writeVarbits(w, scratchB, n - 2, plan);
+  const g = plan[5]!;
+  if (g === 0) {
+    w.writeBit(0);
+    return;
+  }
+  w.writeBit(1);
+  w.writeVarint(g);
+  writeVarbits(w, scratchT, n - 2, plan);
 }
 
 function readTimestamps(r: BitReader, n: number, out: Float64Array, offset: number): void {
@@ -156,9 +177,14 @@ function readTimestamps(r: BitReader, n: number, out: Float64Array, offset: numb
   t += d;
   out[offset + 1] = t;
   if (n < 3) return;
+  if (r.readBit() === 0) {
+    for (let i = 2; i < n; i++) out[offset + i] = t += d;
+    return;
+  }
+  const g = r.readVarint();
   readVarbits(r, n - 2, scratchA);
   for (let i = 2; i < n; i++) {
-    d += unzigzag(scratchA[i - 2]!);
+    d += unzigzag(scratchA[i - 2]!) * g;
     t += d;
     out[offset + i] = t;
   }
@@ -282,28 +308,64 @@ function readXorValues(r: BitReader, n: number, out: Float64Array, offset: numbe
 
 // --- decimal values -----------------------------------------------------------
 
-/** Smallest k such that every value is exactly m / 10^k with |m| <= 2^50, or -1. */
+const MAX_RESIDUAL = 2 ** 20;
+/** How many exponents past the smallest workable one the encoder tries. */
+const EXTRA_EXPONENTS = 8;
+
+/**
+ * Fills scratchA with m and scratchC with r for exponent k (see the layout above);
+ * returns how many values are exact (r = 0), or -1 when k does not work.
+ */
+function splitDecimal(vs: ArrayLike<number>, start: number, n: number, k: number): number {
+  const s = POW10[k]!;
+  let exact = 0;
+  for (let i = 0; i < n; i++) {
+    const v = vs[start + i]!;
+    const m = Math.round(v * s);
+    if (!(Math.abs(m) <= MAX_DECIMAL_INT)) return -1;
+    const base = m / s;
+    if (base === v) {
+      scratchA[i] = m;
+      scratchC[i] = 0;
+      exact++;
+      continue;
+    }
+    f64[0] = v;
+    const vh = u32[HIGH]!;
+    const vl = u32[LOW]!;
+    f64[0] = base;
+    // Same sign and both finite, so the bit patterns order like the values.
+    const r = (vh - u32[HIGH]!) * 4294967296 + (vl - u32[LOW]!);
+    if (!(Math.abs(r) <= MAX_RESIDUAL)) return -1;
+    scratchA[i] = m;
+    scratchC[i] = r;
+  }
+  return exact;
+}
+
+/** The exponent giving the smallest decimal encoding, or -1 when decimal mode does not apply. */
 function decimalExponent(vs: ArrayLike<number>, start: number, n: number): number {
   for (let i = start; i < start + n; i++) {
     const v = vs[i]!;
     if (v - v !== 0 || (v === 0 && 1 / v < 0)) return -1; // NaN, +-Inf, -0
   }
-  // Division by an exact power of ten is correctly rounded, so m / 10^k === v proves
-  // the decoder will rebuild exactly v. Most k fail on the first value.
+  let best = -1;
+  let bestBits = Infinity;
+  let first = -1;
   for (let k = 0; k <= MAX_DECIMAL_EXP; k++) {
-    const s = POW10[k]!;
-    let ok = true;
-    for (let i = start; i < start + n; i++) {
-      const v = vs[i]!;
-      const m = Math.round(v * s);
-      if (m / s !== v || Math.abs(m) > MAX_DECIMAL_INT) {
-        ok = false;
-        break;
-      }
+    if (first >= 0 && k > first + EXTRA_EXPONENTS) break;
+    const exact = splitDecimal(vs, start, n, k);
+    if (exact < 0) continue;
+    if (first < 0) first = k;
+    const bits = decimalBits(n);
+    if (bits < bestBits) {
+      bestBits = bits;
+      best = k;
     }
-    if (ok) return k;
+    // With every value exact, a larger k only makes the integers bigger.
+    if (exact === n) break;
   }
-  return -1;
+  return best;
 }
 
 function gcd(a: number, b: number): number {
@@ -315,42 +377,59 @@ function gcd(a: number, b: number): number {
   return a;
 }
 
-function writeDecimalValues(w: BitWriter, vs: ArrayLike<number>, start: number, n: number, k: number): void {
-  const s = POW10[k]!;
-  // scratchA[i] = scaled delta i (i >= 1), after dividing by the GCD.
-  let prev = Math.round(vs[start]! * s);
-  const m0 = prev;
+/**
+ * From m in scratchA and r in scratchC: puts the GCD-scaled deltas in scratchA[1..n),
+ * the delta codes in scratchB and the dod codes in scratchD; returns the choice.
+ */
+function prepareDecimal(n: number): { g: number; m0: number; useDod: boolean; deltaPlan: number[]; dodPlan: number[]; residualPlan: number[] } {
+  const m0 = scratchA[0]!;
+  let prev = m0;
   let g = 0;
   for (let i = 1; i < n; i++) {
-    const m = Math.round(vs[start + i]! * s);
+    const m = scratchA[i]!;
     const d = m - prev;
+    prev = m;
     scratchA[i] = d;
     g = gcd(g, Math.abs(d));
-    prev = m;
   }
   if (g === 0) g = 1;
-  for (let i = 1; i < n; i++) scratchA[i] = scratchA[i]! / g;
-
-  w.writeBits(k, 5);
-  w.writeVarint(g);
-  w.writeSignedVarint(m0);
-  if (n < 2) return;
-  // Delta codes for gauges, delta-of-delta for counters with a steady rate: keep the cheaper.
-  // scratchB is free again here (the timestamps were written first).
-  for (let i = 1; i < n; i++) scratchB[i - 1] = zigzag(scratchA[i]!);
-  const deltaPlan = planWidths(scratchB, n - 1);
-  const dods = scratchC;
-  for (let i = 2; i < n; i++) dods[i - 2] = zigzag(scratchA[i]! - scratchA[i - 1]!);
-  const dodPlan = n > 2 ? planWidths(dods, n - 2) : [0, 0, 0, 0, 0];
-  const dodBits = dodPlan[4]! + 8 * varintBytes(Math.abs(scratchA[1]!)) + 1;
-  if (dodBits < deltaPlan[4]!) {
-    w.writeBit(1);
-    w.writeSignedVarint(scratchA[1]!);
-    if (n > 2) writeVarbits(w, dods, n - 2, dodPlan);
-  } else {
-    w.writeBit(0);
-    writeVarbits(w, scratchB, n - 1, deltaPlan);
+  for (let i = 1; i < n; i++) {
+    scratchA[i] = scratchA[i]! / g;
+    scratchB[i - 1] = zigzag(scratchA[i]!);
   }
+  for (let i = 2; i < n; i++) scratchD[i - 2] = zigzag(scratchA[i]! - scratchA[i - 1]!);
+  const deltaPlan = n > 1 ? planWidths(scratchB, n - 1) : [0, 0, 0, 0, 0];
+  const dodPlan = n > 2 ? planWidths(scratchD, n - 2) : [0, 0, 0, 0, 0];
+  for (let i = 0; i < n; i++) scratchC[i] = zigzag(scratchC[i]!);
+  const residualPlan = planWidths(scratchC, n);
+  const dodBits = dodPlan[4]! + (n > 1 ? 8 * varintBytes(Math.abs(scratchA[1]!)) : 0);
+  return { g, m0, useDod: n > 1 && dodBits < deltaPlan[4]!, deltaPlan, dodPlan, residualPlan };
+}
+
+/** Size in bits of the value section for the split in scratchA/scratchC (clobbers them). */
+function decimalBits(n: number): number {
+  const p = prepareDecimal(n);
+  const stream = p.useDod ? p.dodPlan[4]! + 8 * varintBytes(Math.abs(scratchA[1]!)) : p.deltaPlan[4]!;
+  return 5 + 8 * varintBytes(p.g) + 1 + 8 * varintBytes(Math.abs(p.m0)) + 1 + stream + p.residualPlan[4]!;
+}
+
+function writeDecimalValues(w: BitWriter, vs: ArrayLike<number>, start: number, n: number, k: number): void {
+  splitDecimal(vs, start, n, k);
+  const p = prepareDecimal(n);
+  w.writeBits(k, 5);
+  w.writeVarint(p.g);
+  w.writeSignedVarint(p.m0);
+  if (n > 1) {
+    if (p.useDod) {
+      w.writeBit(1);
+      w.writeSignedVarint(scratchA[1]!);
+      if (n > 2) writeVarbits(w, scratchD, n - 2, p.dodPlan);
+    } else {
+      w.writeBit(0);
+      writeVarbits(w, scratchB, n - 1, p.deltaPlan);
+    }
+  }
+  writeVarbits(w, scratchC, n, p.residualPlan);
 }
 
 function varintBytes(v: number): number {
@@ -368,24 +447,51 @@ function readDecimalValues(r: BitReader, n: number, out: Float64Array, offset: n
   const s = POW10[k]!;
   const g = r.readVarint();
   let m = r.readSignedVarint();
-  out[offset] = m / s;
-  if (n < 2) return;
-  if (r.readBit() === 1) {
-    let e = r.readSignedVarint();
-    m += e * g;
-    out[offset + 1] = m / s;
-    if (n < 3) return;
-    readVarbits(r, n - 2, scratchA);
-    for (let i = 2; i < n; i++) {
-      e += unzigzag(scratchA[i - 2]!);
+  // scratchB collects the integers, then the residuals are applied on the bit patterns.
+  scratchB[0] = m;
+  if (n > 1) {
+    if (r.readBit() === 1) {
+      let e = r.readSignedVarint();
       m += e * g;
-      out[offset + i] = m / s;
+      scratchB[1] = m;
+      if (n > 2) {
+        readVarbits(r, n - 2, scratchA);
+        for (let i = 2; i < n; i++) {
+          e += unzigzag(scratchA[i - 2]!);
+          m += e * g;
+          scratchB[i] = m;
+        }
+      }
+    } else {
+      readVarbits(r, n - 1, scratchA);
+      for (let i = 1; i < n; i++) {
+        m += unzigzag(scratchA[i - 1]!) * g;
+        scratchB[i] = m;
+      }
     }
-  } else {
-    readVarbits(r, n - 1, scratchA);
-    for (let i = 1; i < n; i++) {
-      m += unzigzag(scratchA[i - 1]!) * g;
-      out[offset + i] = m / s;
+  }
+  readVarbits(r, n, scratchA);
+  const o32 = new Uint32Array(out.buffer, out.byteOffset, out.length * 2);
+  for (let i = 0; i < n; i++) {
+    const v = scratchB[i]! / s;
+    const res = unzigzag(scratchA[i]!);
+    if (res === 0) {
+      out[offset + i] = v;
+      continue;
     }
+    f64[0] = v;
+    let hi = u32[HIGH]!;
+    let lo = u32[LOW]! + res;
+    // 64-bit add with carry/borrow across the two words (|res| <= 2^20).
+    if (lo < 0) {
+      lo += 4294967296;
+      hi -= 1;
+    } else if (lo >= 4294967296) {
+      lo -= 4294967296;
+      hi += 1;
+    }
+    const p = 2 * (offset + i);
+    o32[p + HIGH] = hi;
+    o32[p + LOW] = lo;
   }
 }

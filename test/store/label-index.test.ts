@@ -1,0 +1,71 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { LabelIndex } from '../../src/store/label-index.js';
+import { intersect, subtract, union, addPosting } from '../../src/store/postings.js';
+import { CompiledMatcher, type MatchType, matchesAll } from '../../src/core/matchers.js';
+import { normalizeLabels, type Labels } from '../../src/core/labels.js';
+
+function m(name: string, type: MatchType, value: string): CompiledMatcher {
+  return new CompiledMatcher({ name, type, value });
+}
+
+test('postings: intersect, subtract, union, sorted insert', () => {
+  assert.deepEqual(intersect([1, 3, 5, 7], [3, 4, 5, 8]), [3, 5]);
+  const long = Array.from({ length: 1000 }, (_, i) => i * 2);
+  assert.deepEqual(intersect([4, 5, 1998], long), [4, 1998], 'galloping path');
+  assert.deepEqual(subtract([1, 2, 3, 4], [2, 4, 6]), [1, 3]);
+  assert.deepEqual(union([[5, 9], [1, 5], [], [2]]), [1, 2, 5, 9]);
+  const p = [1, 5];
+  addPosting(p, 3);
+  addPosting(p, 9);
+  addPosting(p, 5);
+  assert.deepEqual(p, [1, 3, 5, 9]);
+});
+
+test('matchers over the inverted index agree with brute-force matching (Prometheus semantics)', () => {
+  const idx = new LabelIndex();
+  const series: Array<{ ref: number; labels: Labels }> = [];
+  const jobs = ['api', 'db', 'web'];
+  const envs = ['prod', 'staging', ''];
+  let ref = 1;
+  for (const job of jobs)
+    for (const env of envs)
+      for (let i = 0; i < 4; i++) {
+        const labels = normalizeLabels({ __name__: i % 2 ? 'http_requests_total' : 'up', job, env, instance: `host-${i}`, ...(i === 3 ? { extra: 'x' } : {}) });
+        series.push({ ref, labels });
+        idx.add(ref, labels);
+        ref++;
+      }
+  const cases: CompiledMatcher[][] = [
+    [m('__name__', '=', 'up')],
+    [m('job', '=', 'api'), m('env', '=', 'prod')],
+    [m('env', '=', '')],
+    [m('env', '!=', '')],
+    [m('env', '!=', 'prod')],
+    [m('job', '=~', 'a.*|d.')],
+    [m('job', '=~', 'ap')],
+    [m('env', '=~', 'prod|')],
+    [m('env', '!~', 'prod|')],
+    [m('instance', '!~', 'host-[01]'), m('__name__', '=', 'up')],
+    [m('extra', '=', ''), m('job', '=', 'web')],
+    [m('missing', '=', '')],
+    [m('missing', '!=', '')],
+    [m('missing', '=~', '.*')],
+    [m('missing', '=~', '.+')],
+    [m('job', '=', 'nope')],
+    [],
+  ];
+  for (const ms of cases) {
+    const want = series.filter((s) => matchesAll(ms, s.labels)).map((s) => s.ref);
+    assert.deepEqual(idx.select(ms), want, ms.map(String).join(',') || '(no matchers)');
+  }
+  assert.deepEqual(idx.labelNames(), ['__name__', 'env', 'extra', 'instance', 'job']);
+  assert.deepEqual(idx.labelValues('env'), ['prod', 'staging']);
+  assert.deepEqual(idx.labelValues('nope'), []);
+
+  // Removing series updates every list, and drops names and values left empty.
+  idx.removeMany(series.filter((s) => s.labels.extra === 'x'));
+  assert.deepEqual(idx.labelNames(), ['__name__', 'env', 'instance', 'job']);
+  assert.deepEqual(idx.labelValues('instance'), ['host-0', 'host-1', 'host-2']);
+  assert.equal(idx.select([]).length, series.length - 9);
+});

@@ -5,8 +5,8 @@ import type { SeriesCatalog } from './series-catalog.js';
  * Counters (`*_total`) are the running integral of a per-second gauge on the same host, summed
  * on the sample grid from startTime: C(t_k) = sum over j < k of rate(t_j) * interval, and linear
  * in between. That makes them a function of t alone, like the gauges, at the price of history:
- * reaching step k needs the rates at every earlier step. Checkpoints keep going back cheap;
- * jumping far ahead replays the steps in between once.
+ * reaching step k needs the rates at every earlier step. Only the rate series are evaluated for
+ * that, and checkpoints keep going back cheap; jumping far ahead replays the steps in between once.
  */
 export class CounterIntegrator {
   /** Series index of each counter, and of the gauge it integrates. */
@@ -24,9 +24,9 @@ export class CounterIntegrator {
     catalog: SeriesCatalog,
     private readonly startTime: number,
     private readonly intervalMs: number,
-    /** Fills every gauge at time t (with incidents, without counters). */
-    private readonly evaluate: (t: number, out: Float64Array) => void,
-    private readonly checkpointEvery = 1024,
+    /** Fills the listed gauges at time t (with incidents, without counters). */
+    private readonly evaluate: (t: number, out: Float64Array, only: Int32Array) => void,
+    private readonly checkpointEvery = 256,
   ) {
     const counter: number[] = [];
     const source: number[] = [];
@@ -99,7 +99,7 @@ export class CounterIntegrator {
   private loadRates(k: number, current: Float64Array | undefined): void {
     let src = current;
     if (!src) {
-      this.evaluate(this.startTime + k * this.intervalMs, this.scratch);
+      this.evaluate(this.startTime + k * this.intervalMs, this.scratch, this.source);
       src = this.scratch;
     }
     for (let c = 0; c < this.source.length; c++) this.rate[c] = src[this.source[c]!]!;

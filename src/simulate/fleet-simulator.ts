@@ -63,9 +63,11 @@ export const DEFAULT_START_TIME = Date.UTC(2024, 0, 1);
  * same however the caller walks through time (step by step, by jumps, or backwards).
  *
  *   const sim = new FleetSimulator({ seed: 42 });
- *   const labels = sim.seriesList();
- *   for (const { t, values } of sim.generate(start, end)) store.append(labels, t, values);
- *   sim.groundTruth(); // what was injected, where, when
+ *   const labels = sim.seriesList();              // one Labels per series
+ *   for (const { t, values } of sim.generate(start, end)) {
+ *     // values[i] is the sample of labels[i] at t
+ *   }
+ *   sim.groundTruth();                             // what was injected, where and when
  */
 export class FleetSimulator {
   readonly seed: number;
@@ -111,7 +113,7 @@ export class FleetSimulator {
     });
     if (Array.isArray(mode)) for (const spec of mode) this.schedule.add(spec);
 
-    this.counters = new CounterIntegrator(this.catalog, this.startTime, this.intervalMs, (t, out) => this.gauges(t, out));
+    this.counters = new CounterIntegrator(this.catalog, this.startTime, this.intervalMs, (t, out, only) => this.gauges(t, out, only));
     this.buffer = new Float64Array(this.catalog.size);
     this.cursor = this.startTime;
   }
@@ -186,16 +188,19 @@ export class FleetSimulator {
     this.catalog.labels.forEach((l, i) => {
       if (!opts.select || opts.select(l, i)) picked.push(i);
     });
-    const times: number[] = [];
-    const columns = picked.map(() => [] as number[]);
-    for (const { t, values } of this.generate(start, end, opts.stepMs)) {
-      times.push(t);
-      for (let j = 0; j < picked.length; j++) columns[j]!.push(values[picked[j]!]!);
+    const stepMs = opts.stepMs ?? this.intervalMs;
+    let first = this.alignTime(start);
+    if (first < start) first += this.intervalMs;
+    const count = Math.max(0, Math.ceil((end - first) / stepMs));
+    const timestamps = new Float64Array(count);
+    const series = picked.map((index) => ({ index, labels: this.catalog.labels[index]!, values: new Float64Array(count) }));
+    let k = 0;
+    for (const { t, values } of this.generate(start, end, stepMs)) {
+      timestamps[k] = t;
+      for (let j = 0; j < series.length; j++) series[j]!.values[k] = values[series[j]!.index]!;
+      k++;
     }
-    return {
-      timestamps: Float64Array.from(times),
-      series: picked.map((index, j) => ({ index, labels: this.catalog.labels[index]!, values: Float64Array.from(columns[j]!) })),
-    };
+    return { timestamps, series };
   }
 
   /** Incidents that started at or before `until` (default: the latest time generated so far). */
@@ -225,8 +230,8 @@ export class FleetSimulator {
     return truth;
   }
 
-  private gauges(t: number, out: Float64Array): void {
-    this.model.evaluate(t, out);
+  private gauges(t: number, out: Float64Array, only?: Int32Array): void {
+    this.model.evaluate(t, out, only);
     applyIncidents(this.schedule.active(t), t, out, this.lower, this.upper);
   }
 

@@ -7,7 +7,6 @@ import { mix32 } from './random.js';
  */
 
 const INV_2_32 = 1 / 4294967296;
-const TWO_PI = 2 * Math.PI;
 const TWO_32 = 4294967296;
 
 /** 32-bit hash of (seed, stream, key); the key may be any integer up to 2^53 (ms timestamps are). */
@@ -35,14 +34,6 @@ export function hashNormal(seed: number, stream: number, key: number): number {
   const f = (h & 0xfffff) * (1 / 1048576);
   const a = NORMAL_QUANTILES[i]!;
   return a + (NORMAL_QUANTILES[i + 1]! - a) * f;
-}
-
-/** Standard normal by Box-Muller over two hashed uniforms (exact tails, slower). */
-export function hashNormalExact(seed: number, stream: number, key: number): number {
-  const h = hashKey(seed, stream, key);
-  const u1 = (h + 1) * INV_2_32; // (0, 1]
-  const u2 = mix32((h ^ 0x5bd1e995) >>> 0) * INV_2_32;
-  return Math.sqrt(-2 * Math.log(u1)) * Math.cos(TWO_PI * u2);
 }
 
 const QUANTILE_STEPS = 4096;

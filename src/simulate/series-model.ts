@@ -201,8 +201,11 @@ export class SeriesModel {
     return METRICS[this.catalog.metric[i]!]!.min;
   }
 
-  /** Writes the incident-free value of every series at `t` into `out` (counters are left to the caller). */
-  evaluate(t: number, out: Float64Array): void {
+  /**
+   * Writes the incident-free value of every series at `t` into `out` (counters are left to the
+   * caller), or only of the series listed in `only`.
+   */
+  evaluate(t: number, out: Float64Array, only?: Int32Array): void {
     const cal = fillCalendar(this.cal, t, this.utcOffsetHours);
     this.pushLoad(trafficProfile(cal), batchProfile(cal), (t - this.t0) / WEEK, t, true);
     this.serviceLatency();
@@ -211,7 +214,9 @@ export class SeriesModel {
     const metric = catalog.metric;
     const svcOf = catalog.service;
     const hostOf = catalog.host;
-    for (let i = 0; i < this.size; i++) {
+    const n = only ? only.length : this.size;
+    for (let j = 0; j < n; j++) {
+      const i = only ? only[j]! : j;
       const s = svcOf[i]!;
       const h = hostOf[i]!;
       const x = X[s]!;

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { VigilError } from '../core/errors.js';
 import { type Labels, hashString64, labelsKey, normalizeLabels } from '../core/labels.js';
@@ -671,7 +671,11 @@ export class EmbeddedStore implements SampleStore {
     const stats = { segments: 0, records: 0, samples: 0, ignoredBytes: 0 };
     const decoder = (json: string): Labels => Object.freeze(normalizeLabels(JSON.parse(json) as Labels));
     for (const seg of listSegments(walDir)) {
-      if (seg < first) continue;
+      if (seg < first) {
+        // Covered by a committed checkpoint; the process died before deleting it.
+        unlinkSync(join(walDir, segmentName(seg)));
+        continue;
+      }
       const r = replaySegment(join(walDir, segmentName(seg)), {
         series: (ref, json) => {
           if (this.byRef[ref] !== undefined) return;

@@ -30,13 +30,16 @@ export class SeriesGen {
   private readonly nabIdx: Uint32Array;
   private readonly nabPos: Uint32Array;
   private readonly rand: () => number;
+  private readonly nab: Float64Array[];
 
   constructor(
     readonly n: number,
-    private readonly nab: Float64Array[],
+    nabSeries: readonly NabSeries[],
     seed = 1,
   ) {
     this.rand = rng(seed);
+    const nab = nabSeries.map((x) => x.v);
+    this.nab = nab;
     this.kind = new Uint8Array(n);
     this.v = new Float64Array(n);
     this.p = new Float64Array(n);
@@ -125,20 +128,28 @@ export class SeriesGen {
   }
 }
 
-/** Values of every NAB series, for the noisy share of the mix. Empty when the data set is absent. */
-export function loadNab(root: string): Float64Array[] {
-  const out: Float64Array[] = [];
+export interface NabSeries {
+  t: Float64Array;
+  v: Float64Array;
+}
+
+/** Every NAB series (timestamps in ms, values). Empty when the data set is absent. */
+export function loadNab(root: string): NabSeries[] {
+  const out: NabSeries[] = [];
   const walk = (dir: string) => {
     for (const name of readdirSync(dir).sort()) {
       const p = join(dir, name);
       if (statSync(p).isDirectory()) walk(p);
       else if (name.endsWith('.csv')) {
-        const vals = readFileSync(p, 'utf8')
-          .split('\n')
-          .slice(1)
-          .filter((l) => l.trim())
-          .map((l) => Number(l.split(',')[1]));
-        out.push(Float64Array.from(vals));
+        const t: number[] = [];
+        const v: number[] = [];
+        for (const line of readFileSync(p, 'utf8').split('\n').slice(1)) {
+          if (!line.trim()) continue;
+          const [when, value] = line.split(',');
+          t.push(Date.parse(when!.replace(' ', 'T') + 'Z'));
+          v.push(Number(value));
+        }
+        out.push({ t: Float64Array.from(t), v: Float64Array.from(v) });
       }
     }
   };

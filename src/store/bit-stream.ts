@@ -1,18 +1,19 @@
 /**
  * Bit-level writer and reader over a Uint8Array, most significant bit first.
  *
- * JS bitwise operators work on 32 bits, so the primitives take at most 32 bits;
- * `writeWide`/`readWide` carry up to 53 bits (the safe-integer range) as two parts.
+ * Both keep a small accumulator (fewer than 32 bits) and move whole bytes in and out,
+ * because JS bitwise operators work on 32-bit integers. The primitives take at most 32
+ * bits; `writeWide`/`readWide` carry up to 53 bits (the safe-integer range) in two parts.
  */
 
 const TWO_32 = 4294967296;
 
 export class BitWriter {
   private buf: Uint8Array;
-  /** Index of the byte being filled. */
-  private byte = 0;
-  /** Bits already used in that byte (0..7). */
-  private bit = 0;
+  private pos = 0;
+  /** Pending bits, right-aligned; fewer than 8 between calls. */
+  private acc = 0;
+  private accBits = 0;
 
   constructor(initialBytes = 256) {
     this.buf = new Uint8Array(Math.max(16, initialBytes));
@@ -20,37 +21,46 @@ export class BitWriter {
 
   /** Forgets everything written, keeping the buffer for reuse. */
   reset(): void {
-    this.buf.fill(0, 0, this.byte + 1);
-    this.byte = 0;
-    this.bit = 0;
+    this.pos = 0;
+    this.acc = 0;
+    this.accBits = 0;
   }
 
   get bitLength(): number {
-    return this.byte * 8 + this.bit;
-  }
-
-  get byteLength(): number {
-    return this.byte + (this.bit > 0 ? 1 : 0);
+    return this.pos * 8 + this.accBits;
   }
 
   writeBit(b: number): void {
-    if (b) this.buf[this.byte]! |= 0x80 >>> this.bit;
-    if (++this.bit === 8) this.nextByte();
+    this.acc = (this.acc << 1) | (b & 1);
+    if (++this.accBits === 8) {
+      if (this.pos >= this.buf.length) this.grow();
+      this.buf[this.pos++] = this.acc;
+      this.acc = 0;
+      this.accBits = 0;
+    }
   }
 
   /** Writes the low `n` bits of `v` (0 <= n <= 32). */
   writeBits(v: number, n: number): void {
-    if (n < 32) v &= (1 << n) - 1;
-    while (n > 0) {
-      const free = 8 - this.bit;
-      const take = n < free ? n : free;
-      n -= take;
-      // `>>> n` with n = 32 would be a no-op, but n < 32 here once a byte is taken.
-      const part = (v >>> n) & ((1 << take) - 1);
-      this.buf[this.byte]! |= part << (free - take);
-      this.bit += take;
-      if (this.bit === 8) this.nextByte();
+    if (n > 24) {
+      this.writeBits(v >>> 16, n - 16);
+      this.writeBits(v & 0xffff, 16);
+      return;
     }
+    // accBits <= 7 and n <= 24: the accumulator stays within 31 bits.
+    let acc = (this.acc << n) | (v & ((1 << n) - 1));
+    let bits = this.accBits + n;
+    if (bits >= 8) {
+      if (this.pos + 4 > this.buf.length) this.grow();
+      const buf = this.buf;
+      while (bits >= 8) {
+        bits -= 8;
+        buf[this.pos++] = acc >>> bits;
+      }
+      acc &= (1 << bits) - 1;
+    }
+    this.acc = acc;
+    this.accBits = bits;
   }
 
   /** Writes the low `n` bits (n <= 53) of a non-negative safe integer. */
@@ -67,8 +77,9 @@ export class BitWriter {
   /** Unsigned LEB128-style varint (7 bits per group), for safe integers >= 0. */
   writeVarint(v: number): void {
     while (v >= 0x80) {
-      this.writeBits(0x80 | (v % 0x80), 8);
-      v = Math.floor(v / 0x80);
+      const hi = Math.floor(v / 0x80);
+      this.writeBits(0x80 | (v - hi * 0x80), 8);
+      v = hi;
     }
     this.writeBits(v, 8);
   }
@@ -79,60 +90,81 @@ export class BitWriter {
     this.writeVarint(Math.abs(v));
   }
 
-  /** A copy of the written bytes. */
+  /** A copy of the written bytes, the last one padded with zero bits. */
   finish(): Uint8Array {
-    return this.buf.slice(0, this.byteLength);
+    const out = new Uint8Array(this.pos + (this.accBits > 0 ? 1 : 0));
+    out.set(this.buf.subarray(0, this.pos));
+    if (this.accBits > 0) out[this.pos] = this.acc << (8 - this.accBits);
+    return out;
   }
 
-  private nextByte(): void {
-    this.byte++;
-    this.bit = 0;
-    if (this.byte >= this.buf.length) {
-      const next = new Uint8Array(this.buf.length * 2);
-      next.set(this.buf);
-      this.buf = next;
-    }
+  private grow(): void {
+    const next = new Uint8Array(this.buf.length * 2);
+    next.set(this.buf);
+    this.buf = next;
   }
 }
 
 export class BitReader {
-  private byte = 0;
-  private bit = 0;
+  private pos = 0;
+  /** Buffered bits, right-aligned; fewer than 32. */
+  private acc = 0;
+  private accBits = 0;
 
   constructor(private readonly buf: Uint8Array) {}
 
-  get bitPosition(): number {
-    return this.byte * 8 + this.bit;
-  }
-
   readBit(): number {
-    if (this.byte >= this.buf.length) throw new RangeError('chunk truncated');
-    const b = (this.buf[this.byte]! >>> (7 - this.bit)) & 1;
-    if (++this.bit === 8) {
-      this.bit = 0;
-      this.byte++;
+    if (this.accBits === 0) {
+      if (this.pos >= this.buf.length) throw new RangeError('chunk truncated');
+      this.acc = this.buf[this.pos++]!;
+      this.accBits = 8;
     }
-    return b;
+    this.accBits--;
+    return (this.acc >>> this.accBits) & 1;
   }
 
   /** Reads `n` bits (0 <= n <= 32) as an unsigned integer. */
   readBits(n: number): number {
-    let v = 0;
-    while (n > 0) {
-      if (this.byte >= this.buf.length) throw new RangeError('chunk truncated');
-      const avail = 8 - this.bit;
-      const take = n < avail ? n : avail;
-      const part = (this.buf[this.byte]! >>> (avail - take)) & ((1 << take) - 1);
-      // Multiply rather than shift: a 32-bit result must stay unsigned.
-      v = v * (1 << take) + part;
-      n -= take;
-      this.bit += take;
-      if (this.bit === 8) {
-        this.bit = 0;
-        this.byte++;
+    if (n > 24) {
+      const hi = this.readBits(n - 16);
+      return hi * 65536 + this.readBits(16);
+    }
+    let acc = this.acc;
+    let bits = this.accBits;
+    if (bits < n) {
+      const buf = this.buf;
+      // bits < n <= 24, so after each byte the accumulator holds at most 31 bits.
+      while (bits < n) {
+        if (this.pos >= buf.length) throw new RangeError('chunk truncated');
+        acc = ((acc << 8) | buf[this.pos++]!) >>> 0;
+        bits += 8;
       }
     }
+    bits -= n;
+    const v = (acc >>> bits) & ((1 << n) - 1);
+    this.acc = acc & ((1 << bits) - 1);
+    this.accBits = bits;
     return v;
+  }
+
+  /** Reads up to 3 one bits and the zero that ends them (none after 3 ones); returns how many ones. */
+  readUnary3(): number {
+    if (this.accBits < 3 && this.pos < this.buf.length) {
+      this.acc = ((this.acc << 8) | this.buf[this.pos++]!) >>> 0;
+      this.accBits += 8;
+    }
+    if (this.accBits < 3) {
+      let ones = 0;
+      while (ones < 3 && this.readBit() === 1) ones++;
+      return ones;
+    }
+    const top = (this.acc >>> (this.accBits - 3)) & 7;
+    // 0xx -> 0 (1 bit), 10x -> 1 (2 bits), 110 -> 2 (3 bits), 111 -> 3 (3 bits).
+    const ones = top < 4 ? 0 : top < 6 ? 1 : top === 6 ? 2 : 3;
+    const used = ones === 3 ? 3 : ones + 1;
+    this.accBits -= used;
+    this.acc &= (1 << this.accBits) - 1;
+    return ones;
   }
 
   readWide(n: number): number {

@@ -76,18 +76,20 @@ export function encodeChunk(ts: ArrayLike<number>, vs: ArrayLike<number>, start 
   }
   const tsPlan = planTimestamps(ts, start, n);
 
+  const k = decimalExponent(vs, start, n);
+  if (k >= 0) {
+    writerD.reset();
+    writeHeader(writerD, MODE_DECIMAL, n);
+    writeTimestamps(writerD, ts, start, n, tsPlan);
+    writeDecimalValues(writerD, vs, start, n, k);
+    // Below 12 bits a value, XOR (>= 1 bit for a repeat, ~13+ for a change) is not worth trying.
+    if (writerD.bitLength <= 12 * n + 64) return writerD.finish();
+  }
   writerX.reset();
   writeHeader(writerX, MODE_XOR, n);
   writeTimestamps(writerX, ts, start, n, tsPlan);
   writeXorValues(writerX, vs, start, n);
-
-  const k = decimalExponent(vs, start, n);
-  if (k < 0) return writerX.finish();
-  writerD.reset();
-  writeHeader(writerD, MODE_DECIMAL, n);
-  writeTimestamps(writerD, ts, start, n, tsPlan);
-  writeDecimalValues(writerD, vs, start, n, k);
-  return writerD.bitLength < writerX.bitLength ? writerD.finish() : writerX.finish();
+  return k >= 0 && writerD.bitLength < writerX.bitLength ? writerD.finish() : writerX.finish();
 }
 
 export interface DecodedChunk {
@@ -343,8 +345,13 @@ function splitDecimal(vs: ArrayLike<number>, start: number, n: number, k: number
   return exact;
 }
 
+/** Exponent whose split is in the scratch arrays (with its prepared plan), or -1. */
+let preparedK = -1;
+let prepared: DecimalPlan | undefined;
+
 /** The exponent giving the smallest decimal encoding, or -1 when decimal mode does not apply. */
 function decimalExponent(vs: ArrayLike<number>, start: number, n: number): number {
+  preparedK = -1;
   for (let i = start; i < start + n; i++) {
     const v = vs[i]!;
     if (v - v !== 0 || (v === 0 && 1 / v < 0)) return -1; // NaN, +-Inf, -0
@@ -357,9 +364,11 @@ function decimalExponent(vs: ArrayLike<number>, start: number, n: number): numbe
     const exact = splitDecimal(vs, start, n, k);
     if (exact < 0) continue;
     if (first < 0) first = k;
-    const bits = decimalBits(n);
-    if (bits < bestBits) {
-      bestBits = bits;
+    const p = prepareDecimal(n);
+    preparedK = k;
+    prepared = p;
+    if (p.bits < bestBits) {
+      bestBits = p.bits;
       best = k;
     }
     // With every value exact, a larger k only makes the integers bigger.
@@ -369,6 +378,17 @@ function decimalExponent(vs: ArrayLike<number>, start: number, n: number): numbe
 }
 
 function gcd(a: number, b: number): number {
+  if (a < 0x80000000 && b < 0x80000000) {
+    // int32 remainder: `%` on doubles is an fmod call.
+    let x = a | 0;
+    let y = b | 0;
+    while (y !== 0) {
+      const t = x % y;
+      x = y;
+      y = t;
+    }
+    return x;
+  }
   while (b !== 0) {
     const t = a % b;
     a = b;
@@ -377,11 +397,22 @@ function gcd(a: number, b: number): number {
   return a;
 }
 
+interface DecimalPlan {
+  g: number;
+  m0: number;
+  useDod: boolean;
+  deltaPlan: number[];
+  dodPlan: number[];
+  residualPlan: number[];
+  /** Size of the value section. */
+  bits: number;
+}
+
 /**
  * From m in scratchA and r in scratchC: puts the GCD-scaled deltas in scratchA[1..n),
- * the delta codes in scratchB and the dod codes in scratchD; returns the choice.
+ * the delta codes in scratchB, the dod codes in scratchD and zigzag(r) in scratchC.
  */
-function prepareDecimal(n: number): { g: number; m0: number; useDod: boolean; deltaPlan: number[]; dodPlan: number[]; residualPlan: number[] } {
+function prepareDecimal(n: number): DecimalPlan {
   const m0 = scratchA[0]!;
   let prev = m0;
   let g = 0;
@@ -390,32 +421,33 @@ function prepareDecimal(n: number): { g: number; m0: number; useDod: boolean; de
     const d = m - prev;
     prev = m;
     scratchA[i] = d;
-    g = gcd(g, Math.abs(d));
+    if (g !== 1) g = gcd(g, Math.abs(d));
   }
   if (g === 0) g = 1;
   for (let i = 1; i < n; i++) {
-    scratchA[i] = scratchA[i]! / g;
-    scratchB[i - 1] = zigzag(scratchA[i]!);
+    const e = g === 1 ? scratchA[i]! : scratchA[i]! / g;
+    scratchA[i] = e;
+    scratchB[i - 1] = zigzag(e);
+    if (i >= 2) scratchD[i - 2] = zigzag(e - scratchA[i - 1]!);
   }
-  for (let i = 2; i < n; i++) scratchD[i - 2] = zigzag(scratchA[i]! - scratchA[i - 1]!);
-  const deltaPlan = n > 1 ? planWidths(scratchB, n - 1) : [0, 0, 0, 0, 0];
-  const dodPlan = n > 2 ? planWidths(scratchD, n - 2) : [0, 0, 0, 0, 0];
+  const deltaPlan = n > 1 ? planWidths(scratchB, n - 1) : NO_PLAN;
+  const dodPlan = n > 2 ? planWidths(scratchD, n - 2) : NO_PLAN;
   for (let i = 0; i < n; i++) scratchC[i] = zigzag(scratchC[i]!);
   const residualPlan = planWidths(scratchC, n);
-  const dodBits = dodPlan[4]! + (n > 1 ? 8 * varintBytes(Math.abs(scratchA[1]!)) : 0);
-  return { g, m0, useDod: n > 1 && dodBits < deltaPlan[4]!, deltaPlan, dodPlan, residualPlan };
+  const dodBits = dodPlan[4]! + (n > 1 ? 1 + 8 * varintBytes(Math.abs(scratchA[1]!)) : 0);
+  const useDod = n > 1 && dodBits < deltaPlan[4]!;
+  const bits = 5 + 8 * varintBytes(g) + 1 + 8 * varintBytes(Math.abs(m0)) + 1 + (useDod ? dodBits : deltaPlan[4]!) + residualPlan[4]!;
+  return { g, m0, useDod, deltaPlan, dodPlan, residualPlan, bits };
 }
 
-/** Size in bits of the value section for the split in scratchA/scratchC (clobbers them). */
-function decimalBits(n: number): number {
-  const p = prepareDecimal(n);
-  const stream = p.useDod ? p.dodPlan[4]! + 8 * varintBytes(Math.abs(scratchA[1]!)) : p.deltaPlan[4]!;
-  return 5 + 8 * varintBytes(p.g) + 1 + 8 * varintBytes(Math.abs(p.m0)) + 1 + stream + p.residualPlan[4]!;
-}
+const NO_PLAN = [0, 0, 0, 0, 0];
 
 function writeDecimalValues(w: BitWriter, vs: ArrayLike<number>, start: number, n: number, k: number): void {
-  splitDecimal(vs, start, n, k);
-  const p = prepareDecimal(n);
+  let p = prepared!;
+  if (preparedK !== k) {
+    splitDecimal(vs, start, n, k);
+    p = prepareDecimal(n);
+  }
   w.writeBits(k, 5);
   w.writeVarint(p.g);
   w.writeSignedVarint(p.m0);

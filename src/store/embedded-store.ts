@@ -4,12 +4,14 @@ import { VigilError } from '../core/errors.js';
 import { type Labels, hashString64, labelsKey, normalizeLabels } from '../core/labels.js';
 import { type LabelMatcher, compileMatchers } from '../core/matchers.js';
 import { isStaleMarker } from '../core/sample.js';
-import { MAX_ABS_TIMESTAMP, decodeChunkInto, encodeChunk } from './chunk-codec.js';
+import { MAX_ABS_TIMESTAMP, decodeChunkInto } from './chunk-codec.js';
 import { HeadSeries } from './head.js';
 import { LabelIndex } from './label-index.js';
 import { acquireDirLock, releaseDirLock } from './dir-lock.js';
-import { fastLabelsKey } from './series-key.js';
-import { type ChunkRow, ChunkDb } from './sqlite-chunks.js';
+import { SeriesMap } from './series-map.js';
+import { ChunkDb } from './sqlite-chunks.js';
+import { readSeries } from './read-series.js';
+import { type SealPlan, applySeal, sealSeries } from './seal.js';
 import type { AppendResult, RejectReason, SampleStore, SeriesData, SeriesInfo, SeriesWrite, StoreOptions, StoreStats } from './types.js';
 import { WalWriter, listSegments, replaySegment, segmentName } from './wal.js';
 
@@ -18,29 +20,40 @@ import { WalWriter, listSegments, replaySegment, segmentName } from './wal.js';
  * sealed Gorilla-style chunks in SQLite.
  *
  * Write semantics (as Prometheus' TSDB):
- * - Samples are (timestamp in integer ms, float64 value). A timestamp that is not an
- *   integer within +-2^50 ms is rejected as `invalid`, as is a sample for an unknown ref.
- * - Each series accepts samples in time order. A sample older than the newest sample of
- *   its series is rejected as `out_of_order`, unless `outOfOrderWindowMs` (default 0)
- *   is set and it is at most that much older than the newest: then it is inserted in
- *   place (the store reads back sealed chunks and rewrites them when needed).
- * - A sample with the same timestamp as a stored one and the identical value (same bits;
- *   any stale marker equals any other) is accepted silently and stores nothing new; with a
- *   different value it is rejected as `duplicate`.
- * - NaN, +Inf and -Inf are ordinary values and are stored. The Prometheus stale marker
- *   (NaN with bits 0x7ff0000000000002) is stored and read back as a stale marker
- *   (check with isStaleMarker(); the CPU may quiet its signalling bit in transit).
- * - A sample older than the retention, measured from the newest timestamp the store holds
- *   (the data clock, as Prometheus), is rejected as `too_old`.
- * - A new series beyond `maxSeries` active series is refused: its samples count as
- *   `series_limit` (ref() throws VigilError SERIES_LIMIT).
+ * - A sample is a timestamp (integer milliseconds, within +-2^50) and a float64 value. Any
+ *   other timestamp is rejected as `invalid`, as is a sample for an unknown ref and a
+ *   series with no non-empty label. Labels with an empty value are the same as no label.
+ * - Each series takes samples in time order. A sample older than the newest sample of its
+ *   series is rejected as `out_of_order`, unless `outOfOrderWindowMs` (default 0) is set and
+ *   it is at most that much older than the newest: then it is inserted in place, also into
+ *   data already sealed on disk and across restarts.
+ * - A sample whose timestamp is already stored for the series is accepted silently (counted
+ *   as accepted, nothing new is stored) when its value is identical, and rejected as
+ *   `duplicate` otherwise. Identical means the same bits: NaN equals NaN, -0 differs from 0,
+ *   a stale marker equals a stale marker but not an ordinary NaN.
+ * - NaN, +Inf and -Inf are ordinary values and are stored. The Prometheus stale marker (a
+ *   NaN with bits 0x7ff0000000000002) is stored and read back as a stale marker: test it
+ *   with isStaleMarker(), not by its bits (the CPU may quiet its signalling bit in transit).
+ * - Time is the data clock, as in Prometheus: the newest timestamp the store holds. A sample
+ *   older than that minus the retention (default 15 d) is rejected as `too_old`; backfilling
+ *   data older than the retention behind newer data is therefore refused.
+ * - A new series beyond `maxSeries` (default 1,000,000) series is refused: its samples count
+ *   as `series_limit`, and ref() throws a VigilError with code SERIES_LIMIT.
  * - Rejections are per sample; the rest of the request is stored.
- * - Once append()/appendRefs() returns, accepted samples are in the WAL (one write(2) per
- *   call) and survive kill -9; `fsync` decides about power loss (see wal.ts).
- * - Retention drops data in whole chunks (120 samples by default), so a read may return a
- *   few samples older than the retention until their chunk expires; a series whose newest
- *   sample is past the retention is dropped entirely, and its ref becomes invalid.
- * - series() filters by time on each series' first and last sample, not per chunk.
+ * - When append()/appendRefs() returns, its accepted samples are readable and in the
+ *   write-ahead log (one write(2) per call): they survive kill -9. The `fsync` policy decides
+ *   about power loss (`interval`, the default, may lose the last second; see wal.ts). If
+ *   the WAL write itself fails (disk full), the call throws and its samples may or may not
+ *   be kept: treat it as not acknowledged.
+ * - Every 60 s (checkpointIntervalMs) and when 256 MiB of WAL accumulate, the head is sealed
+ *   into compressed chunks in SQLite and the WAL is truncated; the head keeps the last 2 h
+ *   (headWindowMs) in memory for fast reads.
+ * - Retention runs every 10 minutes (and on applyRetention()). It drops whole chunks (120
+ *   samples by default), so a read may return a few samples older than the retention until
+ *   their chunk expires. A series whose newest sample is past the retention is dropped with
+ *   its data (its ref becomes invalid); a series that never got a sample is dropped at the
+ *   second pass that finds it empty.
+ * - series() with a time range filters on each series' first and last sample times.
  */
 
 const DEFAULTS = {
@@ -68,13 +81,6 @@ const DUPLICATE = 2;
 const TOO_OLD = 3;
 const INVALID = 4;
 
-interface SealPlan {
-  s: HeadSeries;
-  sealed: number;
-  persisted: number;
-  chunkEnds: number[];
-}
-
 export class EmbeddedStore implements SampleStore {
   readonly options: Readonly<ResolvedOptions>;
   private readonly db: ChunkDb;
@@ -82,7 +88,7 @@ export class EmbeddedStore implements SampleStore {
   private readonly index = new LabelIndex();
   /** Series by ref; refs are dense, so an array beats a Map in the hot path. */
   private readonly byRef: (HeadSeries | undefined)[] = [];
-  private readonly byKey = new Map<string, HeadSeries>();
+  private readonly byLabels = new SeriesMap<HeadSeries>();
   private seriesCount = 0;
   private nextRef = 1;
   /** Series with samples not yet persisted (or dirty), for the next checkpoint. */
@@ -116,8 +122,9 @@ export class EmbeddedStore implements SampleStore {
     mkdirSync(o.dir, { recursive: true });
     acquireDirLock(o.dir);
     const walDir = join(o.dir, 'wal');
+    let db: ChunkDb | undefined;
     try {
-      this.db = new ChunkDb(join(o.dir, 'vigil.db'), { durable: o.fsync !== 'never' });
+      this.db = db = new ChunkDb(join(o.dir, 'vigil.db'), { durable: o.fsync !== 'never' });
       this.loadSeries();
       const first = Number(this.db.getMeta('wal_first_segment') ?? '1');
       this.recovery = this.replayWal(walDir, first);
@@ -125,6 +132,7 @@ export class EmbeddedStore implements SampleStore {
       const next = Math.max(first, (segs[segs.length - 1] ?? 0) + 1);
       this.wal = new WalWriter(walDir, next, { fsync: o.fsync, fsyncIntervalMs: o.fsyncIntervalMs, segmentBytes: o.walSegmentBytes });
     } catch (e) {
+      db?.close();
       releaseDirLock(o.dir);
       throw e;
     }
@@ -152,10 +160,9 @@ export class EmbeddedStore implements SampleStore {
     for (const w of writes) {
       const n = Math.min(w.timestamps.length, w.values.length);
       invalid += Math.max(w.timestamps.length, w.values.length) - n;
-      const key = fastLabelsKey(w.labels);
-      let s = this.byKey.get(key);
+      let s = this.byLabels.get(w.labels);
       if (s === undefined) {
-        if (key === '') {
+        if (!hasLabels(w.labels)) {
           invalid += n;
           continue;
         }
@@ -163,7 +170,7 @@ export class EmbeddedStore implements SampleStore {
           limited += n;
           continue;
         }
-        s = this.createSeries(w.labels, key);
+        s = this.createSeries(w.labels);
       }
       const ts = w.timestamps;
       const vs = w.values;
@@ -182,13 +189,12 @@ export class EmbeddedStore implements SampleStore {
 
   ref(labels: Labels): number {
     this.assertOpen();
-    const key = fastLabelsKey(labels);
-    const s = this.byKey.get(key);
+    const s = this.byLabels.get(labels);
     if (s !== undefined) return s.ref;
-    if (key === '') throw new VigilError('INVALID_SERIES', 'a series needs at least one non-empty label', 400);
+    if (!hasLabels(labels)) throw new VigilError('INVALID_SERIES', 'a series needs at least one non-empty label', 400);
     if (this.seriesCount >= this.options.maxSeries)
       throw new VigilError('SERIES_LIMIT', `the store holds ${this.seriesCount} series, the limit (maxSeries); refusing a new one`, 422);
-    return this.createSeries(labels, key).ref;
+    return this.createSeries(labels).ref;
   }
 
   appendRefs(refs: ArrayLike<number>, timestamps: ArrayLike<number>, values: ArrayLike<number>, count: number): AppendResult {
@@ -222,6 +228,7 @@ export class EmbeddedStore implements SampleStore {
   /** Stores one sample in the head and stages it for the WAL. No allocation on the in-order path. */
   private appendOne(s: HeadSeries, t: number, v: number, minValidT: number): number {
     if (!(t >= -MAX_ABS_TIMESTAMP && t <= MAX_ABS_TIMESTAMP) || Math.floor(t) !== t) return INVALID;
+    if (!s.rangeKnown) this.loadRange(s);
     if (t > s.lastT) {
       if (t < minValidT) return TOO_OLD;
       s.push(t, v);
@@ -292,10 +299,12 @@ export class EmbeddedStore implements SampleStore {
     this.touched.push(s);
   }
 
-  private createSeries(labels: Labels, key: string): HeadSeries {
+  /** The caller checked that the label set is not empty and the limit. */
+  private createSeries(labels: Labels): HeadSeries {
     const norm = Object.freeze(normalizeLabels(labels));
+    const key = labelsKey(norm);
     const ref = this.nextRef++;
-    const s = new HeadSeries(ref, norm, hashString64(key), key);
+    const s = new HeadSeries(ref, norm, hashString64(key));
     this.register(s);
     this.newSeries.push(s);
     this.wal.addSeries(ref, JSON.stringify(norm));
@@ -307,7 +316,7 @@ export class EmbeddedStore implements SampleStore {
     // Fill gaps so the array stays a plain (holey but not dictionary-mode) array.
     while (byRef.length < s.ref) byRef.push(undefined);
     byRef[s.ref] = s;
-    this.byKey.set(s.key, s);
+    this.byLabels.add(s);
     this.index.add(s.ref, s.labels);
     this.seriesCount++;
   }
@@ -337,6 +346,17 @@ export class EmbeddedStore implements SampleStore {
     }
   }
 
+  /** Reads the time range of a series loaded at open from the chunk index. */
+  private loadRange(s: HeadSeries): void {
+    const r = this.db.seriesRange(s.ref);
+    s.rangeKnown = true;
+    if (r === undefined) return;
+    // The head is empty until the range is known: appends and replay load it first.
+    s.minT = r.minT;
+    s.lastT = r.maxT;
+    s.lastVKnown = false;
+  }
+
   // --- reads --------------------------------------------------------------------
 
   series(matchers: readonly LabelMatcher[], start?: number, end?: number): SeriesInfo[] {
@@ -348,6 +368,7 @@ export class EmbeddedStore implements SampleStore {
     const out: SeriesInfo[] = [];
     for (const ref of refs) {
       const s = this.byRef[ref]!;
+      if (ranged && !s.rangeKnown) this.loadRange(s);
       if (ranged && (s.minT > hi || s.lastT < lo)) continue;
       out.push({ id: s.hash, labels: s.labels });
     }
@@ -360,52 +381,12 @@ export class EmbeddedStore implements SampleStore {
     const out: SeriesData[] = [];
     for (const ref of refs) {
       const s = this.byRef[ref]!;
+      if (!s.rangeKnown) this.loadRange(s);
       if (s.minT > end || s.lastT < start) continue;
-      const d = this.readSeries(s, start, end);
+      const d = readSeries(this.db, s, start, end);
       if (d.timestamps.length > 0) out.push({ id: s.hash, labels: s.labels, timestamps: d.timestamps, values: d.values });
     }
     return out;
-  }
-
-  /** Disk samples before the head's first timestamp, then head samples: no overlap by construction. */
-  private readSeries(s: HeadSeries, start: number, end: number): { timestamps: Float64Array; values: Float64Array } {
-    const headStart = s.headStart;
-    let rows: ChunkRow[] = [];
-    if (start < headStart) {
-      const diskEnd = Math.min(end, headStart - 1, Number.MAX_SAFE_INTEGER);
-      rows = this.db.chunksOverlapping(s.ref, Math.max(start, -Number.MAX_SAFE_INTEGER), diskEnd);
-    }
-    const h0 = s.lowerBound(start);
-    const h1 = end >= s.lastT ? s.count : s.lowerBound(Math.floor(end) + 1);
-    const headN = Math.max(0, h1 - h0);
-    if (rows.length === 0) return { timestamps: s.ts.slice(h0, h0 + headN), values: s.vs.slice(h0, h0 + headN) };
-
-    let diskN = 0;
-    for (const r of rows) diskN += r.n;
-    let ts = new Float64Array(diskN + headN);
-    let vs = new Float64Array(diskN + headN);
-    let at = 0;
-    for (const r of rows) at += decodeChunkInto(r.data, ts, vs, at);
-    if (!strictlyIncreasing(ts, at)) at = sortDedupe(ts, vs, at);
-    // The disk run is sorted: keep [start, min(end, headStart)) as one slice.
-    const lim = Math.min(end + 1, headStart);
-    let a = 0;
-    while (a < at && ts[a]! < start) a++;
-    let b = at;
-    while (b > a && ts[b - 1]! >= lim) b--;
-    if (a > 0) {
-      ts.copyWithin(0, a, b);
-      vs.copyWithin(0, a, b);
-    }
-    let n = b - a;
-    ts.set(s.ts.subarray(h0, h0 + headN), n);
-    vs.set(s.vs.subarray(h0, h0 + headN), n);
-    n += headN;
-    if (n < ts.length) {
-      ts = ts.slice(0, n);
-      vs = vs.slice(0, n);
-    }
-    return { timestamps: ts, values: vs };
   }
 
   labelNames(): string[] {
@@ -461,28 +442,25 @@ export class EmbeddedStore implements SampleStore {
     let chunkDelta = 0;
     this.db.transaction(() => {
       for (const s of this.newSeries) {
-        if (this.byRef[s.ref] === s) this.db.insertSeries(s.ref, s.hash, JSON.stringify(s.labels), null, null);
+        if (this.byRef[s.ref] === s) this.db.insertSeries(s.ref, s.hash, JSON.stringify(s.labels));
       }
       for (const s of this.touched) {
         if (this.byRef[s.ref] !== s) continue;
-        const p = this.seal(s);
+        const p = sealSeries(this.db, s, this.options.chunkSamples);
         if (p) {
-          chunkDelta += p.delta;
-          plans.push(p.plan);
+          chunkDelta += p.rows;
+          plans.push(p);
         }
-        if (s.count > 0 || s.lastT > -Infinity) this.db.updateSeriesRange(s.ref, finiteOrNull(s.minT), finiteOrNull(s.lastT));
       }
       nextSeg = this.wal.segment + 1;
       this.db.setMeta('wal_first_segment', String(nextSeg));
+      // Kept here so that opening a large store needs no scan of the chunks table.
+      this.db.setMeta('max_t', String(this.maxT));
+      this.db.setMeta('chunk_count', String(this.sealedChunks + chunkDelta));
     });
     // Committed: now the in-memory marks may move.
     this.sealedChunks += chunkDelta;
-    for (const p of plans) {
-      p.s.sealed = p.sealed;
-      p.s.persisted = p.persisted;
-      p.s.chunkEnds = p.chunkEnds;
-      p.s.dirty = false;
-    }
+    for (const p of plans) applySeal(p);
     for (const s of this.touched) s.touched = false;
     this.touched = [];
     this.newSeries = [];
@@ -491,42 +469,6 @@ export class EmbeddedStore implements SampleStore {
     if (seg !== nextSeg) throw new Error(`wal: expected segment ${nextSeg}, got ${seg}`);
     this.wal.deleteSegmentsBefore(nextSeg);
     this.trimHeads();
-  }
-
-  /** Writes the series' unpersisted samples; returns the marks to apply after commit. */
-  private seal(s: HeadSeries): { plan: SealPlan; delta: number } | undefined {
-    const C = this.options.chunkSamples;
-    let from: number;
-    let ends: number[];
-    if (s.dirty) {
-      from = 0;
-      ends = [];
-    } else if (s.count - s.sealed >= C) {
-      from = s.sealed;
-      ends = s.chunkEnds.slice();
-    } else if (s.persisted < s.count) {
-      this.insertChunk(s, s.persisted, s.count);
-      return { plan: { s, sealed: s.sealed, persisted: s.count, chunkEnds: s.chunkEnds }, delta: 1 };
-    } else return undefined;
-    let delta = 0;
-    if (from < s.count) delta -= this.db.deleteChunksFrom(s.ref, s.ts[from]!);
-    let i = from;
-    while (s.count - i >= C) {
-      this.insertChunk(s, i, i + C);
-      delta++;
-      i += C;
-      ends.push(i);
-    }
-    if (i < s.count) {
-      this.insertChunk(s, i, s.count);
-      delta++;
-    }
-    return { plan: { s, sealed: i, persisted: s.count, chunkEnds: ends }, delta };
-  }
-
-  private insertChunk(s: HeadSeries, from: number, to: number): void {
-    const data = encodeChunk(s.ts, s.vs, from, to);
-    this.db.insertChunk(s.ref, s.ts[from]!, s.ts[to - 1]!, to - from, data);
   }
 
   /** Drops closed chunks older than the head window; forgets heads that are entirely older. */
@@ -558,19 +500,23 @@ export class EmbeddedStore implements SampleStore {
     this.db.transaction(() => {
       for (const s of this.byRef) {
         if (s === undefined) continue;
-        if (s.lastT < cutoff) {
+        if (!s.rangeKnown) this.loadRange(s);
+        if (s.lastT === -Infinity && !s.emptyAtLastRetention) {
+          // Never had a sample: maybe a ref() taken just now. Dropped at the next pass if still empty.
+          s.emptyAtLastRetention = true;
+        } else if (s.lastT < cutoff) {
           deleted += this.db.deleteSeries(s.ref);
           dead.push(s);
         } else if (s.minT < cutoff) {
           deleted += this.db.deleteChunksBefore(s.ref, cutoff);
         }
       }
-      this.db.raiseSeriesMinT(cutoff);
+      this.db.setMeta('chunk_count', String(this.sealedChunks - deleted));
     });
     this.sealedChunks -= deleted;
     for (const s of dead) {
       this.byRef[s.ref] = undefined;
-      this.byKey.delete(s.key);
+      this.byLabels.delete(s);
       this.seriesCount--;
     }
     this.index.removeMany(dead);
@@ -651,19 +597,16 @@ export class EmbeddedStore implements SampleStore {
     let maxId = 0;
     for (const row of this.db.loadSeries()) {
       const labels = Object.freeze(JSON.parse(row.labels) as Labels);
-      const key = labelsKey(labels);
-      const s = new HeadSeries(row.id, labels, row.hash, key);
-      if (row.maxT !== null) {
-        s.lastT = row.maxT;
-        s.lastVKnown = false;
-        if (row.maxT > this.maxT) this.maxT = row.maxT;
-      }
-      if (row.minT !== null) s.minT = row.minT;
+      const s = new HeadSeries(row.id, labels, row.hash);
+      s.rangeKnown = false;
       this.register(s);
       if (row.id > maxId) maxId = row.id;
     }
     this.nextRef = maxId + 1;
-    this.sealedChunks = this.db.chunkCount();
+    const maxT = this.db.getMeta('max_t');
+    if (maxT !== undefined) this.maxT = Number(maxT);
+    const chunks = this.db.getMeta('chunk_count');
+    this.sealedChunks = chunks !== undefined ? Number(chunks) : this.db.chunkCount();
   }
 
   /** Replays segments >= first into the head (no rejections: every record was acknowledged); deletes older ones. */
@@ -680,9 +623,8 @@ export class EmbeddedStore implements SampleStore {
         series: (ref, json) => {
           if (this.byRef[ref] !== undefined) return;
           const labels = decoder(json);
-          const key = labelsKey(labels);
-          if (this.byKey.has(key)) return;
-          const s = new HeadSeries(ref, labels, hashString64(key), key);
+          if (this.byLabels.get(labels) !== undefined) return;
+          const s = new HeadSeries(ref, labels, hashString64(labelsKey(labels)));
           this.register(s);
           this.newSeries.push(s);
           if (ref >= this.nextRef) this.nextRef = ref + 1;
@@ -704,6 +646,7 @@ export class EmbeddedStore implements SampleStore {
   }
 
   private replayOne(s: HeadSeries, t: number, v: number): void {
+    if (!s.rangeKnown) this.loadRange(s);
     if (t > s.lastT) {
       s.push(t, v);
       s.lastT = t;
@@ -721,36 +664,17 @@ export class EmbeddedStore implements SampleStore {
   }
 }
 
+function hasLabels(labels: Labels): boolean {
+  for (const name in labels) {
+    const v = labels[name];
+    if (typeof v === 'string' && v !== '') return true;
+  }
+  return false;
+}
+
 function sameValue(a: number, b: number): boolean {
   if (a === b) return a !== 0 || 1 / a === 1 / b;
   return a !== a && b !== b && isStaleMarker(a) === isStaleMarker(b);
-}
-
-function finiteOrNull(x: number): number | null {
-  return Number.isFinite(x) ? x : null;
-}
-
-function strictlyIncreasing(ts: Float64Array, n: number): boolean {
-  for (let i = 1; i < n; i++) if (!(ts[i]! > ts[i - 1]!)) return false;
-  return true;
-}
-
-/** Safety net for overlapping chunks (should not happen): sort by time, later chunk wins. */
-function sortDedupe(ts: Float64Array, vs: Float64Array, n: number): number {
-  const idx = Array.from({ length: n }, (_, i) => i);
-  idx.sort((a, b) => ts[a]! - ts[b]! || b - a);
-  const t2 = new Float64Array(n);
-  const v2 = new Float64Array(n);
-  let w = 0;
-  for (const i of idx) {
-    if (w > 0 && t2[w - 1] === ts[i]) continue;
-    t2[w] = ts[i]!;
-    v2.set(vs.subarray(i, i + 1), w);
-    w++;
-  }
-  ts.set(t2.subarray(0, w));
-  vs.set(v2.subarray(0, w));
-  return w;
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

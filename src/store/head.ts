@@ -26,6 +26,11 @@ export class HeadSeries {
   dirty = false;
   /** Queued for the next checkpoint. */
   touched = false;
+  /**
+   * False for series loaded at open until their time range is read from the chunk index
+   * (lazily, at first use: a checkpoint then need not record every series' range).
+   */
+  rangeKnown = true;
   /** Newest sample of the series, in the head or on disk. */
   lastT = -Infinity;
   lastV = NaN;
@@ -33,14 +38,14 @@ export class HeadSeries {
   lastVKnown = true;
   /** Oldest sample time (disk or head), for series() time filtering. */
   minT = Infinity;
+  /** Had no sample at the last retention pass (series without samples get one pass of grace). */
+  emptyAtLastRetention = false;
 
   constructor(
     readonly ref: number,
     readonly labels: Labels,
     /** Stable series hash, see core/labels.seriesHash. */
     readonly hash: string,
-    /** Canonical label key, see core/labels.labelsKey. */
-    readonly key: string,
   ) {}
 
   get headStart(): number {

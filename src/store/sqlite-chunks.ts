@@ -16,8 +16,6 @@ export interface StoredSeries {
   id: number;
   hash: string;
   labels: string;
-  minT: number | null;
-  maxT: number | null;
 }
 
 export interface ChunkRow {
@@ -32,9 +30,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITH
 CREATE TABLE IF NOT EXISTS series (
   id INTEGER PRIMARY KEY,
   hash TEXT NOT NULL,
-  labels TEXT NOT NULL,
-  min_t INTEGER,
-  max_t INTEGER
+  labels TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS series_hash ON series (hash);
 CREATE TABLE IF NOT EXISTS chunks (
@@ -58,7 +54,8 @@ export class ChunkDb {
   private readonly stRange: Database.Statement;
   private readonly stBefore: Database.Statement;
   private readonly stInsertSeries: Database.Statement;
-  private readonly stUpdateSeries: Database.Statement;
+  private readonly stFirstChunk: Database.Statement;
+  private readonly stLastChunk: Database.Statement;
   private readonly stDeleteSeries: Database.Statement;
   private readonly stDeleteSeriesChunks: Database.Statement;
   private readonly stGetMeta: Database.Statement;
@@ -79,8 +76,9 @@ export class ChunkDb {
     this.stBefore = this.db
       .prepare('SELECT min_t, max_t, n, data FROM chunks WHERE series_id = ? AND max_t >= ? AND max_t < ? ORDER BY max_t')
       .raw(true);
-    this.stInsertSeries = this.db.prepare('INSERT OR REPLACE INTO series (id, hash, labels, min_t, max_t) VALUES (?, ?, ?, ?, ?)');
-    this.stUpdateSeries = this.db.prepare('UPDATE series SET min_t = ?, max_t = ? WHERE id = ?');
+    this.stInsertSeries = this.db.prepare('INSERT OR REPLACE INTO series (id, hash, labels) VALUES (?, ?, ?)');
+    this.stFirstChunk = this.db.prepare('SELECT min_t FROM chunks WHERE series_id = ? ORDER BY max_t LIMIT 1').pluck(true);
+    this.stLastChunk = this.db.prepare('SELECT max_t FROM chunks WHERE series_id = ? ORDER BY max_t DESC LIMIT 1').pluck(true);
     this.stDeleteSeries = this.db.prepare('DELETE FROM series WHERE id = ?');
     this.stDeleteSeriesChunks = this.db.prepare('DELETE FROM chunks WHERE series_id = ?');
     this.stGetMeta = this.db.prepare('SELECT value FROM meta WHERE key = ?').pluck(true);
@@ -92,7 +90,7 @@ export class ChunkDb {
   }
 
   loadSeries(): StoredSeries[] {
-    return this.db.prepare('SELECT id, hash, labels, min_t AS minT, max_t AS maxT FROM series ORDER BY id').all() as StoredSeries[];
+    return this.db.prepare('SELECT id, hash, labels FROM series ORDER BY id').all() as StoredSeries[];
   }
 
   getMeta(key: string): string | undefined {
@@ -103,12 +101,18 @@ export class ChunkDb {
     this.stSetMeta.run(key, value);
   }
 
-  insertSeries(id: number, hash: string, labelsJson: string, minT: number | null, maxT: number | null): void {
-    this.stInsertSeries.run(id, hash, labelsJson, minT, maxT);
+  insertSeries(id: number, hash: string, labelsJson: string): void {
+    this.stInsertSeries.run(id, hash, labelsJson);
   }
 
-  updateSeriesRange(id: number, minT: number | null, maxT: number | null): void {
-    this.stUpdateSeries.run(minT, maxT, id);
+  /**
+   * First and last sample times of a series on disk (two index probes), or undefined when
+   * it has no chunks. Chunks of a series never overlap, so the chunk ending first starts first.
+   */
+  seriesRange(id: number): { minT: number; maxT: number } | undefined {
+    const maxT = this.stLastChunk.get(id) as number | undefined;
+    if (maxT === undefined) return undefined;
+    return { minT: this.stFirstChunk.get(id) as number, maxT };
   }
 
   /** Deletes series rows and their chunks; returns the number of chunks deleted. */
@@ -139,10 +143,6 @@ export class ChunkDb {
   /** Deletes the series' chunks wholly older than `cutoff` (by index, no table scan); returns how many. */
   deleteChunksBefore(seriesId: number, cutoff: number): number {
     return this.stDeleteBefore.run(seriesId, cutoff).changes;
-  }
-
-  raiseSeriesMinT(cutoff: number): void {
-    this.db.prepare('UPDATE series SET min_t = ? WHERE min_t < ?').run(cutoff, cutoff);
   }
 
   chunkCount(): number {

@@ -27,7 +27,10 @@ export function zigzag(v: number): number {
 }
 
 export function unzigzag(u: number): number {
-  return u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+  // Integer ops when they are exact; `%` on doubles would call fmod, which dominated decoding.
+  if (u < 0x80000000) return (u >>> 1) ^ -(u & 1);
+  const h = Math.floor(u / 2);
+  return u === 2 * h ? h : -h - 1;
 }
 
 const hist = new Float64Array(54);
@@ -126,9 +129,8 @@ export function readVarbits(r: BitReader, n: number, out: Float64Array): void {
   const w2 = r.readBits(6);
   const w3 = r.readBits(6);
   for (let i = 0; i < n; i++) {
-    // Count leading one bits of the prefix (at most 3).
-    let ones = 0;
-    while (ones < 3 && r.readBit() === 1) ones++;
-    out[i] = r.readWide(ones === 0 ? w0 : ones === 1 ? w1 : ones === 2 ? w2 : w3);
+    const ones = r.readUnary3();
+    const width = ones === 0 ? w0 : ones === 1 ? w1 : ones === 2 ? w2 : w3;
+    out[i] = width <= 24 ? r.readBits(width) : r.readWide(width);
   }
 }

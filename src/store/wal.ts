@@ -1,4 +1,4 @@
-import { closeSync, fdatasyncSync, ftruncateSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, unlinkSync, writeSync, fsyncSync } from 'node:fs';
+import { closeSync, fdatasyncSync, ftruncateSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, statSync, unlinkSync, writeSync, fsyncSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { FsyncPolicy } from './types.js';
@@ -20,7 +20,14 @@ import type { FsyncPolicy } from './types.js';
  *   never     no fdatasync; the kernel writes back when it likes (about 30 s on Linux).
  *
  * New segment files are followed by an fsync of the directory (except with `never`),
- * so the file itself survives power loss too.
+ * so the file itself survives power loss too. The interval timer runs on the event loop,
+ * so a long synchronous burst of appends defers it (closing a segment still syncs).
+ *
+ * Lifecycle: a segment is closed past walSegmentBytes, and at every checkpoint. A
+ * checkpoint seals every sample of the head into SQLite and records, in the same SQLite
+ * transaction, the number of the segment it is about to open; the older segments are then
+ * deleted. At open, segments below the recorded number are deleted unread (the process died
+ * between commit and deletion) and the others are replayed into the head, in order.
  *
  * Record format (native byte order, every record 8-byte aligned so sample arrays can be
  * viewed in place without copying):
@@ -185,9 +192,7 @@ export class WalWriter {
     let total = 0;
     for (const s of listSegments(this.dir)) {
       try {
-        const fd = openSync(join(this.dir, segmentName(s)), 'r');
-        total += fstatSync(fd).size;
-        closeSync(fd);
+        total += statSync(join(this.dir, segmentName(s))).size;
       } catch {
         // deleted meanwhile
       }

@@ -4,6 +4,7 @@ import { LabelIndex } from '../../src/store/label-index.js';
 import { intersect, subtract, union, addPosting } from '../../src/store/postings.js';
 import { CompiledMatcher, type MatchType, matchesAll } from '../../src/core/matchers.js';
 import { normalizeLabels, type Labels } from '../../src/core/labels.js';
+import { SeriesMap, hashLabels } from '../../src/store/series-map.js';
 
 function m(name: string, type: MatchType, value: string): CompiledMatcher {
   return new CompiledMatcher({ name, type, value });
@@ -68,4 +69,20 @@ test('matchers over the inverted index agree with brute-force matching (Promethe
   assert.deepEqual(idx.labelNames(), ['__name__', 'env', 'instance', 'job']);
   assert.deepEqual(idx.labelValues('instance'), ['host-0', 'host-1', 'host-2']);
   assert.equal(idx.select([]).length, series.length - 9);
+});
+
+test('series map: finds a label set whatever the order, ignores empty values, survives deletes', () => {
+  const map = new SeriesMap<{ labels: Labels; id: number }>();
+  const items = Array.from({ length: 2000 }, (_, i) => ({ labels: normalizeLabels({ __name__: 'm', a: String(i % 7), b: String(i) }), id: i }));
+  for (const it of items) map.add(it);
+  assert.equal(map.size, 2000);
+  assert.equal(map.get({ b: '5', __name__: 'm', a: '5' })?.id, 5);
+  assert.equal(map.get({ b: '5', __name__: 'm', a: '5', c: '' })?.id, 5, 'an empty value is an absent label');
+  assert.equal(map.get({ b: '5', __name__: 'm' }), undefined, 'a subset is another series');
+  assert.equal(map.get({ b: '5', __name__: 'm', a: '5', c: 'x' }), undefined, 'a superset too');
+  for (const it of items.slice(0, 1000)) map.delete(it);
+  assert.equal(map.size, 1000);
+  assert.equal(map.get(items[5]!.labels), undefined);
+  assert.equal(map.get(items[1500]!.labels)?.id, 1500);
+  assert.equal(hashLabels({ x: '1', y: '2' }), hashLabels({ y: '2', x: '1' }));
 });

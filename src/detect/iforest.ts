@@ -1,0 +1,395 @@
+// Multivariate isolation forest over a host's or service's metrics together.
+//
+// Each row (one timestamp, several metrics) becomes a feature vector: per metric
+// the value, rolling mean and standard deviation over 3, 5 and 10 rows, lags
+// 1-3 and the rate of change; plus hour of day, day of week and a business-hours
+// flag. Feature vectors are kept in a rolling window; the forest (Liu, Ting &
+// Zhou 2008) is retrained on that window every `retrainEvery` rows. Raw path-length
+// scores are calibrated against the scores of the training window (an empirical
+// CDF), so the output is the probability that a normal row scores lower, and
+// `threshold` (by default 1 - contamination) means the same on every host. A row is
+// flagged after `consecutive` anomalous rows in a row.
+import { dayFraction, dayOfWeek } from './math.js';
+
+export interface IsolationForestConfig {
+  trees: number;
+  /** Rows sampled per tree (psi). */
+  sampleSize: number;
+  /** Rows of feature vectors kept for retraining. */
+  window: number;
+  retrainEvery: number;
+  /** Recent online scores the calibration uses. */
+  calibration: number;
+  /** Rows needed before the first training. */
+  minRows: number;
+  /** Expected share of anomalous rows; sets the default threshold. */
+  contamination: number;
+  /** Calibrated score at or above which a row is anomalous (default 1 - contamination). */
+  threshold?: number;
+  /** Rows in a row that must be anomalous before a flag. */
+  consecutive: number;
+  seed: number;
+}
+
+export const DEFAULT_IFOREST_CONFIG: IsolationForestConfig = {
+  trees: 100,
+  sampleSize: 256,
+  window: 2048,
+  retrainEvery: 256,
+  calibration: 512,
+  minRows: 64,
+  contamination: 0.05,
+  consecutive: 1,
+  seed: 1,
+};
+
+const ROLL = [3, 5, 10] as const;
+/** Per metric: value, 3 rolling means, 3 rolling stds, 3 lags, rate of change. */
+const PER_METRIC = 1 + 2 * ROLL.length + 3 + 1;
+const TIME_FEATURES = 3;
+const HISTORY = 10;
+/** Slots per tree node. */
+const NODE = 7;
+
+/** Average path length of an unsuccessful BST search among n points: c(n). */
+function avgPath(n: number): number {
+  if (n <= 1) return 0;
+  if (n === 2) return 1;
+  return 2 * (Math.log(n - 1) + 0.5772156649) - (2 * (n - 1)) / n;
+}
+
+export interface IsolationResult {
+  /** Raw isolation score 2^(-E[h]/c(psi)), or NaN before the first training. */
+  raw: number;
+  /** Calibrated score in [0,1] (0 before the first training). */
+  score: number;
+  anomalous: boolean;
+  /** After the consecutive-anomalies rule. */
+  flagged: boolean;
+  /** The metric whose value is furthest (in rolling sigmas) from its rolling mean. */
+  metric: number;
+  expected: number;
+  lower: number;
+  upper: number;
+}
+
+export class IsolationForestDetector {
+  readonly cfg: IsolationForestConfig;
+  readonly dim: number;
+  private readonly history: Float64Array; // metrics x HISTORY ring
+  private histCount = 0;
+  private readonly rows: Float64Array; // window x dim ring of feature vectors
+  private rowCount = 0;
+  private sinceTrain = 0;
+  private readonly feature: Float64Array;
+  // Forest: per node [feature, split, left, right, size, min, max]; feature -1 = leaf.
+  // A query outside a node's [min, max] of its split feature is isolated there
+  // (a range check, so extreme values score as extreme, not as the training maximum).
+  private nodes: Float64Array = new Float64Array(0);
+  private roots: Int32Array = new Int32Array(0);
+  private calib: Float64Array = new Float64Array(0); // sorted reference scores
+  private readonly recent: Float64Array; // ring of raw scores as scored online
+  private recentCount = 0;
+  private run = 0;
+  private rng: number;
+
+  constructor(readonly metrics: number, config: Partial<IsolationForestConfig> = {}) {
+    this.cfg = { ...DEFAULT_IFOREST_CONFIG, ...config };
+    this.dim = metrics * PER_METRIC + TIME_FEATURES;
+    this.history = new Float64Array(metrics * HISTORY);
+    this.rows = new Float64Array(this.cfg.window * this.dim);
+    this.feature = new Float64Array(this.dim);
+    this.recent = new Float64Array(this.cfg.calibration);
+    this.rng = this.cfg.seed >>> 0 || 1;
+  }
+
+  get threshold(): number {
+    return this.cfg.threshold ?? 1 - this.cfg.contamination;
+  }
+
+  get trained(): boolean {
+    return this.roots.length > 0;
+  }
+
+  /** Scores the row (values per metric, NaN allowed) at time t, then learns it. */
+  update(t: number, values: ArrayLike<number>): IsolationResult {
+    this.pushHistory(values);
+    const f = this.features(t);
+    const res: IsolationResult = { raw: NaN, score: 0, anomalous: false, flagged: false, metric: 0, expected: NaN, lower: NaN, upper: NaN };
+    if (this.trained) {
+      res.raw = this.rawScore(f, 0);
+      res.score = this.calibrate(res.raw);
+      res.anomalous = res.score >= this.threshold;
+      this.recent[this.recentCount % this.cfg.calibration] = res.raw;
+      this.recentCount++;
+    }
+    this.run = res.anomalous ? this.run + 1 : 0;
+    res.flagged = this.run >= this.cfg.consecutive;
+    this.explain(res);
+    // Keep the row for the next training.
+    this.rows.set(f, (this.rowCount % this.cfg.window) * this.dim);
+    this.rowCount++;
+    this.sinceTrain++;
+    const available = Math.min(this.rowCount, this.cfg.window);
+    if (available >= this.cfg.minRows && (!this.trained || this.sinceTrain >= this.cfg.retrainEvery)) this.train();
+    return res;
+  }
+
+  private pushHistory(values: ArrayLike<number>): void {
+    const slot = this.histCount % HISTORY;
+    for (let m = 0; m < this.metrics; m++) {
+      let v = values[m]!;
+      if (!Number.isFinite(v)) v = this.histCount > 0 ? this.lag(m, 1) : 0; // carry the last value forward
+      this.history[m * HISTORY + slot] = v;
+    }
+    this.histCount++;
+  }
+
+  /** The value k rows back (0 = current), clamped to the oldest available. */
+  private lag(m: number, k: number): number {
+    const back = Math.min(k, this.histCount - 1);
+    const slot = (((this.histCount - 1 - back) % HISTORY) + HISTORY) % HISTORY;
+    return this.history[m * HISTORY + slot]!;
+  }
+
+  private features(t: number): Float64Array {
+    const f = this.feature;
+    let k = 0;
+    for (let m = 0; m < this.metrics; m++) {
+      const v = this.lag(m, 0);
+      f[k++] = v;
+      for (const w of ROLL) {
+        const n = Math.min(w, this.histCount);
+        let s = 0, s2 = 0;
+        for (let i = 0; i < n; i++) {
+          const x = this.lag(m, i);
+          s += x;
+          s2 += x * x;
+        }
+        const mean = s / n;
+        f[k++] = mean;
+        f[k++] = Math.sqrt(Math.max(0, s2 / n - mean * mean));
+      }
+      for (let l = 1; l <= 3; l++) f[k++] = this.lag(m, l);
+      const prev = this.lag(m, 1);
+      f[k++] = prev !== 0 ? (v - prev) / Math.abs(prev) : v - prev;
+    }
+    const hour = dayFraction(t) * 24;
+    const dow = dayOfWeek(t);
+    f[k++] = hour;
+    f[k++] = dow;
+    f[k] = dow >= 1 && dow <= 5 && hour >= 9 && hour < 17 ? 1 : 0;
+    return f;
+  }
+
+  private random(): number {
+    // mulberry32
+    this.rng = (this.rng + 0x6d2b79f5) >>> 0;
+    let x = this.rng;
+    x = Math.imul(x ^ (x >>> 15), x | 1);
+    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  }
+
+  private train(): void {
+    const { trees, sampleSize } = this.cfg;
+    const available = Math.min(this.rowCount, this.cfg.window);
+    const psi = Math.min(sampleSize, available);
+    const maxDepth = Math.ceil(Math.log2(Math.max(2, psi)));
+    const maxNodes = trees * (2 * psi - 1);
+    const nodes = new Float64Array(maxNodes * NODE);
+    const roots = new Int32Array(trees);
+    let next = 0;
+    const idx = new Int32Array(psi);
+    const build = (lo: number, hi: number, depth: number): number => {
+      const id = next++;
+      const o = id * NODE;
+      const size = hi - lo;
+      nodes[o + 4] = size;
+      nodes[o] = -1;
+      if (size <= 1 || depth >= maxDepth) return id;
+      // Pick a feature with spread among these rows; give up after a few tries.
+      for (let attempt = 0; attempt < 8; attempt++) {
+        const q = Math.floor(this.random() * this.dim);
+        let min = Infinity, max = -Infinity;
+        for (let i = lo; i < hi; i++) {
+          const v = this.rows[idx[i]! * this.dim + q]!;
+          if (v < min) min = v;
+          if (v > max) max = v;
+        }
+        if (!(max > min)) continue;
+        const split = min + this.random() * (max - min);
+        let mid = lo;
+        for (let i = lo; i < hi; i++) {
+          if (this.rows[idx[i]! * this.dim + q]! < split) {
+            const tmp = idx[i]!;
+            idx[i] = idx[mid]!;
+            idx[mid] = tmp;
+            mid++;
+          }
+        }
+        nodes[o] = q;
+        nodes[o + 1] = split;
+        nodes[o + 5] = min;
+        nodes[o + 6] = max;
+        nodes[o + 2] = build(lo, mid, depth + 1);
+        nodes[o + 3] = build(mid, hi, depth + 1);
+        return id;
+      }
+      return id;
+    };
+    for (let tr = 0; tr < trees; tr++) {
+      // Sample psi distinct rows of the window (partial Fisher-Yates over indices).
+      const pool = new Int32Array(available);
+      for (let i = 0; i < available; i++) pool[i] = i;
+      for (let i = 0; i < psi; i++) {
+        const j = i + Math.floor(this.random() * (available - i));
+        const tmp = pool[i]!;
+        pool[i] = pool[j]!;
+        pool[j] = tmp;
+        idx[i] = pool[i]!;
+      }
+      roots[tr] = build(0, psi, 0);
+    }
+    this.nodes = nodes.slice(0, next * NODE);
+    this.roots = roots;
+    // Calibration: the raw scores of recent rows as they were scored (out of
+    // sample, like the rows to come); before there are enough, the training rows'.
+    let calib: Float64Array;
+    if (this.recentCount >= this.cfg.minRows) {
+      calib = this.recent.slice(0, Math.min(this.recentCount, this.cfg.calibration));
+    } else {
+      calib = new Float64Array(available);
+      for (let r = 0; r < available; r++) calib[r] = this.rawScore(this.rows, r * this.dim);
+    }
+    calib.sort();
+    this.calib = calib;
+    this.sinceTrain = 0;
+  }
+
+  private rawScore(f: Float64Array, off: number): number {
+    const nodes = this.nodes;
+    let total = 0;
+    for (let tr = 0; tr < this.roots.length; tr++) {
+      let id = this.roots[tr]!;
+      let depth = 0;
+      for (;;) {
+        const o = id * NODE;
+        const q = nodes[o]!;
+        if (q < 0) {
+          total += depth + avgPath(nodes[o + 4]!);
+          break;
+        }
+        const v = f[off + q]!;
+        if (v < nodes[o + 5]! || v > nodes[o + 6]!) {
+          total += depth + 1;
+          break;
+        }
+        id = v < nodes[o + 1]! ? nodes[o + 2]! : nodes[o + 3]!;
+        depth++;
+      }
+    }
+    const psi = Math.min(this.cfg.sampleSize, Math.min(this.rowCount, this.cfg.window));
+    return 2 ** (-(total / this.roots.length) / avgPath(psi));
+  }
+
+  /** Share of training rows scoring below raw (mid-rank for ties). */
+  private calibrate(raw: number): number {
+    const c = this.calib;
+    let lo = 0, hi = c.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (c[mid]! < raw) lo = mid + 1;
+      else hi = mid;
+    }
+    let eq = lo;
+    while (eq < c.length && c[eq] === raw) eq++;
+    return c.length ? (lo + (eq - lo) / 2) / c.length : 0;
+  }
+
+  private explain(res: IsolationResult): void {
+    // The metric furthest from its rolling 10-row mean, in rolling sigmas.
+    let bestZ = -1;
+    const f = this.feature;
+    for (let m = 0; m < this.metrics; m++) {
+      const b = m * PER_METRIC;
+      const v = f[b]!;
+      const mean = f[b + 5]!; // rolling mean over 10
+      const sd = f[b + 6]!;
+      const prevMean = this.histCount > 1 ? (mean * Math.min(10, this.histCount) - v) / Math.max(1, Math.min(10, this.histCount) - 1) : v;
+      const z = Math.abs(v - prevMean) / (sd > 0 ? sd : 1e-9);
+      if (z > bestZ) {
+        bestZ = z;
+        res.metric = m;
+        res.expected = prevMean;
+        res.lower = prevMean - 3 * sd;
+        res.upper = prevMean + 3 * sd;
+      }
+    }
+  }
+
+  /** A JSON-serialisable snapshot (typed arrays as base64). */
+  snapshot(): IsolationForestSnapshot {
+    const b64 = (a: Float64Array | Int32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+    return {
+      kind: 'vigil.iforest',
+      version: 1,
+      metrics: this.metrics,
+      config: this.cfg,
+      history: b64(this.history),
+      histCount: this.histCount,
+      rows: b64(this.rows),
+      rowCount: this.rowCount,
+      sinceTrain: this.sinceTrain,
+      nodes: b64(this.nodes),
+      roots: b64(this.roots),
+      calib: b64(this.calib),
+      recent: b64(this.recent),
+      recentCount: this.recentCount,
+      run: this.run,
+      rng: this.rng,
+    };
+  }
+
+  static restore(snap: IsolationForestSnapshot): IsolationForestDetector {
+    if (snap.kind !== 'vigil.iforest' || snap.version !== 1) throw new Error('not a version 1 isolation forest snapshot');
+    const d = new IsolationForestDetector(snap.metrics, snap.config);
+    const f64 = (s: string) => {
+      const b = Buffer.from(s, 'base64');
+      return new Float64Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+    };
+    d.history.set(f64(snap.history));
+    d.histCount = snap.histCount;
+    d.rows.set(f64(snap.rows));
+    d.rowCount = snap.rowCount;
+    d.sinceTrain = snap.sinceTrain;
+    d.nodes = f64(snap.nodes);
+    const r = Buffer.from(snap.roots, 'base64');
+    d.roots = new Int32Array(r.buffer.slice(r.byteOffset, r.byteOffset + r.byteLength));
+    d.calib = f64(snap.calib);
+    d.recent.set(f64(snap.recent));
+    d.recentCount = snap.recentCount;
+    d.run = snap.run;
+    d.rng = snap.rng;
+    return d;
+  }
+}
+
+export interface IsolationForestSnapshot {
+  kind: 'vigil.iforest';
+  version: 1;
+  metrics: number;
+  config: IsolationForestConfig;
+  history: string;
+  histCount: number;
+  rows: string;
+  rowCount: number;
+  sinceTrain: number;
+  nodes: string;
+  roots: string;
+  calib: string;
+  recent: string;
+  recentCount: number;
+  run: number;
+  rng: number;
+}

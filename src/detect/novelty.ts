@@ -1,0 +1,66 @@
+// Contextual (sequence) novelty, in the spirit of context-based detectors such as
+// CAD OSE and ARTime: values are quantised into `levels` bins over the range seen
+// so far, the last `window` quantised values form a context, and contexts are
+// remembered in a small hashed bit set. A context never seen before is novel;
+// its surprise is -log10 of the series' recent rate of novel contexts, so a series
+// that keeps producing new contexts (still learning, or erratic) scores low, and a
+// settled one that suddenly does something new scores high.
+import type { Layout } from './layout.js';
+
+export interface NoveltyConfig {
+  levels: number;
+  window: number;
+  /** Bits in the context memory (a multiple of 32). */
+  bits: number;
+  /** Memory (samples) of the novel-context rate. */
+  rateMemory: number;
+  /** Lowest rate used (caps the surprise at -log10(minRate)). */
+  minRate: number;
+}
+
+export class ContextNovelty {
+  readonly at: number;
+  private readonly words: number;
+  private readonly mod: number;
+
+  constructor(layout: Layout, readonly cfg: NoveltyConfig) {
+    this.words = Math.ceil(cfg.bits / 32);
+    this.mod = cfg.levels ** (cfg.window - 1);
+    // Slots: code, filled (values in the code), rate, then the bit set (32 bits per slot).
+    this.at = layout.reserve(3 + this.words);
+  }
+
+  init(s: Float64Array): void {
+    s.fill(0, this.at, this.at + 3 + this.words);
+    s[this.at + 2] = 1;
+  }
+
+  /**
+   * Adds x (quantised over [lo, hi]) and returns the surprise of the context
+   * it completes (0 if seen before or the window is not full yet).
+   */
+  update(s: Float64Array, x: number, lo: number, hi: number): number {
+    const a = this.at;
+    const c = this.cfg;
+    let q = hi > lo ? Math.floor(((x - lo) / (hi - lo)) * c.levels) : 0;
+    if (q < 0) q = 0;
+    else if (q >= c.levels) q = c.levels - 1;
+    const code = (s[a]! % this.mod) * c.levels + q;
+    s[a] = code;
+    const filled = s[a + 1]! + 1;
+    s[a + 1] = filled;
+    if (filled < c.window) return 0;
+    // Multiplicative hash of the code into the bit set.
+    const h = (Math.imul(code | 0, 0x9e3779b1) ^ Math.floor(code / 4294967296)) >>> 0;
+    const bit = h % (this.words * 32);
+    const slot = a + 3 + (bit >>> 5);
+    const mask = 1 << (bit & 31);
+    const word = s[slot]! | 0;
+    const novel = (word & mask) === 0;
+    const rate = s[a + 2]!;
+    const e = novel ? -Math.log10(rate > c.minRate ? rate : c.minRate) : 0;
+    if (novel) s[slot] = word | mask;
+    s[a + 2] = rate + (1 / c.rateMemory) * ((novel ? 1 : 0) - rate);
+    return e;
+  }
+}

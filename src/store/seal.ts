@@ -1,0 +1,68 @@
+import { encodeChunk } from './chunk-codec.js';
+import type { HeadSeries } from './head.js';
+import type { ChunkDb } from './sqlite-chunks.js';
+
+/**
+ * Sealing one series' head into SQLite chunks, inside the checkpoint's transaction.
+ * The head's marks (sealed, persisted, chunkEnds) only move once the transaction has
+ * committed, so a failed checkpoint leaves memory and disk agreeing: hence a plan.
+ */
+export interface SealPlan {
+  s: HeadSeries;
+  sealed: number;
+  persisted: number;
+  chunkEnds: number[];
+  /** Change in the number of chunk rows. */
+  rows: number;
+}
+
+/**
+ * Writes the series' samples that are not yet on disk:
+ * - dirty (a late sample went below `persisted`): rewrite every chunk over the head;
+ * - a full chunk's worth past `sealed`: replace the open chunk's pieces by closed chunks
+ *   of `chunkSamples`, and the remainder by one new piece;
+ * - otherwise: add the new samples as one more piece of the open chunk.
+ * Pieces keep the WAL truncatable at every checkpoint without re-encoding the open
+ * chunk each time; closed chunks are always exactly `chunkSamples` long.
+ */
+export function sealSeries(db: ChunkDb, s: HeadSeries, chunkSamples: number): SealPlan | undefined {
+  const C = chunkSamples;
+  let from: number;
+  let ends: number[];
+  if (s.dirty) {
+    from = 0;
+    ends = [];
+  } else if (s.count - s.sealed >= C) {
+    from = s.sealed;
+    ends = s.chunkEnds.slice();
+  } else if (s.persisted < s.count) {
+    insertChunk(db, s, s.persisted, s.count);
+    return { s, sealed: s.sealed, persisted: s.count, chunkEnds: s.chunkEnds, rows: 1 };
+  } else return undefined;
+  // No chunk straddles the head's first sample, so this deletes exactly the rows being rewritten.
+  let rows = from < s.count ? -db.deleteChunksFrom(s.ref, s.ts[from]!) : 0;
+  let i = from;
+  while (s.count - i >= C) {
+    insertChunk(db, s, i, i + C);
+    rows++;
+    i += C;
+    ends.push(i);
+  }
+  if (i < s.count) {
+    insertChunk(db, s, i, s.count);
+    rows++;
+  }
+  return { s, sealed: i, persisted: s.count, chunkEnds: ends, rows };
+}
+
+/** After commit. */
+export function applySeal(p: SealPlan): void {
+  p.s.sealed = p.sealed;
+  p.s.persisted = p.persisted;
+  p.s.chunkEnds = p.chunkEnds;
+  p.s.dirty = false;
+}
+
+function insertChunk(db: ChunkDb, s: HeadSeries, from: number, to: number): void {
+  db.insertChunk(s.ref, s.ts[from]!, s.ts[to - 1]!, to - from, encodeChunk(s.ts, s.vs, from, to));
+}

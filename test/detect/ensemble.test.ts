@@ -1,0 +1,129 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  SeriesDetector, UnivariateEnsemble, scoreSeries, stateFromBytes, stateToBytes, surprise,
+} from '../../src/detect/index.js';
+import { PER_DAY, argmax, daily, max, noise, peak, timestamps } from './synthetic.js';
+
+const det = new UnivariateEnsemble();
+const FLAG = det.cfg.flagThreshold;
+
+function run(values: Float64Array, ts = timestamps(values.length)) {
+  return scoreSeries(ts, values);
+}
+
+describe('univariate ensemble', () => {
+  it('scores in [0,1], state under 2 KB', () => {
+    const r = run(noise(2000));
+    for (const s of r.scores) assert.ok(s >= 0 && s <= 1);
+    assert.ok(det.createState().byteLength < 2048, `${det.createState().byteLength} bytes`);
+  });
+
+  it('flags a spike, and only the spike, with an explanation', () => {
+    const v = noise(3000);
+    v[2000] = 80; // 15 sigma
+    const r = run(v);
+    assert.equal(argmax(r.scores, 500), 2000);
+    assert.ok(r.scores[2000]! >= FLAG);
+    const e = r.explanations[2000]!;
+    assert.equal(e.direction, 'above');
+    assert.notEqual(e.component, 'none');
+    assert.ok(Math.abs(e.expected - 50) < 2, `expected ${e.expected}`);
+    assert.ok(e.lower < 50 && e.upper > 50 && e.upper < 80);
+    // Quiet elsewhere after the first day.
+    for (let i = 500; i < 3000; i++) if (i !== 2000) assert.ok(r.scores[i]! < FLAG, `score ${r.scores[i]} at ${i}`);
+  });
+
+  it('flags a level shift early, then re-baselines', () => {
+    const v = noise(4000);
+    for (let i = 2000; i < 4000; i++) v[i]! += 20;
+    const r = run(v);
+    const first = r.scores.findIndex((s, i) => i >= 500 && s >= FLAG);
+    assert.ok(first >= 2000 && first < 2010, `first detection at ${first}`);
+    assert.equal(r.explanations[first]!.direction, 'above');
+    assert.ok(max(r.scores, 2400) < FLAG, 'quiet once the new level is learnt');
+    assert.ok(Math.abs(r.explanations[3999]!.expected - 70) < 3, `re-baselined to ${r.explanations[3999]!.expected}`);
+  });
+
+  it('keeps a seasonal series with no anomaly quiet', () => {
+    const v = daily(PER_DAY * 14);
+    const r = run(v);
+    assert.ok(max(r.scores, PER_DAY * 2) < FLAG, `max ${max(r.scores, PER_DAY * 2)}`);
+    // The daily peak is expected, not flagged: the band at noon covers the peak.
+    const noon = PER_DAY * 10 + PER_DAY / 2;
+    const e = r.explanations[noon]!;
+    assert.ok(e.lower < v[noon]! && v[noon]! < e.upper, `band ${e.lower}..${e.upper} vs ${v[noon]}`);
+  });
+
+  it('flags a missing daily peak (seasonal, below)', () => {
+    const v = daily(PER_DAY * 14);
+    const day = 10;
+    for (let i = PER_DAY * day; i < PER_DAY * (day + 1); i++) v[i]! -= peak(i);
+    const r = run(v);
+    const from = PER_DAY * day + (PER_DAY * 8) / 24;
+    const to = PER_DAY * day + (PER_DAY * 18) / 24;
+    const hit = r.scores.findIndex((s, i) => i >= from && i < to && s >= FLAG);
+    assert.ok(hit >= 0, 'missing peak detected');
+    assert.ok(hit < from + 24, `detected within 2 hours of the peak's start (at ${hit - from} samples)`);
+    assert.equal(r.explanations[hit]!.component, 'seasonal');
+    assert.equal(r.explanations[hit]!.direction, 'below');
+    assert.ok(max(r.scores, PER_DAY * 2, PER_DAY * day) < FLAG, 'quiet before');
+  });
+
+  it('flags a slow leak before it doubles the level', () => {
+    const v = noise(6000, 50, 1);
+    for (let i = 3000; i < 6000; i++) v[i]! += (i - 3000) * 0.02; // +60 over 3000 samples
+    const r = run(v);
+    const first = r.scores.findIndex((s, i) => i >= 500 && s >= FLAG);
+    assert.ok(first >= 3000, `no false alarm before the leak (first at ${first})`);
+    assert.ok(first < 3000 + 50 / 0.02, `detected at ${first}`);
+    assert.equal(r.explanations[first]!.direction, 'above');
+  });
+
+  it('scores a new series from its first samples (cold start)', () => {
+    const v = noise(200);
+    v[40] = 90;
+    const r = run(v);
+    assert.equal(argmax(r.scores, 10), 40);
+    assert.ok(r.scores[40]! >= FLAG);
+  });
+
+  it('ignores non-finite values', () => {
+    const v = noise(600);
+    v[300] = NaN;
+    v[301] = Infinity;
+    const r = run(v);
+    assert.equal(r.scores[300], 0);
+    assert.equal(r.scores[301], 0);
+    assert.ok(max(r.scores, 200) < FLAG);
+  });
+
+  it('save/restore gives identical scores (JSON and bytes)', () => {
+    const v = daily(PER_DAY * 6, 7);
+    v[PER_DAY * 5] = 200;
+    const ts = timestamps(v.length);
+    const whole = new SeriesDetector();
+    const expected = Array.from(v, (x, i) => whole.update(ts[i]!, x));
+    const half = PER_DAY * 3 + 17;
+    const a = new SeriesDetector();
+    for (let i = 0; i < half; i++) a.update(ts[i]!, v[i]!);
+    const json = JSON.parse(JSON.stringify(a.snapshot()));
+    const b = SeriesDetector.restore(json);
+    const c = new SeriesDetector(det, stateFromBytes(stateToBytes(a.state), det));
+    for (let i = half; i < v.length; i++) {
+      assert.equal(b.update(ts[i]!, v[i]!), expected[i]);
+      assert.equal(c.update(ts[i]!, v[i]!), expected[i]);
+    }
+  });
+
+  it('refuses a snapshot of another layout', () => {
+    const other = new UnivariateEnsemble({ context: { bits: 1024 } });
+    assert.throws(() => SeriesDetector.restore(new SeriesDetector(other).snapshot()), /slots/);
+  });
+
+  it('surprise is -log10 of the two-sided Gaussian tail', () => {
+    assert.ok(Math.abs(surprise(1.959964) - -Math.log10(0.05)) < 1e-4);
+    assert.ok(Math.abs(surprise(0)) < 1e-6);
+    assert.ok(surprise(9) > surprise(7.99));
+  });
+});

@@ -1,0 +1,112 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { IsolationForestDetector, parseCsv, scoreTable, tableScoreToCsv } from '../../src/detect/index.js';
+import { STEP, T0, gaussian } from './synthetic.js';
+
+/** cpu ~ 50 +- 10; latency follows cpu (2 * cpu + noise); row `at` breaks the relation. */
+function correlated(n: number, at: number, seed = 3): { cpu: Float64Array; lat: Float64Array } {
+  const g = gaussian(seed);
+  const cpu = new Float64Array(n), lat = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    cpu[i] = 50 + 10 * Math.sin(i / 20) + g();
+    lat[i] = 2 * cpu[i]! + g();
+  }
+  cpu[at] = 40; // both values within their normal ranges, but not together
+  lat[at] = 121;
+  return { cpu, lat };
+}
+
+describe('isolation forest', () => {
+  it('flags a row that breaks the relation between metrics', () => {
+    const n = 1500, at = 1200;
+    const { cpu, lat } = correlated(n, at);
+    const f = new IsolationForestDetector(2);
+    const scores: number[] = [];
+    let flaggedAt = -1;
+    for (let i = 0; i < n; i++) {
+      const r = f.update(T0 + i * STEP, [cpu[i]!, lat[i]!]);
+      scores.push(r.score);
+      if (i === at) {
+        assert.ok(r.anomalous && r.flagged, `score ${r.score}`);
+        assert.equal(r.metric, 1, 'latency is the metric furthest from its rolling mean');
+        flaggedAt = i;
+      }
+    }
+    assert.equal(flaggedAt, at);
+    assert.ok(scores[at]! > 0.99, `calibrated ${scores[at]}`);
+    // Contamination sets the share of flagged normal rows (about 5%).
+    const normal = scores.slice(300, at).filter((s) => s >= f.threshold).length / (at - 300);
+    assert.ok(normal < 0.12, `normal rows flagged: ${normal}`);
+  });
+
+  it('honours contamination, threshold and consecutive settings', () => {
+    const f = new IsolationForestDetector(1, { contamination: 0.01, consecutive: 3 });
+    assert.ok(Math.abs(f.threshold - 0.99) < 1e-12);
+    const g = new IsolationForestDetector(1, { threshold: 0.9 });
+    assert.equal(g.threshold, 0.9);
+    // A single anomalous row is not flagged when 3 in a row are required.
+    const { cpu } = correlated(800, 700);
+    cpu[700] = 500;
+    let flagged = false;
+    for (let i = 0; i < 800; i++) {
+      const r = f.update(T0 + i * STEP, [cpu[i]!]);
+      if (i === 700) {
+        assert.ok(r.anomalous);
+        flagged = r.flagged;
+      }
+    }
+    assert.equal(flagged, false);
+  });
+
+  it('save/restore gives identical scores', () => {
+    const { cpu, lat } = correlated(900, 800);
+    const whole = new IsolationForestDetector(2, { trees: 30 });
+    const expected = Array.from(cpu, (c, i) => whole.update(T0 + i * STEP, [c, lat[i]!]).score);
+    const a = new IsolationForestDetector(2, { trees: 30 });
+    for (let i = 0; i < 500; i++) a.update(T0 + i * STEP, [cpu[i]!, lat[i]!]);
+    const b = IsolationForestDetector.restore(JSON.parse(JSON.stringify(a.snapshot())));
+    for (let i = 500; i < 900; i++) assert.equal(b.update(T0 + i * STEP, [cpu[i]!, lat[i]!]).score, expected[i]);
+  });
+});
+
+describe('scoreTable (offline CSV scoring)', () => {
+  const g = gaussian(9);
+  const stamp = (i: number) => new Date(T0 + i * STEP).toISOString().slice(0, 19).replace('T', ' ');
+
+  it('scores a univariate CSV', () => {
+    const lines = ['timestamp,value'];
+    for (let i = 0; i < 1000; i++) lines.push(`${stamp(i)},${i === 800 ? 99 : (50 + g()).toFixed(3)}`);
+    const csv = parseCsv(lines.join('\n') + '\n');
+    const r = scoreTable(csv);
+    assert.equal(r.mode, 'univariate');
+    assert.equal(r.timeColumn, 'timestamp');
+    assert.deepEqual(r.valueColumns, ['value']);
+    assert.equal(r.timestamps[1]! - r.timestamps[0]!, STEP);
+    assert.equal(r.anomalies[800], 1);
+    assert.equal(r.explanations[800]!.direction, 'above');
+    assert.equal(r.explanations[800]!.column, 'value');
+    const out = tableScoreToCsv(csv, r).trim().split('\n');
+    assert.equal(out.length, 1001);
+    assert.equal(out[0], 'timestamp,value,anomaly_score,anomaly,expected,lower,upper,component,direction,column');
+  });
+
+  it('scores a multivariate CSV with the forest and per-column ensembles', () => {
+    const { cpu, lat } = correlated(1400, 1200);
+    const lines = ['time,cpu,latency,host'];
+    for (let i = 0; i < cpu.length; i++) lines.push(`${(T0 + i * STEP) / 1000},${cpu[i]!.toFixed(3)},${lat[i]!.toFixed(3)},h1`);
+    const r = scoreTable(parseCsv(lines.join('\r\n')));
+    assert.equal(r.mode, 'multivariate');
+    assert.deepEqual(r.valueColumns, ['cpu', 'latency']);
+    assert.equal(r.timestamps[0], T0);
+    assert.equal(r.anomalies[1200], 1);
+    assert.equal(r.explanations[1200]!.component, 'iforest');
+    assert.equal(r.scores.length, 1400);
+  });
+
+  it('numbers rows when there is no time column, and rejects tables without numbers', () => {
+    const r = scoreTable(parseCsv('value\n1\n2\n3\n'));
+    assert.equal(r.timeColumn, null);
+    assert.deepEqual(Array.from(r.timestamps), [0, 60_000, 120_000]);
+    assert.throws(() => scoreTable(parseCsv('name\na\nb\n')), /no numeric value column/);
+  });
+});

@@ -8,6 +8,8 @@ import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { seriesRoutes } from './routes/series.js';
 import { writeRoutes } from './routes/write.js';
+import { anomalyRoutes } from './routes/anomalies.js';
+import type { DetectionStage } from '../detect/stage/index.js';
 
 export interface ServerOptions {
   pipeline: IngestPipeline;
@@ -19,6 +21,7 @@ export interface ServerOptions {
   /** Largest number of samples one read may return (422 above). */
   maxSamplesPerRead?: number;
   isReady?: () => boolean;
+  detection?: DetectionStage;
 }
 
 /**
@@ -58,5 +61,6 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   metricsRoutes(app, opts.metrics, opts.pipeline);
   writeRoutes(app, opts.pipeline, opts.limits);
   seriesRoutes(app, opts.pipeline.store, opts.maxSamplesPerRead ?? 5_000_000);
+  anomalyRoutes(app, opts.detection);
   return app;
 }

@@ -8,6 +8,9 @@ import type { IngestLimits } from '../ingest/limits.js';
 import { buildServer } from '../api/server.js';
 import { openStore } from '../store/index.js';
 import type { SampleStore } from '../store/types.js';
+import { DetectionStage, DetectorStateStore } from '../detect/stage/index.js';
+import { FleetSimulator } from '../simulate/index.js';
+import { SimulatorFeed } from './simulator-feed.js';
 
 /**
  * The composition root: one place where the store, the pipeline, the HTTP API
@@ -19,6 +22,7 @@ export interface VigilApp {
   readonly pipeline: IngestPipeline;
   readonly metrics: SelfMetrics;
   readonly server: FastifyInstance;
+  readonly detection: DetectionStage | undefined;
   readonly logger: Logger;
   /** The address the HTTP server listens on, e.g. http://127.0.0.1:9470. */
   readonly url: string;
@@ -30,8 +34,16 @@ export async function startVigil(config: VigilConfig, logger: Logger): Promise<V
   const store = openStore(toStoreOptions(config.storage, config.limits.maxSeries));
   const pipeline = new IngestPipeline(store, metrics);
   const limits: IngestLimits = config.limits;
+  let detection: DetectionStage | undefined;
+  if (config.detect.enabled) {
+    detection = new DetectionStage(store, config.detect, new DetectorStateStore(config.storage.dir), logger);
+    detection.start();
+    const stage = detection;
+    pipeline.onSamples((w) => stage.observe(w));
+    metrics.registerDetection(() => ({ series: stage.seriesCount, scored: stage.counters.scored, events: stage.counters.events }));
+  }
   let ready = false;
-  const server = buildServer({ pipeline, metrics, logger, limits, maxBodyBytes: config.server.maxBodyBytes, isReady: () => ready });
+  const server = buildServer({ pipeline, metrics, logger, limits, maxBodyBytes: config.server.maxBodyBytes, isReady: () => ready, detection });
   let url: string;
   try {
     url = await server.listen({ host: config.server.host, port: config.server.port });
@@ -40,6 +52,20 @@ export async function startVigil(config: VigilConfig, logger: Logger): Promise<V
     throw e;
   }
   ready = true;
+  // `vigil serve` with simulator.enabled: a simulated fleet in real time, for trying Vigil without a fleet.
+  let feed: SimulatorFeed | undefined;
+  if (config.simulator.enabled) {
+    const sim = new FleetSimulator({
+      seed: config.simulator.seed,
+      services: config.simulator.services,
+      hostsPerService: config.simulator.hostsPerService,
+      intervalMs: config.simulator.intervalMs,
+      startTime: Math.floor(Date.now() / config.simulator.intervalMs) * config.simulator.intervalMs,
+      incidentRatePerDay: config.simulator.incidentsPerDay,
+    });
+    feed = new SimulatorFeed(sim, pipeline, 1);
+    feed.start(1000);
+  }
   const s = store.stats();
   logger.info({ url, dir: config.storage.dir, series: s.series, fsync: config.storage.fsync }, 'vigil is listening');
 
@@ -48,6 +74,7 @@ export async function startVigil(config: VigilConfig, logger: Logger): Promise<V
     config,
     store,
     pipeline,
+    detection,
     metrics,
     server,
     logger,
@@ -56,7 +83,9 @@ export async function startVigil(config: VigilConfig, logger: Logger): Promise<V
       if (closed) return;
       closed = true;
       ready = false;
+      feed?.stop();
       await server.close();
+      detection?.close();
       store.close();
       logger.info('vigil stopped');
     },

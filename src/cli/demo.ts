@@ -10,6 +10,7 @@ import { startVigil } from '../app/vigil-app.js';
 import { SimulatorFeed } from '../app/simulator-feed.js';
 import { FleetSimulator } from '../simulate/index.js';
 import { LiveView } from './live-view.js';
+import { formatLabels } from '../core/labels.js';
 import { UsageError, onShutdownSignal } from './exit.js';
 
 interface DemoOptions {
@@ -111,6 +112,15 @@ export function registerDemo(program: Command): void {
           headBytes: st.headBytes,
           activeIncidents: active.map((i) => ({ id: i.id, kind: i.kind, root: i.rootService, startsAt: i.startsAt })),
           recentIncidents: recent.map((i) => ({ id: i.id, kind: i.kind, root: i.rootService, startsAt: i.startsAt, endsAt: i.endsAt })),
+          anomalyCount: app.detection ? Object.values(app.detection.counters.events).reduce((a, b) => a + b, 0) : 0,
+          recentAnomalies: (app.detection?.recentEvents(10) ?? []).map((e) => ({
+            t: e.t,
+            series: formatLabels(e.labels),
+            component: e.explanation.component,
+            direction: e.explanation.direction,
+            score: e.score,
+            severity: e.severity,
+          })),
         });
       };
       const viewTimer = setInterval(render, 1000);

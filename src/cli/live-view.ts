@@ -14,6 +14,8 @@ export interface LiveSnapshot {
   headBytes: number;
   activeIncidents: Array<{ id: string; kind: string; root: string; startsAt: number }>;
   recentIncidents: Array<{ id: string; kind: string; root: string; startsAt: number; endsAt: number }>;
+  anomalyCount: number;
+  recentAnomalies: Array<{ t: number; series: string; component: string; direction: string; score: number; severity: string }>;
 }
 
 export class LiveView {
@@ -28,7 +30,12 @@ export class LiveView {
 
   render(s: LiveSnapshot): void {
     if (this.screenMode) {
-      this.out.write('\x1b[H\x1b[2J' + this.screen(s));
+      const width = this.out.columns || 120;
+      const text = this.screen(s)
+        .split('\n')
+        .map((l) => (l.length > width ? l.slice(0, width - 1) + '…' : l))
+        .join('\n');
+      this.out.write('\x1b[H\x1b[2J' + text);
       return;
     }
     const now = Date.now();
@@ -36,7 +43,7 @@ export class LiveView {
     this.lastPlain = now;
     this.out.write(
       `[demo] sim ${iso(s.simTime)} | ${fmtRate(s.samplesPerSec)} samples/s | ${s.totalSamples} samples | ${s.series} series | ` +
-        `disk ${fmtBytes(s.diskBytes)} | incidents active ${s.activeIncidents.length}` +
+        `disk ${fmtBytes(s.diskBytes)} | anomaly events ${s.anomalyCount} | incidents active ${s.activeIncidents.length}` +
         (s.activeIncidents.length ? ` (${s.activeIncidents.map((i) => `${i.kind}@${i.root}`).join(', ')})` : '') +
         '\n',
     );
@@ -46,7 +53,7 @@ export class LiveView {
     const lines = [
       `Vigil demo — simulated fleet into the real pipeline   (Ctrl-C to stop)`,
       ``,
-      `  API            ${s.url}   (try ${s.url}/metrics, ${s.url}/api/v1/series?match[]={service="api"})`,
+      `  API            ${s.url}   (try ${s.url}/metrics, ${s.url}/api/v1/anomalies)`,
       `  data dir       ${s.dir}`,
       `  simulated time ${iso(s.simTime)}   (${s.speed}x real time)`,
       ``,
@@ -60,6 +67,10 @@ export class LiveView {
     if (s.activeIncidents.length === 0 && s.recentIncidents.length === 0) lines.push('    none yet');
     for (const i of s.activeIncidents) lines.push(`    ACTIVE  ${i.kind.padEnd(12)} root ${i.root.padEnd(16)} since ${iso(i.startsAt)}`);
     for (const i of s.recentIncidents.slice(-8)) lines.push(`    ended   ${i.kind.padEnd(12)} root ${i.root.padEnd(16)} ${iso(i.startsAt)} – ${iso(i.endsAt)}`);
+    lines.push('', `  Anomalies detected by Vigil: ${s.anomalyCount} events (latest first)`);
+    if (s.recentAnomalies.length === 0) lines.push('    none yet');
+    for (const a of s.recentAnomalies.slice(-10).reverse())
+      lines.push(`    ${iso(a.t)}  ${a.severity.padEnd(6)} score ${a.score.toFixed(2)}  ${a.component.padEnd(9)} ${a.direction.padEnd(5)} ${a.series}`);
     return lines.join('\n') + '\n';
   }
 }

@@ -5,6 +5,7 @@ import { storageSchema } from './sections/storage.js';
 import { limitsSchema } from './sections/limits.js';
 import { simulatorSchema } from './sections/simulator.js';
 import { servicesSchema } from './sections/services.js';
+import { detectSchema } from './sections/detect.js';
 
 /**
  * The whole of vigil.yaml. To add a section, write `sections/<name>.ts` and
@@ -15,6 +16,7 @@ export const configSchema = section({
   storage: storageSchema,
   limits: limitsSchema,
   simulator: simulatorSchema,
+  detect: detectSchema,
   services: servicesSchema,
 });
 
@@ -25,4 +27,5 @@ export type { ServerConfig } from './sections/server.js';
 export type { StorageConfig } from './sections/storage.js';
 export type { LimitsConfig } from './sections/limits.js';
 export type { SimulatorConfig } from './sections/simulator.js';
+export type { DetectConfig } from './sections/detect.js';
 export type { ServicesConfig, ServiceConfig } from './sections/services.js';

@@ -15,6 +15,31 @@ export class SelfMetrics {
   readonly storeHeadSamples: Gauge;
   readonly httpDuration: Histogram<'route' | 'method' | 'code'>;
 
+  /** Detection counters are read from the stage on each scrape (it counts in plain numbers on its hot path). */
+  registerDetection(read: () => { series: number; scored: number; events: Record<string, number> }): void {
+    const registers = [this.registry];
+    new Gauge({ name: 'vigil_detector_series', help: 'Series with a detector.', registers, collect() { this.set(read().series); } });
+    new Counter({
+      name: 'vigil_scored_samples_total',
+      help: 'Samples scored by the anomaly detectors.',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(read().scored);
+      },
+    });
+    new Counter({
+      name: 'vigil_anomaly_events_total',
+      help: 'Anomaly events raised, by severity.',
+      labelNames: ['severity'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [severity, n] of Object.entries(read().events)) this.inc({ severity }, n);
+      },
+    });
+  }
+
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
     if (opts.defaultMetrics !== false) {

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { count, duration, section } from '../fields.js';
+
+/** Streaming anomaly detection on every ingested sample. */
+export const detectSchema = section({
+  enabled: z.boolean().default(true),
+  // Calibrated score at or above which an anomaly event opens; one value serves every series.
+  threshold: z.number().gt(0).lt(1).default(0.08),
+  // Hysteresis: an episode closes after this many samples below threshold/2, so one episode is one event.
+  clearAfter: count(1).default(5),
+  // Severity of an event from its peak score: at or above `high`, else at or above `medium`, else low.
+  severityHigh: z.number().gt(0).max(1).default(0.5),
+  severityMedium: z.number().gt(0).max(1).default(0.2),
+  // Write every score as the series vigil_anomaly_score{...original labels, source_metric="..."}.
+  writeScores: z.boolean().default(true),
+  // At start-up, series without saved detector state are warmed up from this much stored history.
+  rebuildWindow: duration().prefault('24h'),
+  // How often detector state is saved (also at shutdown).
+  saveInterval: duration({ min: 1000 }).prefault('60s'),
+  multivariate: section({
+    // An isolation forest per host (label `groupBy`) over that host's metrics together.
+    enabled: z.boolean().default(true),
+    groupBy: z.string().min(1).default('instance'),
+    maxGroups: count(1).default(500),
+    maxMetricsPerGroup: count(1, 64).default(16),
+    contamination: z.number().gt(0).lt(0.5).default(0.05),
+    // Calibrated score at or above which a row is anomalous (default 1 - contamination).
+    threshold: z.number().gt(0).lt(1).optional(),
+    consecutive: count(1).default(3),
+    // Rows kept for rolling retraining.
+    window: count(64).default(512),
+  }),
+}).transform((d) => ({
+  enabled: d.enabled,
+  threshold: d.threshold,
+  clearAfter: d.clearAfter,
+  severityHigh: d.severityHigh,
+  severityMedium: d.severityMedium,
+  writeScores: d.writeScores,
+  rebuildWindowMs: d.rebuildWindow,
+  saveIntervalMs: d.saveInterval,
+  multivariate: d.multivariate,
+}));
+
+export type DetectConfig = z.output<typeof detectSchema>;

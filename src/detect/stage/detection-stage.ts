@@ -1,0 +1,315 @@
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import { METRIC_NAME, labelsKey, seriesHash, type Labels } from '../../core/labels.js';
+import type { AnomalyEvent } from '../../core/events.js';
+import type { Severity } from '../../core/severity.js';
+import { isStaleMarker } from '../../core/sample.js';
+import type { SampleStore, SeriesWrite } from '../../store/types.js';
+import { UnivariateEnsemble } from '../ensemble.js';
+import { stateFromBytes, stateToBytes } from '../series.js';
+import { ExplanationSlot } from '../types.js';
+import { newEpisode, stepEpisode, type EpisodeState } from './episode.js';
+import { counterRate, isCumulative } from './counter-rate.js';
+import { HostForests, type HostRowResult } from './host-forests.js';
+import type { DetectorStateStore } from './state-store.js';
+
+export const ANOMALY_SCORE_METRIC = 'vigil_anomaly_score';
+
+export interface DetectionOptions {
+  threshold: number;
+  clearAfter: number;
+  severityHigh: number;
+  severityMedium: number;
+  writeScores: boolean;
+  rebuildWindowMs: number;
+  saveIntervalMs: number;
+  multivariate: {
+    enabled: boolean;
+    groupBy: string;
+    maxGroups: number;
+    maxMetricsPerGroup: number;
+    contamination: number;
+    threshold?: number;
+    consecutive: number;
+    window: number;
+  };
+}
+
+export type AnomalyListener = (e: AnomalyEvent) => void;
+
+interface SeriesSlot {
+  labels: Labels;
+  key: string;
+  hash: string;
+  state: Float64Array;
+  cumulative: boolean;
+  prevT: number;
+  prevV: number;
+  lastT: number;
+  episode: EpisodeState;
+  scoreLabels: Labels;
+  dirty: boolean;
+}
+
+/** Counts kept for /metrics. */
+export interface DetectionCounters {
+  scored: number;
+  events: Record<Severity, number>;
+}
+
+/**
+ * Scores every ingested sample with the default univariate ensemble and each
+ * host's metrics together with an isolation forest; writes the scores back as
+ * `vigil_anomaly_score` series; and turns score episodes into anomaly events
+ * (one per episode, thanks to hysteresis). State is saved to `detect.db` and
+ * restored at start-up, then caught up from the store.
+ */
+export class DetectionStage {
+  private readonly ensemble = new UnivariateEnsemble();
+  private readonly slots = new Map<string, SeriesSlot>();
+  private readonly forests: HostForests | undefined;
+  private readonly listeners: AnomalyListener[] = [];
+  private readonly recent: AnomalyEvent[] = [];
+  private readonly slot = new ExplanationSlot();
+  private readonly hostEpisodes = new Map<string, EpisodeState>();
+  private saveTimer: NodeJS.Timeout | undefined;
+  readonly counters: DetectionCounters = { scored: 0, events: { critical: 0, high: 0, medium: 0, low: 0, info: 0 } };
+
+  constructor(
+    private readonly store: SampleStore,
+    private readonly opts: DetectionOptions,
+    private readonly stateStore: DetectorStateStore | undefined,
+    private readonly logger: Logger,
+    /** Most recent events kept for the API. */
+    private readonly keepEvents = 1000,
+  ) {
+    const mv = opts.multivariate;
+    if (mv.enabled) {
+      this.forests = new HostForests({
+        groupBy: mv.groupBy,
+        maxGroups: mv.maxGroups,
+        maxMetricsPerGroup: mv.maxMetricsPerGroup,
+        forest: { contamination: mv.contamination, threshold: mv.threshold, consecutive: mv.consecutive, window: mv.window },
+      });
+    }
+  }
+
+  get seriesCount(): number {
+    return this.slots.size;
+  }
+
+  onAnomaly(l: AnomalyListener): void {
+    this.listeners.push(l);
+  }
+
+  /** Most recent events, newest last. */
+  recentEvents(limit = 100, since = -Infinity): AnomalyEvent[] {
+    const out = this.recent.filter((e) => e.t >= since);
+    return out.slice(-limit);
+  }
+
+  /** Loads saved state, catches up from the store, and starts periodic saving. */
+  start(now = Date.now()): void {
+    const saved = new Map<string, { lastT: number; state: Uint8Array }>();
+    if (this.stateStore) for (const s of this.stateStore.loadAll()) if (s.kind === 'univariate') saved.set(s.key, s);
+    const all = this.store.series([{ name: METRIC_NAME, type: '=~', value: '.+' }]);
+    let restored = 0;
+    let replayed = 0;
+    for (const info of all) {
+      if (info.labels[METRIC_NAME] === ANOMALY_SCORE_METRIC) continue;
+      const slot = this.slotFor(info.labels);
+      const s = saved.get(slot.hash);
+      let from = now - this.opts.rebuildWindowMs;
+      if (s) {
+        try {
+          slot.state = stateFromBytes(s.state, this.ensemble);
+          slot.lastT = s.lastT;
+          from = s.lastT + 1;
+          restored++;
+        } catch (e) {
+          this.logger.warn({ series: slot.hash, err: (e as Error).message }, 'saved detector state unusable; rebuilding from the store');
+        }
+      }
+      // Catch up on what arrived after the state was saved (or warm up a new detector), without raising events.
+      for (const d of this.store.read([{ name: METRIC_NAME, type: '=', value: info.labels[METRIC_NAME]! }, ...matchersFor(info.labels)], from, Number.MAX_SAFE_INTEGER)) {
+        if (d.id !== info.id) continue;
+        for (let i = 0; i < d.timestamps.length; i++) this.scoreOne(slot, d.timestamps[i]!, d.values[i]!, false);
+        replayed += d.timestamps.length;
+      }
+    }
+    if (all.length) this.logger.info({ series: all.length, restored, replayed }, 'detectors ready');
+    if (this.stateStore && this.opts.saveIntervalMs > 0) {
+      this.saveTimer = setInterval(() => this.save(), this.opts.saveIntervalMs);
+      this.saveTimer.unref();
+    }
+  }
+
+  /** The ingest pipeline's listener: scores every sample of every batch, in order. */
+  observe(writes: readonly SeriesWrite[]): void {
+    const scoreWrites: SeriesWrite[] = [];
+    for (const w of writes) {
+      if (w.labels[METRIC_NAME] === ANOMALY_SCORE_METRIC) continue;
+      const slot = this.slotFor(w.labels);
+      const n = w.timestamps.length;
+      const scores = this.opts.writeScores ? new Float64Array(n) : undefined;
+      const times = this.opts.writeScores ? new Float64Array(n) : undefined;
+      let m = 0;
+      for (let i = 0; i < n; i++) {
+        const t = w.timestamps[i]!;
+        const v = w.values[i]!;
+        const score = this.scoreOne(slot, t, v, true);
+        if (score >= 0 && scores && times) {
+          times[m] = t;
+          scores[m++] = score;
+        }
+        if (this.forests && !isStaleMarker(v)) this.forests.add(w.labels, slot.key, t, v);
+      }
+      if (m > 0 && scores && times) scoreWrites.push({ labels: slot.scoreLabels, timestamps: times.subarray(0, m), values: scores.subarray(0, m) });
+    }
+    this.forests?.flush((r) => this.onHostRow(r, scoreWrites));
+    if (scoreWrites.length) this.store.append(scoreWrites);
+  }
+
+  /** Scores one sample; returns the score, or -1 when the sample is not scored (stale, out of order, first counter sample). */
+  private scoreOne(slot: SeriesSlot, t: number, v: number, emit: boolean): number {
+    if (!(t > slot.lastT)) return -1;
+    if (isStaleMarker(v)) {
+      // The series went away; its next sample starts a new counter interval.
+      slot.prevT = NaN;
+      slot.prevV = NaN;
+      return -1;
+    }
+    let x = v;
+    if (slot.cumulative) {
+      x = counterRate(slot.prevT, slot.prevV, t, v);
+      slot.prevT = t;
+      slot.prevV = v;
+      if (Number.isNaN(x)) {
+        slot.lastT = t;
+        return -1;
+      }
+    }
+    const score = this.ensemble.update(slot.state, t, x, this.slot);
+    slot.lastT = t;
+    slot.dirty = true;
+    this.counters.scored++;
+    const tr = stepEpisode(slot.episode, t, score, this.opts.threshold, this.opts.clearAfter);
+    if (tr === 'opened' && emit) {
+      const ex = this.slot.toExplanation();
+      this.emit({
+        kind: 'anomaly',
+        id: eventId(slot.hash, t),
+        seriesHash: slot.hash,
+        labels: slot.labels,
+        t,
+        value: x,
+        score,
+        severity: this.severityOf(score),
+        explanation: ex,
+      });
+    }
+    return score;
+  }
+
+  private onHostRow(r: HostRowResult, scoreWrites: SeriesWrite[]): void {
+    const res = r.result;
+    if (Number.isNaN(res.raw)) return;
+    const labels = { [METRIC_NAME]: ANOMALY_SCORE_METRIC, [this.opts.multivariate.groupBy]: r.group, detector: 'iforest' };
+    if (this.opts.writeScores) scoreWrites.push({ labels, timestamps: [r.t], values: [res.score] });
+    let ep = this.hostEpisodes.get(r.group);
+    if (!ep) this.hostEpisodes.set(r.group, (ep = newEpisode()));
+    // The forest's own consecutive-anomalies rule gates the episode.
+    const tr = stepEpisode(ep, r.t, res.flagged ? res.score : 0, 1e-9, this.opts.clearAfter);
+    if (tr !== 'opened') return;
+    const hash = seriesHash(labels);
+    this.emit({
+      kind: 'anomaly',
+      id: eventId(hash, r.t),
+      seriesHash: hash,
+      labels: { [this.opts.multivariate.groupBy]: r.group, [METRIC_NAME]: r.metric },
+      t: r.t,
+      value: NaN,
+      score: res.score,
+      // A host-wide deviation is worth a look, not a page, until correlated with other signals.
+      severity: res.score >= 0.995 ? 'medium' : 'low',
+      explanation: {
+        expected: res.expected,
+        lower: res.lower,
+        upper: res.upper,
+        component: 'iforest',
+        direction: 'none',
+      },
+    });
+  }
+
+  private severityOf(score: number): Severity {
+    if (score >= this.opts.severityHigh) return 'high';
+    if (score >= this.opts.severityMedium) return 'medium';
+    return 'low';
+  }
+
+  private emit(e: AnomalyEvent): void {
+    this.counters.events[e.severity]++;
+    this.recent.push(e);
+    if (this.recent.length > this.keepEvents) this.recent.splice(0, this.recent.length - this.keepEvents);
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch (err) {
+        this.logger.error({ err }, 'anomaly listener failed');
+      }
+    }
+  }
+
+  private slotFor(labels: Labels): SeriesSlot {
+    const key = labelsKey(labels);
+    let slot = this.slots.get(key);
+    if (!slot) {
+      const name = labels[METRIC_NAME] ?? '';
+      slot = {
+        labels,
+        key,
+        hash: seriesHash(labels),
+        state: this.ensemble.createState(),
+        cumulative: isCumulative(labels),
+        prevT: NaN,
+        prevV: NaN,
+        lastT: -Infinity,
+        episode: newEpisode(),
+        scoreLabels: { ...labels, [METRIC_NAME]: ANOMALY_SCORE_METRIC, source_metric: name },
+        dirty: false,
+      };
+      this.slots.set(key, slot);
+    }
+    return slot;
+  }
+
+  /** Writes the state of every series that learned something since the last save. */
+  save(): number {
+    if (!this.stateStore) return 0;
+    const dirty: Array<{ key: string; kind: string; lastT: number; state: Uint8Array }> = [];
+    for (const s of this.slots.values()) {
+      if (!s.dirty) continue;
+      s.dirty = false;
+      dirty.push({ key: s.hash, kind: 'univariate', lastT: s.lastT, state: stateToBytes(s.state) });
+    }
+    return dirty.length ? this.stateStore.saveMany(dirty) : 0;
+  }
+
+  close(): void {
+    if (this.saveTimer) clearInterval(this.saveTimer);
+    this.save();
+    this.stateStore?.close();
+  }
+}
+
+function matchersFor(labels: Labels) {
+  return Object.keys(labels)
+    .filter((n) => n !== METRIC_NAME)
+    .map((n) => ({ name: n, type: '=' as const, value: labels[n]! }));
+}
+
+/** Deterministic, so an event re-raised after a crash has the same id and is de-duplicated downstream. */
+function eventId(hash: string, t: number): string {
+  return createHash('sha1').update(`${hash}@${t}`).digest('hex').slice(0, 16);
+}

@@ -1,0 +1,108 @@
+import { METRIC_NAME, type Labels } from '../../core/labels.js';
+import { IsolationForestDetector, type IsolationForestConfig, type IsolationResult } from '../iforest.js';
+
+export interface HostForestOptions {
+  groupBy: string;
+  maxGroups: number;
+  maxMetricsPerGroup: number;
+  forest: Partial<IsolationForestConfig>;
+}
+
+/** A flagged multivariate row, for the stage to turn into an event. */
+export interface HostRowResult {
+  group: string;
+  t: number;
+  result: IsolationResult;
+  /** Name of the metric that deviates most, from the result's metric index. */
+  metric: string;
+}
+
+/** Samples of several runs are kept per timestamp until a newer timestamp arrives for the group. */
+const MAX_PENDING_ROWS = 64;
+
+/**
+ * One isolation forest per host (series grouped by a label, `instance` by
+ * default) over that host's metrics together. Samples of one scrape arrive as
+ * separate series, possibly in separate requests, so rows are assembled per
+ * timestamp and scored once a newer timestamp shows the row is complete.
+ * Metrics missing from a row carry their last value forward.
+ */
+export class HostForests {
+  private readonly groups = new Map<string, HostGroup>();
+
+  constructor(private readonly opts: HostForestOptions) {}
+
+  get size(): number {
+    return this.groups.size;
+  }
+
+  /** Adds one sample. Series without the group label, or beyond the limits, are ignored. */
+  add(labels: Labels, metricKey: string, t: number, v: number): void {
+    const name = labels[this.opts.groupBy];
+    if (name === undefined || !Number.isFinite(v)) return;
+    let g = this.groups.get(name);
+    if (!g) {
+      if (this.groups.size >= this.opts.maxGroups) return;
+      g = new HostGroup(name);
+      this.groups.set(name, g);
+    }
+    g.add(metricKey, labels[METRIC_NAME] ?? metricKey, t, v, this.opts);
+  }
+
+  /** Scores every complete row (all but each group's newest); returns the rows scored. */
+  flush(onRow: (r: HostRowResult) => void): void {
+    for (const g of this.groups.values()) g.flush(this.opts, onRow);
+  }
+}
+
+class HostGroup {
+  private readonly columns = new Map<string, number>();
+  private readonly names: string[] = [];
+  private readonly pending = new Map<number, Float64Array>();
+  private last: Float64Array | undefined;
+  private forest: IsolationForestDetector | undefined;
+  private newestScored = -Infinity;
+
+  constructor(readonly name: string) {}
+
+  add(key: string, name: string, t: number, v: number, opts: HostForestOptions): void {
+    if (t <= this.newestScored) return;
+    let col = this.columns.get(key);
+    if (col === undefined) {
+      // The forest's width is fixed once trained; metrics first seen later are left out.
+      if (this.forest || this.columns.size >= opts.maxMetricsPerGroup) return;
+      col = this.columns.size;
+      this.columns.set(key, col);
+      this.names.push(name);
+    }
+    let row = this.pending.get(t);
+    if (!row) {
+      if (this.pending.size >= MAX_PENDING_ROWS) return;
+      row = new Float64Array(opts.maxMetricsPerGroup).fill(NaN);
+      this.pending.set(t, row);
+    }
+    row[col] = v;
+  }
+
+  flush(opts: HostForestOptions, onRow: (r: HostRowResult) => void): void {
+    if (this.pending.size < 2) return;
+    const times = [...this.pending.keys()].sort((a, b) => a - b);
+    const width = this.columns.size;
+    if (width === 0) return;
+    for (let i = 0; i < times.length - 1; i++) {
+      const t = times[i]!;
+      const row = this.pending.get(t)!;
+      this.pending.delete(t);
+      // Carry the last known value into gaps; a metric never seen yet counts as 0.
+      if (!this.last) this.last = new Float64Array(opts.maxMetricsPerGroup);
+      for (let c = 0; c < width; c++) {
+        if (Number.isNaN(row[c]!)) row[c] = this.last[c]!;
+        else this.last[c] = row[c]!;
+      }
+      this.forest ??= new IsolationForestDetector(width, opts.forest);
+      const result = this.forest.update(t, row.subarray(0, width));
+      this.newestScored = t;
+      onRow({ group: this.name, t, result, metric: this.names[result.metric] ?? '' });
+    }
+  }
+}

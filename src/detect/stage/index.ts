@@ -1,0 +1,5 @@
+export { DetectionStage, ANOMALY_SCORE_METRIC, type DetectionOptions, type AnomalyListener } from './detection-stage.js';
+export { DetectorStateStore } from './state-store.js';
+export { HostForests } from './host-forests.js';
+export { stepEpisode, newEpisode, type EpisodeState } from './episode.js';
+export { isCumulative, counterRate } from './counter-rate.js';

@@ -1,0 +1,128 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { openStore } from '../../../src/store/index.js';
+import { DetectionStage, DetectorStateStore, ANOMALY_SCORE_METRIC, type DetectionOptions } from '../../../src/detect/stage/index.js';
+import { stepEpisode, newEpisode } from '../../../src/detect/stage/episode.js';
+import { counterRate, isCumulative } from '../../../src/detect/stage/counter-rate.js';
+import type { AnomalyEvent } from '../../../src/core/events.js';
+import type { SeriesWrite } from '../../../src/store/types.js';
+import { tempDir } from '../../helpers/vigil-process.js';
+
+const OPTS: DetectionOptions = {
+  threshold: 0.08,
+  clearAfter: 5,
+  severityHigh: 0.5,
+  severityMedium: 0.2,
+  writeScores: true,
+  rebuildWindowMs: 24 * 3600_000,
+  saveIntervalMs: 0,
+  multivariate: { enabled: false, groupBy: 'instance', maxGroups: 10, maxMetricsPerGroup: 8, contamination: 0.05, consecutive: 3, window: 256 },
+};
+const silent = pino({ level: 'silent' });
+const T0 = Date.UTC(2026, 0, 5);
+const STEP = 60_000;
+
+/** A noisy stationary series with a large spike at `spikeAt`. */
+function series(n: number, spikeAt = -1, seed = 7): { t: Float64Array; v: Float64Array } {
+  let s = seed;
+  const rnd = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const t = new Float64Array(n);
+  const v = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    t[i] = T0 + i * STEP;
+    v[i] = 50 + (rnd() - 0.5) * 4 + (i >= spikeAt && i < spikeAt + 3 && spikeAt >= 0 ? 60 : 0);
+  }
+  return { t, v };
+}
+
+function feed(stage: DetectionStage, store: ReturnType<typeof openStore>, labels: Record<string, string>, t: Float64Array, v: Float64Array, from: number, to: number, batch = 50) {
+  for (let i = from; i < to; i += batch) {
+    const w: SeriesWrite[] = [{ labels, timestamps: t.subarray(i, Math.min(to, i + batch)), values: v.subarray(i, Math.min(to, i + batch)) }];
+    store.append(w);
+    stage.observe(w);
+  }
+}
+
+test('one spike in a quiet series raises exactly one event that explains itself', () => {
+  const dir = tempDir();
+  const store = openStore({ dir: join(dir, 'data'), checkpointIntervalMs: 0 });
+  const stage = new DetectionStage(store, OPTS, undefined, silent);
+  const events: AnomalyEvent[] = [];
+  stage.onAnomaly((e) => events.push(e));
+  stage.start(T0);
+  const labels = { __name__: 'queue_depth', service: 'orders', instance: 'h1' };
+  const { t, v } = series(1500, 1200);
+  feed(stage, store, labels, t, v, 0, t.length);
+
+  const inSpike = events.filter((e) => e.t >= t[1200]! && e.t <= t[1210]!);
+  assert.equal(inSpike.length, 1, `one event for the spike, got ${events.map((e) => new Date(e.t).toISOString()).join(', ')}`);
+  const e = inSpike[0]!;
+  assert.equal(e.explanation.direction, 'above');
+  assert.ok(e.explanation.expected > 45 && e.explanation.expected < 55, `expected ~50, got ${e.explanation.expected}`);
+  assert.ok(e.value > e.explanation.upper);
+  assert.ok(e.score >= OPTS.threshold);
+  assert.deepEqual(e.labels, labels);
+  assert.equal(stage.recentEvents(10).at(-1)?.id, events.at(-1)?.id);
+
+  // Scores are series too, queryable like any other.
+  const scores = store.read([{ name: '__name__', type: '=', value: ANOMALY_SCORE_METRIC }, { name: 'source_metric', type: '=', value: 'queue_depth' }], t[0]!, t.at(-1)!);
+  assert.equal(scores.length, 1);
+  assert.equal(scores[0]!.timestamps.length, 1500);
+  assert.ok(Math.max(...scores[0]!.values.subarray(1200, 1205)) >= OPTS.threshold);
+  store.close();
+});
+
+test('detector state survives a restart: the restored stage scores exactly as one that never stopped', () => {
+  const labels = { __name__: 'cpu_seconds', instance: 'h2' };
+  const { t, v } = series(2000, 1800, 11);
+
+  const dirA = tempDir();
+  const storeA = openStore({ dir: join(dirA, 'data'), checkpointIntervalMs: 0 });
+  const a = new DetectionStage(storeA, OPTS, new DetectorStateStore(join(dirA, 'data')), silent);
+  a.start(T0);
+  feed(a, storeA, labels, t, v, 0, 1000);
+  a.close();
+  storeA.close();
+
+  // Reopen: state from detect.db, and samples written while the detector was down are caught up.
+  const storeB = openStore({ dir: join(dirA, 'data'), checkpointIntervalMs: 0 });
+  storeB.append([{ labels, timestamps: t.subarray(1000, 1100), values: v.subarray(1000, 1100) }]);
+  const b = new DetectionStage(storeB, OPTS, new DetectorStateStore(join(dirA, 'data')), silent);
+  b.start(t[1100]!);
+  feed(b, storeB, labels, t, v, 1100, 2000);
+
+  const dirC = tempDir();
+  const storeC = openStore({ dir: join(dirC, 'data'), checkpointIntervalMs: 0 });
+  const c = new DetectionStage(storeC, OPTS, undefined, silent);
+  c.start(T0);
+  feed(c, storeC, labels, t, v, 0, 2000);
+
+  const sel = [{ name: '__name__', type: '=' as const, value: ANOMALY_SCORE_METRIC }];
+  const sb = storeB.read(sel, t[1100]!, t[1999]!)[0]!;
+  const sc = storeC.read(sel, t[1100]!, t[1999]!)[0]!;
+  assert.equal(sb.values.length, 900);
+  assert.deepEqual(Array.from(sb.values), Array.from(sc.values));
+  b.close();
+  storeB.close();
+  storeC.close();
+});
+
+test('counters are scored on their per-second rate, resets included', () => {
+  assert.ok(isCumulative({ __name__: 'http_requests_total' }));
+  assert.ok(isCumulative({ __name__: 'rpc_duration_seconds_bucket' }));
+  assert.ok(!isCumulative({ __name__: 'queue_depth' }));
+  assert.equal(counterRate(0, 100, 10_000, 150), 5);
+  assert.equal(counterRate(0, 100, 10_000, 20), 2, 'a decrease is a reset: the new value counts from zero');
+});
+
+test('hysteresis: a score hovering around the threshold is one episode', () => {
+  const e = newEpisode();
+  const seq = [0, 0.1, 0.05, 0.09, 0.06, 0.1, 0.01, 0.01, 0.01, 0.01, 0.01, 0.2];
+  const tr = seq.map((s, i) => stepEpisode(e, i, s, 0.08, 5));
+  assert.deepEqual(tr.filter((x) => x === 'opened').length, 2);
+  assert.equal(tr[1], 'opened');
+  assert.equal(tr[10], 'closed');
+  assert.equal(tr[11], 'opened');
+});

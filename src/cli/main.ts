@@ -2,6 +2,8 @@ import { Command, CommanderError } from 'commander';
 import { registerServe } from './serve.js';
 import { registerDemo } from './demo.js';
 import { registerConfig } from './config-check.js';
+import { registerDetect } from './detect.js';
+import { registerBackfill } from './backfill.js';
 import { EXIT_USAGE, reportFatal } from './exit.js';
 
 /**
@@ -17,6 +19,8 @@ const program = new Command('vigil')
 registerServe(program);
 registerDemo(program);
 registerConfig(program);
+registerDetect(program);
+registerBackfill(program);
 
 try {
   await program.parseAsync(process.argv);

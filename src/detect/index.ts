@@ -12,6 +12,6 @@ export { ContextNovelty, type NoveltyConfig } from './novelty.js';
 export { IsolationForestDetector, DEFAULT_IFOREST_CONFIG, type IsolationForestConfig, type IsolationResult, type IsolationForestSnapshot } from './iforest.js';
 export { SeriesDetector, stateToBytes, stateFromBytes, stateToJson, stateFromJson, type StateSnapshot } from './series.js';
 export {
-  scoreSeries, scoreTable, parseCsv, parseTime, tableScoreToCsv,
+  scoreSeries, scoreTable, parseCsv, parseTime, tableScoreToCsv, TableError,
   type ParsedCsv, type ScoreOptions, type SeriesScore, type TableScore, type RowExplanation,
 } from './table.js';

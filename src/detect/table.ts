@@ -60,6 +60,16 @@ export function parseTime(text: string): number {
   return Date.parse(iso);
 }
 
+/** A problem with one row of the input, with its 1-based line number (the header is line 1). */
+export class TableError extends Error {
+  constructor(
+    readonly line: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** A small RFC 4180 reader (quoted fields, doubled quotes, CRLF). */
 export function parseCsv(text: string): ParsedCsv {
   const records: string[][] = [];
@@ -134,9 +144,15 @@ export function scoreTable(csv: ParsedCsv, options: ScoreOptions = {}): TableSco
   const n = rows.length;
   const timestamps = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const t = timeIdx >= 0 ? parseTime(rows[i]![timeIdx] ?? '') : NaN;
-    timestamps[i] = Number.isFinite(t) ? t : i > 0 ? timestamps[i - 1]! + 60_000 : 0;
-    if (timeIdx < 0) timestamps[i] = i * 60_000;
+    if (timeIdx < 0) {
+      timestamps[i] = i * 60_000;
+      continue;
+    }
+    const cell = rows[i]![timeIdx] ?? '';
+    const t = parseTime(cell);
+    // Line numbers count the header as line 1, as an editor shows them.
+    if (!Number.isFinite(t)) throw new TableError(i + 2, `cannot parse ${JSON.stringify(cell)} in column "${header[timeIdx]}" as a time (expected unix seconds or milliseconds, or an ISO 8601 date-time)`);
+    timestamps[i] = t;
   }
   const columns = valueIdx.map((c) => {
     const v = new Float64Array(n);

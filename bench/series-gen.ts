@@ -1,5 +1,6 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { mulberry32 } from '../src/core/mulberry32.js';
 
 /**
  * Synthetic metrics shaped like a node_exporter + application scrape: counters and
@@ -12,16 +13,7 @@ export const KINDS = ['cpu_seconds_total', 'network_bytes_total', 'memory_bytes'
 /** Share of each kind, in KINDS order. */
 const WEIGHTS = [0.25, 0.1, 0.15, 0.2, 0.1, 0.05, 0.1, 0.05];
 
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 as rng };
 
 export class SeriesGen {
   readonly kind: Uint8Array;
@@ -37,7 +29,7 @@ export class SeriesGen {
     nabSeries: readonly NabSeries[],
     seed = 1,
   ) {
-    this.rand = rng(seed);
+    this.rand = mulberry32(seed);
     const nab = nabSeries.map((x) => x.v);
     this.nab = nab;
     this.kind = new Uint8Array(n);

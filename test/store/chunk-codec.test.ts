@@ -6,20 +6,11 @@ import { MAX_ABS_TIMESTAMP, decodeChunk, encodeChunk, chunkSampleCount } from '.
 import { BitReader, BitWriter } from '../../src/store/bit-stream.js';
 import { planWidths, readVarbits, writeVarbits, zigzag, unzigzag } from '../../src/store/varbits.js';
 import { STALE_NAN, isStaleMarker } from '../../src/core/sample.js';
+import { mulberry32 } from '../../src/core/mulberry32.js';
 
 const NAB_DIR = join(process.cwd(), '..', 'shared', 'datasets', 'nab', 'data');
 
-/** Deterministic PRNG so failures reproduce. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 function bits(a: Float64Array): Uint32Array {
   return new Uint32Array(a.buffer, a.byteOffset, a.length * 2);

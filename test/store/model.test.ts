@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { open, tempDir } from './helpers.js';
 import type { EmbeddedStore } from '../../src/store/embedded-store.js';
 import type { AppendResult } from '../../src/store/types.js';
+import { mulberry32 } from '../../src/core/mulberry32.js';
 
 /**
  * Random operations against a reference model of the write rules: appends in and out
@@ -11,16 +12,7 @@ import type { AppendResult } from '../../src/store/types.js';
  * resealing, head trimming, reading sealed chunks back for late samples.
  */
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 class Model {
   readonly series = new Map<string, Map<number, number>>();

@@ -1,5 +1,6 @@
 // Small synthetic inputs for the NAB scorer tests.
 import type { NabProfile, NabWindow, ScoringInput } from '../../../src/detect/nab/index.js';
+import { mulberry32 } from '../../../src/core/mulberry32.js';
 
 export const STANDARD: NabProfile = { name: 'standard', tpWeight: 1, fpWeight: 0.11, fnWeight: 1, tnWeight: 1 };
 export const LOW_FP: NabProfile = { name: 'reward_low_FP_rate', tpWeight: 1, fpWeight: 0.22, fnWeight: 1, tnWeight: 1 };
@@ -27,14 +28,4 @@ export function fileWith(n: number, windows: [number, number][], detected: numbe
   return { timestamps, scores, windows: windows.map(([a, b]) => windowOf(timestamps, a, b)) };
 }
 
-/** Deterministic PRNG (mulberry32), so randomised tests are reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 as rng };

@@ -91,8 +91,6 @@ export class EmbeddedStore implements SampleStore {
   private readonly byLabels = new SeriesMap<HeadSeries>();
   private seriesCount = 0;
   private nextRef = 1;
-  /** Samples per append outcome (OK, OUT_OF_ORDER, ...), reused by every append. */
-  private readonly counts = new Float64Array(INVALID + 1);
   /** Series with samples not yet persisted (or dirty), for the next checkpoint. */
   private touched: HeadSeries[] = [];
   /** Series not yet in SQLite's series table. */
@@ -153,15 +151,19 @@ export class EmbeddedStore implements SampleStore {
     for (const w of writes) total += Math.min(w.timestamps.length, w.values.length);
     this.ensureStaging(total);
     const minValidT = this.maxT - this.options.retentionMs;
-    const counts = this.counts.fill(0);
+    let accepted = 0;
+    let ooo = 0;
+    let dup = 0;
+    let old = 0;
+    let invalid = 0;
     let limited = 0;
     for (const w of writes) {
       const n = Math.min(w.timestamps.length, w.values.length);
-      counts[INVALID] += Math.max(w.timestamps.length, w.values.length) - n;
+      invalid += Math.max(w.timestamps.length, w.values.length) - n;
       let s = this.byLabels.get(w.labels);
       if (s === undefined) {
         if (!hasLabels(w.labels)) {
-          counts[INVALID] += n;
+          invalid += n;
           continue;
         }
         if (this.seriesCount >= this.options.maxSeries) {
@@ -172,10 +174,17 @@ export class EmbeddedStore implements SampleStore {
       }
       const ts = w.timestamps;
       const vs = w.values;
-      for (let j = 0; j < n; j++) counts[this.appendOne(s, ts[j]!, vs[j]!, minValidT)]++;
+      for (let j = 0; j < n; j++) {
+        const r = this.appendOne(s, ts[j]!, vs[j]!, minValidT);
+        if (r === OK) accepted++;
+        else if (r === OUT_OF_ORDER) ooo++;
+        else if (r === DUPLICATE) dup++;
+        else if (r === TOO_OLD) old++;
+        else invalid++;
+      }
     }
     this.commitStaging();
-    return this.result(counts, limited);
+    return this.result(accepted, ooo, dup, old, invalid, limited);
   }
 
   ref(labels: Labels): number {
@@ -194,13 +203,26 @@ export class EmbeddedStore implements SampleStore {
     this.ensureStaging(count);
     const minValidT = this.maxT - this.options.retentionMs;
     const byRef = this.byRef;
-    const counts = this.counts.fill(0);
+    let accepted = 0;
+    let ooo = 0;
+    let dup = 0;
+    let old = 0;
+    let invalid = 0;
     for (let i = 0; i < count; i++) {
       const s = byRef[refs[i]!];
-      counts[s === undefined ? INVALID : this.appendOne(s, timestamps[i]!, values[i]!, minValidT)]++;
+      if (s === undefined) {
+        invalid++;
+        continue;
+      }
+      const r = this.appendOne(s, timestamps[i]!, values[i]!, minValidT);
+      if (r === OK) accepted++;
+      else if (r === OUT_OF_ORDER) ooo++;
+      else if (r === DUPLICATE) dup++;
+      else if (r === TOO_OLD) old++;
+      else invalid++;
     }
     this.commitStaging();
-    return this.result(counts, 0);
+    return this.result(accepted, ooo, dup, old, invalid, 0);
   }
 
   /** Stores one sample in the head and stages it for the WAL. No allocation on the in-order path. */
@@ -262,15 +284,14 @@ export class EmbeddedStore implements SampleStore {
     if (this.wal.bytesSinceCheckpoint >= this.options.walCheckpointBytes) this.checkpointQuietly();
   }
 
-  /** Turns the per-outcome counts (indexed by appendOne's result codes) into an AppendResult. */
-  private result(counts: Float64Array, limited: number): AppendResult {
+  private result(accepted: number, ooo: number, dup: number, old: number, invalid: number, limited: number): AppendResult {
     const rejected: Partial<Record<RejectReason, number>> = {};
-    if (counts[OUT_OF_ORDER]) rejected.out_of_order = counts[OUT_OF_ORDER];
-    if (counts[DUPLICATE]) rejected.duplicate = counts[DUPLICATE];
-    if (counts[TOO_OLD]) rejected.too_old = counts[TOO_OLD];
-    if (counts[INVALID]) rejected.invalid = counts[INVALID];
+    if (ooo) rejected.out_of_order = ooo;
+    if (dup) rejected.duplicate = dup;
+    if (old) rejected.too_old = old;
+    if (invalid) rejected.invalid = invalid;
     if (limited) rejected.series_limit = limited;
-    return { accepted: counts[OK]!, rejected };
+    return { accepted, rejected };
   }
 
   private touch(s: HeadSeries): void {

@@ -11,6 +11,8 @@ import type { SampleStore } from '../store/types.js';
 import { DetectionStage, DetectorStateStore } from '../detect/stage/index.js';
 import { FleetSimulator } from '../simulate/index.js';
 import { SimulatorFeed } from './simulator-feed.js';
+import { ScrapeManager } from '../ingest/scrape/index.js';
+import { HostCollector } from '../ingest/host/index.js';
 
 /**
  * The composition root: one place where the store, the pipeline, the HTTP API
@@ -66,6 +68,11 @@ export async function startVigil(config: VigilConfig, logger: Logger): Promise<V
     feed = new SimulatorFeed(sim, pipeline, 1);
     feed.start(1000);
   }
+  // Scraping (scrape.scrape_configs) and the host collector (host.enabled) write through the pipeline.
+  const scrape = config.scrape.jobs.length ? new ScrapeManager({ jobs: config.scrape.jobs, sink: pipeline, logger, limits }) : undefined;
+  await scrape?.start();
+  const host = config.host.enabled ? new HostCollector({ intervalMs: config.host.intervalMs, paths: ['/', config.storage.dir], sink: pipeline, logger }) : undefined;
+  host?.start();
   const s = store.stats();
   logger.info({ url, dir: config.storage.dir, series: s.series, fsync: config.storage.fsync }, 'vigil is listening');
 
@@ -84,6 +91,8 @@ export async function startVigil(config: VigilConfig, logger: Logger): Promise<V
       closed = true;
       ready = false;
       feed?.stop();
+      await scrape?.stop();
+      await host?.stop();
       await server.close();
       detection?.close();
       store.close();

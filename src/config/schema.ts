@@ -6,6 +6,8 @@ import { limitsSchema } from './sections/limits.js';
 import { simulatorSchema } from './sections/simulator.js';
 import { servicesSchema } from './sections/services.js';
 import { detectSchema } from './sections/detect.js';
+import { scrapeSchema } from './sections/scrape.js';
+import { hostSchema } from './sections/host.js';
 
 /**
  * The whole of vigil.yaml. To add a section, write `sections/<name>.ts` and
@@ -17,6 +19,8 @@ export const configSchema = section({
   limits: limitsSchema,
   simulator: simulatorSchema,
   detect: detectSchema,
+  scrape: scrapeSchema,
+  host: hostSchema,
   services: servicesSchema,
 });
 

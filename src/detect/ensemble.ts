@@ -6,8 +6,8 @@
 // point. Each surprise is calibrated against that component's own recent maximum
 // (only the excess over what this series has already done counts), the largest
 // wins (it names the component in the explanation), and the event stage turns an
-// episode into one early detection: later scores within `suppress` samples are
-// damped unless they escalate. An HTM-style anomaly-likelihood stage is available
+// episode into one early detection: later scores within `suppressHours` (one day)
+// are damped unless they escalate. An HTM-style anomaly-likelihood stage is available
 // (off by default: it scored lower on NAB).
 import { ChangePointDetector, type ChangePointConfig } from './changepoint.js';
 import { Layout } from './layout.js';
@@ -20,8 +20,11 @@ import { ExplanationSlot } from './types.js';
 
 export interface EnsembleConfig {
   robust: RobustConfig;
-  /** The first-difference (spike) tracker. */
-  diff: RobustConfig;
+  /**
+   * The first-difference (spike) tracker. With `returnGate`, a step back towards the
+   * level (the end of a spike) gives no evidence: the spike was already scored.
+   */
+  diff: RobustConfig & { returnGate: boolean };
   /** A robust tracker over an EWMA-smoothed copy of the series (weight `alpha` of the new value). */
   smooth: RobustConfig & { enabled: boolean; smoothing: number };
   seasonal: SeasonalConfig & { enabled: boolean };
@@ -52,8 +55,14 @@ export interface EnsembleConfig {
   event: {
     /** Scores at or above this open an episode. */
     alarm: number;
-    /** Samples after an alarm during which further scores are damped. */
+    /** Samples after an alarm during which further scores are damped (used when `suppressHours` is 0). */
     suppress: number;
+    /**
+     * When > 0, the episode lasts this many hours instead, converted to samples with the
+     * series' EW sampling interval (at least `minSuppress` samples).
+     */
+    suppressHours: number;
+    minSuppress: number;
     /** Factor applied to damped scores. */
     damp: number;
     /** A damped score escalates (is not damped) when above the alarm's score times this. */
@@ -73,7 +82,7 @@ export interface EnsembleConfig {
 
 export const DEFAULT_ENSEMBLE_CONFIG: EnsembleConfig = {
   robust: { alpha: 0.012, clip: 4, warmup: 20 },
-  diff: { alpha: 0.005, clip: 4, warmup: 20 },
+  diff: { alpha: 0.005, clip: 4, warmup: 20, returnGate: true },
   smooth: { enabled: true, smoothing: 0.03, alpha: 0.002, clip: 3, warmup: 20 },
   seasonal: { enabled: true, bins: 36, memoryDays: 3, clip: 6, minDays: 1, ratio: 0.8, weekly: false },
   changepoint: { enabled: false, drift: 1, confirm: 20, clip: 6, alphaShort: 0.1 },
@@ -84,7 +93,7 @@ export const DEFAULT_ENSEMBLE_CONFIG: EnsembleConfig = {
   evidenceScale: 10,
   novelty: { enabled: true, memory: 2000, growth: 0.25, settle: 20, calibrateAfter: 0, floor: 2, margin: 0.2, cap: 40 },
   coldStart: 10,
-  event: { alarm: 0.02, suppress: 400, damp: 0.03, escalate: 3, rateK: 1e9, rateMemory: 5000 },
+  event: { alarm: 0.02, suppress: 400, suppressHours: 24, minSuppress: 0, damp: 0.03, escalate: 3, rateK: 1e9, rateMemory: 5000 },
   band: 3,
   flagThreshold: 0.08,
 };
@@ -226,7 +235,11 @@ export class UnivariateEnsemble {
     const prev = s[H.PREV]!;
     if (prev === prev && this.diff.count(s) > 1) {
       const zD = this.diff.z(s, x - prev);
-      const e = this.calibrate(s, H.MAXD, surprise(zD));
+      const e1 = this.calibrate(s, H.MAXD, surprise(zD));
+      // A step back towards the level (the end of a spike) is not new evidence
+      // (its surprise still sets the component's bar).
+      const lv = rob.level(s);
+      const e = cfg.diff.returnGate && Math.abs(x - lv) < Math.abs(prev - lv) ? 0 : e1;
       total += e;
       if (e > best) {
         best = e;
@@ -321,9 +334,11 @@ export class UnivariateEnsemble {
     const age = s[H.ALARM_AGE]! + 1;
     s[H.ALARM_AGE] = age;
     let alarm = false;
+    const dtNow = s[H.DT]!;
+    const suppress = ev.suppressHours > 0 && dtNow > 0 ? Math.max(ev.minSuppress, (ev.suppressHours * 3_600_000) / dtNow) : ev.suppress;
     if (n <= cfg.novelty.settle) {
       // Settling: scores are reported, but do not open an episode that would mute later ones.
-    } else if (age <= ev.suppress) {
+    } else if (age <= suppress) {
       if (score > s[H.ALARM_SCORE]! * ev.escalate && score >= ev.alarm) alarm = true;
       else score *= ev.damp;
     } else if (score >= ev.alarm) alarm = true;
@@ -331,7 +346,7 @@ export class UnivariateEnsemble {
       s[H.ALARM_SCORE] = score;
       s[H.ALARM_AGE] = 0;
     }
-    s[H.RATE] = alarm && age > ev.suppress ? rate + 1 : rate;
+    s[H.RATE] = alarm && age > suppress ? rate + 1 : rate;
 
     if (out) {
       out.expected = expected;

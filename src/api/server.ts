@@ -10,6 +10,8 @@ import { seriesRoutes } from './routes/series.js';
 import { writeRoutes } from './routes/write.js';
 import { anomalyRoutes } from './routes/anomalies.js';
 import type { DetectionStage } from '../detect/stage/index.js';
+import type { Outbox } from '../notify/index.js';
+import { notificationRoutes } from './routes/notifications.js';
 
 export interface ServerOptions {
   pipeline: IngestPipeline;
@@ -22,6 +24,7 @@ export interface ServerOptions {
   maxSamplesPerRead?: number;
   isReady?: () => boolean;
   detection?: DetectionStage;
+  outbox?: Outbox;
 }
 
 /**
@@ -62,5 +65,6 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   writeRoutes(app, opts.pipeline, opts.limits);
   seriesRoutes(app, opts.pipeline.store, opts.maxSamplesPerRead ?? 5_000_000);
   anomalyRoutes(app, opts.detection);
+  notificationRoutes(app, opts.outbox);
   return app;
 }

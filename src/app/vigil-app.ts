@@ -13,6 +13,8 @@ import { FleetSimulator } from '../simulate/index.js';
 import { SimulatorFeed } from './simulator-feed.js';
 import { ScrapeManager } from '../ingest/scrape/index.js';
 import { HostCollector } from '../ingest/host/index.js';
+import { Outbox, createChannels } from '../notify/index.js';
+import { join } from 'node:path';
 
 /**
  * The composition root: one place where the store, the pipeline, the HTTP API
@@ -25,6 +27,8 @@ export interface VigilApp {
   readonly metrics: SelfMetrics;
   readonly server: FastifyInstance;
   readonly detection: DetectionStage | undefined;
+  /** The durable notification outbox, when channels are configured. */
+  readonly outbox: Outbox | undefined;
   readonly logger: Logger;
   /** The address the HTTP server listens on, e.g. http://127.0.0.1:9470. */
   readonly url: string;
@@ -44,8 +48,17 @@ export async function startVigil(config: VigilConfig, logger: Logger): Promise<V
     pipeline.onSamples((w) => stage.observe(w));
     metrics.registerDetection(() => ({ series: stage.seriesCount, scored: stage.counters.scored, events: stage.counters.events }));
   }
+  // Notifications: every channel in notify.channels, behind one durable outbox.
+  let outbox: Outbox | undefined;
+  if (config.notify.channels.length) {
+    const { dir, ...outboxOptions } = config.notify.outbox;
+    outbox = new Outbox({ ...outboxOptions, dir: dir ?? join(config.storage.dir, 'notify'), channels: createChannels(config.notify.channels), logger });
+    outbox.start();
+    const ob = outbox;
+    metrics.registerOutbox(() => ob.stats().channels);
+  }
   let ready = false;
-  const server = buildServer({ pipeline, metrics, logger, limits, maxBodyBytes: config.server.maxBodyBytes, isReady: () => ready, detection });
+  const server = buildServer({ pipeline, metrics, logger, limits, maxBodyBytes: config.server.maxBodyBytes, isReady: () => ready, detection, outbox });
   let url: string;
   try {
     url = await server.listen({ host: config.server.host, port: config.server.port });
@@ -82,6 +95,7 @@ export async function startVigil(config: VigilConfig, logger: Logger): Promise<V
     store,
     pipeline,
     detection,
+    outbox,
     metrics,
     server,
     logger,
@@ -95,6 +109,7 @@ export async function startVigil(config: VigilConfig, logger: Logger): Promise<V
       await host?.stop();
       await server.close();
       detection?.close();
+      await outbox?.close();
       store.close();
       logger.info('vigil stopped');
     },

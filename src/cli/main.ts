@@ -4,6 +4,7 @@ import { registerDemo } from './demo.js';
 import { registerConfig } from './config-check.js';
 import { registerDetect } from './detect.js';
 import { registerBackfill } from './backfill.js';
+import { registerNotify } from './notify.js';
 import { EXIT_USAGE, reportFatal } from './exit.js';
 
 /**
@@ -21,6 +22,7 @@ registerDemo(program);
 registerConfig(program);
 registerDetect(program);
 registerBackfill(program);
+registerNotify(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -8,6 +8,7 @@ import { servicesSchema } from './sections/services.js';
 import { detectSchema } from './sections/detect.js';
 import { scrapeSchema } from './sections/scrape.js';
 import { hostSchema } from './sections/host.js';
+import { notifySchema } from './sections/notify.js';
 
 /**
  * The whole of vigil.yaml. To add a section, write `sections/<name>.ts` and
@@ -21,6 +22,7 @@ export const configSchema = section({
   detect: detectSchema,
   scrape: scrapeSchema,
   host: hostSchema,
+  notify: notifySchema,
   services: servicesSchema,
 });
 

@@ -40,6 +40,21 @@ export class SelfMetrics {
     });
   }
 
+  /** Outbox state per channel, read on each scrape: queued/sending/delivered/failed counts. */
+  registerOutbox(read: () => Record<string, Record<string, number | null>>): void {
+    new Gauge({
+      name: 'vigil_notifications',
+      help: 'Notifications in the outbox by channel and delivery state.',
+      labelNames: ['channel', 'state'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [channel, states] of Object.entries(read()))
+          for (const state of ['queued', 'sending', 'delivered', 'failed']) this.set({ channel, state }, states[state] ?? 0);
+      },
+    });
+  }
+
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
     if (opts.defaultMetrics !== false) {

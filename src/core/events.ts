@@ -46,6 +46,19 @@ export interface AlertEvent {
   startsAt: number;
   endsAt?: number;
   value?: number;
+  /** The Vigil rule that raised it (absent for alerts received from elsewhere). */
+  rule?: string;
+  /** When the rule's condition became true (pending since); `startsAt` is when it started firing. */
+  activeAt?: number;
+  /** Acknowledgement: who, when (ms), and their comment. The alert stays firing. */
+  ackedBy?: string;
+  ackedAt?: number;
+  ackComment?: string;
+  /** Resolution by hand: who, and their note (`endsAt` is when). */
+  resolvedBy?: string;
+  resolveNote?: string;
+  /** Held firing by flapping damping. */
+  flapping?: boolean;
 }
 
 export type IncidentState = 'open' | 'acknowledged' | 'mitigated' | 'resolved';

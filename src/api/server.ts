@@ -8,10 +8,14 @@ import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { seriesRoutes } from './routes/series.js';
 import { writeRoutes } from './routes/write.js';
+import { ingestRemoteWriteRoutes } from './routes/ingest-remote-write.js';
+import { ingestOtlpRoutes } from './routes/ingest-otlp.js';
+import { ingestLineProtocolRoutes } from './routes/ingest-line-protocol.js';
 import { anomalyRoutes } from './routes/anomalies.js';
 import type { DetectionStage } from '../detect/stage/index.js';
 import type { Outbox } from '../notify/index.js';
 import { notificationRoutes } from './routes/notifications.js';
+import { alertRoutes, type AlertingHandles } from './routes/alerts.js';
 
 export interface ServerOptions {
   pipeline: IngestPipeline;
@@ -25,6 +29,8 @@ export interface ServerOptions {
   isReady?: () => boolean;
   detection?: DetectionStage;
   outbox?: Outbox;
+  alerting?: AlertingHandles;
+  reloadRules?: () => number;
 }
 
 /**
@@ -63,8 +69,12 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   healthRoutes(app, opts.isReady ?? (() => true));
   metricsRoutes(app, opts.metrics, opts.pipeline);
   writeRoutes(app, opts.pipeline, opts.limits);
+  ingestRemoteWriteRoutes(app, opts.pipeline, opts.limits, opts.maxBodyBytes);
+  ingestOtlpRoutes(app, opts.pipeline, opts.limits, opts.maxBodyBytes);
+  ingestLineProtocolRoutes(app, opts.pipeline, opts.limits, opts.maxBodyBytes);
   seriesRoutes(app, opts.pipeline.store, opts.maxSamplesPerRead ?? 5_000_000);
   anomalyRoutes(app, opts.detection);
   notificationRoutes(app, opts.outbox);
+  if (opts.alerting) alertRoutes(app, opts.alerting, opts.reloadRules ?? (() => 0));
   return app;
 }

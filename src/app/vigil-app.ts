@@ -15,6 +15,10 @@ import { ScrapeManager } from '../ingest/scrape/index.js';
 import { HostCollector } from '../ingest/host/index.js';
 import { Outbox, createChannels } from '../notify/index.js';
 import { join } from 'node:path';
+import { RuleEvaluator, loadRules } from '../alerting/rules/index.js';
+import { Dispatcher, SilenceStore } from '../alerting/dispatch/index.js';
+import { deliverToOutbox } from './alert-delivery.js';
+import { loadConfig } from '../config/load.js';
 
 /**
  * The composition root: one place where the store, the pipeline, the HTTP API
@@ -29,13 +33,23 @@ export interface VigilApp {
   readonly detection: DetectionStage | undefined;
   /** The durable notification outbox, when channels are configured. */
   readonly outbox: Outbox | undefined;
+  readonly rules: RuleEvaluator;
+  readonly dispatcher: Dispatcher;
+  readonly silences: SilenceStore;
+  /** Re-reads the rule files (SIGHUP, POST /-/reload); throws a ConfigError and keeps the old rules when they are invalid. */
+  reloadRules(): number;
   readonly logger: Logger;
   /** The address the HTTP server listens on, e.g. http://127.0.0.1:9470. */
   readonly url: string;
   close(): Promise<void>;
 }
 
-export async function startVigil(config: VigilConfig, logger: Logger): Promise<VigilApp> {
+export interface StartOptions {
+  /** The file the configuration came from: rule files are relative to it, and errors point into it. */
+  configFile?: string;
+}
+
+export async function startVigil(config: VigilConfig, logger: Logger, start: StartOptions = {}): Promise<VigilApp> {
   const metrics = new SelfMetrics();
   const store = openStore(toStoreOptions(config.storage, config.limits.maxSeries));
   const pipeline = new IngestPipeline(store, metrics);
@@ -57,8 +71,34 @@ export async function startVigil(config: VigilConfig, logger: Logger): Promise<V
     const ob = outbox;
     metrics.registerOutbox(() => ob.stats().channels);
   }
+  // Alerting: rules evaluated over the store; their alerts grouped, silenced, inhibited and
+  // routed by the dispatcher; each group notification goes durably through the outbox.
+  // A reload re-reads the configuration file too, so rules written inline in vigil.yaml reload as well.
+  const loadAllRules = (fresh = false) => {
+    const c = fresh && start.configFile ? loadConfig(start.configFile) : config;
+    return loadRules({ rules: c.rules, ruleFiles: c.ruleFiles, configFile: start.configFile });
+  };
+  const rules = new RuleEvaluator({ store, rules: loadAllRules(), ...config.ruleEvaluation, logger });
+  const silences = new SilenceStore(join(config.storage.dir, 'alerting.db'));
+  let publicUrl = '';
+  const dispatcher = new Dispatcher({
+    config: config.routing,
+    notify: deliverToOutbox(outbox, logger, () => publicUrl),
+    silences,
+    isAcknowledged: (fp) => rules.tracker.get(fp)?.ack !== undefined,
+    logger,
+  });
+  rules.onEvent((e) => dispatcher.receive(e));
+  const reloadRules = () => {
+    const next = loadAllRules(true);
+    rules.reload(next);
+    logger.info({ rules: next.length }, 'rules reloaded');
+    return next.length;
+  };
+  rules.start();
+  dispatcher.start(1000);
   let ready = false;
-  const server = buildServer({ pipeline, metrics, logger, limits, maxBodyBytes: config.server.maxBodyBytes, isReady: () => ready, detection, outbox });
+  const server = buildServer({ pipeline, metrics, logger, limits, maxBodyBytes: config.server.maxBodyBytes, isReady: () => ready, detection, outbox, alerting: { rules, dispatcher, silences }, reloadRules: () => reloadRules() });
   let url: string;
   try {
     url = await server.listen({ host: config.server.host, port: config.server.port });
@@ -66,6 +106,7 @@ export async function startVigil(config: VigilConfig, logger: Logger): Promise<V
     store.close();
     throw e;
   }
+  publicUrl = url;
   ready = true;
   // `vigil serve` with simulator.enabled: a simulated fleet in real time, for trying Vigil without a fleet.
   let feed: SimulatorFeed | undefined;
@@ -96,6 +137,10 @@ export async function startVigil(config: VigilConfig, logger: Logger): Promise<V
     pipeline,
     detection,
     outbox,
+    rules,
+    dispatcher,
+    silences,
+    reloadRules,
     metrics,
     server,
     logger,
@@ -105,10 +150,13 @@ export async function startVigil(config: VigilConfig, logger: Logger): Promise<V
       closed = true;
       ready = false;
       feed?.stop();
+      rules.stop();
+      dispatcher.stop();
       await scrape?.stop();
       await host?.stop();
       await server.close();
       detection?.close();
+      silences.close();
       await outbox?.close();
       store.close();
       logger.info('vigil stopped');

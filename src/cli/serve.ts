@@ -23,13 +23,25 @@ export function registerServe(program: Command): void {
     .action(async (opts: ServeOptions) => {
       const config = resolveConfig(opts);
       const logger = createLogger(config.server.logLevel);
-      const app = await startVigil(config, logger);
+      const app = await startVigil(config, logger, { configFile: configFileOf(opts) });
       onShutdownSignal(() => app.close());
+      // SIGHUP reloads rules, as Prometheus does; invalid rules are logged and the old ones kept.
+      process.on('SIGHUP', () => {
+        try {
+          app.reloadRules();
+        } catch (e) {
+          logger.error({ err: (e as Error).message }, 'rule reload failed; keeping the previous rules');
+        }
+      });
     });
 }
 
+function configFileOf(opts: ServeOptions): string | undefined {
+  return opts.config ?? (existsSync('vigil.yaml') ? 'vigil.yaml' : undefined);
+}
+
 export function resolveConfig(opts: ServeOptions): VigilConfig {
-  const file = opts.config ?? (existsSync('vigil.yaml') ? 'vigil.yaml' : undefined);
+  const file = configFileOf(opts);
   const config = resolveConfigFile(file, process.env);
   if (opts.listen) {
     const l = parseListen(opts.listen);

@@ -9,6 +9,8 @@ import { detectSchema } from './sections/detect.js';
 import { scrapeSchema } from './sections/scrape.js';
 import { hostSchema } from './sections/host.js';
 import { notifySchema } from './sections/notify.js';
+import { ruleEvaluationSchema, ruleFilesSchema, rulesSchema } from './sections/rules.js';
+import { routingSchema } from './sections/routing.js';
 
 /**
  * The whole of vigil.yaml. To add a section, write `sections/<name>.ts` and
@@ -23,6 +25,10 @@ export const configSchema = section({
   scrape: scrapeSchema,
   host: hostSchema,
   notify: notifySchema,
+  rules: rulesSchema,
+  ruleFiles: ruleFilesSchema,
+  ruleEvaluation: ruleEvaluationSchema,
+  routing: routingSchema,
   services: servicesSchema,
 });
 

@@ -120,6 +120,26 @@ const escalationSchema = z.strictObject({
   add_receivers: list(z.string().min(1)),
 });
 
+/** The default severity table (see defaultRoutingConfig) as it is written in vigil.yaml. */
+const DEFAULT_ROUTING_YAML = {
+  route: {
+    receiver: 'log',
+    group_by: ['alertname', 'service'],
+    group_wait: '30s',
+    group_interval: '5m',
+    repeat_interval: '4h',
+    routes: [
+      { matchers: ['severity=~"critical|high"'], receiver: 'pagerduty', continue: true },
+      { matchers: ['severity=~"critical|high|medium|low"'], receiver: 'slack' },
+    ],
+  },
+  receivers: [
+    { name: 'pagerduty', channels: ['pagerduty'] },
+    { name: 'slack', channels: ['slack'] },
+    { name: 'log', channels: [] },
+  ],
+};
+
 export const routingSchema = section({
   route: routeSchema.optional(),
   receivers: list(receiverSchema).optional(),
@@ -165,10 +185,13 @@ export const routingSchema = section({
     });
   })
   .transform((r): RoutingConfig => {
-    const def = defaultRoutingConfig();
+    // Absent sections get the default tree, parsed from its YAML form so it is
+    // exactly what writing it out (as vigil.example.yaml does) would give.
+    const route = r.route ?? routeSchema.parse(DEFAULT_ROUTING_YAML.route);
+    const receivers = r.receivers ?? list(receiverSchema).parse(DEFAULT_ROUTING_YAML.receivers);
     return {
-      route: r.route ? toRouteSpec(r.route) : def.route,
-      receivers: r.receivers ? r.receivers.map((x): ReceiverSpec => ({ name: x.name, channels: x.channels, sendResolved: x.send_resolved })) : def.receivers,
+      route: toRouteSpec(route),
+      receivers: receivers.map((x): ReceiverSpec => ({ name: x.name, channels: x.channels, sendResolved: x.send_resolved })),
       inhibitRules: r.inhibit_rules.map(
         (ir): InhibitRuleSpec => ({
           sourceMatchers: [...ir.source_matchers, ...plain(legacyMatchers(ir.source_match, ir.source_match_re))],

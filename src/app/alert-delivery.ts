@@ -1,0 +1,39 @@
+import type { Logger } from 'pino';
+import type { GroupNotification } from '../alerting/dispatch/index.js';
+import { buildNotification, type Outbox } from '../notify/index.js';
+
+/**
+ * Hands each group notification of the dispatcher to the durable outbox, one
+ * notification per channel of the receiver. Ids are deterministic
+ * (`<group notification id>:<channel>`), so a flush retried after a failure
+ * never enqueues twice. A receiver naming a channel that is not configured is
+ * reported once and skipped, so one typo never blocks the other channels.
+ */
+export function deliverToOutbox(outbox: Outbox | undefined, logger: Logger, vigilUrl: () => string): (n: GroupNotification) => void {
+  const warned = new Set<string>();
+  const known = new Set(outbox?.channels().map((c) => String(c.name)) ?? []);
+  return (g) => {
+    if (g.channels.length === 0) {
+      logger.info({ receiver: g.receiver, group: g.groupLabels, status: g.status, alerts: g.alerts.length, severity: g.severity }, 'alert group (log-only receiver)');
+      return;
+    }
+    for (const channel of g.channels) {
+      if (!outbox || !known.has(channel)) {
+        if (!warned.has(channel)) logger.warn({ receiver: g.receiver, channel }, 'receiver names a channel that is not in notify.channels; skipped');
+        warned.add(channel);
+        continue;
+      }
+      outbox.enqueue(
+        buildNotification({
+          channel,
+          kind: g.status === 'resolved' ? 'resolved' : g.escalated ? 'escalated' : 'firing',
+          alerts: g.alerts,
+          dedupKey: g.groupKey,
+          id: `${g.id}:${channel}`,
+          links: { vigil: `${vigilUrl()}/api/v1/alerts` },
+          now: g.at,
+        }),
+      );
+    }
+  };
+}

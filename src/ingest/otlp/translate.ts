@@ -1,0 +1,329 @@
+import { VigilError, isVigilError } from '../../core/errors.js';
+import { METRIC_NAME, labelsKey } from '../../core/labels.js';
+import { STALE_NAN } from '../../core/sample.js';
+import type { SeriesWrite } from '../../store/types.js';
+import { type IngestLimits, validateLabels } from '../limits.js';
+import { ExportMetricsServiceRequest } from './proto.js';
+
+/**
+ * OTLP metrics → Prometheus-style series, following the OpenTelemetry
+ * "Prometheus and OpenMetrics compatibility" rules:
+ *
+ * - Names: characters outside `[a-zA-Z0-9_:]` become `_`, a leading digit gets a `_`
+ *   prefix. Unit suffixes are not appended (the unit stays in the OTLP message).
+ * - Gauges keep their name; monotonic sums become counters `<name>_total`; non-monotonic
+ *   sums stay gauges. Delta sums are accumulated in memory into cumulative values per
+ *   series (see DeltaAccumulator), so they read like Prometheus counters.
+ * - Histograms become `<name>_bucket{le="..."}` (cumulative counts, with `le="+Inf"`),
+ *   `<name>_sum` (when present) and `<name>_count`; delta histograms are accumulated too.
+ *   Summaries become `<name>{quantile="..."}`, `<name>_sum`, `<name>_count`.
+ *   Exponential histograms are refused per data point (reported in partial_success).
+ * - Resource attributes: `service.name` → `job` (`service.namespace/service.name` when a
+ *   namespace is set), `service.instance.id` → `instance`; every other resource attribute
+ *   goes to one `target_info{job, instance, ...}` series (value 1), not onto each series.
+ *   The instrumentation scope adds `otel_scope_name` and `otel_scope_version`.
+ * - Attribute keys are sanitised like names (`.` and other characters to `_`, a leading
+ *   digit gets `key_`, a leading `__` gets `key`); values that are not strings are
+ *   rendered as text (arrays and maps as JSON). Keys that collide after sanitising have
+ *   their values joined with `;`.
+ * - A data point with the NO_RECORDED_VALUE flag is stored as a staleness marker.
+ */
+
+export interface OtlpTranslation {
+  writes: SeriesWrite[];
+  samples: number;
+  /** Data points refused before the store (unsupported type, invalid labels, bad histogram). */
+  rejectedDataPoints: number;
+  errors: string[];
+}
+
+const MAX_ERRORS = 10;
+const NO_RECORDED_VALUE = 1;
+
+/** Turns delta data into cumulative values, per output series, in memory (lost on restart; bounded). */
+export class DeltaAccumulator {
+  private readonly totals = new Map<string, number>();
+  constructor(private readonly maxSeries = 200_000) {}
+
+  add(key: string, delta: number): number {
+    const prev = this.totals.get(key);
+    const next = (prev ?? 0) + delta;
+    if (prev === undefined) {
+      if (this.totals.size >= this.maxSeries) {
+        // Evict the oldest entry (Map keeps insertion order): that series restarts from 0, like a counter reset.
+        const first = this.totals.keys().next().value;
+        if (first !== undefined) this.totals.delete(first);
+      }
+    }
+    this.totals.set(key, next);
+    return next;
+  }
+
+  get size(): number {
+    return this.totals.size;
+  }
+}
+
+type Obj = Record<string, unknown>;
+
+const TO_OBJECT = { longs: String, enums: Number, bytes: String, defaults: false, arrays: false, oneofs: false } as const;
+
+/** Decodes a binary ExportMetricsServiceRequest into a plain object (64-bit integers as decimal strings). */
+export function decodeOtlpProtobuf(body: Uint8Array): Obj {
+  try {
+    const msg = ExportMetricsServiceRequest.decode(body);
+    return ExportMetricsServiceRequest.toObject(msg, TO_OBJECT) as Obj;
+  } catch (e) {
+    throw new VigilError('MALFORMED_PROTOBUF', `malformed ExportMetricsServiceRequest: ${(e as Error).message}`, 400);
+  }
+}
+
+/** Decodes the OTLP/JSON encoding (lowerCamelCase keys, 64-bit integers as strings or numbers, enums as integers). */
+export function decodeOtlpJson(text: string): Obj {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new VigilError('MALFORMED_JSON', `malformed JSON: ${(e as Error).message}`, 400);
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json))
+    throw new VigilError('MALFORMED_JSON', 'expected a JSON object (ExportMetricsServiceRequest)', 400);
+  try {
+    const msg = ExportMetricsServiceRequest.fromObject(json as Obj);
+    return ExportMetricsServiceRequest.toObject(msg, TO_OBJECT) as Obj;
+  } catch (e) {
+    throw new VigilError('MALFORMED_JSON', `invalid ExportMetricsServiceRequest: ${(e as Error).message}`, 400);
+  }
+}
+
+export function translateOtlp(req: Obj, limits: IngestLimits, acc: DeltaAccumulator, nowMs: number = Date.now()): OtlpTranslation {
+  const out = new Output(limits);
+  for (const rm of arr(req.resourceMetrics)) {
+    const resAttrs = arr((rm.resource as Obj | undefined)?.attributes);
+    const resource = resourceLabels(resAttrs);
+    let latest = 0;
+    for (const sm of arr(rm.scopeMetrics)) {
+      const scope = (sm.scope as Obj | undefined) ?? {};
+      const base: Record<string, string> = {};
+      if (typeof scope.name === 'string' && scope.name !== '') base.otel_scope_name = scope.name;
+      if (typeof scope.version === 'string' && scope.version !== '') base.otel_scope_version = scope.version;
+      for (const m of arr(sm.metrics)) {
+        const t = translateMetric(m, base, resource.labels, out, acc, nowMs);
+        if (t > latest) latest = t;
+      }
+    }
+    if (Object.keys(resource.info).length > 0) {
+      const labels = { ...resource.info, ...resource.labels, [METRIC_NAME]: 'target_info' };
+      try {
+        out.add(labels, latest || nowMs, 1);
+      } catch (e) {
+        if (!isVigilError(e) || e.statusCode === 413) throw e;
+        out.error(`target_info: ${e.message}`);
+      }
+    }
+  }
+  return out.result();
+}
+
+class Output {
+  private readonly groups = new Map<string, { labels: Record<string, string>; t: number[]; v: Float64Array; n: number }>();
+  samples = 0;
+  rejected = 0;
+  readonly errors: string[] = [];
+  constructor(private readonly limits: IngestLimits) {}
+
+  /** Validates the label set when the series is new in this request; throws VigilError. */
+  add(labels: Record<string, string>, t: number, v: number, key = labelsKey(labels)): void {
+    let g = this.groups.get(key);
+    if (g === undefined) {
+      validateLabels(labels, this.limits, formatName(labels));
+      if (this.groups.size >= this.limits.maxSeriesPerRequest)
+        throw new VigilError('TOO_MANY_SERIES', `more than ${this.limits.maxSeriesPerRequest} series in one request`, 413);
+      g = { labels, t: [], v: new Float64Array(4), n: 0 };
+      this.groups.set(key, g);
+    }
+    if (++this.samples > this.limits.maxSamplesPerRequest)
+      throw new VigilError('TOO_MANY_SAMPLES', `more than ${this.limits.maxSamplesPerRequest} samples in one request`, 413);
+    // Values go straight into a Float64Array: a JS number[] would canonicalise the stale-marker NaN.
+    if (g.n === g.v.length) {
+      const grown = new Float64Array(g.n * 2);
+      grown.set(g.v);
+      g.v = grown;
+    }
+    g.t.push(t);
+    g.v[g.n++] = v;
+  }
+
+  reject(points: number, message: string): void {
+    this.rejected += points;
+    this.error(message);
+  }
+
+  error(message: string): void {
+    if (this.errors.length < MAX_ERRORS) this.errors.push(message);
+  }
+
+  result(): OtlpTranslation {
+    const writes: SeriesWrite[] = [];
+    for (const g of this.groups.values()) writes.push({ labels: g.labels, timestamps: Float64Array.from(g.t), values: g.v.slice(0, g.n) });
+    return { writes, samples: this.samples, rejectedDataPoints: this.rejected, errors: this.errors };
+  }
+}
+
+function formatName(labels: Record<string, string>): string {
+  return `series ${labels[METRIC_NAME] ?? '?'}`;
+}
+
+/** One sample to emit for a data point: a name suffix, extra labels, the value and whether it accumulates as a delta. */
+type Emit = [suffix: string, extra: Record<string, string> | null, value: number];
+
+function translateMetric(m: Obj, scopeLabels: Record<string, string>, resLabels: Record<string, string>, out: Output, acc: DeltaAccumulator, nowMs: number): number {
+  const rawName = typeof m.name === 'string' ? m.name : '';
+  const name = sanitizeMetricName(rawName);
+  let kind: 'gauge' | 'sum' | 'histogram' | 'summary' | 'exp';
+  let body: Obj;
+  if (m.gauge) [kind, body] = ['gauge', m.gauge as Obj];
+  else if (m.sum) [kind, body] = ['sum', m.sum as Obj];
+  else if (m.histogram) [kind, body] = ['histogram', m.histogram as Obj];
+  else if (m.summary) [kind, body] = ['summary', m.summary as Obj];
+  else if (m.exponentialHistogram) [kind, body] = ['exp', m.exponentialHistogram as Obj];
+  else return 0; // a metric without data: nothing to store
+  const points = arr(body.dataPoints);
+  if (points.length === 0) return 0;
+  if (name === '') {
+    out.reject(points.length, 'a metric without a name was refused');
+    return 0;
+  }
+  if (kind === 'exp') {
+    out.reject(points.length, `metric ${JSON.stringify(rawName)}: exponential histograms are not supported yet`);
+    return 0;
+  }
+  const delta = body.aggregationTemporality === 1;
+  const monotonic = body.isMonotonic === true;
+  let family = name;
+  if (kind === 'sum' && monotonic && !name.endsWith('_total')) family = `${name}_total`;
+  let latest = 0;
+  for (const p of points) {
+    const t = nanosToMs(p.timeUnixNano, nowMs);
+    if (t > latest) latest = t;
+    const noValue = ((p.flags as number | undefined) ?? 0) & NO_RECORDED_VALUE;
+    const emits: Emit[] = [];
+    if (kind === 'gauge' || kind === 'sum') {
+      const v = p.asDouble !== undefined ? Number(p.asDouble) : p.asInt !== undefined ? Number(p.asInt) : 0;
+      emits.push(['', null, v]);
+    } else if (kind === 'histogram') {
+      const bounds = arr<number>(p.explicitBounds);
+      const counts = arr<string | number>(p.bucketCounts).map(Number);
+      if (counts.length !== 0 && counts.length !== bounds.length + 1) {
+        out.reject(1, `metric ${JSON.stringify(rawName)}: histogram has ${counts.length} bucket counts for ${bounds.length} bounds (expected bounds + 1)`);
+        continue;
+      }
+      let cum = 0;
+      for (let i = 0; i < bounds.length; i++) {
+        cum += counts[i] ?? 0;
+        emits.push(['_bucket', { le: formatLe(bounds[i]!) }, cum]);
+      }
+      const count = Number(p.count ?? 0);
+      emits.push(['_bucket', { le: '+Inf' }, count]);
+      if (p.sum !== undefined) emits.push(['_sum', null, Number(p.sum)]);
+      emits.push(['_count', null, count]);
+    } else {
+      for (const q of arr(p.quantileValues)) emits.push(['', { quantile: formatLe(Number(q.quantile ?? 0)) }, Number(q.value ?? 0)]);
+      if (p.sum !== undefined) emits.push(['_sum', null, Number(p.sum)]);
+      emits.push(['_count', null, Number(p.count ?? 0)]);
+    }
+    const attrs = attributeLabels(arr(p.attributes));
+    try {
+      for (const [suffix, extra, value] of emits) {
+        const labels: Record<string, string> = { ...attrs, ...scopeLabels, ...resLabels, ...extra, [METRIC_NAME]: family + suffix };
+        const key = labelsKey(labels);
+        let v = value;
+        if (noValue) v = STALE_NAN;
+        else if (delta && kind !== 'gauge') v = acc.add(key, value);
+        out.add(labels, t, v, key);
+      }
+    } catch (e) {
+      if (!isVigilError(e) || e.statusCode === 413) throw e;
+      out.reject(1, e.message);
+    }
+  }
+  return latest;
+}
+
+function resourceLabels(attrs: Obj[]): { labels: Record<string, string>; info: Record<string, string> } {
+  let service = '';
+  let namespace = '';
+  let instance = '';
+  const rest: Obj[] = [];
+  for (const kv of attrs) {
+    const key = typeof kv.key === 'string' ? kv.key : '';
+    const v = anyValueToString(kv.value as Obj | undefined);
+    if (key === 'service.name') service = v;
+    else if (key === 'service.namespace') namespace = v;
+    else if (key === 'service.instance.id') instance = v;
+    else rest.push(kv);
+  }
+  const labels: Record<string, string> = {};
+  if (service !== '') labels.job = namespace !== '' ? `${namespace}/${service}` : service;
+  if (instance !== '') labels.instance = instance;
+  return { labels, info: attributeLabels(rest) };
+}
+
+function attributeLabels(attrs: Obj[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const kv of attrs) {
+    const key = typeof kv.key === 'string' ? kv.key : '';
+    if (key === '') continue;
+    const name = sanitizeLabelName(key);
+    const v = anyValueToString(kv.value as Obj | undefined);
+    out[name] = out[name] !== undefined ? `${out[name]};${v}` : v;
+  }
+  return out;
+}
+
+function anyValueToString(v: Obj | undefined): string {
+  if (v === undefined || v === null) return '';
+  if (v.stringValue !== undefined) return String(v.stringValue);
+  if (v.boolValue !== undefined) return v.boolValue ? 'true' : 'false';
+  if (v.intValue !== undefined) return String(v.intValue);
+  if (v.doubleValue !== undefined) return String(v.doubleValue);
+  if (v.bytesValue !== undefined) return String(v.bytesValue);
+  if (v.arrayValue !== undefined) return JSON.stringify(arr((v.arrayValue as Obj).values).map((x) => anyValueToString(x)));
+  if (v.kvlistValue !== undefined) {
+    const o: Record<string, string> = {};
+    for (const kv of arr((v.kvlistValue as Obj).values)) o[String(kv.key ?? '')] = anyValueToString(kv.value as Obj | undefined);
+    return JSON.stringify(o);
+  }
+  return '';
+}
+
+export function sanitizeMetricName(name: string): string {
+  const s = name.replace(/[^a-zA-Z0-9_:]/g, '_');
+  return /^[0-9]/.test(s) ? '_' + s : s;
+}
+
+export function sanitizeLabelName(name: string): string {
+  const s = name.replace(/[^a-zA-Z0-9_]/g, '_');
+  if (/^[0-9]/.test(s)) return 'key_' + s;
+  if (s.startsWith('__')) return 'key' + s;
+  return s;
+}
+
+function formatLe(b: number): string {
+  if (b === Infinity) return '+Inf';
+  if (b === -Infinity) return '-Inf';
+  return String(b);
+}
+
+/** Unix nanoseconds (decimal string or number) to ms, floor; 0 or absent means "now" (receive time). */
+function nanosToMs(ns: unknown, nowMs: number): number {
+  if (ns === undefined || ns === null || ns === '0' || ns === 0) return nowMs;
+  const s = String(ns);
+  if (!/^\d+$/.test(s)) throw new VigilError('INVALID_WRITE', `invalid timeUnixNano ${JSON.stringify(s.slice(0, 40))}`, 400);
+  const ms = s.length > 6 ? Number(s.slice(0, -6)) : 0;
+  return ms === 0 ? nowMs : ms;
+}
+
+function arr<T = Obj>(v: unknown): T[] {
+  return Array.isArray(v) ? (v as T[]) : [];
+}

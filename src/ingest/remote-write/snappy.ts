@@ -1,0 +1,76 @@
+import { VigilError } from '../../core/errors.js';
+
+/**
+ * Snappy block-format decompression (what remote write uses; not the framed
+ * format). Written here rather than taken from a package because the decoder
+ * faces untrusted input: every length and offset is checked, the output size
+ * is fixed by the header and verified at the end, and each step consumes input,
+ * so malformed blocks fail fast with a 400 and can never loop.
+ */
+export function snappyUncompress(src: Uint8Array, maxBytes: number): Uint8Array {
+  const n = src.length;
+  let pos = 0;
+  let total = 0;
+  for (let shift = 0; ; shift += 7) {
+    if (pos >= n || shift > 28) throw bad('bad length header');
+    const b = src[pos++]!;
+    total += (b & 0x7f) * 2 ** shift;
+    if (b < 0x80) break;
+  }
+  if (total > 0xffffffff) throw bad('bad length header');
+  if (total > maxBytes) throw new VigilError('BODY_TOO_LARGE', `snappy block decompresses to ${total} bytes, over the limit of ${maxBytes}`, 413);
+  // A 3-byte copy emits at most 64 bytes: anything declaring more is corrupt; refuse before allocating.
+  if (total > (n - pos) * 22 + 64) throw bad(`declared length ${total} is impossible for ${n} compressed bytes`);
+  const out = new Uint8Array(total);
+  let o = 0;
+  while (pos < n) {
+    const tag = src[pos++]!;
+    const kind = tag & 3;
+    if (kind === 0) {
+      let len = tag >>> 2;
+      if (len >= 60) {
+        const extra = len - 59;
+        if (pos + extra > n) throw bad('truncated literal length');
+        len = 0;
+        for (let i = 0; i < extra; i++) len += src[pos + i]! * 2 ** (8 * i);
+        pos += extra;
+      }
+      len += 1;
+      if (pos + len > n) throw bad('literal runs past the end of the input');
+      if (o + len > total) throw bad('literal runs past the declared length');
+      out.set(src.subarray(pos, pos + len), o);
+      pos += len;
+      o += len;
+      continue;
+    }
+    let len: number;
+    let offset: number;
+    if (kind === 1) {
+      if (pos + 1 > n) throw bad('truncated copy');
+      len = ((tag >>> 2) & 7) + 4;
+      offset = ((tag >>> 5) << 8) | src[pos]!;
+      pos += 1;
+    } else if (kind === 2) {
+      if (pos + 2 > n) throw bad('truncated copy');
+      len = (tag >>> 2) + 1;
+      offset = src[pos]! | (src[pos + 1]! << 8);
+      pos += 2;
+    } else {
+      if (pos + 4 > n) throw bad('truncated copy');
+      len = (tag >>> 2) + 1;
+      offset = (src[pos]! | (src[pos + 1]! << 8) | (src[pos + 2]! << 16)) + src[pos + 3]! * 16777216;
+      pos += 4;
+    }
+    if (offset === 0 || offset > o) throw bad(`copy offset ${offset} is out of range`);
+    if (o + len > total) throw bad('copy runs past the declared length');
+    if (offset >= len) out.copyWithin(o, o - offset, o - offset + len);
+    else for (let i = 0; i < len; i++) out[o + i] = out[o - offset + i]!; // overlapping: byte by byte
+    o += len;
+  }
+  if (o !== total) throw bad(`decompressed ${o} bytes, header declared ${total}`);
+  return out;
+}
+
+function bad(problem: string): VigilError {
+  return new VigilError('MALFORMED_SNAPPY', `malformed snappy block: ${problem}`, 400);
+}

@@ -1,0 +1,103 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { tempDir } from '../helpers/vigil-process.js';
+import { startTestVigil } from './remote-write-helpers.js';
+
+const PROMETHEUS = '/usr/bin/prometheus';
+const NODE_EXPORTER = '/usr/bin/prometheus-node-exporter';
+const skip = !existsSync(PROMETHEUS) || !existsSync(NODE_EXPORTER) ? 'prometheus or prometheus-node-exporter not installed' : false;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor<T>(what: string, timeoutMs: number, fn: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await fn();
+      if (v !== undefined) return v;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+type LabelSet = Record<string, string>;
+const key = (l: LabelSet) => JSON.stringify(Object.keys(l).sort().map((k) => [k, l[k]]));
+
+test('a real Prometheus remote-writes everything it scrapes from a real node-exporter into Vigil', { skip, timeout: 90_000 }, async () => {
+  const vigil = await startTestVigil();
+  const procs: ChildProcess[] = [];
+  const dir = tempDir('vigil-prom-');
+  try {
+    const nePort = await freePort();
+    const promPort = await freePort();
+    procs.push(spawn(NODE_EXPORTER, [`--web.listen-address=127.0.0.1:${nePort}`], { stdio: 'ignore' }));
+    const config = `global:
+  scrape_interval: 1s
+  scrape_timeout: 1s
+scrape_configs:
+  - job_name: node
+    static_configs:
+      - targets: ['127.0.0.1:${nePort}']
+remote_write:
+  - url: ${vigil.url}/api/v1/write
+    queue_config:
+      batch_send_deadline: 1s
+      min_backoff: 100ms
+      max_backoff: 1s
+`;
+    writeFileSync(join(dir, 'prometheus.yml'), config);
+    procs.push(
+      spawn(PROMETHEUS, [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'tsdb')}`, `--web.listen-address=127.0.0.1:${promPort}`], {
+        stdio: 'ignore',
+      }),
+    );
+    const prom = `http://127.0.0.1:${promPort}`;
+    // Let Prometheus scrape a few times, then take its view of the series.
+    await waitFor('node-exporter samples in Prometheus', 30_000, async () => {
+      const r = (await (await fetch(`${prom}/api/v1/query?query=${encodeURIComponent('count_over_time(up{job="node"}[1m])')}`)).json()) as {
+        data: { result: Array<{ value: [number, string] }> };
+      };
+      const n = Number(r.data.result[0]?.value[1] ?? 0);
+      return n >= 3 ? n : undefined;
+    });
+    const promSeries = ((await (await fetch(`${prom}/api/v1/series?match[]=${encodeURIComponent('{job="node"}')}&start=0`)).json()) as { data: LabelSet[] }).data;
+    assert.ok(promSeries.length > 100, `Prometheus has only ${promSeries.length} node series`);
+    const missing = await waitFor('all series in Vigil', 30_000, async () => {
+      const got = ((await (await fetch(`${vigil.url}/api/v1/series?match[]=${encodeURIComponent('{job="node"}')}`)).json()) as { data: LabelSet[] }).data;
+      const have = new Set(got.map(key));
+      const miss = promSeries.filter((s) => !have.has(key(s)));
+      return miss.length === 0 ? miss : undefined;
+    }).catch(async (e: Error) => {
+      const got = ((await (await fetch(`${vigil.url}/api/v1/series?match[]=${encodeURIComponent('{job="node"}')}`)).json()) as { data: LabelSet[] }).data;
+      const have = new Set(got.map(key));
+      const miss = promSeries.filter((s) => !have.has(key(s)));
+      throw new Error(`${e.message}; ${miss.length} of ${promSeries.length} missing, e.g. ${JSON.stringify(miss.slice(0, 3))}`);
+    });
+    assert.deepEqual(missing, []);
+    // The values arrive too: `up` is 1 at every scrape Vigil received.
+    const up = (await vigil.read('up{job="node"}', Date.now() - 120_000, Date.now()))[0]!;
+    assert.ok(up.values.length >= 1 && up.values.every(([, v]) => v === '1'), JSON.stringify(up.values));
+  } finally {
+    // SIGKILL: on SIGTERM Prometheus spends up to a minute trying to flush its remote-write queue.
+    await Promise.all(procs.map((p) => new Promise<void>((resolve) => (p.exitCode !== null || p.signalCode !== null ? resolve() : (p.once('exit', () => resolve()), p.kill('SIGKILL'))))));
+    await vigil.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,209 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { decodeWriteRequest, snappyDecode } from '../../src/ingest/remote-write/decode.js';
+import { DEFAULT_INGEST_LIMITS } from '../../src/ingest/limits.js';
+import { VigilError } from '../../src/core/errors.js';
+import { STALE_NAN_HIGH, STALE_NAN_LOW, isStaleMarker } from '../../src/core/sample.js';
+import { PbWriter, encodeWriteRequest, mutate, rng, snappyCompress } from './remote-write-helpers.js';
+
+const limits = DEFAULT_INGEST_LIMITS;
+const T = 1_700_000_000_000;
+
+function decode(b: Uint8Array) {
+  return decodeWriteRequest(snappyDecode(snappyCompress(b), 1 << 24), limits);
+}
+
+function assertVigil400(fn: () => unknown, re?: RegExp): void {
+  assert.throws(fn, (e: unknown) => {
+    assert.ok(e instanceof VigilError, `expected a VigilError, got ${String(e)}`);
+    assert.equal(e.statusCode, 400);
+    if (re) assert.match(e.message, re);
+    return true;
+  });
+}
+
+test('a WriteRequest decodes into series with labels and Float64Array samples; metadata is skipped', () => {
+  const payload = encodeWriteRequest([
+    { labels: { __name__: 'up', job: 'node', instance: 'h1:9100' }, samples: [[T, 1], [T + 15_000, 0]] },
+    { labels: { __name__: 'node_load1', job: 'node', instance: 'h1:9100', 'zone': 'ä-ü' }, samples: [[T, 0.25]] },
+  ]);
+  const d = decode(payload);
+  assert.equal(d.samples, 3);
+  assert.equal(d.writes.length, 2);
+  assert.deepEqual(d.writes[0]!.labels, { __name__: 'up', job: 'node', instance: 'h1:9100' });
+  assert.ok(d.writes[0]!.timestamps instanceof Float64Array);
+  assert.deepEqual(Array.from(d.writes[0]!.timestamps), [T, T + 15_000]);
+  assert.deepEqual(Array.from(d.writes[0]!.values), [1, 0]);
+  assert.equal(d.writes[1]!.labels.zone, 'ä-ü');
+});
+
+test('NaN, infinities and the exact stale marker bits survive decoding', () => {
+  const ts = new PbWriter()
+    .bytes(1, new PbWriter().string(1, '__name__').string(2, 'm').finish())
+    .bytes(2, new PbWriter().double(1, NaN).int(2, T).finish())
+    .bytes(2, new PbWriter().double(1, Infinity).int(2, T + 1).finish())
+    .bytes(2, new PbWriter().double(1, -Infinity).int(2, T + 2).finish())
+    .bytes(2, new PbWriter().fixed64Bits(1, STALE_NAN_HIGH, STALE_NAN_LOW).int(2, T + 3).finish())
+    .finish();
+  const d = decode(new PbWriter().bytes(1, ts).finish());
+  const v = d.writes[0]!.values;
+  assert.ok(Number.isNaN(v[0]) && !isStaleMarker(v[0]!));
+  assert.equal(v[1], Infinity);
+  assert.equal(v[2], -Infinity);
+  assert.ok(isStaleMarker(v[3]!));
+});
+
+test('fields in any order, default (absent) fields and unknown fields of every wire type are handled', () => {
+  const sample = new PbWriter().int(2, T).double(1, 2.5).int(9, 123).finish(); // timestamp before value, unknown varint
+  const ts = new PbWriter()
+    .bytes(2, sample)
+    .bytes(2, new PbWriter().finish()) // empty sample: value 0 at t=0
+    .tag(15, 5).raw([1, 2, 3, 4]) // unknown fixed32
+    .double(14, 3) // unknown fixed64
+    .bytes(13, Uint8Array.from([9, 9, 9])) // unknown length-delimited
+    .int(12, -1) // unknown 10-byte varint
+    .bytes(1, new PbWriter().string(2, 'x').string(1, '__name__').finish()) // labels after samples, value before name
+    .finish();
+  const req = new PbWriter().double(7, 1.5).bytes(1, ts).bytes(4, Uint8Array.from([1, 2, 3])).finish();
+  const d = decode(req);
+  assert.deepEqual(d.writes[0]!.labels, { __name__: 'x' });
+  assert.deepEqual(Array.from(d.writes[0]!.timestamps), [T, 0]);
+  assert.deepEqual(Array.from(d.writes[0]!.values), [2.5, 0]);
+});
+
+test('malformed protobuf is a 400 naming the problem', () => {
+  const good = encodeWriteRequest([{ labels: { __name__: 'up' }, samples: [[T, 1]] }]);
+  assertVigil400(() => decode(good.subarray(0, good.length - 20)), /truncated|runs past/);
+  // timeseries with wire type 0 (varint) instead of 2
+  assertVigil400(() => decode(new PbWriter().int(1, 5).finish()), /wire type 0, expected 2/);
+  // sample value as varint
+  const badSample = new PbWriter().bytes(1, new PbWriter().bytes(2, new PbWriter().int(1, 3).finish()).finish()).finish();
+  assertVigil400(() => decode(badSample), /Sample.value has wire type 0/);
+  // timestamp as fixed64
+  const badTs = new PbWriter().bytes(1, new PbWriter().bytes(2, new PbWriter().double(2, 3).finish()).finish()).finish();
+  assertVigil400(() => decode(badTs), /Sample.timestamp has wire type 1/);
+  // an 11-byte varint
+  assertVigil400(() => decode(Uint8Array.from([0x28, ...Array(10).fill(0xff), 0x01])), /longer than 10 bytes|overflows/);
+  assertVigil400(() => decode(Uint8Array.from([0x28, ...Array(9).fill(0xff), 0x02])), /overflows 64 bits/);
+  // a length over 32 bits
+  assertVigil400(() => decode(Uint8Array.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x7f])), /32 bits/);
+  // groups (wire type 3) and wire type 7
+  assertVigil400(() => decode(Uint8Array.from([0x1b])), /wire type 3/);
+  assertVigil400(() => decode(Uint8Array.from([0x0f])), /wire type 7|expected 2/);
+  // field number 0
+  assertVigil400(() => decode(Uint8Array.from([0x00, 0x00])), /field number 0/);
+  // invalid UTF-8 in a label value
+  const badUtf8 = new PbWriter()
+    .bytes(1, new PbWriter().bytes(1, new PbWriter().string(1, '__name__').bytes(2, Uint8Array.from([0xc3, 0x28])).finish()).finish())
+    .finish();
+  assertVigil400(() => decode(badUtf8), /UTF-8/);
+  // negative and unsafe timestamps
+  const neg = encodeWriteRequest([{ labels: { __name__: 'up' }, samples: [[-5, 1]] }]);
+  assertVigil400(() => decode(neg), /out of range/);
+  const huge = new PbWriter()
+    .bytes(1, new PbWriter().bytes(1, new PbWriter().string(1, '__name__').string(2, 'm').finish()).bytes(2, new PbWriter().double(1, 1).int(2, 2n ** 62n).finish()).finish())
+    .finish();
+  assertVigil400(() => decode(huge), /out of range/);
+});
+
+test('labels are validated as in the JSON API (missing name, bad names, duplicates)', () => {
+  assertVigil400(() => decode(encodeWriteRequest([{ labels: { job: 'x' }, samples: [[T, 1]] }])), /timeseries\[0\]\.labels: missing metric name/);
+  assertVigil400(() => decode(encodeWriteRequest([{ labels: { __name__: 'a-b' }, samples: [[T, 1]] }])), /invalid metric name/);
+  const dup = new PbWriter()
+    .bytes(
+      1,
+      new PbWriter()
+        .bytes(1, new PbWriter().string(1, '__name__').string(2, 'm').finish())
+        .bytes(1, new PbWriter().string(1, 'a').string(2, '1').finish())
+        .bytes(1, new PbWriter().string(1, 'a').string(2, '2').finish())
+        .finish(),
+    )
+    .finish();
+  assertVigil400(() => decode(dup), /duplicate label name "a"/);
+});
+
+test('request limits answer 413', () => {
+  const small = { ...limits, maxSeriesPerRequest: 2, maxSamplesPerRequest: 3 };
+  const three = encodeWriteRequest([1, 2, 3].map((i) => ({ labels: { __name__: 'm', i: String(i) }, samples: [[T, i] as [number, number]] })));
+  assert.throws(() => decodeWriteRequest(three, small), (e: unknown) => e instanceof VigilError && e.statusCode === 413);
+  const many = encodeWriteRequest([{ labels: { __name__: 'm' }, samples: [[T, 1], [T + 1, 1], [T + 2, 1], [T + 3, 1]] }]);
+  assert.throws(() => decodeWriteRequest(many, small), (e: unknown) => e instanceof VigilError && e.statusCode === 413);
+});
+
+test('snappy: corrupt, truncated and impossible blocks are 400, oversize 413', () => {
+  const good = snappyCompress(encodeWriteRequest([{ labels: { __name__: 'up' }, samples: [[T, 1]] }]));
+  assert.throws(() => snappyDecode(Buffer.alloc(0), 1000), (e: unknown) => e instanceof VigilError && e.statusCode === 400);
+  assert.throws(() => snappyDecode(Uint8Array.from([0x80, 0x80, 0x80, 0x80, 0x80, 0x01, 0]), 1 << 30), (e: unknown) => e instanceof VigilError && e.statusCode === 400);
+  assert.throws(() => snappyDecode(Uint8Array.from([0xff, 0xff, 0x3f, 0]), 1 << 30), /impossible/);
+  // a literal whose 4-byte length has the top bit set (hangs naive decoders)
+  assert.throws(() => snappyDecode(Uint8Array.from([0x10, 0xfc, 0xff, 0xff, 0xff, 0xff, 1, 2]), 1 << 30), /literal/);
+  // copy before any output, copy past the declared length
+  assert.throws(() => snappyDecode(Uint8Array.from([0x04, 0x01, 0x01]), 1 << 30), /offset/);
+  assert.throws(() => snappyDecode(Uint8Array.from([0x05, 0x00, 0x61, 0x26, 0x01, 0x00]), 1 << 30), /past the declared length/);
+  assert.throws(() => snappyDecode(good, 5), (e: unknown) => e instanceof VigilError && e.statusCode === 413);
+  for (let cut = 1; cut < good.length; cut++) {
+    try {
+      decodeWriteRequest(snappyDecode(good.subarray(0, cut), 1 << 20), limits);
+    } catch (e) {
+      assert.ok(e instanceof VigilError && e.statusCode === 400, String(e));
+    }
+  }
+});
+
+function fuzzOne(body: Uint8Array): void {
+  try {
+    decodeWriteRequest(snappyDecode(body, 1 << 22), limits);
+  } catch (e) {
+    if (!(e instanceof VigilError) || (e.statusCode !== 400 && e.statusCode !== 413)) throw e;
+  }
+  try {
+    decodeWriteRequest(body, limits);
+  } catch (e) {
+    if (!(e instanceof VigilError) || (e.statusCode !== 400 && e.statusCode !== 413)) throw e;
+  }
+}
+
+test('fuzz: random bytes and mutated valid payloads only ever raise 400/413 VigilErrors, quickly', () => {
+  const r = rng(42);
+  const started = Date.now();
+  for (let i = 0; i < 3000; i++) {
+    const len = Math.floor(r() * 200);
+    fuzzOne(Uint8Array.from({ length: len }, () => Math.floor(r() * 256)));
+  }
+  const base = encodeWriteRequest([
+    { labels: { __name__: 'node_cpu_seconds_total', cpu: '0', mode: 'idle', job: 'node' }, samples: [[T, 1.5], [T + 1000, NaN], [T + 2000, Infinity]] },
+    { labels: { __name__: 'up', job: 'node', instance: 'ünïcode' }, samples: [[T, 1], [8_640_000_000_000_000, 2]] },
+  ]);
+  const compressed = snappyCompress(base);
+  for (let i = 0; i < 5000; i++) {
+    fuzzOne(mutate(base, r)); // mutated protobuf (re-compressed below)
+    fuzzOne(snappyCompress(mutate(base, r)));
+    fuzzOne(mutate(compressed, r)); // mutated snappy
+  }
+  assert.ok(Date.now() - started < 20_000, 'fuzzing took too long');
+});
+
+test('decode speed (informational): at least 200k samples/s even on slow CI', () => {
+  const series = [];
+  for (let s = 0; s < 500; s++) {
+    const samples: Array<[number, number]> = [];
+    for (let i = 0; i < 100; i++) samples.push([T + i * 15_000, Math.random() * 100]);
+    series.push({ labels: { __name__: 'node_cpu_seconds_total', job: 'node', instance: `host-${s % 50}:9100`, cpu: String(s % 8), mode: 'user' }, samples });
+  }
+  const body = snappyCompress(encodeWriteRequest(series));
+  const big = { ...limits, maxSamplesPerRequest: 1_000_000 };
+  decodeWriteRequest(snappyDecode(body, 1 << 26), big);
+  const n = 20;
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) decodeWriteRequest(snappyDecode(body, 1 << 26), big);
+  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  const rate = (n * 50_000) / secs;
+  console.log(`remote write decode (snappy + protobuf + label validation): ${Math.round(rate).toLocaleString('en-US')} samples/s`);
+  assert.ok(rate > 200_000, `decode rate ${rate}`);
+});
+
+test('int64 timestamps decode exactly across the varint byte boundaries', () => {
+  const ts = [0, 1, 127, 128, 2 ** 28 - 1, 2 ** 28, 2 ** 31, 2 ** 32 + 5, 2 ** 35 + 1, T, 8_640_000_000_000_000, Number.MAX_SAFE_INTEGER];
+  const d = decode(encodeWriteRequest([{ labels: { __name__: 'm' }, samples: ts.map((t) => [t, 1] as [number, number]) }]));
+  assert.deepEqual(Array.from(d.writes[0]!.timestamps), ts);
+});

@@ -52,7 +52,7 @@ export interface StartOptions {
 export async function startVigil(config: VigilConfig, logger: Logger, start: StartOptions = {}): Promise<VigilApp> {
   const metrics = new SelfMetrics();
   const store = openStore(toStoreOptions(config.storage, config.limits.maxSeries));
-  const pipeline = new IngestPipeline(store, metrics);
+  const pipeline = new IngestPipeline(store, metrics, config.limits);
   const limits: IngestLimits = config.limits;
   let detection: DetectionStage | undefined;
   if (config.detect.enabled) {

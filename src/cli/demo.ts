@@ -57,6 +57,8 @@ export function registerDemo(program: Command): void {
       const listen = parseListen(opts.listen);
       config.server = { ...config.server, listen: listen.listen, host: listen.host, port: listen.port };
       config.storage = { ...config.storage, dir };
+      // The simulated clock runs ahead of the wall clock once the backfill has caught up.
+      config.limits = { ...config.limits, maxFutureSkewMs: 0 };
       // The live view owns the terminal; logs go to a file in the data directory.
       const logger = createLogger(config.server.logLevel, (await import('node:fs')).createWriteStream(join(dir, 'vigil.log'), { flags: 'a' }));
       const app = await startVigil(config, logger);

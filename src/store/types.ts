@@ -46,7 +46,7 @@ export interface SeriesWrite {
   values: ArrayLike<number>;
 }
 
-export type RejectReason = 'out_of_order' | 'duplicate' | 'too_old' | 'series_limit' | 'invalid';
+export type RejectReason = 'out_of_order' | 'duplicate' | 'too_old' | 'too_far_in_future' | 'series_limit' | 'invalid';
 
 export interface AppendResult {
   accepted: number;

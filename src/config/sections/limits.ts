@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { count, section } from '../fields.js';
+import { count, duration, section } from '../fields.js';
 
 /**
  * Cardinality and request-size guards. `maxSeries` bounds the store; the rest
@@ -12,6 +12,13 @@ export const limitsSchema = section({
   maxLabelValueLength: count(1).default(2048),
   maxSamplesPerRequest: count(1).default(100_000),
   maxSeriesPerRequest: count(1).default(50_000),
+  // Sample age window, against the wall clock: older samples are refused as too_old (0 = no limit
+  // beyond the store's retention), samples further ahead as too_far_in_future (0 = no limit).
+  maxSampleAge: duration().prefault('0s'),
+  maxFutureSkew: duration().prefault('10m'),
+}).transform((l) => {
+  const { maxSampleAge, maxFutureSkew, ...rest } = l;
+  return { ...rest, maxSampleAgeMs: maxSampleAge, maxFutureSkewMs: maxFutureSkew };
 });
 
 export type LimitsConfig = z.output<typeof limitsSchema>;

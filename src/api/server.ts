@@ -16,6 +16,10 @@ import type { DetectionStage } from '../detect/stage/index.js';
 import type { Outbox } from '../notify/index.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { alertRoutes, type AlertingHandles } from './routes/alerts.js';
+import { ackRoutes } from './routes/ack.js';
+import { ruleBacktestRoutes } from './routes/rules-backtest.js';
+import type { AckLinks } from './ack-links.js';
+import type { BacktestOptions } from '../alerting/rules/index.js';
 
 export interface ServerOptions {
   pipeline: IngestPipeline;
@@ -31,6 +35,10 @@ export interface ServerOptions {
   outbox?: Outbox;
   alerting?: AlertingHandles;
   reloadRules?: () => number;
+  /** Signed acknowledgement links (`GET`/`POST /ack/:token`), when `server.ackLinkSecret` is set. */
+  ackLinks?: AckLinks;
+  /** Lifecycle options for `POST /api/v1/rules/backtest` (as the live evaluator's). */
+  backtest?: BacktestOptions;
 }
 
 /**
@@ -76,5 +84,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   anomalyRoutes(app, opts.detection);
   notificationRoutes(app, opts.outbox);
   if (opts.alerting) alertRoutes(app, opts.alerting, opts.reloadRules ?? (() => 0));
+  if (opts.alerting && opts.ackLinks) ackRoutes(app, opts.ackLinks, opts.alerting);
+  ruleBacktestRoutes(app, opts.pipeline.store, opts.backtest);
   return app;
 }

@@ -9,7 +9,13 @@ import { buildNotification, type Outbox } from '../notify/index.js';
  * never enqueues twice. A receiver naming a channel that is not configured is
  * reported once and skipped, so one typo never blocks the other channels.
  */
-export function deliverToOutbox(outbox: Outbox | undefined, logger: Logger, vigilUrl: () => string): (n: GroupNotification) => void {
+export function deliverToOutbox(
+  outbox: Outbox | undefined,
+  logger: Logger,
+  vigilUrl: () => string,
+  /** A signed acknowledgement link for a group key (absent: no ack links). */
+  ackUrl?: (groupKey: string) => string,
+): (n: GroupNotification) => void {
   const warned = new Set<string>();
   const known = new Set(outbox?.channels().map((c) => String(c.name)) ?? []);
   return (g) => {
@@ -17,6 +23,8 @@ export function deliverToOutbox(outbox: Outbox | undefined, logger: Logger, vigi
       logger.info({ receiver: g.receiver, group: g.groupLabels, status: g.status, alerts: g.alerts.length, severity: g.severity }, 'alert group (log-only receiver)');
       return;
     }
+    // One link per group notification, for every channel: it acknowledges the group's alerts.
+    const ack = ackUrl && g.status === 'firing' ? ackUrl(g.groupKey) : undefined;
     for (const channel of g.channels) {
       if (!outbox || !known.has(channel)) {
         if (!warned.has(channel)) logger.warn({ receiver: g.receiver, channel }, 'receiver names a channel that is not in notify.channels; skipped');
@@ -30,7 +38,7 @@ export function deliverToOutbox(outbox: Outbox | undefined, logger: Logger, vigi
           alerts: g.alerts,
           dedupKey: g.groupKey,
           id: `${g.id}:${channel}`,
-          links: { vigil: `${vigilUrl()}/api/v1/alerts` },
+          links: ack ? { vigil: `${vigilUrl()}/api/v1/alerts`, ack } : { vigil: `${vigilUrl()}/api/v1/alerts` },
           now: g.at,
         }),
       );

@@ -19,6 +19,7 @@ import { RuleEvaluator, loadRules } from '../alerting/rules/index.js';
 import { Dispatcher, SilenceStore } from '../alerting/dispatch/index.js';
 import { deliverToOutbox } from './alert-delivery.js';
 import { loadConfig } from '../config/load.js';
+import { AckLinks } from '../api/ack-links.js';
 
 /**
  * The composition root: one place where the store, the pipeline, the HTTP API
@@ -80,10 +81,12 @@ export async function startVigil(config: VigilConfig, logger: Logger, start: Sta
   };
   const rules = new RuleEvaluator({ store, rules: loadAllRules(), ...config.ruleEvaluation, logger });
   const silences = new SilenceStore(join(config.storage.dir, 'alerting.db'));
-  let publicUrl = '';
+  // Links in notifications start with server.externalUrl, else the address the server listens on.
+  let publicUrl = config.server.externalUrl;
+  const ackLinks = config.server.ackLinkSecret ? new AckLinks({ secret: config.server.ackLinkSecret, baseUrl: () => publicUrl, ttlMs: config.server.ackLinkTtlMs }) : undefined;
   const dispatcher = new Dispatcher({
     config: config.routing,
-    notify: deliverToOutbox(outbox, logger, () => publicUrl),
+    notify: deliverToOutbox(outbox, logger, () => publicUrl, ackLinks && ((groupKey) => ackLinks.url({ kind: 'group', key: groupKey }))),
     silences,
     isAcknowledged: (fp) => rules.tracker.get(fp)?.ack !== undefined,
     logger,
@@ -98,7 +101,7 @@ export async function startVigil(config: VigilConfig, logger: Logger, start: Sta
   rules.start();
   dispatcher.start(1000);
   let ready = false;
-  const server = buildServer({ pipeline, metrics, logger, limits, maxBodyBytes: config.server.maxBodyBytes, isReady: () => ready, detection, outbox, alerting: { rules, dispatcher, silences }, reloadRules: () => reloadRules() });
+  const server = buildServer({ pipeline, metrics, logger, limits, maxBodyBytes: config.server.maxBodyBytes, isReady: () => ready, detection, outbox, alerting: { rules, dispatcher, silences }, reloadRules: () => reloadRules(), ackLinks, backtest: { keepResolvedMs: config.ruleEvaluation.keepResolvedMs, flapping: config.ruleEvaluation.flapping } });
   let url: string;
   try {
     url = await server.listen({ host: config.server.host, port: config.server.port });
@@ -106,7 +109,7 @@ export async function startVigil(config: VigilConfig, logger: Logger, start: Sta
     store.close();
     throw e;
   }
-  publicUrl = url;
+  publicUrl ||= url;
   ready = true;
   // `vigil serve` with simulator.enabled: a simulated fleet in real time, for trying Vigil without a fleet.
   let feed: SimulatorFeed | undefined;

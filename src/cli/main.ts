@@ -5,6 +5,9 @@ import { registerConfig } from './config-check.js';
 import { registerDetect } from './detect.js';
 import { registerBackfill } from './backfill.js';
 import { registerNotify } from './notify.js';
+import { registerAlerts } from './alerts.js';
+import { registerSilence } from './silence.js';
+import { registerRules } from './rules.js';
 import { EXIT_USAGE, reportFatal } from './exit.js';
 
 /**
@@ -23,6 +26,9 @@ registerConfig(program);
 registerDetect(program);
 registerBackfill(program);
 registerNotify(program);
+registerAlerts(program);
+registerSilence(program);
+registerRules(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -30,7 +30,7 @@ storage:
 
 test('the defaults, with durations in ms and sizes in bytes', () => {
   const d = defaultConfig();
-  assert.deepEqual(d.server, { listen: '127.0.0.1:9470', host: '127.0.0.1', port: 9470, maxBodyBytes: 10_485_760, logLevel: 'info' });
+  assert.deepEqual(d.server, { listen: '127.0.0.1:9470', host: '127.0.0.1', port: 9470, maxBodyBytes: 10_485_760, logLevel: 'info', externalUrl: '', ackLinkSecret: '', ackLinkTtlMs: 604_800_000 });
   assert.deepEqual(d.storage, {
     dir: './data',
     retentionMs: 15 * 86_400_000,

@@ -2,6 +2,13 @@ import type { Logger } from 'pino';
 import type { GroupNotification } from '../alerting/dispatch/index.js';
 import { buildNotification, type Outbox } from '../notify/index.js';
 
+/** On-call paging for receivers that name an escalation policy (see src/oncall). */
+export interface Pager {
+  policyFor(receiver: string): string | undefined;
+  page(key: string, policy: string, template: Omit<ReturnType<typeof buildNotification>, 'id' | 'channel' | 'createdAt'>): void;
+  resolve(key: string): void;
+}
+
 /**
  * Hands each group notification of the dispatcher to the durable outbox, one
  * notification per channel of the receiver. Ids are deterministic
@@ -15,11 +22,29 @@ export function deliverToOutbox(
   vigilUrl: () => string,
   /** A signed acknowledgement link for a group key (absent: no ack links). */
   ackUrl?: (groupKey: string) => string,
+  pager?: Pager,
 ): (n: GroupNotification) => void {
   const warned = new Set<string>();
   const known = new Set(outbox?.channels().map((c) => String(c.name)) ?? []);
   return (g) => {
+    const policy = pager?.policyFor(g.receiver);
+    if (pager && policy) {
+      // The escalation runner de-duplicates re-sends of an open page, and resolves it with the group.
+      if (g.status === 'resolved') pager.resolve(g.groupKey);
+      else {
+        const { id: _id, channel: _channel, createdAt: _createdAt, ...template } = buildNotification({
+          channel: '',
+          kind: 'firing',
+          alerts: g.alerts,
+          dedupKey: g.groupKey,
+          links: ackUrl ? { vigil: `${vigilUrl()}/api/v1/alerts`, ack: ackUrl(g.groupKey) } : { vigil: `${vigilUrl()}/api/v1/alerts` },
+          now: g.at,
+        });
+        pager.page(g.groupKey, policy, template);
+      }
+    }
     if (g.channels.length === 0) {
+      if (policy) return;
       logger.info({ receiver: g.receiver, group: g.groupLabels, status: g.status, alerts: g.alerts.length, severity: g.severity }, 'alert group (log-only receiver)');
       return;
     }

@@ -17,7 +17,9 @@ import { Outbox, createChannels } from '../notify/index.js';
 import { join } from 'node:path';
 import { RuleEvaluator, loadRules } from '../alerting/rules/index.js';
 import { Dispatcher, SilenceStore } from '../alerting/dispatch/index.js';
-import { deliverToOutbox } from './alert-delivery.js';
+import { deliverToOutbox, type Pager } from './alert-delivery.js';
+import { startOncall } from './oncall-wiring.js';
+import type { EscalationRunner } from '../oncall/index.js';
 import { loadConfig } from '../config/load.js';
 import { AckLinks } from '../api/ack-links.js';
 
@@ -37,6 +39,8 @@ export interface VigilApp {
   readonly rules: RuleEvaluator;
   readonly dispatcher: Dispatcher;
   readonly silences: SilenceStore;
+  /** The on-call escalation runner, when escalation policies are configured. */
+  readonly oncall: EscalationRunner | undefined;
   /** Re-reads the rule files (SIGHUP, POST /-/reload); throws a ConfigError and keeps the old rules when they are invalid. */
   reloadRules(): number;
   readonly logger: Logger;
@@ -84,14 +88,29 @@ export async function startVigil(config: VigilConfig, logger: Logger, start: Sta
   // Links in notifications start with server.externalUrl, else the address the server listens on.
   let publicUrl = config.server.externalUrl;
   const ackLinks = config.server.ackLinkSecret ? new AckLinks({ secret: config.server.ackLinkSecret, baseUrl: () => publicUrl, ttlMs: config.server.ackLinkTtlMs }) : undefined;
+  const oncall = startOncall(config, outbox, logger);
+  const pager: Pager | undefined = oncall && {
+    policyFor: (receiver) => config.routing.receivers.find((r) => r.name === receiver)?.escalationPolicy,
+    page: (key, policy, template) => void oncall.page(key, policy, template),
+    resolve: (key) => void oncall.resolve(key),
+  };
   const dispatcher = new Dispatcher({
     config: config.routing,
-    notify: deliverToOutbox(outbox, logger, () => publicUrl, ackLinks && ((groupKey) => ackLinks.url({ kind: 'group', key: groupKey }))),
+    notify: deliverToOutbox(outbox, logger, () => publicUrl, ackLinks && ((groupKey) => ackLinks.url({ kind: 'group', key: groupKey })), pager),
     silences,
     isAcknowledged: (fp) => rules.tracker.get(fp)?.ack !== undefined,
     logger,
   });
   rules.onEvent((e) => dispatcher.receive(e));
+  // An acknowledgement (API, CLI or signed link) also stops the on-call escalation of its groups.
+  if (oncall)
+    rules.onEvent((e) => {
+      if (!e.ackedBy) return;
+      for (const g of dispatcher.groups()) {
+        if (!g.alerts.some((a) => a.alert.fingerprint === e.fingerprint)) continue;
+        if (oncall.get(g.groupKey)?.state === 'active') oncall.acknowledge(g.groupKey, e.ackedBy);
+      }
+    });
   const reloadRules = () => {
     const next = loadAllRules(true);
     rules.reload(next);
@@ -143,6 +162,7 @@ export async function startVigil(config: VigilConfig, logger: Logger, start: Sta
     rules,
     dispatcher,
     silences,
+    oncall,
     reloadRules,
     metrics,
     server,
@@ -160,6 +180,7 @@ export async function startVigil(config: VigilConfig, logger: Logger, start: Sta
       await server.close();
       detection?.close();
       silences.close();
+      oncall?.close();
       await outbox?.close();
       store.close();
       logger.info('vigil stopped');

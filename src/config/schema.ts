@@ -11,6 +11,7 @@ import { hostSchema } from './sections/host.js';
 import { notifySchema } from './sections/notify.js';
 import { ruleEvaluationSchema, ruleFilesSchema, rulesSchema } from './sections/rules.js';
 import { routingSchema } from './sections/routing.js';
+import { oncallSchema } from './sections/oncall.js';
 
 /**
  * The whole of vigil.yaml. To add a section, write `sections/<name>.ts` and
@@ -29,6 +30,7 @@ export const configSchema = section({
   ruleFiles: ruleFilesSchema,
   ruleEvaluation: ruleEvaluationSchema,
   routing: routingSchema,
+  oncall: oncallSchema,
   services: servicesSchema,
 });
 

@@ -33,6 +33,8 @@ export interface ReceiverSpec {
   channels: string[];
   /** Notify when alerts resolve (Alertmanager's send_resolved). Default true. */
   sendResolved?: boolean;
+  /** An on-call escalation policy to page for firing groups (resolved when the group resolves). */
+  escalationPolicy?: string;
 }
 
 export interface InhibitRuleSpec {

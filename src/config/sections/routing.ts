@@ -101,6 +101,8 @@ const receiverSchema = z.strictObject({
   // Notify channel names (`notify.channels[].name`); empty or absent = logged only.
   channels: list(z.string().min(1)),
   send_resolved: z.boolean().default(true),
+  // An on-call escalation policy (oncall.escalationPolicies[].name) paged for this receiver's firing groups.
+  escalation_policy: z.string().min(1).optional(),
 });
 
 const inhibitRuleSchema = z.strictObject({
@@ -191,7 +193,9 @@ export const routingSchema = section({
     const receivers = r.receivers ?? list(receiverSchema).parse(DEFAULT_ROUTING_YAML.receivers);
     return {
       route: toRouteSpec(route),
-      receivers: receivers.map((x): ReceiverSpec => ({ name: x.name, channels: x.channels, sendResolved: x.send_resolved })),
+      receivers: receivers.map(
+        (x): ReceiverSpec => ({ name: x.name, channels: x.channels, sendResolved: x.send_resolved, ...(x.escalation_policy ? { escalationPolicy: x.escalation_policy } : {}) }),
+      ),
       inhibitRules: r.inhibit_rules.map(
         (ir): InhibitRuleSpec => ({
           sourceMatchers: [...ir.source_matchers, ...plain(legacyMatchers(ir.source_match, ir.source_match_re))],

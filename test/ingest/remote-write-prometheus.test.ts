@@ -1,41 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/vigil-process.js';
+import { NODE_EXPORTER, PROMETHEUS, freePort, skipUnless, waitFor } from '../helpers/prometheus.js';
 import { startTestVigil } from './remote-write-helpers.js';
 
-const PROMETHEUS = '/usr/bin/prometheus';
-const NODE_EXPORTER = '/usr/bin/prometheus-node-exporter';
-const skip = !existsSync(PROMETHEUS) || !existsSync(NODE_EXPORTER) ? 'prometheus or prometheus-node-exporter not installed' : false;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitFor<T>(what: string, timeoutMs: number, fn: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
+const skip = skipUnless(PROMETHEUS, NODE_EXPORTER);
 
 type LabelSet = Record<string, string>;
 const key = (l: LabelSet) => JSON.stringify(Object.keys(l).sort().map((k) => [k, l[k]]));

@@ -1,0 +1,69 @@
+import type { CsrGraph } from '../topology/service-graph.js';
+import type { RcaOptions, SignalKind } from './options.js';
+import type { RcaSignal } from './rank.js';
+import { inferKind } from './signal-kind.js';
+
+/** Per-service summary of the signals, indexed like the graph's CSR (plus services the graph lacks). */
+export interface ServiceEvidence {
+  names: string[];
+  /** Combined anomaly strength in [0, 1]; 0 for services without signals. */
+  anomaly: Float64Array;
+  /** Earliest onset, ms; Infinity when none. */
+  onset: Float64Array;
+  /** Metric with the strongest weighted anomaly, and its type. */
+  topMetric: string[];
+  topKind: SignalKind[];
+  /** Metric of the earliest signal. */
+  firstMetric: string[];
+  anomalous: number[];
+  firstOnset: number;
+  /** Nodes beyond csr.names (services only seen in signals) have no edges. */
+  graphSize: number;
+}
+
+export function aggregateSignals(csr: CsrGraph, signals: RcaSignal[], o: RcaOptions): ServiceEvidence {
+  const names = csr.names.slice();
+  const index = new Map(csr.index);
+  for (const s of signals) {
+    if (!index.has(s.service)) {
+      index.set(s.service, names.length);
+      names.push(s.service);
+    }
+  }
+  const n = names.length;
+  const anomaly = new Float64Array(n);
+  const best = new Float64Array(n);
+  const onset = new Float64Array(n).fill(Infinity);
+  const topMetric: string[] = new Array(n).fill('');
+  const topKind: SignalKind[] = new Array(n).fill('other');
+  const firstMetric: string[] = new Array(n).fill('');
+  // Noisy-or over a service's signals: several independent anomalies are stronger evidence than one.
+  const miss = new Float64Array(n).fill(1);
+  let firstOnset = Infinity;
+  for (const s of signals) {
+    if (!(s.score >= o.minScore) || !Number.isFinite(s.onsetMs)) continue;
+    const i = index.get(s.service)!;
+    const kind = s.kind ?? inferKind(s.metric);
+    const w = Math.min(1, Math.max(0, s.score) * (o.kindWeights[kind] ?? 1));
+    miss[i] *= 1 - w;
+    if (w > best[i]) {
+      best[i] = w;
+      topMetric[i] = s.metric;
+      topKind[i] = kind;
+    }
+    if (s.onsetMs < onset[i] || (s.onsetMs === onset[i] && w > best[i])) {
+      onset[i] = s.onsetMs;
+      firstMetric[i] = s.metric;
+    }
+    if (s.onsetMs < firstOnset) firstOnset = s.onsetMs;
+  }
+  const anomalous: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (best[i] > 0) {
+      // Mostly the strongest signal; corroborating ones add a little.
+      anomaly[i] = 0.8 * best[i] + 0.2 * (1 - miss[i]);
+      anomalous.push(i);
+    }
+  }
+  return { names, anomaly, onset, topMetric, topKind, firstMetric, anomalous, firstOnset, graphSize: csr.names.length };
+}

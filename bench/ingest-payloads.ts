@@ -1,0 +1,331 @@
+import type { SeriesGen } from './series-gen.js';
+
+/**
+ * Request bodies for the ingest benchmark, built once before timing: each
+ * sender owns a template holding its series (labels encoded and, for remote
+ * write, snappy-compressed), and each round only overwrites the bytes of the
+ * sample timestamps and values in place. Encoding is the sender's cost, not
+ * Vigil's, so the load generator stays off Vigil's CPU.
+ */
+export interface Payload {
+  readonly body: Uint8Array;
+  readonly contentType: string;
+  readonly contentEncoding?: string;
+  readonly path: string;
+  readonly samples: number;
+  /** Writes round `t` (ms) and the next value of every series into `body`. */
+  patch(t: number, gen: SeriesGen): void;
+}
+
+/** A growable protobuf writer; `mark()` records where a field's payload bytes start. */
+class Pb {
+  buf = new Uint8Array(1 << 16);
+  len = 0;
+
+  private room(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    const b = new Uint8Array(Math.max(this.buf.length * 2, this.len + n));
+    b.set(this.buf.subarray(0, this.len));
+    this.buf = b;
+  }
+
+  byte(b: number): this {
+    this.room(1);
+    this.buf[this.len++] = b;
+    return this;
+  }
+
+  varint(n: number): this {
+    while (n >= 0x80) {
+      this.byte((n % 0x80) | 0x80);
+      n = Math.floor(n / 0x80);
+    }
+    return this.byte(n);
+  }
+
+  raw(b: Uint8Array): this {
+    this.room(b.length);
+    this.buf.set(b, this.len);
+    this.len += b.length;
+    return this;
+  }
+
+  zeros(n: number): this {
+    this.room(n);
+    this.buf.fill(0, this.len, this.len + n);
+    this.len += n;
+    return this;
+  }
+
+  bytes(field: number, b: Uint8Array): this {
+    return this.varint((field << 3) | 2)
+      .varint(b.length)
+      .raw(b);
+  }
+
+  string(field: number, s: string): this {
+    return this.bytes(field, new TextEncoder().encode(s));
+  }
+
+  finish(): Uint8Array {
+    return this.buf.slice(0, this.len);
+  }
+}
+
+/** Offsets (in the body) of each sample's patchable timestamp and value bytes. */
+interface Slots {
+  t: Uint32Array;
+  v: Uint32Array;
+}
+
+// ---------------------------------------------------------------- remote write
+
+/** Millisecond timestamps in [2^35, 2^42) (years 1971-2109) are exactly 6 varint bytes. */
+const TS_VARINT_BYTES = 6;
+
+/**
+ * Prometheus remote write: one WriteRequest of `count` series from `first`, one
+ * sample each (one scrape, as a shard sends it), snappy-compressed.
+ */
+export function remoteWritePayload(gen: SeriesGen, first: number, count: number): Payload {
+  const w = new Pb();
+  const tOff: number[] = [];
+  const vOff: number[] = [];
+  for (let i = first; i < first + count; i++) {
+    const ts = new Pb();
+    for (const [n, v] of Object.entries(gen.labels(i))) ts.bytes(1, new Pb().string(1, n).string(2, v).finish());
+    // Sample { double value = 1; int64 timestamp = 2; }: 1 + 8 + 1 + 6 bytes.
+    ts.varint((2 << 3) | 2).varint(16).byte(0x09);
+    const v = ts.len;
+    ts.zeros(8).byte(0x10);
+    const t = ts.len;
+    ts.zeros(TS_VARINT_BYTES);
+    const body = ts.finish();
+    w.varint((1 << 3) | 2).varint(body.length);
+    vOff.push(w.len + v);
+    tOff.push(w.len + t);
+    w.raw(body);
+  }
+  const plain = w.finish();
+  const keep = new Uint8Array(plain.length);
+  for (let i = 0; i < count; i++) {
+    keep.fill(1, vOff[i]!, vOff[i]! + 8);
+    keep.fill(1, tOff[i]!, tOff[i]! + TS_VARINT_BYTES);
+  }
+  const { out, map } = snappyCompressKeeping(plain, keep);
+  const slots: Slots = { t: Uint32Array.from(tOff, (o) => map[o]!), v: Uint32Array.from(vOff, (o) => map[o]!) };
+  const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  return {
+    body: out,
+    contentType: 'application/x-protobuf',
+    contentEncoding: 'snappy',
+    path: '/api/v1/write',
+    samples: count,
+    patch(t, g) {
+      if (t < 2 ** 35 || t >= 2 ** 42) throw new Error(`timestamp ${t} does not fit the 6-byte varint slot`);
+      for (let i = 0; i < count; i++) {
+        dv.setFloat64(slots.v[i]!, g.next(first + i), true);
+        let x = t;
+        const o = slots.t[i]!;
+        for (let k = 0; k < TS_VARINT_BYTES - 1; k++) {
+          out[o + k] = (x % 0x80) | 0x80;
+          x = Math.floor(x / 0x80);
+        }
+        out[o + TS_VARINT_BYTES - 1] = x;
+      }
+    },
+  };
+}
+
+/**
+ * A greedy snappy block compressor (the reference encoder's scheme: 4-byte hash,
+ * copies of up to 64 bytes within 64 KiB) that never covers a `keep` byte with a
+ * copy, nor copies from one, so those bytes stay literal and can be rewritten in
+ * the compressed output. Returns the block and, for each kept input byte, its
+ * offset in the block.
+ */
+export function snappyCompressKeeping(src: Uint8Array, keep: Uint8Array): { out: Uint8Array; map: Uint32Array } {
+  const n = src.length;
+  const out = new Pb();
+  out.varint(n);
+  const map = new Uint32Array(n);
+  const table = new Int32Array(1 << 14).fill(-1);
+  const free = (i: number, len: number) => {
+    for (let k = 0; k < len; k++) if (keep[i + k]) return false;
+    return true;
+  };
+  const hash = (i: number) => (Math.imul(src[i]! | (src[i + 1]! << 8) | (src[i + 2]! << 16) | (src[i + 3]! << 24), 0x1e35a7bd) >>> 18) & 0x3fff;
+  const literal = (a: number, b: number) => {
+    if (a === b) return;
+    const len = b - a - 1;
+    if (len < 60) out.byte(len << 2);
+    else if (len < 0x100) out.byte(60 << 2).byte(len);
+    else if (len < 0x10000) out.byte(61 << 2).byte(len & 0xff).byte(len >>> 8);
+    else out.byte(62 << 2).byte(len & 0xff).byte((len >>> 8) & 0xff).byte(len >>> 16);
+    for (let i = a; i < b; i++) if (keep[i]) map[i] = out.len + (i - a);
+    out.raw(src.subarray(a, b));
+  };
+  let lit = 0;
+  let i = 0;
+  while (i + 4 <= n) {
+    if (!free(i, 4)) {
+      i++;
+      continue;
+    }
+    const h = hash(i);
+    const c = table[h]!;
+    table[h] = i;
+    if (c < 0 || i - c > 0xffff || !free(c, 4) || src[c] !== src[i] || src[c + 1] !== src[i + 1] || src[c + 2] !== src[i + 2] || src[c + 3] !== src[i + 3]) {
+      i++;
+      continue;
+    }
+    let len = 4;
+    while (len < 64 && i + len < n && src[c + len] === src[i + len] && !keep[i + len] && !keep[c + len]) len++;
+    literal(lit, i);
+    const off = i - c;
+    out.byte(((len - 1) << 2) | 2).byte(off & 0xff).byte(off >>> 8);
+    i += len;
+    lit = i;
+  }
+  literal(lit, n);
+  return { out: out.finish(), map };
+}
+
+// ---------------------------------------------------------------------- OTLP
+
+/**
+ * OTLP/HTTP protobuf ExportMetricsServiceRequest, uncompressed: one ResourceMetrics
+ * per host (service.name → job, service.instance.id → instance), one gauge Metric per
+ * metric name with a data point per series (attribute `series`).
+ */
+export function otlpPayload(gen: SeriesGen, first: number, count: number): Payload {
+  const byHost = new Map<string, Map<string, number[]>>();
+  for (let i = first; i < first + count; i++) {
+    const l = gen.labels(i);
+    let names = byHost.get(l.instance!);
+    if (!names) byHost.set(l.instance!, (names = new Map()));
+    let ids = names.get(l.__name__!);
+    if (!ids) names.set(l.__name__!, (ids = []));
+    ids.push(i);
+  }
+  const kv = (k: string, v: string) => new Pb().string(1, k).bytes(2, new Pb().string(1, v).finish()).finish();
+  const req = new Pb();
+  const order: number[] = [];
+  const tOff: number[] = [];
+  const vOff: number[] = [];
+  for (const [instance, names] of byHost) {
+    const rm = new Pb();
+    rm.bytes(1, new Pb().bytes(1, kv('service.name', 'node')).bytes(1, kv('service.instance.id', instance)).finish());
+    const sm = new Pb();
+    const local: Array<{ i: number; t: number; v: number }> = [];
+    for (const [name, ids] of names) {
+      const gauge = new Pb();
+      for (const i of ids) {
+        // NumberDataPoint { fixed64 time_unix_nano = 3; double as_double = 4; repeated KeyValue attributes = 7; }
+        const dp = new Pb().bytes(7, kv('series', gen.labels(i).series!)).byte((3 << 3) | 1);
+        const t = dp.len;
+        dp.zeros(8).byte((4 << 3) | 1);
+        const v = dp.len;
+        dp.zeros(8);
+        const body = dp.finish();
+        gauge.varint((1 << 3) | 2).varint(body.length);
+        local.push({ i, t: gauge.len + t, v: gauge.len + v });
+        gauge.raw(body);
+      }
+      const metric = new Pb().string(1, name);
+      metric.varint((5 << 3) | 2).varint(gauge.len);
+      const base = metric.len;
+      for (let k = local.length - ids.length; k < local.length; k++) {
+        local[k]!.t += base;
+        local[k]!.v += base;
+      }
+      metric.raw(gauge.finish());
+      const mb = metric.finish();
+      sm.varint((2 << 3) | 2).varint(mb.length);
+      for (let k = local.length - ids.length; k < local.length; k++) {
+        local[k]!.t += sm.len;
+        local[k]!.v += sm.len;
+      }
+      sm.raw(mb);
+    }
+    const smb = sm.finish();
+    rm.varint((2 << 3) | 2).varint(smb.length);
+    for (const x of local) {
+      x.t += rm.len;
+      x.v += rm.len;
+    }
+    rm.raw(smb);
+    const rmb = rm.finish();
+    req.varint((1 << 3) | 2).varint(rmb.length);
+    for (const x of local) {
+      order.push(x.i);
+      tOff.push(req.len + x.t);
+      vOff.push(req.len + x.v);
+    }
+    req.raw(rmb);
+  }
+  const body = req.finish();
+  const dv = new DataView(body.buffer, body.byteOffset, body.byteLength);
+  return {
+    body,
+    contentType: 'application/x-protobuf',
+    path: '/v1/metrics',
+    samples: count,
+    patch(t, g) {
+      const ns = BigInt(t) * 1_000_000n;
+      for (let k = 0; k < order.length; k++) {
+        dv.setBigUint64(tOff[k]!, ns, true);
+        dv.setFloat64(vOff[k]!, g.next(order[k]!), true);
+      }
+    },
+  };
+}
+
+// ------------------------------------------------------------- line protocol
+
+/** Characters reserved for each value: sign, zero padding and `toPrecision(15)`'s longest form. */
+const LP_VALUE_WIDTH = 24;
+
+/**
+ * InfluxDB line protocol (as Telegraf writes it, nanosecond timestamps):
+ * `<metric>,instance=..,job=node,series=.. value=<float> <ns>` per series.
+ * Values are zero-padded to a fixed width so each round rewrites them in place.
+ */
+export function lineProtocolPayload(gen: SeriesGen, first: number, count: number): Payload {
+  const parts: string[] = [];
+  const tOff: number[] = [];
+  const vOff: number[] = [];
+  let len = 0;
+  for (let i = first; i < first + count; i++) {
+    const l = gen.labels(i);
+    const head = `${l.__name__},instance=${l.instance},job=${l.job},series=${l.series} value=`;
+    vOff.push(len + head.length);
+    tOff.push(len + head.length + LP_VALUE_WIDTH + 1);
+    const line = `${head}${'0'.repeat(LP_VALUE_WIDTH)} ${'0'.repeat(19)}\n`;
+    parts.push(line);
+    len += line.length;
+  }
+  const body = new TextEncoder().encode(parts.join(''));
+  const put = (o: number, s: string) => {
+    for (let k = 0; k < s.length; k++) body[o + k] = s.charCodeAt(k);
+  };
+  return {
+    body,
+    contentType: 'text/plain; charset=utf-8',
+    path: '/api/v2/write?org=bench&bucket=bench&precision=ns',
+    samples: count,
+    patch(t, g) {
+      const ns = `${t}000000`;
+      for (let k = 0; k < count; k++) {
+        put(vOff[k]!, fixedWidth(g.next(first + k)));
+        put(tOff[k]!, ns);
+      }
+    },
+  };
+}
+
+function fixedWidth(v: number): string {
+  const s = Math.abs(v).toPrecision(15);
+  const sign = v < 0 ? '-' : '';
+  return sign + '0'.repeat(LP_VALUE_WIDTH - sign.length - s.length) + s;
+}

@@ -1,0 +1,261 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { lineProtocolPayload, otlpPayload, remoteWritePayload, type Payload } from './ingest-payloads.js';
+import { SeriesGen, loadNab } from './series-gen.js';
+
+/**
+ * Ingest benchmark (`npm run bench:ingest`). Vigil runs as a real `vigil serve`
+ * child process with the default configuration (store with WAL, detection and
+ * score series on) on a temporary directory; this process is the senders.
+ * 10k series, 5 concurrent senders each owning 2,000 series and sending one
+ * request per round (2,000 samples, one per series, as a Prometheus remote-write
+ * shard sends a scrape), waiting for each answer before the next (as Prometheus
+ * does per shard). Rounds are 15 s apart in sample time, starting 14 days back.
+ * Bodies are encoded before timing; a round only rewrites timestamps and values.
+ *
+ * Writes bench/results/ingest.json, a flat object of numbers:
+ *   remote_write_samples_per_sec   samples acknowledged (204) per second after the warm-up
+ *   remote_write_p50_ms, _p99_ms   request latency after the warm-up
+ *   remote_write_seconds           length of that run (BENCH_INGEST_SECONDS, default 300)
+ *   rss_growth_mb_5min             Vigil's RSS, mean over the last 10% of the run minus the
+ *                                  mean over the 10% right after the warm-up, MB
+ *   rss_mb_end                     Vigil's RSS at the end of the remote-write run
+ *   otlp_samples_per_sec, otlp_p99_ms                    OTLP/HTTP protobuf (uncompressed)
+ *   line_protocol_samples_per_sec, line_protocol_p99_ms  InfluxDB line protocol, ns precision
+ *   (each on a fresh Vigil for BENCH_INGEST_PROTOCOL_SECONDS, default 30)
+ *
+ * BENCH_INGEST_ONLY=remote_write|otlp|line_protocol runs one protocol (results not written);
+ * BENCH_INGEST_NODE_ARGS passes flags to Vigil's node (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p").
+ */
+
+const SERIES = 10_000;
+const PER_REQUEST = 2_000;
+const SENDERS = SERIES / PER_REQUEST;
+const STEP_MS = 15_000;
+const RW_SECONDS = Number(process.env.BENCH_INGEST_SECONDS ?? 300);
+const PROTOCOL_SECONDS = Number(process.env.BENCH_INGEST_PROTOCOL_SECONDS ?? 30);
+const ONLY = process.env.BENCH_INGEST_ONLY;
+const NODE_ARGS = (process.env.BENCH_INGEST_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+
+const root = mkdtempSync(join(tmpdir(), 'vigil-bench-ingest-'));
+const nab = loadNab(join(process.cwd(), '..', 'shared', 'datasets', 'nab', 'data'));
+
+interface Vigil {
+  child: ChildProcess;
+  port: number;
+  stderr: () => string;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => res(port));
+    });
+  });
+}
+
+async function startVigil(name: string): Promise<Vigil> {
+  const dir = join(root, name);
+  mkdirSync(dir);
+  const port = await freePort();
+  const config = join(dir, 'vigil.yaml');
+  writeFileSync(config, `server:\n  listen: 127.0.0.1:${port}\nstorage:\n  dir: ${join(dir, 'data')}\n`);
+  const child = spawn(process.execPath, [...NODE_ARGS, resolve('bin/vigil.js'), 'serve', '--config', config], { stdio: ['ignore', 'ignore', 'pipe'], cwd: dir });
+  let err = '';
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (d: string) => (err = (err + d).slice(-8000)));
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`vigil exited with ${child.exitCode}:\n${err}`);
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/-/ready`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`vigil not ready after 30 s:\n${err}`);
+    await sleep(200);
+  }
+  return { child, port, stderr: () => err };
+}
+
+async function stopVigil(v: Vigil): Promise<void> {
+  if (v.child.exitCode !== null) return;
+  const exited = new Promise<void>((r) => v.child.once('exit', () => r()));
+  v.child.kill('SIGTERM');
+  const timer = setTimeout(() => v.child.kill('SIGKILL'), 120_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+function post(agent: Agent, port: number, p: Payload): Promise<{ status: number; body: string }> {
+  return new Promise((res, rej) => {
+    const headers: Record<string, string | number> = { 'content-type': p.contentType, 'content-length': p.body.length };
+    if (p.contentEncoding) headers['content-encoding'] = p.contentEncoding;
+    if (p.path === '/api/v1/write') headers['x-prometheus-remote-write-version'] = '0.1.0';
+    const req = request({ host: '127.0.0.1', port, path: p.path, method: 'POST', agent, headers }, (r) => {
+      let body = '';
+      r.setEncoding('utf8');
+      r.on('data', (d: string) => (body += d));
+      r.on('end', () => res({ status: r.statusCode ?? 0, body }));
+      r.on('error', rej);
+    });
+    req.on('error', rej);
+    req.end(p.body);
+  });
+}
+
+interface RunResult {
+  samplesPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  rssGrowthMb: number;
+  rssEndMb: number;
+  seconds: number;
+}
+
+type Encoder = (gen: SeriesGen, first: number, count: number) => Payload;
+
+async function run(protocol: string, encode: Encoder, seconds: number): Promise<RunResult> {
+  const vigil = await startVigil(protocol);
+  const gen = new SeriesGen(SERIES, nab, 11);
+  const payloads = Array.from({ length: SENDERS }, (_, s) => encode(gen, s * PER_REQUEST, PER_REQUEST));
+  const warmupMs = Math.min(30, seconds / 5) * 1000;
+  const t0Sample = Math.floor((Date.now() - 14 * 86_400_000) / STEP_MS) * STEP_MS;
+  const maxRounds = Math.floor((Date.now() - t0Sample) / STEP_MS) - 1;
+  const agent = new Agent({ keepAlive: true, maxSockets: SENDERS });
+  const lat: number[] = [];
+  const latAt: number[] = [];
+  const rss: Array<[number, number]> = [];
+  let acked = 0;
+  let ackedAfterWarmup = 0;
+  let failures = 0;
+  let firstFailure = '';
+  const start = performance.now();
+  const endAt = start + seconds * 1000;
+
+  const sender = async (p: Payload) => {
+    for (let k = 0; performance.now() < endAt; k++) {
+      if (k >= maxRounds) throw new Error(`${protocol}: more than ${maxRounds} rounds; sample time would pass the present`);
+      p.patch(t0Sample + k * STEP_MS, gen);
+      const t = performance.now();
+      const r = await post(agent, vigil.port, p);
+      const done = performance.now();
+      if (r.status >= 200 && r.status < 300) {
+        acked += p.samples;
+        if (t - start >= warmupMs) {
+          ackedAfterWarmup += p.samples;
+          lat.push(done - t);
+          latAt.push(done);
+        }
+      } else {
+        failures++;
+        firstFailure ||= `${r.status} ${r.body.slice(0, 300)}`;
+      }
+    }
+  };
+
+  let last = acked;
+  const ticker = setInterval(() => {
+    const now = performance.now();
+    const mb = rssMb(vigil.child.pid!);
+    rss.push([now - start, mb]);
+    const recent = lat.slice(-2000).sort((a, b) => a - b);
+    const p99 = recent.length ? recent[Math.floor(recent.length * 0.99)]! : NaN;
+    process.stderr.write(
+      `\r[bench:ingest] ${protocol.padEnd(13)} ${Math.round((now - start) / 1000)}/${seconds}s  ${fmt(acked - last).padStart(9)} samples/s  p99 ${p99.toFixed(1).padStart(6)} ms  rss ${mb.toFixed(0)} MB  failures ${failures}   `,
+    );
+    last = acked;
+  }, 1000);
+  try {
+    await Promise.all(payloads.map(sender));
+  } finally {
+    clearInterval(ticker);
+    process.stderr.write('\n');
+  }
+  const elapsed = performance.now() - start;
+  agent.destroy();
+
+  const metrics = await (await fetch(`http://127.0.0.1:${vigil.port}/metrics`)).text();
+  // The protocol label Vigil counts each protocol's samples under.
+  const label = protocol === 'line_protocol' ? 'influx_line' : protocol;
+  let counted = 0;
+  for (const m of metrics.matchAll(/^vigil_ingested_samples_total\{protocol="([^"]+)"\} (\S+)$/gm)) if (m[1] === label) counted += Number(m[2]);
+  await stopVigil(vigil);
+  if (failures) console.error(`[bench:ingest] ${protocol}: ${failures} requests failed, first: ${firstFailure}`);
+  if (counted !== acked) console.error(`[bench:ingest] ${protocol}: Vigil counted ${counted} ingested samples, senders had ${acked} acknowledged`);
+
+  const sorted = [...lat].sort((a, b) => a - b);
+  const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
+  const measured = (elapsed - warmupMs) / 1000;
+  const runMs = elapsed - warmupMs;
+  const meanRss = (from: number, to: number) => {
+    const xs = rss.filter(([t]) => t >= from && t < to).map(([, m]) => m);
+    return xs.reduce((a, b) => a + b, 0) / xs.length;
+  };
+  return {
+    samplesPerSec: Math.round(ackedAfterWarmup / measured),
+    p50Ms: round2(q(0.5)),
+    p99Ms: round2(q(0.99)),
+    rssGrowthMb: round2(meanRss(elapsed - runMs * 0.1, elapsed + 1) - meanRss(warmupMs, warmupMs + runMs * 0.1)),
+    rssEndMb: round2(rss.at(-1)?.[1] ?? NaN),
+    seconds: Math.round(elapsed / 1000),
+  };
+}
+
+function fmt(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+async function main(): Promise<void> {
+  const results: Record<string, number> = {};
+  try {
+    if (!ONLY || ONLY === 'remote_write') {
+      const rw = await run('remote_write', remoteWritePayload, RW_SECONDS);
+      results.remote_write_samples_per_sec = rw.samplesPerSec;
+      results.remote_write_p50_ms = rw.p50Ms;
+      results.remote_write_p99_ms = rw.p99Ms;
+      results.remote_write_seconds = rw.seconds;
+      results.rss_growth_mb_5min = rw.rssGrowthMb;
+      results.rss_mb_end = rw.rssEndMb;
+    }
+    if (!ONLY || ONLY === 'otlp') {
+      const otlp = await run('otlp', otlpPayload, PROTOCOL_SECONDS);
+      results.otlp_samples_per_sec = otlp.samplesPerSec;
+      results.otlp_p99_ms = otlp.p99Ms;
+    }
+    if (!ONLY || ONLY === 'line_protocol') {
+      const lp = await run('line_protocol', lineProtocolPayload, PROTOCOL_SECONDS);
+      results.line_protocol_samples_per_sec = lp.samplesPerSec;
+      results.line_protocol_p99_ms = lp.p99Ms;
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+  console.log(JSON.stringify(results, null, 2));
+  if (!ONLY) {
+    mkdirSync('bench/results', { recursive: true });
+    writeFileSync('bench/results/ingest.json', JSON.stringify(results, null, 2) + '\n');
+  }
+}
+
+await main();

@@ -1,0 +1,222 @@
+import type { Labels } from '../../core/index.js';
+import type { ServiceGraph } from '../topology/service-graph.js';
+import { CoOccurrence } from './co-occurrence.js';
+import { NeighbourhoodCache } from './neighbourhood.js';
+
+/**
+ * Alert and anomaly correlation: an event joins the open incident it is most
+ * related to, provided it is close in time, else it opens a new one.
+ *
+ * "Related" is one of, strongest first:
+ * - the same service, or the same host (`instance`, `node`, `pod`, `host`);
+ * - a dependency path of at most `maxHops` in either direction between the
+ *   event's service and a service of the incident (a fault travels from a
+ *   dependency to its callers, so both a downstream effect and a late-alerting
+ *   root cause belong);
+ * - siblings: both call the same service directly (the shared dependency may
+ *   not have alerted yet);
+ * - learned co-occurrence of the two services in past incidents.
+ *
+ * "Close in time" is an onset at most `windowMs` after the incident's latest
+ * member (or before its first). Weak events (anomalies below the opening
+ * severity) never open an incident on their own: they wait `windowMs` for a
+ * related incident to open, and join it, since the earliest anomaly is often
+ * the root cause's.
+ *
+ * The correlator holds only what correlation needs (ids, services, hosts and
+ * times of open incidents); the lifecycle lives in the incident manager.
+ */
+
+export interface CorrelatableEvent {
+  /** Unique id (e.g. `alert:<fingerprint>`). */
+  id: string;
+  /** Onset, unix ms. */
+  t: number;
+  service?: string;
+  labels?: Labels;
+  /** Strong events may open an incident; weak ones only join. Default true. */
+  canOpen?: boolean;
+}
+
+export interface CorrelationOptions {
+  windowMs: number;
+  maxHops: number;
+  /** Relatedness needed to join, in (0, 1]. */
+  minRelatedness: number;
+  coOccurrence?: CoOccurrence;
+}
+
+export const DEFAULT_CORRELATION: CorrelationOptions = { windowMs: 10 * 60_000, maxHops: 3, minRelatedness: 0.5 };
+
+export interface Relation {
+  score: number;
+  /** Why, for the timeline: "calls orders-db (1 hop)". */
+  reason: string;
+}
+
+/** What the correlator keeps of an open incident. */
+export interface CorrelationView {
+  id: string;
+  services: Set<string>;
+  hosts: Set<string>;
+  firstAt: number;
+  lastAt: number;
+}
+
+export interface Placement {
+  incidentId: string;
+  opened: boolean;
+  reason: string;
+  /** Weak events that were waiting and join this incident with the event. */
+  pulled: Array<{ event: CorrelatableEvent; reason: string }>;
+}
+
+const HOST_LABELS = ['instance', 'host', 'hostname', 'node', 'pod'] as const;
+
+export function hostOf(labels: Labels | undefined): string | undefined {
+  if (!labels) return undefined;
+  for (const k of HOST_LABELS) if (labels[k]) return `${k}=${labels[k]}`;
+  return undefined;
+}
+
+export class IncidentCorrelator {
+  readonly opts: CorrelationOptions;
+  private readonly views = new Map<string, CorrelationView>();
+  private readonly near: NeighbourhoodCache;
+  private pending: CorrelatableEvent[] = [];
+
+  constructor(
+    private readonly graph: () => ServiceGraph | undefined,
+    opts: Partial<CorrelationOptions> = {},
+    private readonly newId: (e: CorrelatableEvent) => string = (e) => e.id,
+  ) {
+    this.opts = { ...DEFAULT_CORRELATION, ...opts };
+    this.near = new NeighbourhoodCache(this.opts.maxHops);
+  }
+
+  /** Places an event: joins the most related open incident, opens one, or (weak events) waits. */
+  place(e: CorrelatableEvent): Placement | undefined {
+    this.expirePending(e.t);
+    const best = this.bestMatch(e);
+    if (best) {
+      this.addTo(best.view, e);
+      return { incidentId: best.view.id, opened: false, reason: best.relation.reason, pulled: this.pull(best.view) };
+    }
+    if (e.canOpen === false) {
+      this.pending.push(e);
+      return undefined;
+    }
+    const view: CorrelationView = { id: this.newId(e), services: new Set(), hosts: new Set(), firstAt: e.t, lastAt: e.t };
+    this.addTo(view, e);
+    this.views.set(view.id, view);
+    return { incidentId: view.id, opened: true, reason: 'opened', pulled: this.pull(view) };
+  }
+
+  /** How related an event is to an open incident (undefined: not related, or out of the window). */
+  relate(e: CorrelatableEvent, view: CorrelationView): Relation | undefined {
+    if (e.t > view.lastAt + this.opts.windowMs || e.t < view.firstAt - this.opts.windowMs) return undefined;
+    let best: Relation | undefined;
+    const consider = (score: number, reason: string) => {
+      if (!best || score > best.score) best = { score, reason };
+    };
+    const host = hostOf(e.labels);
+    if (e.service && view.services.has(e.service)) consider(1, `same service ${e.service}`);
+    if (host && view.hosts.has(host)) consider(0.9, `same host ${host}`);
+    if (e.service && (!best || best.score < 1)) {
+      const n = this.near.of(this.graph(), e.service);
+      const co = this.opts.coOccurrence;
+      for (const s of view.services) {
+        const down = n.dependencies.get(s);
+        if (down !== undefined) consider(0.9 - 0.1 * (down - 1), `depends on ${s} (${hops(down)})`);
+        const up = n.dependents.get(s);
+        if (up !== undefined) consider(0.8 - 0.1 * (up - 1), `${s} depends on it (${hops(up)})`);
+        const via = n.siblings.get(s);
+        if (via !== undefined) consider(0.6, `calls ${via}, as ${s} does`);
+        if (co) {
+          const c = co.confidence(e.service, s);
+          if (c > 0) consider(0.5 + 0.4 * c, `often together with ${s} (learned)`);
+        }
+      }
+    }
+    return best && best.score >= this.opts.minRelatedness ? best : undefined;
+  }
+
+  /** Starts tracking an incident (e.g. loaded from the store at start-up, or created by a split). */
+  track(view: CorrelationView): void {
+    this.views.set(view.id, view);
+  }
+
+  /** Stops correlating into an incident (resolved, or merged away). */
+  untrack(id: string): void {
+    this.views.delete(id);
+  }
+
+  /** Stops tracking incidents that no event at or after `t` can join (their window has passed). */
+  expireBefore(t: number): string[] {
+    const gone: string[] = [];
+    for (const v of this.views.values()) if (v.lastAt + this.opts.windowMs < t) gone.push(v.id);
+    for (const id of gone) this.views.delete(id);
+    return gone;
+  }
+
+  view(id: string): CorrelationView | undefined {
+    return this.views.get(id);
+  }
+
+  openViews(): IterableIterator<CorrelationView> {
+    return this.views.values();
+  }
+
+  /** Weak events still waiting for an incident. */
+  get waiting(): number {
+    return this.pending.length;
+  }
+
+  private bestMatch(e: CorrelatableEvent): { view: CorrelationView; relation: Relation } | undefined {
+    let best: { view: CorrelationView; relation: Relation } | undefined;
+    for (const view of this.views.values()) {
+      const r = this.relate(e, view);
+      if (!r) continue;
+      if (!best || r.score > best.relation.score || (r.score === best.relation.score && view.lastAt > best.view.lastAt)) best = { view, relation: r };
+    }
+    return best;
+  }
+
+  private addTo(view: CorrelationView, e: CorrelatableEvent): void {
+    if (e.service) view.services.add(e.service);
+    const host = hostOf(e.labels);
+    if (host) view.hosts.add(host);
+    view.firstAt = Math.min(view.firstAt, e.t);
+    view.lastAt = Math.max(view.lastAt, e.t);
+  }
+
+  /** Waiting weak events related to this incident join it (repeated: one may relate through another). */
+  private pull(view: CorrelationView): Array<{ event: CorrelatableEvent; reason: string }> {
+    const out: Array<{ event: CorrelatableEvent; reason: string }> = [];
+    for (let changed = true; changed && this.pending.length > 0; ) {
+      changed = false;
+      const keep: CorrelatableEvent[] = [];
+      for (const p of this.pending) {
+        const r = this.relate(p, view);
+        if (r) {
+          this.addTo(view, p);
+          out.push({ event: p, reason: r.reason });
+          changed = true;
+        } else keep.push(p);
+      }
+      this.pending = keep;
+    }
+    return out;
+  }
+
+  private expirePending(now: number): void {
+    if (this.pending.length === 0) return;
+    const horizon = now - this.opts.windowMs;
+    if (this.pending[0].t >= horizon && this.pending.length < 10_000) return;
+    this.pending = this.pending.filter((p) => p.t >= horizon).slice(-10_000);
+  }
+}
+
+function hops(n: number): string {
+  return n === 1 ? '1 hop' : `${n} hops`;
+}

@@ -1,0 +1,4 @@
+export * from './correlator.js';
+export * from './offline.js';
+export { CoOccurrence } from './co-occurrence.js';
+export { NeighbourhoodCache, type Neighbourhood } from './neighbourhood.js';

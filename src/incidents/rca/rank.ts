@@ -59,23 +59,27 @@ export function rankRootCauses(graph: ServiceGraph, signals: RcaSignal[], opts: 
 function candidate(graph: ServiceGraph, ev: ServiceEvidence, i: number, score: number, o: RcaOptions): RootCauseCandidate {
   const name = ev.names[i];
   const node = graph.service(name);
-  const anomalous = new Set(ev.anomalous.map((k) => ev.names[k]));
+  const csr = graph.csr();
+  const down = i < ev.graphSize ? bfs(csr.depStart, csr.depTarget, i, o.evidenceHops, ev.names.length) : undefined;
+  const up = i < ev.graphSize ? bfs(csr.revStart, csr.revTarget, i, o.evidenceHops, ev.names.length) : undefined;
   const upstream: string[] = [];
   const downstream: string[] = [];
-  for (const other of anomalous) {
-    if (other === name) continue;
-    if (graph.dependencyPath(name, other, o.evidenceHops).length) upstream.push(other);
-    else if (graph.dependencyPath(other, name, o.evidenceHops).length) downstream.push(other);
+  let farthest = -1;
+  for (const k of ev.anomalous) {
+    if (k === i) continue;
+    if (down && down.depth[k] > 0) upstream.push(ev.names[k]);
+    else if (up && up.depth[k] > 0) {
+      downstream.push(ev.names[k]);
+      if (farthest < 0 || up.depth[k] > up.depth[farthest]) farthest = k;
+    }
   }
   // The path the fault most plausibly travelled: from the farthest affected dependant to here.
-  let path: string[] = ev.anomaly[i] > 0 ? [name] : [];
-  for (const d of downstream) {
-    const p = graph.dependencyPath(d, name, o.evidenceHops);
-    if (p.length > path.length) path = p;
-  }
+  const path: string[] = [];
+  if (up && farthest >= 0) for (let k = farthest; k !== -1; k = k === i ? -1 : up.parent[k]) path.push(ev.names[k]);
+  else if (ev.anomaly[i] > 0) path.push(name);
   const notes: string[] = [];
   const metric = ev.topMetric[i];
-  if (ev.anomaly[i] > 0 && ev.onset[i] === ev.firstOnset) notes.push(`earliest anomaly of the incident (${metric})`);
+  if (ev.anomaly[i] > 0 && ev.onset[i] === ev.firstOnset) notes.push(`earliest anomaly of the incident (${ev.firstMetric[i]})`);
   else if (ev.anomaly[i] > 0) notes.push(`anomalous ${Math.round((ev.onset[i] - ev.firstOnset) / 1000)} s after the first anomaly`);
   else notes.push('no anomaly of its own; common dependency of anomalous services');
   if (upstream.length === 0 && downstream.length > 0) notes.push(`none of its dependencies is anomalous; ${downstream.length} dependant(s) are`);
@@ -91,7 +95,30 @@ function candidate(graph: ServiceGraph, ev: ServiceEvidence, i: number, score: n
       path,
       notes,
     },
-    actions: recommendedActions(node?.type ?? 'unknown', ev.topKind[i]),
+    actions: recommendedActions(node?.type ?? 'unknown', metric ? ev.topKind[i] : undefined),
     runbooks: node?.runbooks ?? [],
   };
+}
+
+/** Breadth-first search over one CSR direction: depth (-1 unreached, 0 the source) and parent. */
+function bfs(start: Int32Array, target: Int32Array, source: number, maxHops: number, n: number): { depth: Int32Array; parent: Int32Array } {
+  const depth = new Int32Array(n).fill(-1);
+  const parent = new Int32Array(n).fill(-1);
+  const queue = new Int32Array(n);
+  let head = 0;
+  let tail = 0;
+  depth[source] = 0;
+  queue[tail++] = source;
+  while (head < tail) {
+    const s = queue[head++];
+    if (depth[s] >= maxHops) continue;
+    for (let k = start[s]; k < start[s + 1]; k++) {
+      const t = target[k];
+      if (depth[t] >= 0) continue;
+      depth[t] = depth[s] + 1;
+      parent[t] = s;
+      queue[tail++] = t;
+    }
+  }
+  return { depth, parent };
 }

@@ -1,0 +1,10 @@
+export * from './model.js';
+export * from './members.js';
+export * from './describe.js';
+export * from './incident-store.js';
+export * from './manager.js';
+export * from './rank-members.js';
+export { SimilarIncidents } from './similar/index.js';
+export { incidentFeatures } from './similar/features.js';
+export { IncidentClassifier, RandomForest, RULE_CONFIDENCE, classifyByRules, incidentFeatureVector, FEATURE_NAMES } from './classify/index.js';
+export { correlateOffline, toCorrelatable, IncidentCorrelator, CoOccurrence, type CorrelatableEvent, type CorrelationOptions } from './correlate/index.js';

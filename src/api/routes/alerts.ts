@@ -4,6 +4,7 @@ import type { RuleEvaluator } from '../../alerting/rules/index.js';
 import type { Dispatcher, SilenceStore } from '../../alerting/dispatch/index.js';
 import { silenceToJSON } from '../../alerting/dispatch/index.js';
 import { decodeAlert, decodeAlertmanagerWebhook } from '../../ingest/alertmanager-webhook.js';
+import { alertPasses, parseAlertQuery, parseFilter, silencePasses } from './alertmanager-filters.js';
 
 export interface AlertingHandles {
   rules: RuleEvaluator;
@@ -58,7 +59,10 @@ export function alertRoutes(app: FastifyInstance, h: AlertingHandles, reload: ()
     uptime: new Date(Date.now() - process.uptime() * 1000).toISOString(),
   }));
 
-  app.get('/api/v2/silences', async () => h.silences.list().map(silenceToJSON));
+  app.get<{ Querystring: { filter?: string | string[] } }>('/api/v2/silences', async (req) => {
+    const filter = parseFilter(req.query.filter);
+    return h.silences.list().filter((s) => silencePasses(s, filter)).map(silenceToJSON);
+  });
 
   app.get<{ Params: { id: string } }>('/api/v2/silence/:id', async (req) => {
     const s = h.silences.get(req.params.id);
@@ -78,19 +82,23 @@ export function alertRoutes(app: FastifyInstance, h: AlertingHandles, reload: ()
     return reply.send();
   });
 
-  app.get('/api/v2/alerts', async () =>
-    h.dispatcher.alerts().map((v) => ({
-      labels: v.alert.labels,
-      annotations: v.alert.annotations,
-      startsAt: new Date(v.alert.startsAt).toISOString(),
-      endsAt: new Date(v.alert.endsAt ?? 0).toISOString(),
-      updatedAt: new Date().toISOString(),
-      fingerprint: v.alert.fingerprint,
-      generatorURL: v.alert.annotations.generator_url ?? '',
-      receivers: v.receivers.map((name) => ({ name })),
-      status: v.status,
-    })),
-  );
+  app.get<{ Querystring: Record<string, string | string[] | undefined> }>('/api/v2/alerts', async (req) => {
+    const q = parseAlertQuery(req.query);
+    return h.dispatcher
+      .alerts()
+      .filter((v) => alertPasses(v, q))
+      .map((v) => ({
+        labels: v.alert.labels,
+        annotations: v.alert.annotations,
+        startsAt: new Date(v.alert.startsAt).toISOString(),
+        endsAt: new Date(v.alert.endsAt ?? 0).toISOString(),
+        updatedAt: new Date().toISOString(),
+        fingerprint: v.alert.fingerprint,
+        generatorURL: v.alert.annotations.generator_url ?? '',
+        receivers: v.receivers.map((name) => ({ name })),
+        status: v.status,
+      }));
+  });
 
   // Prometheus (or anything speaking Alertmanager's API) can send alerts straight to Vigil.
   app.post('/api/v2/alerts', async (req, reply) => {

@@ -1,35 +1,149 @@
-import type { ForecastOptions, ForecastResult } from './types.js';
-
-const Z95 = 1.959963984540054;
+import type { ForecastOptions, ForecastResult, Forecaster } from './types.js';
+import { allPositive } from './log-scale.js';
+import { sortedQuantile } from './math.js';
+import { seasonalNaive } from './naive.js';
+import { AutoregressionForecaster } from './autoregression.js';
+import { MstlForecaster } from './mstl.js';
+import { DecomposableForecaster } from './decomposable.js';
+import { EtsForecaster } from './ets.js';
 
 /**
- * The default automatic forecaster. First version: seasonal naive with an
- * interval from the in-sample seasonal differences; replaced by backtested
- * model selection.
+ * Vigil's default forecaster: every member forecasts from several past origins
+ * of the series itself (rolling-origin backtest, the last `origins` windows of
+ * the history), members are ranked by their backtest error, and the forecast
+ * is the average of the best `combine` members. The interval is the members'
+ * own interval, combined the same way and rescaled so that it would have
+ * covered the backtest errors at the nominal rate. Positive series are
+ * modelled on a log scale. One configuration for every series.
  */
+export interface AutoConfig {
+  members: Forecaster[];
+  /** Backtest windows, each `horizon` long (shorter when the history is short), spaced `originStep` apart. */
+  origins: number;
+  /** Spacing of the origins in seasons (0.5 = half a season). */
+  originStep: number;
+  /** How many of the best members to average. */
+  combine: number;
+  /** Limits of the interval rescaling factor learnt from the backtest. */
+  minScale: number;
+  maxScale: number;
+  logScale: boolean;
+}
+
+export const DEFAULT_AUTO: AutoConfig = {
+  members: [new AutoregressionForecaster(), new MstlForecaster(), new DecomposableForecaster(), new EtsForecaster({ trends: ['N', 'Ad'], seasons: ['A'] }), seasonalNaive],
+  origins: 3,
+  originStep: 1,
+  combine: 2,
+  minScale: 0.8,
+  maxScale: 4,
+  logScale: true,
+};
+
+interface MemberScore { index: number; error: number }
+
+function finiteResult(r: ForecastResult): boolean {
+  for (let h = 0; h < r.mean.length; h++) if (!Number.isFinite(r.mean[h]) || !Number.isFinite(r.lower[h]) || !Number.isFinite(r.upper[h])) return false;
+  return true;
+}
+
+/** Equal-weight average of member results (points and interval bounds). */
+function average(results: ForecastResult[], horizon: number): { mean: Float64Array; lower: Float64Array; upper: Float64Array } {
+  const mean = new Float64Array(horizon), lower = new Float64Array(horizon), upper = new Float64Array(horizon);
+  for (const r of results) {
+    for (let h = 0; h < horizon; h++) {
+      mean[h] += r.mean[h] / results.length;
+      lower[h] += r.lower[h] / results.length;
+      upper[h] += r.upper[h] / results.length;
+    }
+  }
+  return { mean, lower, upper };
+}
+
+export function createAutoForecaster(config: Partial<AutoConfig> = {}): Forecaster {
+  const cfg: AutoConfig = { ...DEFAULT_AUTO, ...config };
+  return {
+    name: 'auto',
+    forecast(y: Float64Array, horizon: number, opts: ForecastOptions): ForecastResult {
+      const level = opts.level ?? 0.95;
+      const season = Math.max(1, Math.floor(opts.season));
+      const useLog = cfg.logScale && allPositive(y);
+      const z = useLog ? y.map(Math.log) : y;
+      const mOpts = { season, level };
+      const M = cfg.members.length;
+
+      // Rolling-origin backtest on the history only.
+      const win = Math.max(1, Math.min(horizon, Math.floor(z.length / 4)));
+      const step = Math.max(1, Math.round(cfg.originStep * season));
+      const errors = new Float64Array(M);
+      const counts = new Float64Array(M);
+      const backtests: { origin: number; results: (ForecastResult | null)[] }[] = [];
+      for (let k = 0; k < cfg.origins; k++) {
+        const origin = z.length - win - k * step;
+        if (origin < Math.max(2 * season, 8)) break;
+        const past = z.subarray(0, origin);
+        const results = cfg.members.map((member, i) => {
+          const r = member.forecast(past, win, mOpts);
+          if (!finiteResult(r)) { errors[i] = Infinity; return null; }
+          for (let h = 0; h < win; h++) {
+            const a = z[origin + h];
+            if (Number.isNaN(a)) continue;
+            errors[i] += Math.abs(a - r.mean[h]);
+            counts[i]++;
+          }
+          return r;
+        });
+        backtests.push({ origin, results });
+      }
+      const ranked: MemberScore[] = [];
+      for (let i = 0; i < M; i++) ranked.push({ index: i, error: counts[i] > 0 ? errors[i] / counts[i] : backtests.length ? Infinity : 0 });
+      ranked.sort((a, b) => a.error - b.error);
+      const chosen = ranked.slice(0, Math.max(1, cfg.combine)).filter((s, j) => j === 0 || Number.isFinite(s.error)).map((s) => s.index);
+
+      // Interval scale: the quantile of |error| / half-width of the combined backtest interval.
+      let scale = 1;
+      const ratios: number[] = [];
+      for (const bt of backtests) {
+        const rs = chosen.map((i) => bt.results[i]).filter((r): r is ForecastResult => r !== null);
+        if (rs.length !== chosen.length) continue;
+        const c = average(rs, win);
+        for (let h = 0; h < win; h++) {
+          const a = z[bt.origin + h];
+          if (Number.isNaN(a)) continue;
+          const half = a >= c.mean[h] ? c.upper[h] - c.mean[h] : c.mean[h] - c.lower[h];
+          if (half > 0) ratios.push(Math.abs(a - c.mean[h]) / half);
+        }
+      }
+      if (ratios.length >= 10) {
+        ratios.sort((a, b) => a - b);
+        scale = Math.min(cfg.maxScale, Math.max(cfg.minScale, sortedQuantile(ratios, level)));
+      }
+
+      // Final forecasts from the full history.
+      const finals: ForecastResult[] = [];
+      const names: string[] = [];
+      for (const i of chosen) {
+        const r = cfg.members[i].forecast(z, horizon, mOpts);
+        if (finiteResult(r)) { finals.push(r); names.push(r.model); }
+      }
+      if (finals.length === 0) {
+        finals.push(seasonalNaive.forecast(z, horizon, mOpts));
+        names.push('snaive');
+      }
+      const c = average(finals, horizon);
+      for (let h = 0; h < horizon; h++) {
+        c.lower[h] = c.mean[h] - scale * (c.mean[h] - c.lower[h]);
+        c.upper[h] = c.mean[h] + scale * (c.upper[h] - c.mean[h]);
+      }
+      if (useLog) for (const a of [c.mean, c.lower, c.upper]) for (let h = 0; h < horizon; h++) a[h] = Math.exp(a[h]);
+      return { ...c, level, model: `${useLog ? 'log ' : ''}${names.join('+')}` };
+    },
+  };
+}
+
+const defaultAuto = createAutoForecaster();
+
+/** The default automatic forecaster (see createAutoForecaster). */
 export function autoForecast(y: Float64Array, horizon: number, opts: ForecastOptions): ForecastResult {
-  const level = opts.level ?? 0.95;
-  const m = Math.max(1, Math.floor(opts.season));
-  const n = y.length;
-  const mean = new Float64Array(horizon);
-  const lower = new Float64Array(horizon);
-  const upper = new Float64Array(horizon);
-  let ss = 0;
-  let cnt = 0;
-  for (let t = m; t < n; t++) {
-    const d = y[t] - y[t - m];
-    if (Number.isFinite(d)) { ss += d * d; cnt++; }
-  }
-  const sigma = cnt > 0 ? Math.sqrt(ss / cnt) : 0;
-  const z = level === 0.95 ? Z95 : Z95;
-  for (let h = 0; h < horizon; h++) {
-    let v = NaN;
-    for (let t = n - m + (h % m); t >= 0 && !Number.isFinite(v); t -= m) v = t < n ? y[t] : NaN;
-    const k = Math.floor(h / m) + 1;
-    const w = z * sigma * Math.sqrt(k);
-    mean[h] = v;
-    lower[h] = v - w;
-    upper[h] = v + w;
-  }
-  return { mean, lower, upper, level, model: 'snaive' };
+  return defaultAuto.forecast(y, horizon, opts);
 }

@@ -1,0 +1,112 @@
+/** Small numeric helpers shared by the forecasting models (typed arrays, no allocation per sample). */
+
+/** Standard normal quantile (Acklam's rational approximation, |error| < 1.2e-9). */
+export function normalQuantile(p: number): number {
+  if (p <= 0) return -Infinity;
+  if (p >= 1) return Infinity;
+  const a = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
+  const b = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
+  const c = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const d = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
+  const lo = 0.02425;
+  if (p < lo) {
+    const q = Math.sqrt(-2 * Math.log(p));
+    return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+  }
+  if (p > 1 - lo) return -normalQuantile(1 - p);
+  const q = p - 0.5;
+  const r = q * q;
+  return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+}
+
+/** The two-sided z for a central interval of coverage `level`. */
+export function zFor(level: number): number {
+  return normalQuantile(0.5 + level / 2);
+}
+
+/**
+ * A copy of `y` with NaN gaps filled by linear interpolation (edges by the
+ * nearest value), so models that need a complete history can run. All-NaN
+ * input gives zeros.
+ */
+export function fillGaps(y: Float64Array): Float64Array {
+  const n = y.length;
+  const out = new Float64Array(n);
+  let prev = -1;
+  for (let i = 0; i < n; i++) {
+    if (!Number.isFinite(y[i])) continue;
+    out[i] = y[i];
+    if (prev === -1) {
+      for (let j = 0; j < i; j++) out[j] = y[i];
+    } else if (i - prev > 1) {
+      const a = y[prev], b = y[i];
+      for (let j = prev + 1; j < i; j++) out[j] = a + ((b - a) * (j - prev)) / (i - prev);
+    }
+    prev = i;
+  }
+  if (prev === -1) return out;
+  for (let j = prev + 1; j < n; j++) out[j] = y[prev];
+  return out;
+}
+
+export function mean(y: ArrayLike<number>, from = 0, to = y.length): number {
+  let s = 0;
+  for (let i = from; i < to; i++) s += y[i];
+  return to > from ? s / (to - from) : NaN;
+}
+
+export function median(values: ArrayLike<number>): number {
+  const a = Float64Array.from(values).sort();
+  const n = a.length;
+  if (n === 0) return NaN;
+  return n % 2 ? a[(n - 1) >> 1] : (a[n / 2 - 1] + a[n / 2]) / 2;
+}
+
+/** Linear-interpolated quantile of a sorted array. */
+export function sortedQuantile(sorted: ArrayLike<number>, p: number): number {
+  const n = sorted.length;
+  if (n === 0) return NaN;
+  const x = p * (n - 1);
+  const i = Math.floor(x);
+  const f = x - i;
+  return i + 1 < n ? sorted[i] * (1 - f) + sorted[i + 1] * f : sorted[n - 1];
+}
+
+/** Result arrays for a horizon, with a symmetric normal interval of half-width z * sd[h]. */
+export function normalInterval(mean: Float64Array, sd: Float64Array, level: number, model: string) {
+  const z = zFor(level);
+  const lower = new Float64Array(mean.length);
+  const upper = new Float64Array(mean.length);
+  for (let h = 0; h < mean.length; h++) {
+    lower[h] = mean[h] - z * sd[h];
+    upper[h] = mean[h] + z * sd[h];
+  }
+  return { mean, lower, upper, level, model };
+}
+
+/**
+ * Solves (A + diag(ridge)) x = b in place by Cholesky; A is p x p row-major
+ * symmetric positive semi-definite. Returns x (b is overwritten).
+ */
+export function solveRidge(A: Float64Array, b: Float64Array, p: number, ridge: Float64Array): Float64Array {
+  const L = new Float64Array(p * p);
+  for (let i = 0; i < p; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = A[i * p + j] + (i === j ? ridge[i] : 0);
+      for (let k = 0; k < j; k++) s -= L[i * p + k] * L[j * p + k];
+      if (i === j) L[i * p + i] = Math.sqrt(Math.max(s, 1e-12));
+      else L[i * p + j] = s / L[j * p + j];
+    }
+  }
+  for (let i = 0; i < p; i++) {
+    let s = b[i];
+    for (let k = 0; k < i; k++) s -= L[i * p + k] * b[k];
+    b[i] = s / L[i * p + i];
+  }
+  for (let i = p - 1; i >= 0; i--) {
+    let s = b[i];
+    for (let k = i + 1; k < p; k++) s -= L[k * p + i] * b[k];
+    b[i] = s / L[i * p + i];
+  }
+  return b;
+}

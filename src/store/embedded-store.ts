@@ -106,6 +106,7 @@ export class EmbeddedStore implements SampleStore {
   private walTs = new Float64Array(1024);
   private walVs = new Float64Array(1024);
   private walN = 0;
+  private readonly byIdentity = new WeakMap<Labels, HeadSeries>();
   private timer: NodeJS.Timeout | undefined;
   private lastRetentionAt = 0;
   private closed = false;
@@ -160,7 +161,7 @@ export class EmbeddedStore implements SampleStore {
     for (const w of writes) {
       const n = Math.min(w.timestamps.length, w.values.length);
       invalid += Math.max(w.timestamps.length, w.values.length) - n;
-      let s = this.byLabels.get(w.labels);
+      let s = this.lookup(w.labels);
       if (s === undefined) {
         if (!hasLabels(w.labels)) {
           invalid += n;
@@ -185,6 +186,21 @@ export class EmbeddedStore implements SampleStore {
     }
     this.commitStaging();
     return this.result(accepted, ooo, dup, old, invalid, limited);
+  }
+
+  /**
+   * The series of a label set. Frozen label sets (the remote-write decoder hands out one
+   * per series and reuses it) are remembered by identity, skipping the label hashing.
+   */
+  private lookup(labels: Labels): HeadSeries | undefined {
+    const frozen = Object.isFrozen(labels);
+    if (frozen) {
+      const s = this.byIdentity.get(labels);
+      if (s !== undefined && this.byRef[s.ref] === s) return s;
+    }
+    const s = this.byLabels.get(labels);
+    if (s !== undefined && frozen) this.byIdentity.set(labels, s);
+    return s;
   }
 
   ref(labels: Labels): number {

@@ -67,6 +67,7 @@ export interface DetectionCounters {
 export class DetectionStage {
   private readonly ensemble = new UnivariateEnsemble();
   private readonly slots = new Map<string, SeriesSlot>();
+  private readonly byIdentity = new WeakMap<Labels, SeriesSlot>();
   private readonly forests: HostForests | undefined;
   private readonly listeners: AnomalyListener[] = [];
   private readonly recent: AnomalyEvent[] = [];
@@ -146,14 +147,19 @@ export class DetectionStage {
 
   /** The ingest pipeline's listener: scores every sample of every batch, in order. */
   observe(writes: readonly SeriesWrite[]): void {
+    const writeScores = this.opts.writeScores;
+    let total = 0;
+    if (writeScores) for (const w of writes) total += w.timestamps.length;
+    // One buffer for the batch's scores; each series' scores are a view of it.
+    const times = writeScores ? new Float64Array(total) : undefined;
+    const scores = writeScores ? new Float64Array(total) : undefined;
     const scoreWrites: SeriesWrite[] = [];
+    let m = 0;
     for (const w of writes) {
       if (w.labels[METRIC_NAME] === ANOMALY_SCORE_METRIC) continue;
       const slot = this.slotFor(w.labels);
       const n = w.timestamps.length;
-      const scores = this.opts.writeScores ? new Float64Array(n) : undefined;
-      const times = this.opts.writeScores ? new Float64Array(n) : undefined;
-      let m = 0;
+      const from = m;
       for (let i = 0; i < n; i++) {
         const t = w.timestamps[i]!;
         const v = w.values[i]!;
@@ -164,7 +170,7 @@ export class DetectionStage {
         }
         if (this.forests && !isStaleMarker(v)) this.forests.add(w.labels, slot.key, t, v);
       }
-      if (m > 0 && scores && times) scoreWrites.push({ labels: slot.scoreLabels, timestamps: times.subarray(0, m), values: scores.subarray(0, m) });
+      if (m > from && scores && times) scoreWrites.push({ labels: slot.scoreLabels, timestamps: times.subarray(from, m), values: scores.subarray(from, m) });
     }
     this.forests?.flush((r) => this.onHostRow(r, scoreWrites));
     if (scoreWrites.length) this.store.append(scoreWrites);
@@ -262,6 +268,12 @@ export class DetectionStage {
   }
 
   private slotFor(labels: Labels): SeriesSlot {
+    // Frozen label sets (reused by the remote-write decoder) are found by identity, without building the key.
+    const frozen = Object.isFrozen(labels);
+    if (frozen) {
+      const s = this.byIdentity.get(labels);
+      if (s !== undefined) return s;
+    }
     const key = labelsKey(labels);
     let slot = this.slots.get(key);
     if (!slot) {
@@ -276,11 +288,12 @@ export class DetectionStage {
         prevV: NaN,
         lastT: -Infinity,
         episode: newEpisode(),
-        scoreLabels: { ...labels, [METRIC_NAME]: ANOMALY_SCORE_METRIC, source_metric: name },
+        scoreLabels: Object.freeze({ ...labels, [METRIC_NAME]: ANOMALY_SCORE_METRIC, source_metric: name }),
         dirty: false,
       };
       this.slots.set(key, slot);
     }
+    if (frozen) this.byIdentity.set(labels, slot);
     return slot;
   }
 

@@ -1,6 +1,8 @@
 import { VigilError } from '../../core/errors.js';
+import type { Labels } from '../../core/labels.js';
 import type { SeriesWrite } from '../../store/types.js';
 import { type IngestLimits, validateLabels } from '../limits.js';
+import { LabelBytesCache } from './label-cache.js';
 import { snappyUncompress } from './snappy.js';
 import { ProtoReader, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT, malformed, readString } from './proto-reader.js';
 
@@ -34,12 +36,22 @@ export function snappyDecode(body: Uint8Array, maxBytes: number): Uint8Array {
 /** Largest timestamp accepted: the store keeps timestamps exactly as float64 integers. */
 const MAX_TS = Number.MAX_SAFE_INTEGER;
 
-let scratchT = new Float64Array(1024);
-let scratchV = new Float64Array(1024);
+// Every sample of the request, in order; each series gets a view of its own range.
+let scratchT = new Float64Array(4096);
+let scratchV = new Float64Array(4096);
+
+const labelCache = new LabelBytesCache();
+let cachedUnder: IngestLimits | undefined;
 
 export function decodeWriteRequest(buf: Uint8Array, limits: IngestLimits): DecodedWriteRequest {
+  // Cached label sets were validated under these limits.
+  if (limits !== cachedUnder) {
+    labelCache.clear();
+    cachedUnder = limits;
+  }
   const r = new ProtoReader(buf);
   const writes: SeriesWrite[] = [];
+  const ends: number[] = [];
   let samples = 0;
   let skippedHistograms = 0;
   while (r.pos < r.end) {
@@ -53,12 +65,46 @@ export function decodeWriteRequest(buf: Uint8Array, limits: IngestLimits): Decod
       if (writes.length >= limits.maxSeriesPerRequest)
         throw new VigilError('TOO_MANY_SERIES', `more than ${limits.maxSeriesPerRequest} series in one request`, 413);
       const ts = decodeTimeSeries(r, end, writes.length, limits, samples);
-      samples += ts.write.timestamps.length;
+      samples += ts.samples;
       skippedHistograms += ts.histograms;
-      writes.push(ts.write);
+      ends.push(samples);
+      writes.push({ labels: ts.labels, timestamps: EMPTY, values: EMPTY });
     } else r.skip(wt, field); // 3: metadata, ignored
   }
+  // Two copies per request; each series is a view into them.
+  const allT = scratchT.slice(0, samples);
+  const allV = scratchV.slice(0, samples);
+  let from = 0;
+  for (let i = 0; i < writes.length; i++) {
+    const to = ends[i]!;
+    const w = writes[i] as { timestamps: ArrayLike<number>; values: ArrayLike<number> };
+    w.timestamps = allT.subarray(from, to);
+    w.values = allV.subarray(from, to);
+    from = to;
+  }
   return { writes, samples, skippedHistograms };
+}
+
+const EMPTY = new Float64Array(0);
+
+/**
+ * End of the run of Label fields (field 1, wire type 2) at `pos`, or -1 when it is malformed
+ * (the full decoder then reports the problem). Senders write all labels before the samples.
+ */
+function labelRunEnd(buf: Uint8Array, pos: number, end: number): number {
+  while (pos < end && buf[pos] === 0x0a) {
+    let len = 0;
+    let p = pos + 1;
+    for (let shift = 0; ; shift += 7) {
+      if (p >= end || shift > 28) return -1;
+      const b = buf[p++]!;
+      len += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) break;
+    }
+    if (p + len > end) return -1;
+    pos = p + len;
+  }
+  return pos;
 }
 
 function decodeTimeSeries(
@@ -67,10 +113,16 @@ function decodeTimeSeries(
   index: number,
   limits: IngestLimits,
   samplesBefore: number,
-): { write: SeriesWrite; histograms: number } {
+): { labels: Labels; samples: number; histograms: number } {
   const outerEnd = r.end;
   r.end = end;
-  const labels: Record<string, string> = {};
+  const runStart = r.pos;
+  const runEnd = labelRunEnd(r.buf, runStart, end);
+  let cached = runEnd > runStart ? labelCache.get(r.buf, runStart, runEnd) : undefined;
+  if (cached) r.pos = runEnd;
+  let labels: Record<string, string> = {};
+  // Cacheable when every label came from the run at the start.
+  let onlyRun = runEnd > runStart;
   let n = 0;
   let histograms = 0;
   const where = `timeseries[${index}]`;
@@ -81,6 +133,12 @@ function decodeTimeSeries(
     if (field === 0) throw malformed(`${where}: field number 0`);
     if (field === 1) {
       if (wt !== WIRE_LEN) throw malformed(`${where}.labels has wire type ${wt}, expected 2`);
+      if (r.pos - 1 >= runEnd) onlyRun = false;
+      if (cached) {
+        // More labels after the samples: decode this series the long way.
+        labels = { ...cached };
+        cached = undefined;
+      }
       const lend = r.lengthEnd(`${where}.labels`);
       readLabel(r, lend, labels, where);
     } else if (field === 2) {
@@ -88,15 +146,16 @@ function decodeTimeSeries(
       const send = r.lengthEnd(`${where}.samples`);
       if (samplesBefore + n >= limits.maxSamplesPerRequest)
         throw new VigilError('TOO_MANY_SAMPLES', `more than ${limits.maxSamplesPerRequest} samples in one request`, 413);
-      if (n === scratchT.length) {
-        const t = new Float64Array(n * 2);
+      const at = samplesBefore + n;
+      if (at === scratchT.length) {
+        const t = new Float64Array(at * 2);
         t.set(scratchT);
         scratchT = t;
-        const v = new Float64Array(n * 2);
+        const v = new Float64Array(at * 2);
         v.set(scratchV);
         scratchV = v;
       }
-      readSample(r, send, n, where);
+      readSample(r, send, at, n, where);
       n++;
     } else {
       if (field === 4 && wt === WIRE_LEN) histograms++;
@@ -104,8 +163,10 @@ function decodeTimeSeries(
     }
   }
   r.end = outerEnd;
+  if (cached) return { labels: cached, samples: n, histograms };
   validateLabels(labels, limits, `${where}.labels`);
-  return { write: { labels, timestamps: scratchT.slice(0, n), values: scratchV.slice(0, n) }, histograms };
+  const out = onlyRun ? labelCache.set(r.buf, runStart, runEnd, labels) : labels;
+  return { labels: out, samples: n, histograms };
 }
 
 function readLabel(r: ProtoReader, end: number, labels: Record<string, string>, where: string): void {
@@ -134,7 +195,7 @@ function readLabel(r: ProtoReader, end: number, labels: Record<string, string>, 
   if (name !== '') labels[name] = value;
 }
 
-function readSample(r: ProtoReader, end: number, i: number, where: string): void {
+function readSample(r: ProtoReader, end: number, at: number, i: number, where: string): void {
   const outerEnd = r.end;
   r.end = end;
   let v = 0;
@@ -155,6 +216,6 @@ function readSample(r: ProtoReader, end: number, i: number, where: string): void
   r.end = outerEnd;
   if (t < 0 || t > MAX_TS)
     throw new VigilError('INVALID_WRITE', `${where}.samples[${i}]: timestamp ${t} is out of range (0 to 2^53-1 milliseconds)`, 400);
-  scratchT[i] = t;
-  scratchV[i] = v;
+  scratchT[at] = t;
+  scratchV[at] = v;
 }

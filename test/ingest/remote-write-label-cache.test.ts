@@ -1,0 +1,49 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { decodeWriteRequest } from '../../src/ingest/remote-write/decode.js';
+import { DEFAULT_INGEST_LIMITS } from '../../src/ingest/limits.js';
+import { PbWriter, encodeWriteRequest } from './remote-write-helpers.js';
+
+const node = { __name__: 'node_load1', instance: 'cache-test:9100', job: 'node' };
+
+test('a series sent again decodes to the same frozen label set, with its own samples', () => {
+  const first = decodeWriteRequest(encodeWriteRequest([{ labels: node, samples: [[1000, 1.5]] }]), DEFAULT_INGEST_LIMITS);
+  const second = decodeWriteRequest(encodeWriteRequest([{ labels: node, samples: [[2000, 2.5], [3000, 3.5]] }]), DEFAULT_INGEST_LIMITS);
+  assert.deepEqual({ ...first.writes[0]!.labels }, node);
+  assert.equal(second.writes[0]!.labels, first.writes[0]!.labels, 'same object: the store and detectors find it by identity');
+  assert.ok(Object.isFrozen(second.writes[0]!.labels));
+  assert.deepEqual(Array.from(first.writes[0]!.timestamps), [1000]);
+  assert.deepEqual(Array.from(second.writes[0]!.timestamps), [2000, 3000]);
+  assert.deepEqual(Array.from(second.writes[0]!.values), [2.5, 3.5]);
+});
+
+test('series in one request get their own samples from the shared buffer', () => {
+  const other = { ...node, instance: 'cache-test-2:9100' };
+  const d = decodeWriteRequest(encodeWriteRequest([{ labels: node, samples: [[1, 10], [2, 20]] }, { labels: other, samples: [[1, 30]] }, { labels: node, samples: [] }]), DEFAULT_INGEST_LIMITS);
+  assert.deepEqual(d.writes.map((w) => [w.labels.instance, Array.from(w.timestamps), Array.from(w.values)]), [
+    ['cache-test:9100', [1, 2], [10, 20]],
+    ['cache-test-2:9100', [1], [30]],
+    ['cache-test:9100', [], []],
+  ]);
+  assert.equal(d.samples, 3);
+});
+
+test('a label after the samples is not lost when the leading labels are cached', () => {
+  decodeWriteRequest(encodeWriteRequest([{ labels: node, samples: [[1, 1]] }]), DEFAULT_INGEST_LIMITS);
+  const ts = new PbWriter();
+  for (const [n, v] of Object.entries(node)) ts.bytes(1, new PbWriter().string(1, n).string(2, v).finish());
+  ts.bytes(2, new PbWriter().double(1, 7).int(2, 5).finish());
+  ts.bytes(1, new PbWriter().string(1, 'zone').string(2, 'eu').finish());
+  const d = decodeWriteRequest(new PbWriter().bytes(1, ts.finish()).finish(), DEFAULT_INGEST_LIMITS);
+  assert.deepEqual({ ...d.writes[0]!.labels }, { ...node, zone: 'eu' });
+  assert.deepEqual(Array.from(d.writes[0]!.values), [7]);
+});
+
+test('cached label sets are checked again under other limits', () => {
+  const long = { __name__: 'm', instance: 'x'.repeat(40) };
+  decodeWriteRequest(encodeWriteRequest([{ labels: long, samples: [[1, 1]] }]), DEFAULT_INGEST_LIMITS);
+  assert.throws(
+    () => decodeWriteRequest(encodeWriteRequest([{ labels: long, samples: [[2, 1]] }]), { ...DEFAULT_INGEST_LIMITS, maxLabelValueLength: 10 }),
+    /label value is 40 characters, over the limit of 10/,
+  );
+});

@@ -53,7 +53,7 @@ export function incidentFeatureVector(inc: Incident, graph: ServiceGraph | undef
   out[i++] = inc.members.filter((m) => m.direction === 'above').length / n;
   out[i++] = Math.log1p(inc.services.length);
   out[i++] = Math.log1p(inc.members.length);
-  out[i++] = inc.members.reduce((s, m) => Math.max(s, severityRank(m.severity)), 0) / 4;
+  out[i] = inc.members.reduce((s, m) => Math.max(s, severityRank(m.severity)), 0) / 4;
   return out;
 }
 

@@ -9,12 +9,13 @@ import { NeighbourhoodCache } from './neighbourhood.js';
  *
  * "Related" is one of, strongest first:
  * - the same service, or the same host (`instance`, `node`, `pod`, `host`);
- * - a dependency path of at most `maxHops` in either direction between the
- *   event's service and a service of the incident (a fault travels from a
- *   dependency to its callers, so both a downstream effect and a late-alerting
- *   root cause belong);
- * - siblings: both call the same service directly (the shared dependency may
- *   not have alerted yet);
+ * - the event's service depends on a service of the incident within
+ *   `maxHops` (a fault travels from a dependency to its callers);
+ * - the event's service, or a dependency of it, is a plausible common cause:
+ *   at least two services of the incident (and half of a larger one) depend on
+ *   it. A late-alerting root cause joins; an unrelated dependency of a single
+ *   member does not. A one-service incident takes dependencies within 2 hops
+ *   and direct co-callers of its dependencies;
  * - learned co-occurrence of the two services in past incidents.
  *
  * "Close in time" is an onset at most `windowMs` after the incident's latest
@@ -84,6 +85,7 @@ export class IncidentCorrelator {
   private readonly views = new Map<string, CorrelationView>();
   private readonly near: NeighbourhoodCache;
   private pending: CorrelatableEvent[] = [];
+  private readonly explained = new WeakMap<CorrelationView, { size: number; graph: unknown; counts: Map<string, number> }>();
 
   constructor(
     private readonly graph: () => ServiceGraph | undefined,
@@ -123,18 +125,37 @@ export class IncidentCorrelator {
     if (e.service && view.services.has(e.service)) consider(1, `same service ${e.service}`);
     if (host && view.hosts.has(host)) consider(0.9, `same host ${host}`);
     if (e.service && (!best || best.score < 1)) {
-      const n = this.near.of(this.graph(), e.service);
+      const graph = this.graph();
+      const n = this.near.of(graph, e.service);
       const co = this.opts.coOccurrence;
       for (const s of view.services) {
+        // A fault travels from a dependency to its callers: an event on a caller of the incident is its effect.
         const down = n.dependencies.get(s);
         if (down !== undefined) consider(0.9 - 0.1 * (down - 1), `depends on ${s} (${hops(down)})`);
-        const up = n.dependents.get(s);
-        if (up !== undefined) consider(0.8 - 0.1 * (up - 1), `${s} depends on it (${hops(up)})`);
-        const via = n.siblings.get(s);
-        if (via !== undefined) consider(0.6, `calls ${via}, as ${s} does`);
         if (co) {
           const c = co.confidence(e.service, s);
           if (c > 0) consider(0.5 + 0.4 * c, `often together with ${s} (learned)`);
+        }
+      }
+      // A dependency (or a co-caller of a dependency) belongs only if it could be the common cause of most
+      // of the incident: a late-alerting root cause does, an unrelated dependency of one member does not.
+      if (!best || best.score < 0.8) {
+        const explains = this.explainCounts(graph, view);
+        // At least two services (half of a larger incident) must share the cause; a one-service incident
+        // takes its direct dependencies only.
+        const need = Math.max(2, Math.ceil(view.services.size / 2));
+        const self = explains.get(e.service) ?? 0;
+        if (self >= need) consider(0.8, `${self} of ${view.services.size} services depend on it`);
+        else if (view.services.size === 1) {
+          const only = [...view.services][0];
+          const h = n.dependents.get(only);
+          if (h !== undefined && h <= 2) consider(0.8, `${only} depends on it (${hops(h)})`);
+          const via = n.siblings.get(only);
+          if (via !== undefined) consider(0.6, `calls ${via}, as ${only} does`);
+        }
+        for (const [x, h] of n.dependencies) {
+          const k = explains.get(x) ?? 0;
+          if (k >= need) consider(0.7 - 0.05 * (h - 1), `calls ${x}, on which ${k} of ${view.services.size} services depend`);
         }
       }
     }
@@ -170,6 +191,19 @@ export class IncidentCorrelator {
   /** Weak events still waiting for an incident. */
   get waiting(): number {
     return this.pending.length;
+  }
+
+  /** For each service, how many of the incident's services it is (or they depend on it within maxHops). */
+  private explainCounts(graph: ServiceGraph | undefined, view: CorrelationView): Map<string, number> {
+    const cached = this.explained.get(view);
+    if (cached && cached.size === view.services.size && cached.graph === graph?.csr()) return cached.counts;
+    const counts = new Map<string, number>();
+    for (const s of view.services) {
+      counts.set(s, (counts.get(s) ?? 0) + 1);
+      for (const x of this.near.of(graph, s).dependencies.keys()) counts.set(x, (counts.get(x) ?? 0) + 1);
+    }
+    this.explained.set(view, { size: view.services.size, graph: graph?.csr(), counts });
+    return counts;
   }
 
   private bestMatch(e: CorrelatableEvent): { view: CorrelationView; relation: Relation } | undefined {

@@ -64,8 +64,9 @@ test('maxHops bounds how far a relation reaches', () => {
   const chain = new ServiceGraph();
   for (let i = 0; i < 5; i++) chain.addService({ name: `s${i}`, type: 'application', criticality: 'medium' });
   for (let i = 0; i < 4; i++) chain.addEdge({ from: `s${i}`, to: `s${i + 1}`, weight: 1, source: 'declared', confidence: 1 });
-  assert.equal(groups(correlateOffline([ev('a', 's0', 0), ev('b', 's4', 1)], chain, { maxHops: 4 })).length, 1);
-  assert.equal(groups(correlateOffline([ev('a', 's0', 0), ev('b', 's4', 1)], chain, { maxHops: 2 })).length, 2);
+  // s0 depends on s4 through four hops: the fault at s4 reaches s0.
+  assert.equal(groups(correlateOffline([ev('a', 's4', 0), ev('b', 's0', 1)], chain, { maxHops: 4 })).length, 1);
+  assert.equal(groups(correlateOffline([ev('a', 's4', 0), ev('b', 's0', 1)], chain, { maxHops: 2 })).length, 2);
 });
 
 test('without a graph, shared labels relate events: same service, same host', () => {

@@ -20,6 +20,8 @@ import { ackRoutes } from './routes/ack.js';
 import { ruleBacktestRoutes } from './routes/rules-backtest.js';
 import type { AckLinks } from './ack-links.js';
 import type { BacktestOptions } from '../alerting/rules/index.js';
+import { forecastRoutes } from './routes/forecast.js';
+import type { ForecastStage } from '../forecast/stage/forecast-stage.js';
 
 export interface ServerOptions {
   pipeline: IngestPipeline;
@@ -39,6 +41,8 @@ export interface ServerOptions {
   ackLinks?: AckLinks;
   /** Lifecycle options for `POST /api/v1/rules/backtest` (as the live evaluator's). */
   backtest?: BacktestOptions;
+  /** Forecasts, capacity, scaling and right-sizing (`/api/v1/forecast`, `/capacity`, `/scaling`, `/rightsizing`). */
+  forecast?: ForecastStage;
 }
 
 /**
@@ -86,5 +90,6 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   if (opts.alerting) alertRoutes(app, opts.alerting, opts.reloadRules ?? (() => 0));
   if (opts.alerting && opts.ackLinks) ackRoutes(app, opts.ackLinks, opts.alerting);
   ruleBacktestRoutes(app, opts.pipeline.store, opts.backtest);
+  forecastRoutes(app, opts.forecast);
   return app;
 }

@@ -22,6 +22,7 @@ import { startOncall } from './oncall-wiring.js';
 import type { EscalationRunner } from '../oncall/index.js';
 import { loadConfig } from '../config/load.js';
 import { AckLinks } from '../api/ack-links.js';
+import { ForecastStage } from '../forecast/stage/forecast-stage.js';
 
 /**
  * The composition root: one place where the store, the pipeline, the HTTP API
@@ -41,6 +42,8 @@ export interface VigilApp {
   readonly silences: SilenceStore;
   /** The on-call escalation runner, when escalation policies are configured. */
   readonly oncall: EscalationRunner | undefined;
+  /** Forecasting: capacity risks, scaling recommendations (and their events), right-sizing; absent when forecast.enabled is false. */
+  readonly forecast: ForecastStage | undefined;
   /** Re-reads the rule files (SIGHUP, POST /-/reload); throws a ConfigError and keeps the old rules when they are invalid. */
   reloadRules(): number;
   readonly logger: Logger;
@@ -83,7 +86,9 @@ export async function startVigil(config: VigilConfig, logger: Logger, start: Sta
     const c = fresh && start.configFile ? loadConfig(start.configFile) : config;
     return loadRules({ rules: c.rules, ruleFiles: c.ruleFiles, configFile: start.configFile });
   };
-  const rules = new RuleEvaluator({ store, rules: loadAllRules(), ...config.ruleEvaluation, logger });
+  // Forecasting: scheduled capacity/scaling/right-sizing, and the model forecast rules ask.
+  const forecast = config.forecast.enabled ? new ForecastStage({ store, config: config.forecast, dataDir: config.storage.dir, logger }) : undefined;
+  const rules = new RuleEvaluator({ store, rules: loadAllRules(), ...config.ruleEvaluation, logger, forecast: forecast && config.forecast.rules ? forecast : undefined });
   const silences = new SilenceStore(join(config.storage.dir, 'alerting.db'));
   // Links in notifications start with server.externalUrl, else the address the server listens on.
   let publicUrl = config.server.externalUrl;
@@ -120,7 +125,7 @@ export async function startVigil(config: VigilConfig, logger: Logger, start: Sta
   rules.start();
   dispatcher.start(1000);
   let ready = false;
-  const server = buildServer({ pipeline, metrics, logger, limits, maxBodyBytes: config.server.maxBodyBytes, isReady: () => ready, detection, outbox, alerting: { rules, dispatcher, silences }, reloadRules: () => reloadRules(), ackLinks, backtest: { keepResolvedMs: config.ruleEvaluation.keepResolvedMs, flapping: config.ruleEvaluation.flapping } });
+  const server = buildServer({ pipeline, metrics, logger, limits, maxBodyBytes: config.server.maxBodyBytes, isReady: () => ready, detection, outbox, alerting: { rules, dispatcher, silences }, reloadRules: () => reloadRules(), ackLinks, backtest: { keepResolvedMs: config.ruleEvaluation.keepResolvedMs, flapping: config.ruleEvaluation.flapping }, forecast });
   let url: string;
   try {
     url = await server.listen({ host: config.server.host, port: config.server.port });
@@ -149,6 +154,8 @@ export async function startVigil(config: VigilConfig, logger: Logger, start: Sta
   await scrape?.start();
   const host = config.host.enabled ? new HostCollector({ intervalMs: config.host.intervalMs, paths: ['/', config.storage.dir], sink: pipeline, logger }) : undefined;
   host?.start();
+  forecast?.start();
+  forecast?.onEvent((e) => logger.info({ scaling: e.name, action: e.action, series: e.labels, scaleByPercent: e.scaleByPercent, recommendedReplicas: e.recommendedReplicas }, 'scaling recommendation changed'));
   const s = store.stats();
   logger.info({ url, dir: config.storage.dir, series: s.series, fsync: config.storage.fsync }, 'vigil is listening');
 
@@ -163,6 +170,7 @@ export async function startVigil(config: VigilConfig, logger: Logger, start: Sta
     dispatcher,
     silences,
     oncall,
+    forecast,
     reloadRules,
     metrics,
     server,
@@ -174,6 +182,7 @@ export async function startVigil(config: VigilConfig, logger: Logger, start: Sta
       ready = false;
       feed?.stop();
       rules.stop();
+      await forecast?.close();
       dispatcher.stop();
       await scrape?.stop();
       await host?.stop();

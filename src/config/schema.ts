@@ -12,6 +12,7 @@ import { notifySchema } from './sections/notify.js';
 import { ruleEvaluationSchema, ruleFilesSchema, rulesSchema } from './sections/rules.js';
 import { routingSchema } from './sections/routing.js';
 import { oncallSchema } from './sections/oncall.js';
+import { forecastSchema } from './sections/forecast.js';
 
 /**
  * The whole of vigil.yaml. To add a section, write `sections/<name>.ts` and
@@ -31,6 +32,7 @@ export const configSchema = section({
   ruleEvaluation: ruleEvaluationSchema,
   routing: routingSchema,
   oncall: oncallSchema,
+  forecast: forecastSchema,
   services: servicesSchema,
 });
 

@@ -75,4 +75,31 @@ export interface IncidentEvent {
   memberFingerprints: string[];
 }
 
-export type PipelineEvent = AnomalyEvent | AlertEvent | IncidentEvent;
+/**
+ * A predictive-scaling recommendation for a workload series changed (forecast
+ * stage): what an automation (autoscaler hook, runbook) can act on.
+ */
+export interface ScalingEvent {
+  kind: 'scaling';
+  id: string;
+  /** The scaling entry (config `forecast.scaling[].name`). */
+  name: string;
+  seriesHash: string;
+  labels: Labels;
+  /** When it was computed, ms. */
+  t: number;
+  action: 'SCALE_SOON' | 'SCALE_DOWN' | 'HOLD';
+  /** Predicted peak within the horizon, when (ms), and as a share of current capacity. */
+  predictedPeak: number;
+  peakAt: number;
+  peakUtilization: number;
+  /** Capacity change that brings the peak to the target utilisation, percent. */
+  scaleByPercent: number;
+  currentReplicas?: number;
+  recommendedReplicas?: number;
+  reason: string;
+  /** The forecasting model behind it. */
+  model: string;
+}
+
+export type PipelineEvent = AnomalyEvent | AlertEvent | IncidentEvent | ScalingEvent;

@@ -1,6 +1,7 @@
 import type { ServiceGraph } from '../topology/service-graph.js';
 import { recommendedActions } from './actions.js';
 import { DEFAULT_RCA_OPTIONS, type RcaOptions } from './options.js';
+import { coverage, coverageScratch } from './coverage.js';
 import { aggregateSignals, type ServiceEvidence } from './signals.js';
 import { walkScores } from './walk.js';
 
@@ -47,11 +48,28 @@ export function rankRootCauses(graph: ServiceGraph, signals: RcaSignal[], opts: 
   const csr = graph.csr();
   const ev = aggregateSignals(csr, signals, o);
   if (ev.anomalous.length === 0) return [];
-  const scores = walkScores(csr, ev, o);
-  const order = Array.from(scores.keys())
+  const { scores, lagScale } = walkScores(csr, ev, o);
+  const byWalk = Array.from(scores.keys())
     .filter((i) => scores[i] > 0)
     .sort((a, b) => scores[b] - scores[a] || ev.onset[a] - ev.onset[b]);
-  const top = order.slice(0, o.maxCandidates);
+  // The walk's leaders are re-weighed by how much of the incident each explains.
+  const lead = byWalk.slice(0, o.rerankTop);
+  const scratch = coverageScratch(ev.names.length);
+  const cover = lead.map((i) => coverage(csr, ev, i, lagScale, o, scratch));
+  // Earliness is measured from the earliest onset among the candidates that explain much of the
+  // incident, so an early but unrelated blip does not set the clock.
+  const maxCover = Math.max(...cover);
+  let clock = Infinity;
+  lead.forEach((i, k) => {
+    if (cover[k] >= 0.5 * maxCover && ev.onset[i] < clock) clock = ev.onset[i];
+  });
+  lead.forEach((i, k) => {
+    const late = Number.isFinite(ev.onset[i]) ? Math.max(0, ev.onset[i] - clock) : 0;
+    const early = Math.exp(-late / (o.maxHopLags * lagScale));
+    scores[i] *= Math.pow(cover[k], o.coverageExponent) * (1 - o.onsetWeight + o.onsetWeight * early);
+  });
+  const order = byWalk.slice(0, o.rerankTop).sort((a, b) => scores[b] - scores[a] || ev.onset[a] - ev.onset[b]);
+  const top = [...order, ...byWalk.slice(o.rerankTop)].slice(0, o.maxCandidates);
   const total = top.reduce((s, i) => s + scores[i], 0) || 1;
   return top.map((i) => candidate(graph, ev, i, scores[i] / total, o));
 }

@@ -8,8 +8,15 @@ export interface ServiceEvidence {
   names: string[];
   /** Combined anomaly strength in [0, 1]; 0 for services without signals. */
   anomaly: Float64Array;
+  /**
+   * Strength as a possible cause: traffic changes count less, because load arrives from the
+   * callers (a dependency flooded by retries is a symptom of its callers, not their cause).
+   */
+  cause: Float64Array;
   /** Earliest onset, ms; Infinity when none. */
   onset: Float64Array;
+  /** Latest onset among the service's signals (a disk fills for minutes, then writes fail). */
+  lastOnset: Float64Array;
   /** Metric with the strongest weighted anomaly, and its type. */
   topMetric: string[];
   topKind: SignalKind[];
@@ -33,7 +40,9 @@ export function aggregateSignals(csr: CsrGraph, signals: RcaSignal[], o: RcaOpti
   const n = names.length;
   const anomaly = new Float64Array(n);
   const best = new Float64Array(n);
+  const cause = new Float64Array(n);
   const onset = new Float64Array(n).fill(Infinity);
+  const lastOnset = new Float64Array(n).fill(-Infinity);
   const topMetric: string[] = new Array(n).fill('');
   const topKind: SignalKind[] = new Array(n).fill('other');
   const firstMetric: string[] = new Array(n).fill('');
@@ -46,6 +55,8 @@ export function aggregateSignals(csr: CsrGraph, signals: RcaSignal[], o: RcaOpti
     const kind = s.kind ?? inferKind(s.metric);
     const w = Math.min(1, Math.max(0, s.score) * (o.kindWeights[kind] ?? 1));
     miss[i] *= 1 - w;
+    const c = kind === 'traffic' ? w * o.trafficAsCause : w;
+    if (c > cause[i]) cause[i] = c;
     if (w > best[i]) {
       best[i] = w;
       topMetric[i] = s.metric;
@@ -55,6 +66,7 @@ export function aggregateSignals(csr: CsrGraph, signals: RcaSignal[], o: RcaOpti
       onset[i] = s.onsetMs;
       firstMetric[i] = s.metric;
     }
+    if (s.onsetMs > lastOnset[i]) lastOnset[i] = s.onsetMs;
     if (s.onsetMs < firstOnset) firstOnset = s.onsetMs;
   }
   const anomalous: number[] = [];
@@ -65,5 +77,14 @@ export function aggregateSignals(csr: CsrGraph, signals: RcaSignal[], o: RcaOpti
       anomalous.push(i);
     }
   }
-  return { names, anomaly, onset, topMetric, topKind, firstMetric, anomalous, firstOnset, graphSize: csr.names.length };
+  return { names, anomaly, cause, onset, lastOnset, topMetric, topKind, firstMetric, anomalous, firstOnset, graphSize: csr.names.length };
+}
+
+/**
+ * Time from a service's anomaly to `t`, taking the latest of its onsets that is not after
+ * t + tolerance (a fault may smoulder before it spreads); negative when all came after.
+ */
+export function gapTo(ev: ServiceEvidence, j: number, t: number, toleranceMs: number): number {
+  const last = ev.lastOnset[j];
+  return last <= t + toleranceMs ? t - last : t - ev.onset[j];
 }

@@ -1,42 +1,62 @@
 import type { CsrGraph } from '../topology/service-graph.js';
 import type { RcaOptions } from './options.js';
-import type { ServiceEvidence } from './signals.js';
+import { gapTo, type ServiceEvidence } from './signals.js';
 
 /**
  * Personalised random walk on the reversed dependency graph. The walker restarts at anomalous
  * services (in proportion to their anomaly), steps to a dependency in proportion to the
  * dependency's anomaly, sometimes back to an anomalous dependant, and stays put by how much of
- * its own anomaly its dependencies do not explain. Visit frequency, sharpened by anomaly
- * strength and onset order, is the root-cause score. O(iterations x edges), typed arrays only.
+ * its own anomaly its dependencies do not explain. Steps are discounted when the timing does
+ * not fit a fault travelling from the dependency to the dependant (the dependency went
+ * anomalous later, or implausibly long before). Visit frequency, sharpened by anomaly strength,
+ * is the first root-cause score. O(iterations x edges), typed arrays only.
  */
-export function walkScores(csr: CsrGraph, ev: ServiceEvidence, o: RcaOptions): Float64Array {
+export function walkScores(csr: CsrGraph, ev: ServiceEvidence, o: RcaOptions): { scores: Float64Array; lagScale: number } {
   const n = ev.names.length;
   const g = ev.graphSize;
   const a = ev.anomaly;
+  const cause = ev.cause;
+  const onset = ev.onset;
   const silent = o.silentAnomaly;
   const { depStart, depTarget, depWeight, revStart, revTarget, revWeight } = csr;
+  const m = depTarget.length;
+  const lagScale = typicalLag(csr, ev, o.minLagMs);
 
   const restart = new Float64Array(n);
   let restartSum = 0;
   for (const i of ev.anomalous) restartSum += a[i];
   for (const i of ev.anomalous) restart[i] = a[i] / restartSum;
 
-  // Out-weight totals per node, so each step is a single pass over the edges.
+  // Transition weights per edge, and per node its self weight and total, computed once.
+  const fwd = new Float64Array(m);
+  const bwd = new Float64Array(m);
   const selfW = new Float64Array(n);
   const total = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let maxDep = 0;
+  for (let i = 0; i < g; i++) {
+    let explained = 0;
     let sum = 0;
-    if (i < g) {
-      for (let k = depStart[i]; k < depStart[i + 1]; k++) {
-        const j = depTarget[k];
-        sum += depWeight[k] * (a[j] + silent);
-        if (a[j] > maxDep) maxDep = a[j];
-      }
-      for (let k = revStart[i]; k < revStart[i + 1]; k++) sum += o.backwardWeight * revWeight[k] * a[revTarget[k]];
+    for (let k = depStart[i]; k < depStart[i + 1]; k++) {
+      const j = depTarget[k];
+      const fit = a[i] > 0 && a[j] > 0 ? timingFit(gapTo(ev, j, onset[i], o.lateTolerance * lagScale), lagScale, o) : 1;
+      const w = depWeight[k] * (cause[j] * fit + silent);
+      fwd[k] = w;
+      sum += w;
+      if (cause[j] * fit > explained) explained = cause[j] * fit;
     }
-    selfW[i] = Math.max(0, a[i] - maxDep);
+    for (let k = revStart[i]; k < revStart[i + 1]; k++) {
+      const j = revTarget[k];
+      if (a[j] === 0) continue;
+      const fit = a[i] > 0 ? timingFit(gapTo(ev, i, onset[j], o.lateTolerance * lagScale), lagScale, o) : 1;
+      const w = o.backwardWeight * revWeight[k] * a[j] * fit;
+      bwd[k] = w;
+      sum += w;
+    }
+    selfW[i] = Math.max(0, cause[i] - explained);
     total[i] = sum + selfW[i];
+  }
+  for (let i = g; i < n; i++) {
+    selfW[i] = cause[i];
+    total[i] = cause[i];
   }
 
   let pi = Float64Array.from(restart);
@@ -55,14 +75,8 @@ export function walkScores(csr: CsrGraph, ev: ServiceEvidence, o: RcaOptions): F
       const share = p / total[i];
       next[i] += share * selfW[i];
       if (i >= g) continue;
-      for (let k = depStart[i]; k < depStart[i + 1]; k++) {
-        const j = depTarget[k];
-        next[j] += share * depWeight[k] * (a[j] + silent);
-      }
-      for (let k = revStart[i]; k < revStart[i + 1]; k++) {
-        const j = revTarget[k];
-        next[j] += share * o.backwardWeight * revWeight[k] * a[j];
-      }
+      for (let k = depStart[i]; k < depStart[i + 1]; k++) next[depTarget[k]] += share * fwd[k];
+      for (let k = revStart[i]; k < revStart[i + 1]; k++) next[revTarget[k]] += share * bwd[k];
     }
     for (let i = 0; i < n; i++) next[i] = d * next[i] + (1 - d + d * dangling) * restart[i];
     const t = pi;
@@ -70,29 +84,36 @@ export function walkScores(csr: CsrGraph, ev: ServiceEvidence, o: RcaOptions): F
     next = t;
   }
 
-  // Onset rank among anomalous services: 1 for the earliest, towards 0 for the latest.
-  const sortedOnsets = ev.anomalous.map((i) => ev.onset[i]).sort((x, y) => x - y);
-  const m = sortedOnsets.length;
   const scores = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    if (pi[i] === 0) continue;
-    let earliness = 0;
-    if (a[i] > 0) {
-      const earlier = lowerBound(sortedOnsets, ev.onset[i]);
-      earliness = m > 1 ? 1 - earlier / (m - 1) : 1;
-    }
-    scores[i] = pi[i] * Math.pow(a[i] + silent, o.strengthExponent) * (1 + o.onsetWeight * earliness);
-  }
-  return scores;
+  for (let i = 0; i < n; i++) if (pi[i] > 0) scores[i] = pi[i] * Math.pow(cause[i] + silent, o.strengthExponent);
+  return { scores, lagScale };
 }
 
-function lowerBound(sorted: number[], x: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid] < x) lo = mid + 1;
-    else hi = mid;
+/**
+ * How well a gap (dependant's onset minus dependency's onset) fits a fault travelling from the
+ * dependency: 1 from slightly negative (same scrape) up to a few typical hops, decaying outside.
+ */
+export function timingFit(gap: number, lagScale: number, o: RcaOptions): number {
+  const early = -o.lateTolerance * lagScale;
+  if (gap < early) return Math.exp((gap - early) / lagScale);
+  const late = o.maxHopLags * lagScale;
+  if (gap > late) return Math.exp(-(gap - late) / lagScale);
+  return 1;
+}
+
+/** Lower-quartile positive onset gap over edges between anomalous services: the incident's hop lag. */
+export function typicalLag(csr: CsrGraph, ev: ServiceEvidence, minLagMs: number): number {
+  const gaps: number[] = [];
+  for (const i of ev.anomalous) {
+    if (i >= ev.graphSize) continue;
+    for (let k = csr.depStart[i]; k < csr.depStart[i + 1]; k++) {
+      const j = csr.depTarget[k];
+      const gap = gapTo(ev, j, ev.onset[i], 0);
+      if (ev.anomaly[j] > 0 && gap > 0 && Number.isFinite(gap)) gaps.push(gap);
+    }
   }
-  return lo;
+  if (gaps.length === 0) return minLagMs;
+  // The lower quartile: a few long gaps come from unrelated anomalies that happen to be adjacent.
+  gaps.sort((x, y) => x - y);
+  return Math.max(minLagMs, gaps[gaps.length >> 2]);
 }

@@ -20,6 +20,8 @@ import { ackRoutes } from './routes/ack.js';
 import { ruleBacktestRoutes } from './routes/rules-backtest.js';
 import type { AckLinks } from './ack-links.js';
 import type { BacktestOptions } from '../alerting/rules/index.js';
+import { incidentRoutes } from './routes/incidents.js';
+import type { IncidentManager } from '../incidents/index.js';
 import { forecastRoutes } from './routes/forecast.js';
 import type { ForecastStage } from '../forecast/stage/forecast-stage.js';
 
@@ -41,6 +43,8 @@ export interface ServerOptions {
   ackLinks?: AckLinks;
   /** Lifecycle options for `POST /api/v1/rules/backtest` (as the live evaluator's). */
   backtest?: BacktestOptions;
+  /** Incidents (`/api/v1/incidents`), when incidents.enabled. */
+  incidents?: IncidentManager;
   /** Forecasts, capacity, scaling and right-sizing (`/api/v1/forecast`, `/capacity`, `/scaling`, `/rightsizing`). */
   forecast?: ForecastStage;
 }
@@ -90,6 +94,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   if (opts.alerting) alertRoutes(app, opts.alerting, opts.reloadRules ?? (() => 0));
   if (opts.alerting && opts.ackLinks) ackRoutes(app, opts.ackLinks, opts.alerting);
   ruleBacktestRoutes(app, opts.pipeline.store, opts.backtest);
+  if (opts.incidents) incidentRoutes(app, opts.incidents);
   forecastRoutes(app, opts.forecast);
   return app;
 }

@@ -22,6 +22,8 @@ import { startOncall } from './oncall-wiring.js';
 import type { EscalationRunner } from '../oncall/index.js';
 import { loadConfig } from '../config/load.js';
 import { AckLinks } from '../api/ack-links.js';
+import { connectIncidents, createIncidents, deferToIncidents } from './incident-wiring.js';
+import type { IncidentManager } from '../incidents/index.js';
 import { ForecastStage } from '../forecast/stage/forecast-stage.js';
 
 /**
@@ -42,6 +44,8 @@ export interface VigilApp {
   readonly silences: SilenceStore;
   /** The on-call escalation runner, when escalation policies are configured. */
   readonly oncall: EscalationRunner | undefined;
+  /** The incident stage (correlation, lifecycle, root causes), when incidents.enabled. */
+  readonly incidents: IncidentManager | undefined;
   /** Forecasting: capacity risks, scaling recommendations (and their events), right-sizing; absent when forecast.enabled is false. */
   readonly forecast: ForecastStage | undefined;
   /** Re-reads the rule files (SIGHUP, POST /-/reload); throws a ConfigError and keeps the old rules when they are invalid. */
@@ -100,14 +104,18 @@ export async function startVigil(config: VigilConfig, logger: Logger, start: Sta
     resolve: (key) => void oncall.resolve(key),
   };
   const dispatcher = new Dispatcher({
+  // Incidents: alerts and anomalies correlated into incidents; with notifyPerIncident they notify instead of alert groups.
+  const incidents = createIncidents(config, logger);
+  let incidentWiring: ReturnType<typeof connectIncidents> | undefined;
     config: config.routing,
-    notify: deliverToOutbox(outbox, logger, () => publicUrl, ackLinks && ((groupKey) => ackLinks.url({ kind: 'group', key: groupKey })), pager),
+    notify: deferToIncidents(deliverToOutbox(outbox, logger, () => publicUrl, ackLinks && ((groupKey) => ackLinks.url({ kind: 'group', key: groupKey })), pager), () => incidentWiring?.notifier && ((g) => incidentWiring!.notifier!.ownedByIncidents(g))),
     silences,
     isAcknowledged: (fp) => rules.tracker.get(fp)?.ack !== undefined,
     logger,
   });
   rules.onEvent((e) => dispatcher.receive(e));
   // An acknowledgement (API, CLI or signed link) also stops the on-call escalation of its groups.
+  if (incidents) incidentWiring = connectIncidents(incidents, { config, rules, dispatcher, detection, outbox, pager, logger, vigilUrl: () => publicUrl });
   if (oncall)
     rules.onEvent((e) => {
       if (!e.ackedBy) return;
@@ -125,7 +133,7 @@ export async function startVigil(config: VigilConfig, logger: Logger, start: Sta
   rules.start();
   dispatcher.start(1000);
   let ready = false;
-  const server = buildServer({ pipeline, metrics, logger, limits, maxBodyBytes: config.server.maxBodyBytes, isReady: () => ready, detection, outbox, alerting: { rules, dispatcher, silences }, reloadRules: () => reloadRules(), ackLinks, backtest: { keepResolvedMs: config.ruleEvaluation.keepResolvedMs, flapping: config.ruleEvaluation.flapping }, forecast });
+  const server = buildServer({ pipeline, metrics, logger, limits, maxBodyBytes: config.server.maxBodyBytes, isReady: () => ready, detection, outbox, alerting: { rules, dispatcher, silences }, reloadRules: () => reloadRules(), ackLinks, backtest: { keepResolvedMs: config.ruleEvaluation.keepResolvedMs, flapping: config.ruleEvaluation.flapping }, forecast, incidents });
   let url: string;
   try {
     url = await server.listen({ host: config.server.host, port: config.server.port });
@@ -172,6 +180,7 @@ export async function startVigil(config: VigilConfig, logger: Logger, start: Sta
     oncall,
     forecast,
     reloadRules,
+    incidents,
     metrics,
     server,
     logger,
@@ -186,6 +195,8 @@ export async function startVigil(config: VigilConfig, logger: Logger, start: Sta
       dispatcher.stop();
       await scrape?.stop();
       await host?.stop();
+      incidentWiring?.stop();
+      incidents?.close();
       await server.close();
       detection?.close();
       silences.close();

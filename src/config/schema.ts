@@ -12,6 +12,7 @@ import { notifySchema } from './sections/notify.js';
 import { ruleEvaluationSchema, ruleFilesSchema, rulesSchema } from './sections/rules.js';
 import { routingSchema } from './sections/routing.js';
 import { oncallSchema } from './sections/oncall.js';
+import { incidentsSchema } from './sections/incidents.js';
 import { forecastSchema } from './sections/forecast.js';
 
 /**
@@ -32,6 +33,7 @@ export const configSchema = section({
   ruleEvaluation: ruleEvaluationSchema,
   routing: routingSchema,
   oncall: oncallSchema,
+  incidents: incidentsSchema,
   forecast: forecastSchema,
   services: servicesSchema,
 });

@@ -6,6 +6,7 @@ import { registerDetect } from './detect.js';
 import { registerBackfill } from './backfill.js';
 import { registerNotify } from './notify.js';
 import { registerAlerts } from './alerts.js';
+import { registerIncidents } from './incidents.js';
 import { registerSilence } from './silence.js';
 import { registerRules } from './rules.js';
 import { EXIT_USAGE, reportFatal } from './exit.js';
@@ -27,6 +28,7 @@ registerDetect(program);
 registerBackfill(program);
 registerNotify(program);
 registerAlerts(program);
+registerIncidents(program);
 registerSilence(program);
 registerRules(program);
 

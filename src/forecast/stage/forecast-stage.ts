@@ -14,6 +14,7 @@ import { rightsize, type RightsizeFinding } from '../rightsizing/rightsize.js';
 import { Companions } from './companions.js';
 import { resample } from './grid.js';
 import { forecastSamples, type ForecastFn, type SeriesForecast } from './series-forecast.js';
+import { linearForecast } from './linear.js';
 import { LstmModels, type LstmStatus } from './lstm-models.js';
 
 /**
@@ -81,7 +82,8 @@ export interface SeriesForecastView {
   forecast: Array<[number, number, number, number]>;
 }
 
-const RULE_CACHE_MS = 60_000;
+/** Time a rule evaluation may spend on the automatic model; past it, series get a straight line until the next evaluation. */
+const RULE_BUDGET_MS = 250;
 
 export class ForecastStage {
   readonly lstm: LstmModels;
@@ -94,7 +96,8 @@ export class ForecastStage {
   private readonly lastAction = new Map<string, ScalingEvent['action']>();
   private readonly events: ScalingEvent[] = [];
   private readonly listeners = new Set<(e: ScalingEvent) => void>();
-  private readonly ruleCache = new Map<string, { at: number; f: SeriesForecast | null }>();
+  private readonly ruleCache = new Map<string, { at: number; f: SeriesForecast | null; cheap: boolean }>();
+  private ruleBudget = { now: NaN, spentMs: 0 };
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private eventSeq = 0;
@@ -182,21 +185,30 @@ export class ForecastStage {
   /**
    * The alerting stage's forecast-rule question: when, within `horizonMs`,
    * does this series reach `limit`? Fitted on the rule's window (`ctx.data`)
-   * with the automatic model; a series' forecast is reused for a minute.
+   * with the automatic model; a series' forecast is reused for `interval`.
+   * The evaluator is synchronous, so one evaluation spends at most
+   * RULE_BUDGET_MS on the automatic model; series beyond it get a
+   * least-squares line, replaced by the model at a later evaluation.
    */
   timeToCross(seriesId: string, limit: number, horizonMs: number, ctx?: { now: number; windowMs: number; direction?: 'above' | 'below'; data?: { timestamps: ArrayLike<number>; values: ArrayLike<number> } }): CrossingAnswer {
     const none: CrossingAnswer = { at: null, value: NaN, upper: NaN, lower: NaN };
     if (!ctx?.data) return none;
     const key = `${seriesId}\u0000${ctx.windowMs}\u0000${horizonMs}`;
     let hit = this.ruleCache.get(key);
-    if (!hit || ctx.now - hit.at >= RULE_CACHE_MS || ctx.now < hit.at) {
+    if (this.ruleBudget.now !== ctx.now) this.ruleBudget = { now: ctx.now, spentMs: 0 };
+    const expired = !hit || ctx.now - hit.at >= this.opts.config.interval || ctx.now < hit.at;
+    const affordable = this.ruleBudget.spentMs < RULE_BUDGET_MS;
+    if (!hit || expired || (hit.cheap && affordable)) {
+      const started = performance.now();
+      const fn = affordable ? this.forecaster : linearForecast;
       let f: SeriesForecast | null = null;
       try {
-        f = forecastSamples(ctx.data.timestamps, ctx.data.values, this.forecaster, this.gridOptions(ctx.now, ctx.windowMs, horizonMs));
+        f = forecastSamples(ctx.data.timestamps, ctx.data.values, fn, this.gridOptions(ctx.now, ctx.windowMs, horizonMs));
       } catch (e) {
         this.opts.logger?.warn({ series: seriesId, err: (e as Error).message }, 'forecast for a rule failed');
       }
-      hit = { at: ctx.now, f };
+      if (affordable) this.ruleBudget.spentMs += performance.now() - started;
+      hit = { at: ctx.now, f, cheap: !affordable };
       this.ruleCache.set(key, hit);
       if (this.ruleCache.size > 100_000) this.ruleCache.clear();
     }

@@ -31,10 +31,18 @@ export interface AutoConfig {
 }
 
 export const DEFAULT_AUTO: AutoConfig = {
-  members: [new AutoregressionForecaster(), new MstlForecaster(), new DecomposableForecaster(), new EtsForecaster({ trends: ['N', 'Ad'], seasons: ['A'] }), seasonalNaive],
-  origins: 3,
+  members: [
+    new AutoregressionForecaster({ penalty: 0.005 }),
+    new AutoregressionForecaster({ penalty: 0.005, difference: 'season' }),
+    new AutoregressionForecaster({ penalty: 0.005, difference: 1 }),
+    new MstlForecaster(),
+    new DecomposableForecaster(),
+    new EtsForecaster({ trends: ['N', 'Ad'], seasons: ['A'] }),
+    seasonalNaive,
+  ],
+  origins: 5,
   originStep: 1,
-  combine: 2,
+  combine: 3,
   minScale: 0.8,
   maxScale: 4,
   logScale: true,

@@ -14,11 +14,13 @@ export interface AutoregressionOptions {
   /** Ridge penalty per sample on standardised values. */
   penalty?: number;
   paths?: number;
+  /** Model the differences at this lag (1 = changes, `season` = seasonal changes) and integrate back; 0 = levels. */
+  difference?: number | 'season';
 }
 
 export function arLags(season: number, n: number, seasonalLags: number): Int32Array {
   const lags: number[] = [];
-  const short = Math.max(1, Math.min(season, 24 * 2));
+  const short = Math.max(1, Math.min(season, 48));
   for (let k = 1; k <= short; k++) lags.push(k);
   if (season > 1) for (let s = 2; s <= seasonalLags; s++) if (s * season < n / 2) lags.push(s * season);
   return Int32Array.from(lags.filter((l) => l < n / 2));
@@ -31,7 +33,10 @@ export class AutoregressionForecaster implements Forecaster {
   forecast(yIn: Float64Array, horizon: number, fopts: ForecastOptions): ForecastResult {
     const level = fopts.level ?? 0.95;
     const season = Math.max(1, Math.floor(fopts.season));
-    const raw = fillGaps(yIn);
+    const level0 = fillGaps(yIn);
+    const d = this.opts.difference === 'season' ? (season > 1 ? season : 1) : Math.max(0, Math.floor(this.opts.difference ?? 0));
+    if (d > 0 && level0.length <= 4 * d + 8) return new AutoregressionForecaster({ ...this.opts, difference: 0 }).forecast(yIn, horizon, fopts);
+    const raw = d > 0 ? level0.subarray(d).map((v, i) => v - level0[i]) : level0;
     const n = raw.length;
     const lags = arLags(season, n, this.opts.seasonalLags ?? 7);
     const L = lags.length;
@@ -87,6 +92,12 @@ export class AutoregressionForecaster implements Forecaster {
       step(gauss);
       for (let h = 0; h < horizon; h++) sims[h * paths + q] = buf[n + h] - (mean[h] - mu) / sd;
     }
+    if (d > 0) {
+      // Back to levels: each value adds the level d steps earlier (history, then the path itself).
+      const N = level0.length;
+      for (let h = 0; h < horizon; h++) mean[h] += h >= d ? mean[h - d] : level0[N - d + h];
+      for (let q = 0; q < paths; q++) for (let h = d; h < horizon; h++) sims[h * paths + q] += sims[(h - d) * paths + q];
+    }
     const lower = new Float64Array(horizon), upper = new Float64Array(horizon);
     const a = (1 - level) / 2;
     for (let h = 0; h < horizon; h++) {
@@ -95,6 +106,6 @@ export class AutoregressionForecaster implements Forecaster {
       lower[h] = mean[h] + sd * sortedQuantile(col, a);
       upper[h] = mean[h] + sd * sortedQuantile(col, 1 - a);
     }
-    return { mean, lower, upper, level, model: 'ar' };
+    return { mean, lower, upper, level, model: d > 0 ? `ar-d${d}` : 'ar' };
   }
 }

@@ -9,6 +9,7 @@ import { registerAlerts } from './alerts.js';
 import { registerIncidents } from './incidents.js';
 import { registerSilence } from './silence.js';
 import { registerRules } from './rules.js';
+import { registerForecast } from './forecast.js';
 import { EXIT_USAGE, reportFatal } from './exit.js';
 
 /**
@@ -31,6 +32,7 @@ registerAlerts(program);
 registerIncidents(program);
 registerSilence(program);
 registerRules(program);
+registerForecast(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -44,10 +44,12 @@ export interface CorrelationOptions {
   maxHops: number;
   /** Relatedness needed to join, in (0, 1]. */
   minRelatedness: number;
+  /** A common cause (or its co-caller) joins only if it starts at most this long after the incident's first event. */
+  causeLagMs: number;
   coOccurrence?: CoOccurrence;
 }
 
-export const DEFAULT_CORRELATION: CorrelationOptions = { windowMs: 10 * 60_000, maxHops: 3, minRelatedness: 0.5 };
+export const DEFAULT_CORRELATION: CorrelationOptions = { windowMs: 10 * 60_000, maxHops: 3, minRelatedness: 0.5, causeLagMs: 5 * 60_000 };
 
 export interface Relation {
   score: number;
@@ -139,7 +141,8 @@ export class IncidentCorrelator {
       }
       // A dependency (or a co-caller of a dependency) belongs only if it could be the common cause of most
       // of the incident: a late-alerting root cause does, an unrelated dependency of one member does not.
-      if (!best || best.score < 0.8) {
+      // A cause shows up before its effects: a "cause" alerting long after the incident began is more likely unrelated.
+      if ((!best || best.score < 0.8) && e.t <= view.firstAt + this.opts.causeLagMs) {
         const explains = this.explainCounts(graph, view);
         // At least two services (half of a larger incident) must share the cause; a one-service incident
         // takes its direct dependencies only.

@@ -33,6 +33,8 @@ export interface ForecastStageOptions {
   clock?: () => number;
   /** Default: autoForecast. */
   forecaster?: ForecastFn;
+  /** Time one rule evaluation may spend on the model, ms (default 250). */
+  ruleBudgetMs?: number;
   logger?: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
 }
 
@@ -197,7 +199,7 @@ export class ForecastStage {
     let hit = this.ruleCache.get(key);
     if (this.ruleBudget.now !== ctx.now) this.ruleBudget = { now: ctx.now, spentMs: 0 };
     const expired = !hit || ctx.now - hit.at >= this.opts.config.interval || ctx.now < hit.at;
-    const affordable = this.ruleBudget.spentMs < RULE_BUDGET_MS;
+    const affordable = this.ruleBudget.spentMs < (this.opts.ruleBudgetMs ?? RULE_BUDGET_MS);
     if (!hit || expired || (hit.cheap && affordable)) {
       const started = performance.now();
       const fn = affordable ? this.forecaster : linearForecast;

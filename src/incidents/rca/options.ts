@@ -35,6 +35,13 @@ export interface RcaOptions {
   maxCandidates: number;
   /** Hops searched when collecting upstream/downstream evidence and the path. */
   evidenceHops: number;
+  /**
+   * The service whose problem is being explained (an SLO violation, say): only it and what it
+   * depends on, transitively, can be the cause, and only their signals are used.
+   */
+  target?: string;
+  /** With a target: share of the walk's restarts at the target rather than at anomalous services. */
+  targetRestart: number;
 }
 
 export const DEFAULT_RCA_OPTIONS: RcaOptions = {
@@ -54,4 +61,5 @@ export const DEFAULT_RCA_OPTIONS: RcaOptions = {
   coverageExponent: 2,
   maxCandidates: 10,
   evidenceHops: 6,
+  targetRestart: 0.8,
 };

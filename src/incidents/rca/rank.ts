@@ -46,7 +46,8 @@ export interface RootCauseCandidate {
 export function rankRootCauses(graph: ServiceGraph, signals: RcaSignal[], opts: Partial<RcaOptions> = {}): RootCauseCandidate[] {
   const o: RcaOptions = { ...DEFAULT_RCA_OPTIONS, ...opts, kindWeights: { ...DEFAULT_RCA_OPTIONS.kindWeights, ...(opts.kindWeights ?? {}) } };
   const csr = graph.csr();
-  const ev = aggregateSignals(csr, signals, o);
+  const scope = o.target !== undefined && graph.has(o.target) ? dependencyClosure(graph, o.target) : undefined;
+  const ev = aggregateSignals(csr, scope ? signals.filter((s) => scope.has(s.service)) : signals, o);
   if (ev.anomalous.length === 0) return [];
   const { scores, lagScale } = walkScores(csr, ev, o);
   const byWalk = Array.from(scores.keys())
@@ -116,6 +117,20 @@ function candidate(graph: ServiceGraph, ev: ServiceEvidence, i: number, score: n
     actions: recommendedActions(node?.type ?? 'unknown', metric ? ev.topKind[i] : undefined),
     runbooks: node?.runbooks ?? [],
   };
+}
+
+/** A service and everything it depends on, transitively. */
+function dependencyClosure(graph: ServiceGraph, root: string): Set<string> {
+  const seen = new Set([root]);
+  const stack = [root];
+  while (stack.length) {
+    for (const e of graph.dependencies(stack.pop()!)) {
+      if (seen.has(e.to)) continue;
+      seen.add(e.to);
+      stack.push(e.to);
+    }
+  }
+  return seen;
 }
 
 /** Breadth-first search over one CSR direction: depth (-1 unreached, 0 the source) and parent. */

@@ -22,10 +22,15 @@ export function walkScores(csr: CsrGraph, ev: ServiceEvidence, o: RcaOptions): {
   const m = depTarget.length;
   const lagScale = typicalLag(csr, ev, o.minLagMs);
 
+  // Restarts at anomalous services by their anomaly; with a target, mostly at the target, so the
+  // walk explains that service's problem (a traversal from the symptom, made probabilistic).
   const restart = new Float64Array(n);
   let restartSum = 0;
   for (const i of ev.anomalous) restartSum += a[i];
-  for (const i of ev.anomalous) restart[i] = a[i] / restartSum;
+  const target = o.target !== undefined ? csr.index.get(o.target) : undefined;
+  const toTarget = target !== undefined ? o.targetRestart : 0;
+  for (const i of ev.anomalous) restart[i] = ((1 - toTarget) * a[i]) / restartSum;
+  if (target !== undefined) restart[target] += toTarget;
 
   // Transition weights per edge, and per node its self weight and total, computed once.
   const fwd = new Float64Array(m);

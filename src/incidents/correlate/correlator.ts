@@ -15,7 +15,8 @@ import { NeighbourhoodCache } from './neighbourhood.js';
  *   at least two services of the incident (and half of a larger one) depend on
  *   it. A late-alerting root cause joins; an unrelated dependency of a single
  *   member does not. A one-service incident takes dependencies within 2 hops
- *   and direct co-callers of its dependencies;
+ *   and direct co-callers of its dependencies. Causes precede their effects,
+ *   so this holds only within `causeLagMs` of the incident's first event;
  * - learned co-occurrence of the two services in past incidents.
  *
  * "Close in time" is an onset at most `windowMs` after the incident's latest

@@ -98,3 +98,12 @@ test('learned co-occurrence relates services the graph does not connect', () => 
   assert.equal(groups(correlateOffline(events, shop())).length, 2);
   assert.equal(groups(correlateOffline(events, shop(), { coOccurrence: co })).length, 1);
 });
+
+test('a common cause must show up early: a dependency alerting long after the incident began opens its own', () => {
+  const g = shop();
+  g.addEdge({ from: 'admin', to: 'orders-db', weight: 1, source: 'declared', confidence: 1 });
+  const early = correlateOffline([ev('api', 'api', 0), ev('admin', 'admin', 1), ev('db', 'orders-db', 3)], g);
+  assert.equal(groups(early).length, 1);
+  const late = correlateOffline([ev('api', 'api', 0), ev('admin', 'admin', 1), ev('web', 'web', 5), ev('db', 'orders-db', 8)], g, { causeLagMs: 5 * MIN });
+  assert.deepEqual(groups(late), [['admin', 'api', 'web'], ['db']]);
+});

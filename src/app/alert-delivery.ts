@@ -28,7 +28,8 @@ export function deliverToOutbox(
   const known = new Set(outbox?.channels().map((c) => String(c.name)) ?? []);
   return (g) => {
     const policy = pager?.policyFor(g.receiver);
-    if (pager && policy) {
+    // Acknowledgements stop on-call pages where they are recorded (see vigil-app.ts), not here.
+    if (pager && policy && !g.acknowledged) {
       // The escalation runner de-duplicates re-sends of an open page, and resolves it with the group.
       if (g.status === 'resolved') pager.resolve(g.groupKey);
       else {
@@ -49,7 +50,9 @@ export function deliverToOutbox(
       return;
     }
     // One link per group notification, for every channel: it acknowledges the group's alerts.
-    const ack = ackUrl && g.status === 'firing' ? ackUrl(g.groupKey) : undefined;
+    const ack = ackUrl && g.status === 'firing' && !g.acknowledged ? ackUrl(g.groupKey) : undefined;
+    const acked = g.acknowledged;
+    const ackSummary = acked && `Acknowledged by ${acked.by}${acked.comment ? `: ${acked.comment}` : ''}`;
     for (const channel of g.channels) {
       if (!outbox || !known.has(channel)) {
         if (!warned.has(channel)) logger.warn({ receiver: g.receiver, channel }, 'receiver names a channel that is not in notify.channels; skipped');
@@ -59,8 +62,9 @@ export function deliverToOutbox(
       outbox.enqueue(
         buildNotification({
           channel,
-          kind: g.status === 'resolved' ? 'resolved' : g.escalated ? 'escalated' : 'firing',
+          kind: g.status === 'resolved' ? 'resolved' : acked ? 'acknowledged' : g.escalated ? 'escalated' : 'firing',
           alerts: g.alerts,
+          ...(ackSummary ? { summary: ackSummary } : {}),
           dedupKey: g.groupKey,
           id: `${g.id}:${channel}`,
           links: ack ? { vigil: `${vigilUrl()}/api/v1/alerts`, ack } : { vigil: `${vigilUrl()}/api/v1/alerts` },

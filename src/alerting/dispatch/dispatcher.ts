@@ -55,6 +55,12 @@ export interface GroupNotification {
   severity: Severity;
   /** True when an alert escalated since this group last notified (map to the outbox's `escalated` kind). */
   escalated: boolean;
+  /**
+   * Present on an acknowledgement update: every alert the group last notified as
+   * firing has been acknowledged (the latest acknowledgement; map to the outbox's
+   * `acknowledged` kind). Sent at once, to the channels that notified the group.
+   */
+  acknowledged?: { by: string; at: number; comment?: string };
   /** Unix ms of the evaluation that produced it. */
   at: number;
 }
@@ -135,6 +141,8 @@ interface LogEntry {
   at: number;
   firing: Map<string, { severity: Severity; level: number }>;
   resolved: Set<string>;
+  /** Every alert notified as firing has been acknowledged and the update was sent: no repeats until something changes. */
+  acked?: boolean;
 }
 
 export class Dispatcher {
@@ -192,6 +200,7 @@ export class Dispatcher {
     const event: AlertEvent = { ...e, labels, state: resolved ? 'resolved' : 'firing', endsAt: resolved ? e.endsAt ?? now : e.endsAt };
     let rec = prev;
     const prevEnded = prev ? this.isResolved(prev, now) && (prev.event.endsAt ?? now) <= event.startsAt : false;
+    const newlyAcked = prev !== undefined && !prevEnded && !resolved && e.ackedBy !== undefined && prev.event.ackedBy === undefined;
     if (rec && !prevEnded) {
       // The same alert again (re-sent, or from another source): the latest update wins, the earliest start is kept.
       event.startsAt = Math.min(rec.event.startsAt, event.startsAt);
@@ -209,6 +218,39 @@ export class Dispatcher {
     }
     for (const r of routes) this.insert(this.groupFor(r.id, r.options, r.options.receiver, r.groupLabels(labels), now), rec, now);
     for (const name of rec.escalation.addedReceivers) this.insertEscalated(rec, name, now);
+    if (newlyAcked) this.notifyAcknowledged(rec, now);
+  }
+
+  /**
+   * An alert was acknowledged: each group that notified it as firing, and whose
+   * notified alerts are now all acknowledged, sends an acknowledgement update
+   * at once (PagerDuty acknowledges the incident of the group's dedup key, Slack
+   * and webhooks get a follow-up), and stops repeating.
+   */
+  private notifyAcknowledged(rec: AlertRecord, now: number): void {
+    for (const g of rec.groups) {
+      const entry = this.nflog.get(g.key);
+      if (!entry || entry.acked || !entry.firing.has(rec.fingerprint)) continue;
+      const notified: AlertRecord[] = [];
+      for (const fp of entry.firing.keys()) {
+        const r = g.alerts.get(fp);
+        if (r && !this.isResolved(r, now)) notified.push(r);
+      }
+      if (!notified.every((r) => r.event.ackedBy !== undefined)) continue;
+      const latest = notified.reduce((a, b) => ((b.event.ackedAt ?? 0) > (a.event.ackedAt ?? 0) ? b : a));
+      const n: GroupNotification = {
+        ...this.build(g, notified, entry, now),
+        id: hashString64(`${g.key}@${now}/acknowledged`),
+        escalated: false,
+        acknowledged: { by: latest.event.ackedBy!, at: latest.event.ackedAt ?? now, ...(latest.event.ackComment !== undefined ? { comment: latest.event.ackComment } : {}) },
+      };
+      try {
+        this.notifyFn(n);
+        entry.acked = true;
+      } catch (err) {
+        this.logger?.error({ err, receiver: g.receiver.name, groupKey: g.key }, 'acknowledgement hand-over failed');
+      }
+    }
   }
 
   /**
@@ -347,6 +389,8 @@ export class Dispatcher {
         at: now,
         firing: new Map(firing.map((r) => [r.fingerprint, { severity: this.severityOf(r), level: r.escalation.applied.size }])),
         resolved: new Set(resolved.map((r) => r.fingerprint)),
+        // Still acknowledged when no alert joined since the acknowledgement.
+        acked: entry?.acked === true && firing.every((r) => entry.firing.has(r.fingerprint)),
       });
     }
     // Resolved alerts have been reported (or were muted): drop them from the group, and forget alerts in no group.
@@ -367,7 +411,8 @@ export class Dispatcher {
     }
     if (firing.length === 0) return entry.firing.size > 0;
     if (g.receiver.sendResolved !== false && resolved.some((r) => !entry.resolved.has(r.fingerprint))) return true;
-    return entry.at < now - g.options.repeatIntervalMs;
+    // An acknowledged group is not repeated: someone is on it.
+    return !entry.acked && entry.at < now - g.options.repeatIntervalMs;
   }
 
   private build(g: Group, recs: AlertRecord[], entry: LogEntry | undefined, now: number): GroupNotification {

@@ -85,6 +85,8 @@ export function webhookBody(n: Notification): Record<string, unknown> {
     id: n.id,
     channel: n.channel,
     kind: n.kind,
+    // The group's status after this notification: what a receiver updates its record to.
+    status: n.kind === 'resolved' ? 'resolved' : n.kind === 'acknowledged' ? 'acknowledged' : 'firing',
     dedupKey: n.dedupKey,
     severity: n.severity,
     title: n.title,
@@ -100,6 +102,7 @@ export function webhookBody(n: Notification): Record<string, unknown> {
       annotations: a.annotations,
       startsAt: iso(a.startsAt),
       endsAt: a.endsAt === undefined ? null : iso(a.endsAt),
+      ...(a.ackedBy !== undefined ? { acknowledged: { by: a.ackedBy, at: a.ackedAt === undefined ? null : iso(a.ackedAt), ...(a.ackComment !== undefined ? { comment: a.ackComment } : {}) } } : {}),
       ...(a.value !== undefined && Number.isFinite(a.value) ? { value: a.value } : {}),
     })),
     links: n.links,

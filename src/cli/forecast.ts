@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { runForecastCsv, type ForecastCsvOptions } from './forecast-csv.js';
 import { addSeriesOptions, isSeriesArgument, runForecastSeries, type ForecastSeriesOptions } from './forecast-series.js';
+import { handled } from './api-client.js';
 
 /**
  * `vigil forecast`: a CSV file argument (ending in .csv) forecasts offline
@@ -18,7 +19,8 @@ export function registerForecast(program: Command): void {
     .option('--method <name>', 'CSV: forecaster (default auto; also snaive, naive2, ets, ar, mstl, decomposable, log-...)')
     .option('-o, --out <file>', 'CSV: write forecasts here (wide input: id,F1..FN plus -lower.csv and -upper.csv; long input: id,timestamp,mean,lower,upper,model); default: long layout on stdout');
   addSeriesOptions(cmd).action(async (arg: string, opts: ForecastCsvOptions & ForecastSeriesOptions) => {
-    if (isSeriesArgument(arg)) await runForecastSeries(arg, opts);
+    // A server that refuses or cannot be reached is a message and exit 1, not a stack trace.
+    if (isSeriesArgument(arg)) await handled(runForecastSeries)(arg, opts);
     else runForecastCsv(arg, opts);
   });
 }

@@ -9,6 +9,7 @@ import { startVigil, type VigilApp } from '../../../src/app/vigil-app.js';
 import { parseConfig } from '../../../src/config/load.js';
 import { createLogger } from '../../../src/api/logger.js';
 import { tempDir } from '../../helpers/vigil-process.js';
+import { runVigil } from '../../helpers/cli-run.js';
 
 const HOUR = 3_600_000;
 const NOW = Math.floor(Date.now() / 60_000) * 60_000;
@@ -81,4 +82,16 @@ test('bad options name the option; a server error is reported with its message',
   await assert.rejects(runForecastSeries('queue_depth', { horizon: 'soon', url: app.url }), /--horizon: invalid duration "soon"/);
   await assert.rejects(runForecastSeries('queue_depth', { horizon: '1h', model: 'arima', url: app.url }), /--model: expected auto or lstm/);
   await assert.rejects(runForecastSeries('queue_depth{', { horizon: '1h', url: app.url }), /series: invalid selector.*HTTP 400/);
+});
+
+test('the vigil binary: `vigil forecast SERIES --svg` writes the chart; an unreachable server is one line and exit 1', async () => {
+  const file = join(tempDir(), 'cli.svg');
+  const ok = await runVigil(['forecast', 'queue_depth', '--horizon', '2h', '--svg', file, '--url', app.url]);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stdout, /queue_depth\{queue="orders"\}/);
+  assertBalanced(readFileSync(file, 'utf8'));
+  const down = await runVigil(['forecast', 'queue_depth', '--horizon', '2h', '--url', 'http://127.0.0.1:1']);
+  assert.equal(down.code, 1);
+  assert.match(down.stderr, /^vigil: cannot reach Vigil at http:\/\/127.0.0.1:1/);
+  assert.doesNotMatch(down.stderr, /\n\s+at /, 'no stack trace');
 });

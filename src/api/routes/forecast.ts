@@ -44,7 +44,7 @@ export function forecastRoutes(app: FastifyInstance, stage: ForecastStage | unde
     if (q.model !== undefined && q.model !== 'auto' && q.model !== 'lstm') throw bad('model', 'expected "auto" or "lstm"');
     let views;
     try {
-      views = s.forecastSeries(matchers, { horizonMs, windowMs, stepMs, model: q.model as 'auto' | 'lstm' | undefined });
+      views = await s.forecastSeries(matchers, { horizonMs, windowMs, stepMs, model: q.model as 'auto' | 'lstm' | undefined });
     } catch (e) {
       if (e instanceof RangeError) throw new VigilError('FORECAST_UNAVAILABLE', `series: ${e.message}`, 422);
       throw e;

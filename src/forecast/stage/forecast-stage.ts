@@ -86,6 +86,8 @@ export interface SeriesForecastView {
 
 /** Time a rule evaluation may spend on the automatic model; past it, series get a straight line until the next evaluation. */
 const RULE_BUDGET_MS = 250;
+/** Most raw samples one on-demand forecast reads (as the read API's guard). */
+const MAX_SAMPLES_READ = 5_000_000;
 
 export class ForecastStage {
   readonly lstm: LstmModels;
@@ -165,12 +167,15 @@ export class ForecastStage {
     return this.lstm.status();
   }
 
-  /** Forecasts every series the matchers select (at most `maxSeries`). */
-  forecastSeries(matchers: readonly CompiledMatcher[], req: SeriesForecastRequest, maxSeries = 50): SeriesForecastView[] {
+  /** Forecasts every series the matchers select (at most `maxSeries`), yielding to the event loop between series. */
+  async forecastSeries(matchers: readonly CompiledMatcher[], req: SeriesForecastRequest, maxSeries = 50): Promise<SeriesForecastView[]> {
     const now = req.now ?? this.clock();
     const windowMs = req.windowMs ?? Math.min(28 * 86_400_000, Math.max(3_600_000, 4 * req.horizonMs));
     const data = this.store.read(matchers, now - windowMs, now);
     if (data.length > maxSeries) throw new RangeError(`the selector matches ${data.length} series; at most ${maxSeries} can be forecast at once`);
+    let samples = 0;
+    for (const d of data) samples += d.timestamps.length;
+    if (samples > MAX_SAMPLES_READ) throw new RangeError(`the window holds ${samples} samples of the selected series, over ${MAX_SAMPLES_READ}; shorten window or narrow the selector`);
     const out: SeriesForecastView[] = [];
     for (const s of data) {
       let f: SeriesForecast | null;
@@ -180,6 +185,7 @@ export class ForecastStage {
         f = forecastSamples(s.timestamps, s.values, (y, h, o) => m.forecaster.forecast(y, h, o), { ...this.gridOptions(now, windowMs, req.horizonMs), stepMs: m.stepMs });
       } else f = forecastSamples(s.timestamps, s.values, this.forecaster, { ...this.gridOptions(now, windowMs, req.horizonMs), stepMs: req.stepMs });
       if (f) out.push(view(s, f));
+      await yieldToLoop();
     }
     return out;
   }

@@ -41,7 +41,7 @@ test('configured series get an LSTM trained in the background, saved as version 
   // Not due again before `retrain`.
   await stage.lstm.trainDue(now + 60_000);
   assert.deepEqual(stage.lstm.registry.versions(status!.seriesId), [1]);
-  const [view] = stage.forecastSeries(parseSelector('requests_per_second'), { horizonMs: 5 * 60_000, model: 'lstm', now });
+  const [view] = await stage.forecastSeries(parseSelector('requests_per_second'), { horizonMs: 5 * 60_000, model: 'lstm', now });
   assert.equal(view!.model, 'lstm');
   assert.equal(view!.stepMs, 10_000);
   assert.ok(view!.forecast.length >= 30);

@@ -80,7 +80,9 @@ export class IncidentNotifier {
     const labels = routingLabels(inc, alerts);
     const link = `${this.opts.vigilUrl()}/api/v1/incidents/${encodeURIComponent(inc.id)}`;
     const top = inc.rootCauses[0];
-    const summary = inc.summary;
+    // How it was fixed last time, when a similar incident is on record.
+    const similar = kind === 'resolved' ? undefined : this.opts.manager.detail(inc.id).similar[0];
+    const summary = similar ? `${inc.summary} Similar past incident: ${similar.title} (similarity ${similar.score.toFixed(2)})${similar.resolutionNote ? `, fixed by: ${similar.resolutionNote}` : ''}.` : inc.summary;
     const annotations = {
       description: summary,
       ...(top?.runbooks[0] && { runbook_url: top.runbooks[0] }),

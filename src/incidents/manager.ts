@@ -22,6 +22,8 @@ import type { ServiceGraph } from './topology/service-graph.js';
  * resolved. A new member re-opens a mitigated incident.
  */
 
+const DEFER_ABOVE = 50;
+
 export interface IncidentSettings {
   windowMs: number;
   maxHops: number;
@@ -75,6 +77,8 @@ export class IncidentManager {
   private readonly open = new Map<string, Incident>();
   /** Member id -> open incident id. */
   private readonly memberOf = new Map<string, string>();
+  /** Alerts still firing when their incident was resolved: member id -> onset of that episode. */
+  private readonly closedAlerts = new Map<string, number>();
   /** Weak events waiting in the correlator, by id. */
   private readonly waiting = new Map<string, IncidentMember>();
   private readonly listeners: IncidentListener[] = [];
@@ -82,6 +86,8 @@ export class IncidentManager {
   private similarIndex: SimilarIncidents | undefined;
   private timer: NodeJS.Timeout | undefined;
   private seq = 0;
+  /** Large incidents with members not yet ranked and saved (see refreshOrDefer). */
+  private readonly stale = new Set<string>();
 
   constructor(opts: IncidentManagerOptions) {
     this.settings = { ...DEFAULT_INCIDENT_SETTINGS, ...opts.settings };
@@ -97,6 +103,8 @@ export class IncidentManager {
       this.correlator.track(viewOf(inc));
     }
     for (const inc of this.store.list({ state: 'resolved' })) if (!inc.mergedInto) this.coOccurrence.learn(inc.services);
+    for (const inc of this.store.list({ state: 'resolved', limit: 200 }))
+      for (const m of inc.members) if (m.kind === 'alert' && m.state === 'firing' && !this.memberOf.has(m.id)) this.closedAlerts.set(m.id, Math.max(m.t, this.closedAlerts.get(m.id) ?? -Infinity));
     this.relearn();
   }
 
@@ -112,6 +120,12 @@ export class IncidentManager {
     const m = memberFromAlert(e);
     const known = this.memberOf.get(m.id);
     if (known) return this.updateAlert(this.open.get(known)!, m, e);
+    // An alert of an incident resolved while it still fired stays with that incident until it ends.
+    const closedAt = this.closedAlerts.get(m.id);
+    if (closedAt !== undefined) {
+      if (m.state === 'resolved' || m.t > closedAt) this.closedAlerts.delete(m.id);
+      if (m.t <= closedAt) return;
+    }
     if (m.state === 'resolved') return;
     this.place(m, true);
   }
@@ -147,8 +161,30 @@ export class IncidentManager {
       this.addMember(inc, w, reason, now);
     }
     if (inc.state === 'mitigated') this.setState(inc, inc.ack ? 'acknowledged' : 'open', now, 'new activity');
-    this.refresh(inc, now);
-    this.commit(inc, opened ? 'opened' : 'updated');
+    this.refreshOrDefer(inc, opened ? 'opened' : 'updated', now);
+  }
+
+  /**
+   * Re-ranking and saving a large incident on every new member would make an
+   * alert storm quadratic: past DEFER_ABOVE members they happen at most once
+   * per tick (and before any read of the incident).
+   */
+  private refreshOrDefer(inc: Incident, change: IncidentChange, now: number): void {
+    if (change === 'opened' || inc.members.length <= DEFER_ABOVE) {
+      this.stale.delete(inc.id);
+      this.refresh(inc, now);
+      this.commit(inc, change);
+    } else this.stale.add(inc.id);
+  }
+
+  private flushStale(id?: string): void {
+    for (const s of id === undefined ? [...this.stale] : this.stale.has(id) ? [id] : []) {
+      this.stale.delete(s);
+      const inc = this.open.get(s);
+      if (!inc) continue;
+      this.refresh(inc, this.now());
+      this.commit(inc, 'updated');
+    }
   }
 
   private addMember(inc: Incident, m: IncidentMember, reason: string | undefined, now: number): void {
@@ -176,14 +212,14 @@ export class IncidentManager {
       cur.severity = m.severity;
       cur.score = m.score;
     } else return;
-    this.refresh(inc, now);
-    this.commit(inc, 'updated');
+    this.refreshOrDefer(inc, 'updated', now);
   }
 
   // ---- lifecycle ----
 
   /** Automatic transitions; returns the incidents that changed. Called every second by `start()`. */
   tick(now = this.now()): Incident[] {
+    this.flushStale();
     const changed: Incident[] = [];
     for (const inc of [...this.open.values()]) {
       const alerts = inc.members.filter((m) => m.kind === 'alert');
@@ -224,10 +260,12 @@ export class IncidentManager {
 
   /** Newest first; open ones from memory, the rest from the store. */
   list(filter: { state?: IncidentState; limit?: number } = {}): Incident[] {
+    this.flushStale();
     return this.store.list(filter);
   }
 
   get(id: string): Incident | undefined {
+    this.flushStale(id);
     return this.open.get(id) ?? this.store.get(id);
   }
 
@@ -245,6 +283,7 @@ export class IncidentManager {
   }
 
   openIncidents(): Incident[] {
+    this.flushStale();
     return [...this.open.values()];
   }
 
@@ -384,7 +423,11 @@ export class IncidentManager {
     this.setState(inc, 'resolved', resolution.at, `by ${resolution.by}: ${resolution.note}`, resolution.by);
     this.correlator.untrack(inc.id);
     this.open.delete(inc.id);
-    for (const m of inc.members) if (this.memberOf.get(m.id) === inc.id) this.memberOf.delete(m.id);
+    for (const m of inc.members) {
+      if (this.memberOf.get(m.id) !== inc.id) continue;
+      this.memberOf.delete(m.id);
+      if (m.kind === 'alert' && m.state === 'firing') this.closedAlerts.set(m.id, m.t);
+    }
     this.coOccurrence.learn(inc.services);
     this.similarIndex = undefined;
     this.commit(inc, 'resolved');
@@ -451,6 +494,7 @@ export class IncidentManager {
   }
 
   private openRequired(id: string): Incident {
+    this.flushStale(id);
     const inc = this.open.get(id);
     if (inc) return inc;
     const stored = this.store.get(id);

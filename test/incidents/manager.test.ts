@@ -117,3 +117,17 @@ test('labelling the root cause re-weights the ranking of later incidents towards
   assert.equal(m.get(inc.id)!.label!.service, 'web');
   assert.ok(m.get(inc.id)!.timeline.some((e) => e.kind === 'root_cause'));
 });
+
+test('resolving an incident while its alerts still fire does not open a new one for them; their next episode does', () => {
+  const { m, c } = manager();
+  m.observeAlert(alert('HighLatency', 'api', 0));
+  const id = m.incidentOfAlert('HighLatency-api')!.id;
+  m.resolve(id, 'alice', 'restarted api');
+  c.advance(MIN);
+  m.observeAlert(alert('HighLatency', 'api', 0)); // the same episode, seen again
+  assert.equal(m.incidentOfAlert('HighLatency-api'), undefined);
+  m.observeAlert(alert('HighLatency', 'api', 0, { state: 'resolved' }));
+  m.observeAlert(alert('HighLatency', 'api', 20)); // fired again later: a new incident
+  const next = m.incidentOfAlert('HighLatency-api')!;
+  assert.notEqual(next.id, id);
+});

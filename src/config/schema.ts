@@ -14,6 +14,7 @@ import { routingSchema } from './sections/routing.js';
 import { oncallSchema } from './sections/oncall.js';
 import { incidentsSchema } from './sections/incidents.js';
 import { forecastSchema } from './sections/forecast.js';
+import { topologySchema } from './sections/topology.js';
 
 /**
  * The whole of vigil.yaml. To add a section, write `sections/<name>.ts` and
@@ -35,6 +36,7 @@ export const configSchema = section({
   oncall: oncallSchema,
   incidents: incidentsSchema,
   forecast: forecastSchema,
+  topology: topologySchema,
   services: servicesSchema,
 });
 

@@ -25,6 +25,8 @@ const serviceSchema = z.strictObject({
   type: z.enum(SERVICE_TYPES),
   criticality: z.enum(CRITICALITIES).default('medium'),
   dependsOn: z.preprocess((v) => v ?? [], z.array(dependencySchema)),
+  /** Links shown with root-cause candidates for this service (runbooks, dashboards). */
+  runbooks: z.preprocess((v) => v ?? [], z.array(z.url())),
 });
 
 // A missing or empty (null) list is no catalogue.

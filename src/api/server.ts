@@ -23,6 +23,8 @@ import type { BacktestOptions } from '../alerting/rules/index.js';
 import { incidentRoutes } from './routes/incidents.js';
 import type { IncidentManager } from '../incidents/index.js';
 import { forecastRoutes } from './routes/forecast.js';
+import { topologyRoutes } from './routes/topology.js';
+import type { ServiceGraph } from '../incidents/topology/service-graph.js';
 import type { ForecastStage } from '../forecast/stage/forecast-stage.js';
 
 export interface ServerOptions {
@@ -43,6 +45,8 @@ export interface ServerOptions {
   ackLinks?: AckLinks;
   /** Lifecycle options for `POST /api/v1/rules/backtest` (as the live evaluator's). */
   backtest?: BacktestOptions;
+  /** The merged service topology (`/api/v1/topology`). */
+  topology?: () => ServiceGraph;
   /** Incidents (`/api/v1/incidents`), when incidents.enabled. */
   incidents?: IncidentManager;
   /** Forecasts, capacity, scaling and right-sizing (`/api/v1/forecast`, `/capacity`, `/scaling`, `/rightsizing`). */
@@ -95,6 +99,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   if (opts.alerting && opts.ackLinks) ackRoutes(app, opts.ackLinks, opts.alerting);
   ruleBacktestRoutes(app, opts.pipeline.store, opts.backtest);
   if (opts.incidents) incidentRoutes(app, opts.incidents);
+  topologyRoutes(app, opts.topology);
   forecastRoutes(app, opts.forecast);
   return app;
 }

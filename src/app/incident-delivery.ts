@@ -13,7 +13,8 @@ import type { Pager } from './alert-delivery.js';
  * and the labels its alerts share, so the same receivers, channels and
  * escalation policies apply. It notifies once `notifyDelay` after opening
  * (when at least one of its alerts is firing and not silenced or inhibited),
- * again only when its severity rises (`escalated`), and once when resolved.
+ * again only when its severity rises (`escalated`), once when acknowledged
+ * (which also stops the on-call escalation) and once when resolved.
  * Outbox ids are deterministic per incident, kind and severity: a restart or
  * retry never pages twice.
  */
@@ -37,7 +38,8 @@ export class IncidentNotifier {
     for (const r of opts.receivers) this.receivers.set(r.name, r);
     opts.manager.onChange((inc, change) => {
       if (change === 'resolved' && inc.notified && !inc.notified.resolved && !inc.mergedInto) this.send(inc, 'resolved');
-      if (change === 'acknowledged' && inc.notified && this.opts.pager) this.opts.pager.resolve(pageKey(inc));
+      // Someone is on it: tell the channels once, and stop the on-call escalation.
+      if (change === 'acknowledged' && inc.notified && !inc.notified.resolved && !inc.notified.acknowledged) this.send(inc, 'acknowledged');
     });
   }
 
@@ -74,7 +76,7 @@ export class IncidentNotifier {
   }
 
   private send(inc: Incident, kind: NotificationKind): void {
-    const members = kind === 'resolved' ? inc.members.filter((m) => m.kind === 'alert') : this.activeAlerts(inc);
+    const members = kind === 'firing' || kind === 'escalated' ? this.activeAlerts(inc) : inc.members.filter((m) => m.kind === 'alert');
     if (members.length === 0) return;
     const alerts = members.map((m) => asAlert(m, kind === 'resolved'));
     const labels = routingLabels(inc, alerts);
@@ -82,7 +84,8 @@ export class IncidentNotifier {
     const top = inc.rootCauses[0];
     // How it was fixed last time, when a similar incident is on record.
     const similar = kind === 'resolved' ? undefined : this.opts.manager.detail(inc.id).similar[0];
-    const summary = similar ? `${inc.summary} Similar past incident: ${similar.title} (similarity ${similar.score.toFixed(2)})${similar.resolutionNote ? `, fixed by: ${similar.resolutionNote}` : ''}.` : inc.summary;
+    const ackNote = kind === 'acknowledged' && inc.ack ? `Acknowledged by ${inc.ack.by}${inc.ack.comment ? `: ${inc.ack.comment}` : ''}. ` : '';
+    const summary = ackNote + (similar ? `${inc.summary} Similar past incident: ${similar.title} (similarity ${similar.score.toFixed(2)})${similar.resolutionNote ? `, fixed by: ${similar.resolutionNote}` : ''}.` : inc.summary);
     const annotations = {
       description: summary,
       ...(top?.runbooks[0] && { runbook_url: top.runbooks[0] }),
@@ -96,7 +99,7 @@ export class IncidentNotifier {
       if (kind === 'resolved' && receiver.sendResolved === false) continue;
       const template = { kind, dedupKey: pageKey(inc), severity: inc.severity, title: inc.title, summary, labels, annotations, alerts, links: { vigil: link } };
       if (this.opts.pager && receiver.escalationPolicy) {
-        if (kind === 'resolved') this.opts.pager.resolve(pageKey(inc));
+        if (kind === 'resolved' || kind === 'acknowledged') this.opts.pager.resolve(pageKey(inc));
         else this.opts.pager.page(pageKey(inc), receiver.escalationPolicy, template);
       }
       if (receiver.channels.length === 0 && !receiver.escalationPolicy)
@@ -114,7 +117,7 @@ export class IncidentNotifier {
             kind,
             alerts,
             dedupKey: pageKey(inc),
-            id: `${pageKey(inc)}:${kind}:${kind === 'resolved' ? 'end' : inc.severity}:${channel}`,
+            id: `${pageKey(inc)}:${kind}:${kind === 'resolved' || kind === 'acknowledged' ? 'once' : inc.severity}:${channel}`,
             title: inc.title,
             summary,
             annotations,
@@ -125,7 +128,13 @@ export class IncidentNotifier {
         });
       }
     }
-    this.opts.manager.markNotified(inc.id, { severity: inc.severity, at, ...(kind === 'resolved' && { resolved: true }) });
+    const before = inc.notified;
+    this.opts.manager.markNotified(inc.id, {
+      severity: inc.severity,
+      at,
+      ...((kind === 'resolved' || before?.resolved) && { resolved: true }),
+      ...((kind === 'acknowledged' || before?.acknowledged) && { acknowledged: true }),
+    });
   }
 }
 

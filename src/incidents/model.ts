@@ -106,7 +106,7 @@ export interface Incident {
   /** Set when merged into another incident (this one is then resolved). */
   mergedInto?: string;
   /** Incident-level notifications sent so far: the severity last paged for (absent: never paged). */
-  notified?: { severity: Severity; at: number; resolved?: boolean };
+  notified?: { severity: Severity; at: number; acknowledged?: boolean; resolved?: boolean };
 }
 
 /** A past incident like this one, with what fixed it. */

@@ -93,16 +93,23 @@ services:
     assert.equal((await post(`${app.url}/api/v1/incidents/${listed.id}/root-cause`, { by: 'a', service: 'db', type: 'meltdown' })).status, 400);
 
     assert.equal((await post(`${app.url}/api/v1/incidents/${listed.id}/ack`, { by: 'alice', comment: 'on it' })).status, 200);
+    const ackNote = await waitFor('the acknowledged notification', () => receiver.requests.find((r) => (r.json as { kind: string }).kind === 'acknowledged'));
+    assert.match((ackNote.json as { summary: string }).summary, /^Acknowledged by alice: on it\./);
     assert.equal((await post(`${app.url}/api/v1/incidents/${listed.id}/root-cause`, { by: 'alice', service: 'db', type: 'resource_exhaustion' })).status, 200);
     const resolved = await post(`${app.url}/api/v1/incidents/${listed.id}/resolve`, { by: 'alice', note: 'vacuumed the orders table' });
     assert.equal(resolved.status, 200);
     const done = (await resolved.json()) as { data: { state: string; resolution: { note: string }; label: { service: string } } };
     assert.equal(done.data.state, 'resolved');
     assert.equal(done.data.label.service, 'db');
-    // Resolving notifies once more (resolved), with the same dedup key.
+    // Resolving notifies once more (resolved), with the same dedup key; three notifications in all.
     const closing = await waitFor('the resolved notification', () => receiver.requests.find((r) => (r.json as { kind: string }).kind === 'resolved'));
     assert.equal((closing.json as { dedupKey: string }).dedupKey, (page.json as { dedupKey: string }).dedupKey);
     assert.equal((await post(`${app.url}/api/v1/incidents/${listed.id}/resolve`, { by: 'alice', note: 'again' })).status, 409);
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.deepEqual(receiver.requests.map((r) => (r.json as { kind: string }).kind), ['firing', 'acknowledged', 'resolved']);
+    // The alerts still fire, but they stay with the resolved incident: no new incident, no new page.
+    const all = (await (await fetch(`${app.url}/api/v1/incidents`)).json()) as { data: unknown[] };
+    assert.equal(all.data.length, 1);
   } finally {
     await app.close();
     await receiver.close();

@@ -16,7 +16,7 @@ export const KEYWORDS: ReadonlyArray<[string, RegExp]> = [
   ['disk', /disk|filesystem|fs_|inode|volume/],
   ['network', /network|net_|packet|tcp|dns|bandwidth|link|retransmit|interface|receive|transmit/],
   ['pipeline', /etl|pipeline|batch|job_(fail|duration)|freshness|rows|records|ingest|stale|backfill/],
-  ['deploy', /deploy|release|version|rollout|build/],
+  ['deploy', /deploy|release|version|rollout|build|revision|image/],
   ['connection', /connection|pool|socket/],
   ['queue', /queue|lag|backlog|consumer|kafka/],
 ];
@@ -42,7 +42,9 @@ export function incidentFeatureVector(inc: Incident, graph: ServiceGraph | undef
   const n = Math.max(1, inc.members.length);
   let i = 0;
   for (const s of SYMPTOMS) out[i++] = inc.members.filter((m) => m.symptom === s).length / n;
-  for (const [, re] of KEYWORDS) out[i++] = inc.members.filter((m) => re.test(`${m.metric} ${m.labels.__name__ ?? ''}`.toLowerCase())).length / n;
+  // Label names count too: a `version` or `image` label on an alert points at a deployment.
+  const text = inc.members.map((m) => `${m.metric} ${m.labels.__name__ ?? ''} ${Object.keys(m.labels).join(' ')}`.toLowerCase());
+  for (const [, re] of KEYWORDS) out[i++] = text.filter((t) => re.test(t)).length / n;
   const root = inc.label?.service ?? inc.rootCauses[0]?.service ?? inc.services[0];
   const type = (root && graph?.service(root)?.type) || 'unknown';
   const t = (ROOT_TYPES as readonly string[]).indexOf(type);

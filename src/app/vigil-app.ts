@@ -23,6 +23,7 @@ import type { EscalationRunner } from '../oncall/index.js';
 import { loadConfig } from '../config/load.js';
 import { AckLinks } from '../api/ack-links.js';
 import { connectIncidents, createIncidents, deferToIncidents } from './incident-wiring.js';
+import { createTopology, feedTopology } from './topology-wiring.js';
 import type { IncidentManager } from '../incidents/index.js';
 import { ForecastStage } from '../forecast/stage/forecast-stage.js';
 
@@ -105,7 +106,9 @@ export async function startVigil(config: VigilConfig, logger: Logger, start: Sta
   };
   const dispatcher = new Dispatcher({
   // Incidents: alerts and anomalies correlated into incidents; with notifyPerIncident they notify instead of alert groups.
-  const incidents = createIncidents(config, logger);
+  // The service topology (declared, discovered from labels, learned from anomalies) the incident stage ranks on.
+  const topology = createTopology(config, store);
+  const incidents = createIncidents(config, logger, () => topology.graph());
   let incidentWiring: ReturnType<typeof connectIncidents> | undefined;
     config: config.routing,
     notify: deferToIncidents(deliverToOutbox(outbox, logger, () => publicUrl, ackLinks && ((groupKey) => ackLinks.url({ kind: 'group', key: groupKey })), pager), () => incidentWiring?.notifier && ((g) => incidentWiring!.notifier!.ownedByIncidents(g))),
@@ -114,6 +117,7 @@ export async function startVigil(config: VigilConfig, logger: Logger, start: Sta
     logger,
   });
   rules.onEvent((e) => dispatcher.receive(e));
+  feedTopology(topology, { detection, rules });
   // An acknowledgement (API, CLI or signed link) also stops the on-call escalation of its groups.
   if (incidents) incidentWiring = connectIncidents(incidents, { config, rules, dispatcher, detection, outbox, pager, logger, vigilUrl: () => publicUrl });
   if (oncall)
@@ -133,7 +137,7 @@ export async function startVigil(config: VigilConfig, logger: Logger, start: Sta
   rules.start();
   dispatcher.start(1000);
   let ready = false;
-  const server = buildServer({ pipeline, metrics, logger, limits, maxBodyBytes: config.server.maxBodyBytes, isReady: () => ready, detection, outbox, alerting: { rules, dispatcher, silences }, reloadRules: () => reloadRules(), ackLinks, backtest: { keepResolvedMs: config.ruleEvaluation.keepResolvedMs, flapping: config.ruleEvaluation.flapping }, forecast, incidents });
+  const server = buildServer({ pipeline, metrics, logger, limits, maxBodyBytes: config.server.maxBodyBytes, isReady: () => ready, detection, outbox, alerting: { rules, dispatcher, silences }, reloadRules: () => reloadRules(), ackLinks, backtest: { keepResolvedMs: config.ruleEvaluation.keepResolvedMs, flapping: config.ruleEvaluation.flapping }, forecast, incidents, topology: () => topology.graph() });
   let url: string;
   try {
     url = await server.listen({ host: config.server.host, port: config.server.port });

@@ -220,6 +220,8 @@ export class IncidentManager {
   /** Automatic transitions; returns the incidents that changed. Called every second by `start()`. */
   tick(now = this.now()): Incident[] {
     this.flushStale();
+    // An alert that never reported its end is forgotten after a week.
+    for (const [id, t] of this.closedAlerts) if (t < now - 7 * 86_400_000) this.closedAlerts.delete(id);
     const changed: Incident[] = [];
     for (const inc of [...this.open.values()]) {
       const alerts = inc.members.filter((m) => m.kind === 'alert');

@@ -28,6 +28,8 @@ export interface AutoConfig {
   minScale: number;
   maxScale: number;
   logScale: boolean;
+  /** How far (in history ranges) a member's forecast may leave the history's range. */
+  rangeAllowance: number;
 }
 
 export const DEFAULT_AUTO: AutoConfig = {
@@ -46,9 +48,29 @@ export const DEFAULT_AUTO: AutoConfig = {
   minScale: 0.8,
   maxScale: 4,
   logScale: true,
+  rangeAllowance: 0.5,
 };
 
 interface MemberScore { index: number; error: number }
+
+/**
+ * Keeps a member's forecast within the history's range widened by
+ * `allowance` ranges on each side: a recursion that turns explosive over a long
+ * horizon then costs a bounded error instead of an absurd one.
+ */
+function clampToHistory(r: ForecastResult, z: Float64Array, allowance: number): ForecastResult {
+  let lo = Infinity, hi = -Infinity;
+  for (let i = 0; i < z.length; i++) {
+    const v = z[i];
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (!(hi >= lo)) return r;
+  const pad = allowance * Math.max(hi - lo, 1e-9 + Math.abs(hi) * 1e-6);
+  const a = lo - pad, b = hi + pad;
+  for (const arr of [r.mean, r.lower, r.upper]) for (let h = 0; h < arr.length; h++) arr[h] = Math.min(b, Math.max(a, arr[h]));
+  return r;
+}
 
 function finiteResult(r: ForecastResult): boolean {
   for (let h = 0; h < r.mean.length; h++) if (!Number.isFinite(r.mean[h]) || !Number.isFinite(r.lower[h]) || !Number.isFinite(r.upper[h])) return false;
@@ -91,7 +113,7 @@ export function createAutoForecaster(config: Partial<AutoConfig> = {}): Forecast
         if (origin < Math.max(2 * season, 8)) break;
         const past = z.subarray(0, origin);
         const results = cfg.members.map((member, i) => {
-          const r = member.forecast(past, win, mOpts);
+          const r = clampToHistory(member.forecast(past, win, mOpts), past, cfg.rangeAllowance);
           if (!finiteResult(r)) { errors[i] = Infinity; return null; }
           for (let h = 0; h < win; h++) {
             const a = z[origin + h];
@@ -131,7 +153,7 @@ export function createAutoForecaster(config: Partial<AutoConfig> = {}): Forecast
       const finals: ForecastResult[] = [];
       const names: string[] = [];
       for (const i of chosen) {
-        const r = cfg.members[i].forecast(z, horizon, mOpts);
+        const r = clampToHistory(cfg.members[i].forecast(z, horizon, mOpts), z, cfg.rangeAllowance);
         if (finiteResult(r)) { finals.push(r); names.push(r.model); }
       }
       if (finals.length === 0) {

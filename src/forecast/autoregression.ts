@@ -26,6 +26,39 @@ export function arLags(season: number, n: number, seasonalLags: number): Int32Ar
   return Int32Array.from(lags.filter((l) => l < n / 2));
 }
 
+/**
+ * Ridge least squares of y[t] on an intercept and y[t - lag] for each lag
+ * (penalty per sample, intercept unpenalised). coef[0] is the intercept,
+ * coef[j + 1] the weight of lags[j]; sigma the residual sd.
+ */
+export function fitAutoregression(y: Float64Array, lags: Int32Array, penalty: number): { coef: Float64Array; sigma: number } {
+  const n = y.length;
+  const L = lags.length;
+  const maxLag = L > 0 ? lags[L - 1] : 0;
+  const p = L + 1;
+  const A = new Float64Array(p * p), b = new Float64Array(p), row = new Float64Array(p);
+  const rows = n - maxLag;
+  for (let t = maxLag; t < n; t++) {
+    row[0] = 1;
+    for (let j = 0; j < L; j++) row[j + 1] = y[t - lags[j]];
+    for (let r = 0; r < p; r++) {
+      b[r] += row[r] * y[t];
+      for (let c = 0; c <= r; c++) A[r * p + c] += row[r] * row[c];
+    }
+  }
+  for (let r = 0; r < p; r++) for (let c = r + 1; c < p; c++) A[r * p + c] = A[c * p + r];
+  const ridge = new Float64Array(p).fill(penalty * rows);
+  ridge[0] = 1e-9;
+  const coef = rows > p ? solveRidge(A, b, p, ridge) : new Float64Array(p);
+  let ss = 0;
+  for (let t = maxLag; t < n; t++) {
+    let f = coef[0];
+    for (let j = 0; j < L; j++) f += coef[j + 1] * y[t - lags[j]];
+    ss += (y[t] - f) ** 2;
+  }
+  return { coef, sigma: Math.sqrt(ss / Math.max(1, rows - p)) };
+}
+
 export class AutoregressionForecaster implements Forecaster {
   readonly name = 'ar';
   constructor(private readonly opts: AutoregressionOptions = {}) {}
@@ -40,7 +73,6 @@ export class AutoregressionForecaster implements Forecaster {
     const n = raw.length;
     const lags = arLags(season, n, this.opts.seasonalLags ?? 7);
     const L = lags.length;
-    const maxLag = L > 0 ? lags[L - 1] : 0;
     let mu = 0, sd = 0;
     for (let i = 0; i < n; i++) mu += raw[i];
     mu /= n;
@@ -48,28 +80,7 @@ export class AutoregressionForecaster implements Forecaster {
     sd = Math.sqrt(sd / n) || 1;
     const y = new Float64Array(n);
     for (let i = 0; i < n; i++) y[i] = (raw[i] - mu) / sd;
-    const p = L + 1;
-    const A = new Float64Array(p * p), b = new Float64Array(p), row = new Float64Array(p);
-    const rows = n - maxLag;
-    for (let t = maxLag; t < n; t++) {
-      row[0] = 1;
-      for (let j = 0; j < L; j++) row[j + 1] = y[t - lags[j]];
-      for (let r = 0; r < p; r++) {
-        b[r] += row[r] * y[t];
-        for (let c = 0; c <= r; c++) A[r * p + c] += row[r] * row[c];
-      }
-    }
-    for (let r = 0; r < p; r++) for (let c = r + 1; c < p; c++) A[r * p + c] = A[c * p + r];
-    const ridge = new Float64Array(p).fill((this.opts.penalty ?? 0.02) * rows);
-    ridge[0] = 1e-9;
-    const coef = rows > p ? solveRidge(A, b, p, ridge) : new Float64Array(p);
-    let ss = 0;
-    for (let t = maxLag; t < n; t++) {
-      let f = coef[0];
-      for (let j = 0; j < L; j++) f += coef[j + 1] * y[t - lags[j]];
-      ss += (y[t] - f) ** 2;
-    }
-    const sigma = Math.sqrt(ss / Math.max(1, rows - p));
+    const { coef, sigma } = fitAutoregression(y, lags, this.opts.penalty ?? 0.02);
     // Recursive forecast (point) and simulated paths (interval) over an extended buffer.
     const paths = this.opts.paths ?? 200;
     const buf = new Float64Array(n + horizon);

@@ -5,6 +5,7 @@
 //                                       out): the figure used while developing, never the test part
 //   node dist/bench/m4.js --method ets  another forecaster (see src/forecast/members.ts), no files
 //   --limit N                           the first N series only (smoke runs)
+//   --no-augurs                         skip the side-by-side row of Grafana's augurs (MSTL + ETS, period 24)
 //
 // One configuration for every series. Scored exactly as M4 defines sMAPE, MASE
 // (lag-24 in-sample scale), OWA (against Naive2 computed here), MSIS and 95% coverage.
@@ -18,6 +19,7 @@ import { forecasters } from '../src/forecast/members.js';
 import { coverage, mase, maseScale, msis, owa, smape } from '../src/forecast/metrics.js';
 import type { ForecastResult } from '../src/forecast/types.js';
 import { naive2, seasonalNaive } from '../src/forecast/naive.js';
+import { loadAugurs } from './m4-augurs.js';
 
 const H = 48, M = 24;
 const DATA = resolve('../shared/datasets/m4-hourly');
@@ -106,6 +108,25 @@ async function main(): Promise<void> {
   const sn = score((i) => seasonalNaive.forecast(histories[i]!, H, { season: M }));
   const ours = score((i) => results[i]!);
   const ourOwa = owa(ours.smape, ours.mase, n2.smape, n2.mase);
+  // Grafana's augurs side by side (single thread, timed on its own).
+  let augurs: (ReturnType<typeof score> & { owa: number; seconds: number; version: string }) | null = null;
+  let augursNote = '';
+  if (!args.includes('--no-augurs')) {
+    const a = await loadAugurs([M]);
+    if ('error' in a) augursNote = `augurs not run: ${a.error}`;
+    else {
+      const fs: ForecastResult[] = [];
+      const ta = process.hrtime.bigint();
+      for (let i = 0; i < count; i++) {
+        fs.push(a.forecaster.forecast(histories[i]!, H, { season: M, level: 0.95 }));
+        if (process.stderr.isTTY) process.stderr.write(`\raugurs ${i + 1}/${count}`);
+      }
+      const secs = Number(process.hrtime.bigint() - ta) / 1e9;
+      if (process.stderr.isTTY) process.stderr.write('\n');
+      const sc = score((i) => fs[i]!);
+      augurs = { ...sc, owa: owa(sc.smape, sc.mase, n2.smape, n2.mase), seconds: secs, version: a.version };
+    }
+  }
   const models = new Map<string, number>();
   for (const r of results) models.set(r.model, (models.get(r.model) ?? 0) + 1);
 
@@ -114,6 +135,8 @@ async function main(): Promise<void> {
   out.push(`M4 Hourly, ${count} series, horizon ${H}, m = ${M}${validate ? ' — VALIDATION on the training part (last 48 held out)' : ''}`);
   out.push(`${'method'.padEnd(34)} ${'sMAPE'.padStart(7)} ${'MASE'.padStart(7)} ${'OWA'.padStart(7)}   MSIS   cover95`);
   out.push(row(`Vigil ${method} (measured)`, ours.smape, ours.mase, ourOwa, `  ${ours.msis.toFixed(3).padStart(7)}  ${(100 * ours.coverage).toFixed(1)}%   ${seconds.toFixed(1)} s`));
+  if (augurs) out.push(row(`augurs ${augurs.version} MSTL+ETS (measured)`, augurs.smape, augurs.mase, augurs.owa, `  ${augurs.msis.toFixed(3).padStart(7)}  ${(100 * augurs.coverage).toFixed(1)}%   ${augurs.seconds.toFixed(1)} s (1 thread)`));
+  else if (augursNote) out.push(augursNote);
   out.push(row('Naive2 (measured)', n2.smape, n2.mase, 1, `  ${n2.msis.toFixed(3).padStart(7)}  ${(100 * n2.coverage).toFixed(1)}%`));
   out.push(row('seasonal naive (measured)', sn.smape, sn.mase, owa(sn.smape, sn.mase, n2.smape, n2.mase), `  ${sn.msis.toFixed(3).padStart(7)}  ${(100 * sn.coverage).toFixed(1)}%`));
   if (!validate) {
@@ -128,6 +151,7 @@ async function main(): Promise<void> {
     const json = {
       smape: round(ours.smape), mase: round(ours.mase), owa: round(ourOwa), msis: round(ours.msis), coverage_95: round(ours.coverage), seconds: round(seconds, 1),
       series: count, horizon: H, season: M,
+      ...(augurs ? { augurs_smape: round(augurs.smape), augurs_mase: round(augurs.mase), augurs_owa: round(augurs.owa), augurs_msis: round(augurs.msis), augurs_coverage_95: round(augurs.coverage), augurs_seconds: round(augurs.seconds, 1) } : {}),
       naive2_smape: round(n2.smape), naive2_mase: round(n2.mase), snaive_smape: round(sn.smape), snaive_mase: round(sn.mase), snaive_owa: round(owa(sn.smape, sn.mase, n2.smape, n2.mase)),
     };
     writeFileSync('bench/results/m4.json', JSON.stringify(json, null, 2) + '\n');

@@ -45,7 +45,7 @@ export function addSeriesOptions(cmd: Command): Command {
     .option('--url <url>', 'series mode: the Vigil server (default: $VIGIL_URL, else http://127.0.0.1:9470)')
     .option('--window <duration>', 'series mode: history to fit on (default 4 x horizon, at least 1h)')
     .option('--step <duration>', 'series mode: grid step (default chosen from window and horizon)')
-    .option('--model <model>', 'series mode: auto (default) or lstm (a trained model of the series)')
+    .option('--model <model>', 'series mode: auto (default), linear (a least-squares line) or lstm (a trained model of the series)')
     .option('--limit <value>', 'series mode: draw this capacity limit as a line')
     .option('--json', 'series mode: print the API answer as JSON');
 }
@@ -60,7 +60,7 @@ export async function runForecastSeries(series: string, opts: ForecastSeriesOpti
       throw new UsageError(`${name}: ${(e as Error).message}`);
     }
   }
-  if (opts.model !== undefined && opts.model !== 'auto' && opts.model !== 'lstm') throw new UsageError(`--model: expected auto or lstm, got ${JSON.stringify(opts.model)}`);
+  if (opts.model !== undefined && !['auto', 'linear', 'lstm'].includes(opts.model)) throw new UsageError(`--model: expected auto, linear or lstm, got ${JSON.stringify(opts.model)}`);
   const limit = opts.limit === undefined ? undefined : Number(opts.limit);
   if (limit !== undefined && !Number.isFinite(limit)) throw new UsageError(`--limit: expected a number, got ${JSON.stringify(opts.limit)}`);
   const base = serverUrl(opts.url);

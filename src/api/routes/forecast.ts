@@ -7,7 +7,7 @@ import { parseTimeParam } from '../params.js';
 
 /**
  * Forecasting read API:
- * - `GET /api/v1/forecast?series=SELECTOR&horizon=48h[&window=&step=&model=auto|lstm]`:
+ * - `GET /api/v1/forecast?series=SELECTOR&horizon=48h[&window=&step=&model=auto|linear|lstm]`:
  *   history on the forecast's grid, the forecast with its interval, the model;
  * - `GET /api/v1/capacity[?risk=&name=&refresh=true]`: capacity risks, highest first;
  * - `GET /api/v1/scaling[?action=&name=&refresh=true]`, `GET /api/v1/scaling/events?since=`;
@@ -41,10 +41,10 @@ export function forecastRoutes(app: FastifyInstance, stage: ForecastStage | unde
     const windowMs = q.window === undefined ? undefined : durationParam('window', q.window);
     const stepMs = q.step === undefined ? undefined : durationParam('step', q.step);
     if (stepMs !== undefined && horizonMs / stepMs > 10_000) throw bad('step', `too small for the horizon (more than 10000 points)`);
-    if (q.model !== undefined && q.model !== 'auto' && q.model !== 'lstm') throw bad('model', 'expected "auto" or "lstm"');
+    if (q.model !== undefined && q.model !== 'auto' && q.model !== 'linear' && q.model !== 'lstm') throw bad('model', 'expected auto, linear or lstm');
     let views;
     try {
-      views = await s.forecastSeries(matchers, { horizonMs, windowMs, stepMs, model: q.model as 'auto' | 'lstm' | undefined });
+      views = await s.forecastSeries(matchers, { horizonMs, windowMs, stepMs, model: q.model as 'auto' | 'linear' | 'lstm' | undefined });
     } catch (e) {
       if (e instanceof RangeError) throw new VigilError('FORECAST_UNAVAILABLE', `series: ${e.message}`, 422);
       throw e;

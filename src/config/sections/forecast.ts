@@ -48,6 +48,8 @@ const capacitySchema = z
     horizon: duration({ min: 1 }).prefault('30d'),
     step: duration({ min: 1 }).optional(),
     risk: riskSchema.optional(),
+    // auto: the default automatic model; linear: a least-squares line (steady fills, like predict_linear).
+    model: z.enum(['auto', 'linear']).default('auto'),
   })
   .superRefine((c, ctx) => {
     if ((c.limit === undefined) === (c.limitFrom === undefined)) ctx.addIssue({ code: 'custom', path: ['limit'], message: 'give exactly one of limit and limitFrom' });

@@ -15,6 +15,7 @@ import { Companions } from './companions.js';
 import { resample } from './grid.js';
 import { forecastSamples, type ForecastFn, type SeriesForecast } from './series-forecast.js';
 import { linearForecast } from './linear.js';
+import { chooseByHoldout } from './holdout-choice.js';
 import { LstmModels, type LstmStatus } from './lstm-models.js';
 
 /**
@@ -31,7 +32,7 @@ export interface ForecastStageOptions {
   /** Models are saved under `<dataDir>/forecast/lstm`. */
   dataDir: string;
   clock?: () => number;
-  /** Default: autoForecast. */
+  /** Default: per series, autoForecast or a least-squares line, whichever forecast the series' recent past better. */
   forecaster?: ForecastFn;
   /** Time one rule evaluation may spend on the model, ms (default 250). */
   ruleBudgetMs?: number;
@@ -67,7 +68,8 @@ export interface SeriesForecastRequest {
   horizonMs: number;
   windowMs?: number;
   stepMs?: number;
-  model?: 'auto' | 'lstm';
+  /** auto (default), linear (least-squares line) or lstm (the series' trained model). */
+  model?: 'auto' | 'linear' | 'lstm';
   now?: number;
 }
 
@@ -86,6 +88,7 @@ export interface SeriesForecastView {
 
 /** Time a rule evaluation may spend on the automatic model; past it, series get a straight line until the next evaluation. */
 const RULE_BUDGET_MS = 250;
+const DEFAULT_FORECASTER = chooseByHoldout([autoForecast, linearForecast]);
 /** Most raw samples one on-demand forecast reads (as the read API's guard). */
 const MAX_SAMPLES_READ = 5_000_000;
 
@@ -110,7 +113,7 @@ export class ForecastStage {
   constructor(private readonly opts: ForecastStageOptions) {
     this.store = opts.store;
     this.clock = opts.clock ?? Date.now;
-    this.forecaster = opts.forecaster ?? autoForecast;
+    this.forecaster = opts.forecaster ?? DEFAULT_FORECASTER;
     this.lstm = new LstmModels({ store: opts.store, config: opts.config.lstm, dir: join(opts.dataDir, 'forecast', 'lstm'), clock: this.clock, logger: opts.logger });
   }
 
@@ -183,7 +186,7 @@ export class ForecastStage {
         const m = this.lstm.forecasterFor(s.id);
         if (!m) throw new RangeError(`no trained LSTM model for series ${s.id} (configure forecast.lstm.series and wait for training)`);
         f = forecastSamples(s.timestamps, s.values, (y, h, o) => m.forecaster.forecast(y, h, o), { ...this.gridOptions(now, windowMs, req.horizonMs), stepMs: m.stepMs });
-      } else f = forecastSamples(s.timestamps, s.values, this.forecaster, { ...this.gridOptions(now, windowMs, req.horizonMs), stepMs: req.stepMs });
+      } else f = forecastSamples(s.timestamps, s.values, req.model === 'linear' ? linearForecast : this.forecaster, { ...this.gridOptions(now, windowMs, req.horizonMs), stepMs: req.stepMs });
       if (f) out.push(view(s, f));
       await yieldToLoop();
     }
@@ -257,7 +260,7 @@ export class ForecastStage {
     for (const s of data) {
       const raw = limits ? limits.valueFor(s.labels) : entry.limit;
       if (raw === undefined) continue;
-      const f = this.safeForecast(s, entry.name, { ...this.gridOptions(now, entry.window, entry.horizon), stepMs: entry.step });
+      const f = this.safeForecast(s, entry.name, { ...this.gridOptions(now, entry.window, entry.horizon), stepMs: entry.step }, entry.model === 'linear' ? linearForecast : this.forecaster);
       if (f) out.push(assessCapacity(f, { name: entry.name, seriesId: s.id, labels: s.labels, limit: raw * entry.limitScale, direction: entry.direction, horizonMs: entry.horizon, risk, now }));
       await yieldToLoop();
     }
@@ -302,9 +305,9 @@ export class ForecastStage {
     return out;
   }
 
-  private safeForecast(s: SeriesData, entry: string, o: Parameters<typeof forecastSamples>[3]): SeriesForecast | null {
+  private safeForecast(s: SeriesData, entry: string, o: Parameters<typeof forecastSamples>[3], fn: ForecastFn = this.forecaster): SeriesForecast | null {
     try {
-      return forecastSamples(s.timestamps, s.values, this.forecaster, o);
+      return forecastSamples(s.timestamps, s.values, fn, o);
     } catch (e) {
       this.opts.logger?.warn({ entry, series: s.id, err: (e as Error).message }, 'forecast failed');
       return null;

@@ -80,7 +80,7 @@ test('vigil forecast SERIES --horizon 3h --svg: a summary line and the chart fro
 
 test('bad options name the option; a server error is reported with its message', async () => {
   await assert.rejects(runForecastSeries('queue_depth', { horizon: 'soon', url: app.url }), /--horizon: invalid duration "soon"/);
-  await assert.rejects(runForecastSeries('queue_depth', { horizon: '1h', model: 'arima', url: app.url }), /--model: expected auto or lstm/);
+  await assert.rejects(runForecastSeries('queue_depth', { horizon: '1h', model: 'arima', url: app.url }), /--model: expected auto, linear or lstm/);
   await assert.rejects(runForecastSeries('queue_depth{', { horizon: '1h', url: app.url }), /series: invalid selector.*HTTP 400/);
 });
 

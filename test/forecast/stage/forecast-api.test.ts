@@ -58,6 +58,7 @@ forecast:
   interval: 1h
   capacity:
     - { name: disk, match: disk_used_bytes, limit: 1e12, window: 3d, horizon: 30d }
+    - { name: disk-linear, match: disk_used_bytes, limit: 1e12, window: 3d, horizon: 30d, model: linear }
     - { name: disk-free, match: disk_avail_bytes, limitFrom: disk_size_bytes, limitScale: 0.1, direction: below, window: 3d, horizon: 30d }
   scaling:
     - { name: api-cpu, match: 'cpu_utilization{service="api"}', replicas: 4, window: 4d, horizon: 6h, step: 5m }
@@ -117,6 +118,11 @@ test('GET /api/v1/capacity: a disk 40 h from full is a high risk; the free-space
   const freeHours = (free.at - NOW / 1000) / 3600;
   assert.ok(freeHours > 15 && freeHours < 30, `10% free in ${freeHours.toFixed(1)} h (20 h on the trend)`);
   assert.equal(free.risk, 'high');
+  // A straight line on a straight fill: 40 h, to within the 5-minute sampling (2-hour buckets end at the server's
+  // clock, so their means sit up to 2.5 minutes either side of the bucket middles).
+  const linear = json.data.find((r) => r.name === 'disk-linear')!;
+  assert.equal(linear.model, 'linear');
+  assert.ok(Math.abs((linear.at - NOW / 1000) / 3600 - 40) < 0.05, `linear: full in ${((linear.at - NOW / 1000) / 3600).toFixed(3)} h`);
   const onlyHigh = await get('/api/v1/capacity?risk=high&name=disk');
   assert.equal(onlyHigh.json.data.length, 1);
 });
@@ -175,7 +181,7 @@ test('bad parameters get a 400 naming the parameter', async () => {
     ['/api/v1/forecast?series=disk%7B&horizon=1h', /^series: invalid selector/],
     ['/api/v1/forecast?series=disk_used_bytes&horizon=soon', /^horizon: invalid duration/],
     ['/api/v1/forecast?series=disk_used_bytes&horizon=0', /^horizon: must be greater than 0/],
-    ['/api/v1/forecast?series=disk_used_bytes&horizon=1h&model=arima', /^model: /],
+    ['/api/v1/forecast?series=disk_used_bytes&horizon=1h&model=arima', /^model: expected auto, linear or lstm/],
     ['/api/v1/forecast?series=disk_used_bytes&horizon=1h&step=1ms', /^step: /],
     ['/api/v1/capacity?risk=extreme', /^risk: /],
     ['/api/v1/scaling?action=PANIC', /^action: /],

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { openStore } from '../../../src/store/index.js';
 import { ForecastStage } from '../../../src/forecast/stage/forecast-stage.js';
-import { autoForecast } from '../../../src/forecast/auto.js';
 import { RuleEvaluator, loadRules } from '../../../src/alerting/rules/index.js';
 import { parseConfig } from '../../../src/config/load.js';
 import type { ForecastFn } from '../../../src/forecast/stage/series-forecast.js';
@@ -36,9 +35,9 @@ function setup(t: { after(fn: () => void): void }, disks: number) {
   return { store, config, rules, dir };
 }
 
-test('forecast rules get their crossing times from the forecasting stage', (t) => {
+test('forecast rules get their crossing times from the forecasting stage (its default model choice)', (t) => {
   const { store, config, rules, dir } = setup(t, 2);
-  const stage = new ForecastStage({ store, config: config.forecast, dataDir: dir, forecaster: autoForecast, ruleBudgetMs: 60_000 });
+  const stage = new ForecastStage({ store, config: config.forecast, dataDir: dir, ruleBudgetMs: 60_000 });
   const events = new RuleEvaluator({ store, rules, forecast: stage }).evaluate(T0 + 6 * HOUR);
   // sd0 is at 66% rising 1%/h: 24 h to 90%; sd1 at 67%: 23 h.
   const hours = Object.fromEntries(events.map((e) => [e.labels.device, e.value! / 3600]));

@@ -4,7 +4,7 @@ import type { SeriesWrite } from '../../store/types.js';
 import { type IngestLimits, validateLabels } from '../limits.js';
 import { LabelBytesCache } from './label-cache.js';
 import { snappyUncompress } from './snappy.js';
-import { ProtoReader, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT, malformed, readString } from './proto-reader.js';
+import { ProtoReader, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT, at, malformed, readString } from './proto-reader.js';
 
 /**
  * Prometheus remote write 1.0 (`prometheus.WriteRequest`, prompb/remote.proto and types.proto):
@@ -125,37 +125,36 @@ function decodeTimeSeries(
   let onlyRun = runEnd > runStart;
   let n = 0;
   let histograms = 0;
-  const where = `timeseries[${index}]`;
   while (r.pos < end) {
     const tag = r.uint32('field tag');
     const field = tag >>> 3;
     const wt = tag & 7;
-    if (field === 0) throw malformed(`${where}: field number 0`);
+    if (field === 0) throw malformed(`${at('', index)}: field number 0`);
     if (field === 1) {
-      if (wt !== WIRE_LEN) throw malformed(`${where}.labels has wire type ${wt}, expected 2`);
+      if (wt !== WIRE_LEN) throw malformed(`${at('.labels', index)} has wire type ${wt}, expected 2`);
       if (r.pos - 1 >= runEnd) onlyRun = false;
       if (cached) {
         // More labels after the samples: decode this series the long way.
         labels = { ...cached };
         cached = undefined;
       }
-      const lend = r.lengthEnd(`${where}.labels`);
-      readLabel(r, lend, labels, where);
+      const lend = r.lengthEnd('.labels', index);
+      readLabel(r, lend, labels, index);
     } else if (field === 2) {
-      if (wt !== WIRE_LEN) throw malformed(`${where}.samples has wire type ${wt}, expected 2`);
-      const send = r.lengthEnd(`${where}.samples`);
+      if (wt !== WIRE_LEN) throw malformed(`${at('.samples', index)} has wire type ${wt}, expected 2`);
+      const send = r.lengthEnd('.samples', index);
       if (samplesBefore + n >= limits.maxSamplesPerRequest)
         throw new VigilError('TOO_MANY_SAMPLES', `more than ${limits.maxSamplesPerRequest} samples in one request`, 413);
-      const at = samplesBefore + n;
-      if (at === scratchT.length) {
-        const t = new Float64Array(at * 2);
+      const pos = samplesBefore + n;
+      if (pos === scratchT.length) {
+        const t = new Float64Array(pos * 2);
         t.set(scratchT);
         scratchT = t;
-        const v = new Float64Array(at * 2);
+        const v = new Float64Array(pos * 2);
         v.set(scratchV);
         scratchV = v;
       }
-      readSample(r, send, at, n, where);
+      readSample(r, send, pos, n, index);
       n++;
     } else {
       if (field === 4 && wt === WIRE_LEN) histograms++;
@@ -164,12 +163,13 @@ function decodeTimeSeries(
   }
   r.end = outerEnd;
   if (cached) return { labels: cached, samples: n, histograms };
-  validateLabels(labels, limits, `${where}.labels`);
+  validateLabels(labels, limits, at('.labels', index));
   const out = onlyRun ? labelCache.set(r.buf, runStart, runEnd, labels) : labels;
   return { labels: out, samples: n, histograms };
 }
 
-function readLabel(r: ProtoReader, end: number, labels: Record<string, string>, where: string): void {
+function readLabel(r: ProtoReader, end: number, labels: Record<string, string>, index: number): void {
+  const where = at('', index);
   const outerEnd = r.end;
   r.end = end;
   let name = '';
@@ -195,7 +195,7 @@ function readLabel(r: ProtoReader, end: number, labels: Record<string, string>, 
   if (name !== '') labels[name] = value;
 }
 
-function readSample(r: ProtoReader, end: number, at: number, i: number, where: string): void {
+function readSample(r: ProtoReader, end: number, pos: number, i: number, index: number): void {
   const outerEnd = r.end;
   r.end = end;
   let v = 0;
@@ -205,17 +205,17 @@ function readSample(r: ProtoReader, end: number, at: number, i: number, where: s
     const field = tag >>> 3;
     const wt = tag & 7;
     if (field === 1) {
-      if (wt !== WIRE_FIXED64) throw malformed(`${where}: Sample.value has wire type ${wt}, expected 1`);
+      if (wt !== WIRE_FIXED64) throw malformed(`${at('', index)}: Sample.value has wire type ${wt}, expected 1`);
       v = r.double('Sample.value');
     } else if (field === 2) {
-      if (wt !== WIRE_VARINT) throw malformed(`${where}: Sample.timestamp has wire type ${wt}, expected 0`);
+      if (wt !== WIRE_VARINT) throw malformed(`${at('', index)}: Sample.timestamp has wire type ${wt}, expected 0`);
       t = r.int64('Sample.timestamp');
-    } else if (field === 0) throw malformed(`${where}: field number 0`);
+    } else if (field === 0) throw malformed(`${at('', index)}: field number 0`);
     else r.skip(wt, field);
   }
   r.end = outerEnd;
   if (t < 0 || t > MAX_TS)
-    throw new VigilError('INVALID_WRITE', `${where}.samples[${i}]: timestamp ${t} is out of range (0 to 2^53-1 milliseconds)`, 400);
-  scratchT[at] = t;
-  scratchV[at] = v;
+    throw new VigilError('INVALID_WRITE', `${at('', index)}.samples[${i}]: timestamp ${t} is out of range (0 to 2^53-1 milliseconds)`, 400);
+  scratchT[pos] = t;
+  scratchV[pos] = v;
 }

@@ -50,16 +50,27 @@ export class LabelBytesCache {
   }
 }
 
-/** FNV-1a over the bytes, folded to 30 bits (a V8 small integer, so Map keys need no heap number). */
+/** Multiplicative hash over 4-byte words (the label bytes of a series are tens of bytes), folded to 30 bits (a V8 small integer). */
 function hashBytes(buf: Uint8Array, start: number, end: number): number {
-  let h = 0x811c9dc5;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
-  h ^= h >>> 15;
+  let h = Math.imul(end - start, 0x9e3779b1);
+  let i = start;
+  for (; i + 4 <= end; i += 4) {
+    h = Math.imul(h ^ (buf[i]! | (buf[i + 1]! << 8) | (buf[i + 2]! << 16) | (buf[i + 3]! << 24)), 0x85ebca6b);
+    h ^= h >>> 15;
+  }
+  for (; i < end; i++) h = Math.imul(h ^ buf[i]!, 0xc2b2ae35);
+  h ^= h >>> 16;
   return h & 0x3fffffff;
 }
 
 function sameBytes(key: Uint8Array, buf: Uint8Array, start: number, end: number): boolean {
-  if (key.length !== end - start) return false;
-  for (let i = 0; i < key.length; i++) if (key[i] !== buf[start + i]) return false;
+  const n = key.length;
+  if (n !== end - start) return false;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const j = start + i;
+    if ((key[i]! | (key[i + 1]! << 8) | (key[i + 2]! << 16) | (key[i + 3]! << 24)) !== (buf[j]! | (buf[j + 1]! << 8) | (buf[j + 2]! << 16) | (buf[j + 3]! << 24))) return false;
+  }
+  for (; i < n; i++) if (key[i] !== buf[start + i]) return false;
   return true;
 }

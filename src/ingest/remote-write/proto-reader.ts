@@ -26,27 +26,30 @@ export class ProtoReader {
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   }
 
-  /** Reads an unsigned varint of at most 32 bits' worth of value (tags, lengths); larger values are errors. */
-  uint32(what: string): number {
+  /**
+   * Reads an unsigned varint of at most 32 bits' worth of value (tags, lengths); larger values are errors.
+   * Error messages name `what` (in time series `index` when >= 0), built only when thrown.
+   */
+  uint32(what: string, index = -1, lengthOf = false): number {
     const buf = this.buf;
     let pos = this.pos;
     let result = 0;
     let shift = 0;
     for (let i = 0; i < 10; i++) {
-      if (pos >= this.end) throw malformed(`truncated varint in ${what}`);
+      if (pos >= this.end) throw malformed(`truncated varint in ${lengthOf ? 'length of ' : ''}${at(what, index)}`);
       const b = buf[pos++]!;
       if (shift < 28) result |= (b & 0x7f) << shift;
       else if (shift === 28) {
-        if ((b & 0x70) !== 0) throw malformed(`${what} does not fit in 32 bits`);
+        if ((b & 0x70) !== 0) throw malformed(`${lengthOf ? 'length of ' : ''}${at(what, index)} does not fit in 32 bits`);
         result = (result >>> 0) + (b & 0x0f) * 268435456;
-      } else if ((b & 0x7f) !== 0) throw malformed(`${what} does not fit in 32 bits`);
+      } else if ((b & 0x7f) !== 0) throw malformed(`${lengthOf ? 'length of ' : ''}${at(what, index)} does not fit in 32 bits`);
       if (b < 0x80) {
         this.pos = pos;
         return result >>> 0 === result ? result : result >>> 0;
       }
       shift += 7;
     }
-    throw malformed(`varint in ${what} is longer than 10 bytes`);
+    throw malformed(`varint in ${lengthOf ? 'length of ' : ''}${at(what, index)} is longer than 10 bytes`);
   }
 
   /**
@@ -88,10 +91,10 @@ export class ProtoReader {
   }
 
   /** Reads a length prefix and returns the end offset of the field's bytes. */
-  lengthEnd(what: string): number {
-    const len = this.uint32(`length of ${what}`);
+  lengthEnd(what: string, index = -1): number {
+    const len = this.uint32(what, index, true);
     const end = this.pos + len;
-    if (end > this.end) throw malformed(`${what}: length ${len} runs past the end of its message`);
+    if (end > this.end) throw malformed(`${at(what, index)}: length ${len} runs past the end of its message`);
     return end;
   }
 
@@ -117,6 +120,11 @@ export class ProtoReader {
         throw malformed(`field ${field} has unsupported wire type ${wireType}`);
     }
   }
+}
+
+/** `what` inside time series `index` (when >= 0), e.g. `timeseries[3].labels`. */
+export function at(what: string, index: number): string {
+  return index >= 0 ? `timeseries[${index}]${what}` : what;
 }
 
 export function malformed(problem: string): VigilError {

@@ -11,7 +11,7 @@ export function writeScenario(dir: string, sc: RcaScenario): void {
       edges: graphFromTopology(sc.topology).edges().map((e) => ({ from: e.from, to: e.to, weight: e.weight })),
     },
     rootCause: { ...sc.root, kind: sc.kind },
-    alerts: sc.alerts.map((a) => ({ labels: a.alert.labels, startsAt: a.alert.startsAt, severity: a.alert.severity, score: a.score, incident: a.incidentId })),
+    alerts: sc.alerts.map((a) => ({ labels: a.alert.labels, startsAt: a.alert.startsAt, severity: a.alert.severity, score: Number(a.alert.annotations.score), incident: a.incidentId })),
     ...(sc.timestamps && sc.series
       ? {
           timestamps: sc.timestamps,

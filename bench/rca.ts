@@ -81,10 +81,13 @@ const result = {
 
 console.log(`rca: ${cases.length} scenarios in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 console.log(JSON.stringify(result, null, 2));
-const out = fileURLToPath(new URL('../../bench/results/rca.json', import.meta.url));
-mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
-console.log(`wrote ${out}`);
+// Only the standard run (default count and seed) is the published figure.
+if (arg('--count') === undefined && arg('--seed') === undefined) {
+  const out = fileURLToPath(new URL('../../bench/results/rca.json', import.meta.url));
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
+  console.log(`wrote ${out}`);
+}
 if (writeDir) console.log(`scenarios written to ${writeDir}; score them with: vigil rca-eval ${writeDir}`);
 
 /**

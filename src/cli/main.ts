@@ -10,6 +10,7 @@ import { registerIncidents } from './incidents.js';
 import { registerSilence } from './silence.js';
 import { registerRules } from './rules.js';
 import { registerForecast } from './forecast.js';
+import { registerRcaEval } from './rca-eval.js';
 import { EXIT_USAGE, reportFatal } from './exit.js';
 
 /**
@@ -33,6 +34,7 @@ registerIncidents(program);
 registerSilence(program);
 registerRules(program);
 registerForecast(program);
+registerRcaEval(program);
 
 try {
   await program.parseAsync(process.argv);

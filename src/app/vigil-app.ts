@@ -104,12 +104,12 @@ export async function startVigil(config: VigilConfig, logger: Logger, start: Sta
     page: (key, policy, template) => void oncall.page(key, policy, template),
     resolve: (key) => void oncall.resolve(key),
   };
-  const dispatcher = new Dispatcher({
   // Incidents: alerts and anomalies correlated into incidents; with notifyPerIncident they notify instead of alert groups.
   // The service topology (declared, discovered from labels, learned from anomalies) the incident stage ranks on.
   const topology = createTopology(config, store);
   const incidents = createIncidents(config, logger, () => topology.graph());
   let incidentWiring: ReturnType<typeof connectIncidents> | undefined;
+  const dispatcher = new Dispatcher({
     config: config.routing,
     notify: deferToIncidents(deliverToOutbox(outbox, logger, () => publicUrl, ackLinks && ((groupKey) => ackLinks.url({ kind: 'group', key: groupKey })), pager), () => incidentWiring?.notifier && ((g) => incidentWiring!.notifier!.ownedByIncidents(g))),
     silences,

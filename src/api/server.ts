@@ -12,7 +12,7 @@ import { ingestRemoteWriteRoutes } from './routes/ingest-remote-write.js';
 import { ingestOtlpRoutes } from './routes/ingest-otlp.js';
 import { ingestLineProtocolRoutes } from './routes/ingest-line-protocol.js';
 import { anomalyRoutes } from './routes/anomalies.js';
-import type { DetectionStage } from '../detect/stage/index.js';
+import type { Detection } from '../detect/stage/index.js';
 import type { Outbox } from '../notify/index.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { alertRoutes, type AlertingHandles } from './routes/alerts.js';
@@ -37,7 +37,7 @@ export interface ServerOptions {
   /** Largest number of samples one read may return (422 above). */
   maxSamplesPerRead?: number;
   isReady?: () => boolean;
-  detection?: DetectionStage;
+  detection?: Detection;
   outbox?: Outbox;
   alerting?: AlertingHandles;
   reloadRules?: () => number;

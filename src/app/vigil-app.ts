@@ -8,7 +8,7 @@ import type { IngestLimits } from '../ingest/limits.js';
 import { buildServer } from '../api/server.js';
 import { openStore } from '../store/index.js';
 import type { SampleStore } from '../store/types.js';
-import { DetectionStage, DetectorStateStore } from '../detect/stage/index.js';
+import { DetectionWorker, type Detection } from '../detect/stage/index.js';
 import { FleetSimulator } from '../simulate/index.js';
 import { SimulatorFeed } from './simulator-feed.js';
 import { ScrapeManager } from '../ingest/scrape/index.js';
@@ -37,7 +37,7 @@ export interface VigilApp {
   readonly pipeline: IngestPipeline;
   readonly metrics: SelfMetrics;
   readonly server: FastifyInstance;
-  readonly detection: DetectionStage | undefined;
+  readonly detection: Detection | undefined;
   /** The durable notification outbox, when channels are configured. */
   readonly outbox: Outbox | undefined;
   readonly rules: RuleEvaluator;
@@ -67,14 +67,15 @@ export async function startVigil(config: VigilConfig, logger: Logger, start: Sta
   const store = openStore(toStoreOptions(config.storage, config.limits.maxSeries));
   const pipeline = new IngestPipeline(store, metrics, config.limits);
   const limits: IngestLimits = config.limits;
-  let detection: DetectionStage | undefined;
+  // Detection scores on a worker thread while this one decodes and stores.
+  let detectionWorker: DetectionWorker | undefined;
   if (config.detect.enabled) {
-    detection = new DetectionStage(store, config.detect, new DetectorStateStore(config.storage.dir), logger);
-    detection.start();
-    const stage = detection;
+    const stage = (detectionWorker = new DetectionWorker(store, config.detect, config.storage.dir, logger));
+    await stage.start();
     pipeline.onSamples((w) => stage.observe(w));
     metrics.registerDetection(() => ({ series: stage.seriesCount, scored: stage.counters.scored, events: stage.counters.events }));
   }
+  const detection: Detection | undefined = detectionWorker;
   // Notifications: every channel in notify.channels, behind one durable outbox.
   let outbox: Outbox | undefined;
   if (config.notify.channels.length) {
@@ -142,6 +143,7 @@ export async function startVigil(config: VigilConfig, logger: Logger, start: Sta
   try {
     url = await server.listen({ host: config.server.host, port: config.server.port });
   } catch (e) {
+    await detectionWorker?.close();
     store.close();
     throw e;
   }
@@ -202,7 +204,7 @@ export async function startVigil(config: VigilConfig, logger: Logger, start: Sta
       incidentWiring?.stop();
       incidents?.close();
       await server.close();
-      detection?.close();
+      await detectionWorker?.close();
       silences.close();
       oncall?.close();
       await outbox?.close();

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import type { DetectionStage } from '../../detect/stage/index.js';
+import type { Detection } from '../../detect/stage/index.js';
 import { parseTimeParam } from '../params.js';
 import { VigilError } from '../../core/errors.js';
 
 /** Recent anomaly events, newest last: `GET /api/v1/anomalies?since=&limit=`. */
-export function anomalyRoutes(app: FastifyInstance, detection: DetectionStage | undefined): void {
+export function anomalyRoutes(app: FastifyInstance, detection: Detection | undefined): void {
   app.get<{ Querystring: { since?: string; limit?: string } }>('/api/v1/anomalies', async (req) => {
     if (!detection) throw new VigilError('DETECTION_DISABLED', 'anomaly detection is disabled (detect.enabled: false)', 404);
     const since = parseTimeParam(req.query.since, 'since', -Infinity);

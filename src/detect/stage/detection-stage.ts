@@ -37,6 +37,9 @@ export interface DetectionOptions {
 
 export type AnomalyListener = (e: AnomalyEvent) => void;
 
+/** What the stage needs of the store: history at start-up, and somewhere to write scores. */
+export type DetectionStore = Pick<SampleStore, 'append' | 'series' | 'read'>;
+
 interface SeriesSlot {
   labels: Labels;
   key: string;
@@ -77,7 +80,7 @@ export class DetectionStage {
   readonly counters: DetectionCounters = { scored: 0, events: { critical: 0, high: 0, medium: 0, low: 0, info: 0 } };
 
   constructor(
-    private readonly store: SampleStore,
+    private readonly store: DetectionStore,
     private readonly opts: DetectionOptions,
     private readonly stateStore: DetectorStateStore | undefined,
     private readonly logger: Logger,
@@ -111,35 +114,57 @@ export class DetectionStage {
 
   /** Loads saved state, catches up from the store, and starts periodic saving. */
   start(now = Date.now()): void {
-    const saved = new Map<string, { lastT: number; state: Uint8Array }>();
-    if (this.stateStore) for (const s of this.stateStore.loadAll()) if (s.kind === 'univariate') saved.set(s.key, s);
+    const saved = this.loadSaved();
     const all = this.store.series([{ name: METRIC_NAME, type: '=~', value: '.+' }]);
     let restored = 0;
     let replayed = 0;
     for (const info of all) {
       if (info.labels[METRIC_NAME] === ANOMALY_SCORE_METRIC) continue;
-      const slot = this.slotFor(info.labels);
-      const s = saved.get(slot.hash);
-      let from = now - this.opts.rebuildWindowMs;
-      if (s) {
-        try {
-          slot.state = stateFromBytes(s.state, this.ensemble);
-          slot.lastT = s.lastT;
-          from = s.lastT + 1;
-          restored++;
-        } catch (e) {
-          this.logger.warn({ series: slot.hash, err: (e as Error).message }, 'saved detector state unusable; rebuilding from the store');
-        }
-      }
+      const from = this.restore(info.labels, saved, now);
+      if (from.restored) restored++;
       // Catch up on what arrived after the state was saved (or warm up a new detector), without raising events.
-      for (const d of this.store.read([{ name: METRIC_NAME, type: '=', value: info.labels[METRIC_NAME]! }, ...matchersFor(info.labels)], from, Number.MAX_SAFE_INTEGER)) {
+      for (const d of this.store.read([{ name: METRIC_NAME, type: '=', value: info.labels[METRIC_NAME]! }, ...matchersFor(info.labels)], from.t, Number.MAX_SAFE_INTEGER)) {
         if (d.id !== info.id) continue;
-        for (let i = 0; i < d.timestamps.length; i++) this.scoreOne(slot, d.timestamps[i]!, d.values[i]!, false);
+        this.replay(info.labels, d.timestamps, d.values);
         replayed += d.timestamps.length;
       }
     }
     if (all.length) this.logger.info({ series: all.length, restored, replayed }, 'detectors ready');
-    if (this.stateStore && this.opts.saveIntervalMs > 0) {
+    this.startSaving();
+  }
+
+  /** Saved univariate states by series hash (start-up, step 1). */
+  loadSaved(): Map<string, { lastT: number; state: Uint8Array }> {
+    const saved = new Map<string, { lastT: number; state: Uint8Array }>();
+    if (this.stateStore) for (const s of this.stateStore.loadAll()) if (s.kind === 'univariate') saved.set(s.key, s);
+    return saved;
+  }
+
+  /** Start-up, step 2: restores a stored series' detector; returns the time from which to replay its samples. */
+  restore(labels: Labels, saved: ReadonlyMap<string, { lastT: number; state: Uint8Array }>, now: number): { t: number; restored: boolean } {
+    const slot = this.slotFor(labels);
+    const s = saved.get(slot.hash);
+    if (s) {
+      try {
+        slot.state = stateFromBytes(s.state, this.ensemble);
+        slot.lastT = s.lastT;
+        return { t: s.lastT + 1, restored: true };
+      } catch (e) {
+        this.logger.warn({ series: slot.hash, err: (e as Error).message }, 'saved detector state unusable; rebuilding from the store');
+      }
+    }
+    return { t: now - this.opts.rebuildWindowMs, restored: false };
+  }
+
+  /** Start-up, step 3: learns stored samples without raising events or writing scores. */
+  replay(labels: Labels, timestamps: ArrayLike<number>, values: ArrayLike<number>): void {
+    const slot = this.slotFor(labels);
+    for (let i = 0; i < timestamps.length; i++) this.scoreOne(slot, timestamps[i]!, values[i]!, false);
+  }
+
+  /** Start-up, step 4: saves state every saveInterval. */
+  startSaving(): void {
+    if (this.stateStore && this.opts.saveIntervalMs > 0 && !this.saveTimer) {
       this.saveTimer = setInterval(() => this.save(), this.opts.saveIntervalMs);
       this.saveTimer.unref();
     }

@@ -1,0 +1,243 @@
+import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import type { AnomalyEvent } from '../../core/events.js';
+import { METRIC_NAME, labelsKey, type Labels } from '../../core/labels.js';
+import type { SampleStore, SeriesWrite } from '../../store/types.js';
+import { ANOMALY_SCORE_METRIC, type AnomalyListener, type DetectionCounters, type DetectionOptions } from './detection-stage.js';
+import type { Detection } from './detection.js';
+import type { FlatBatch, FromWorker, ToWorker, WorkerInit } from './worker-messages.js';
+
+/** Samples sent to the worker and not yet scored, above which ingest waits for it. */
+const DEFAULT_MAX_BACKLOG = 200_000;
+
+/**
+ * Streaming detection on a worker thread: the same DetectionStage, scoring the
+ * same samples in the same order (so the same scores and events), while the
+ * ingest thread decodes and stores the next request. Each batch crosses as flat
+ * typed arrays (transferred) with series ids; score series come back the same
+ * way and are appended to the store here. Back-pressure: when the worker falls
+ * more than `maxBacklog` samples behind, observe() waits for it (Atomics.wait),
+ * so memory stays bounded and every sample is scored.
+ */
+export class DetectionWorker implements Detection {
+  private readonly worker: Worker;
+  private readonly processed: Int32Array;
+  private sent = 0;
+  private readonly idsByKey = new Map<string, number>();
+  private readonly idsByIdentity = new WeakMap<Labels, number>();
+  private nextId = 0;
+  private readonly scoreLabels: Labels[] = [];
+  private readonly listeners: AnomalyListener[] = [];
+  private readonly recent: AnomalyEvent[] = [];
+  private readonly waiting = new Map<'restored' | 'closed', (m: FromWorker) => void>();
+  private failed = false;
+  private closing: Promise<void> | undefined;
+  private series = 0;
+  readonly counters: DetectionCounters = { scored: 0, events: { critical: 0, high: 0, medium: 0, low: 0, info: 0 } };
+
+  constructor(
+    private readonly store: SampleStore,
+    opts: DetectionOptions,
+    /** Directory for detect.db; undefined = state is not saved. */
+    stateDir: string | undefined,
+    private readonly logger: Logger,
+    private readonly keepEvents = 1000,
+    private readonly maxBacklog = DEFAULT_MAX_BACKLOG,
+  ) {
+    const processed = new SharedArrayBuffer(4);
+    this.processed = new Int32Array(processed);
+    const init: WorkerInit = { opts, stateDir, processed };
+    this.worker = new Worker(new URL('./detection-worker-thread.js', import.meta.url), { workerData: init });
+    this.worker.on('message', (m: FromWorker) => this.onMessage(m));
+    this.worker.on('error', (err) => {
+      this.failed = true;
+      this.logger.error({ err }, 'detection worker failed; ingest continues without detection');
+      this.releaseWaiters();
+    });
+    this.worker.on('exit', (code) => {
+      if (!this.closing && !this.failed) this.logger.error({ code }, 'detection worker exited; ingest continues without detection');
+      this.failed = true;
+      this.releaseWaiters();
+    });
+  }
+
+  private releaseWaiters(): void {
+    for (const done of this.waiting.values()) done({ type: 'closed' });
+    this.waiting.clear();
+  }
+
+  get seriesCount(): number {
+    return this.series;
+  }
+
+  onAnomaly(l: AnomalyListener): void {
+    this.listeners.push(l);
+  }
+
+  recentEvents(limit = 100, since = -Infinity): AnomalyEvent[] {
+    return this.recent.filter((e) => e.t >= since).slice(-limit);
+  }
+
+  /**
+   * Restores saved detector state in the worker and replays what the store holds
+   * after it (or the rebuild window for series without state), without events.
+   */
+  async start(now = Date.now()): Promise<void> {
+    const all = this.store.series([{ name: METRIC_NAME, type: '=~', value: '.+' }]).filter((s) => s.labels[METRIC_NAME] !== ANOMALY_SCORE_METRIC);
+    const series: Array<[number, Labels]> = all.map((s) => [this.idFor(s.labels), s.labels]);
+    const reply = await this.request('restored', { type: 'restore', series, now });
+    if (reply.type !== 'restored') return; // the worker failed (logged)
+    let replayed = 0;
+    all.forEach((info, i) => {
+      const matchers = Object.keys(info.labels).map((name) => ({ name, type: '=' as const, value: info.labels[name]! }));
+      for (const d of this.store.read(matchers, reply.from[i]!, Number.MAX_SAFE_INTEGER)) {
+        if (d.id !== info.id || d.timestamps.length === 0) continue;
+        const n = d.timestamps.length;
+        this.send({ type: 'samples', replay: true, series: [], ids: Uint32Array.of(series[i]![0]), ends: Uint32Array.of(n), ts: d.timestamps.slice(), vs: d.values.slice() });
+        replayed += n;
+      }
+    });
+    if (all.length) this.logger.info({ series: all.length, restored: reply.restored, replayed }, 'detectors ready');
+    this.worker.postMessage({ type: 'startSaving' } satisfies ToWorker);
+  }
+
+  observe(writes: readonly SeriesWrite[]): void {
+    if (this.failed || this.closing) return;
+    let total = 0;
+    let count = 0;
+    for (const w of writes) {
+      if (w.labels[METRIC_NAME] === ANOMALY_SCORE_METRIC) continue;
+      total += Math.min(w.timestamps.length, w.values.length);
+      count++;
+    }
+    if (total === 0) return;
+    const batch: FlatBatch = { series: [], ids: new Uint32Array(count), ends: new Uint32Array(count), ts: new Float64Array(total), vs: new Float64Array(total) };
+    let k = 0;
+    let o = 0;
+    for (const w of writes) {
+      if (w.labels[METRIC_NAME] === ANOMALY_SCORE_METRIC) continue;
+      batch.ids[k] = this.idFor(w.labels, batch.series);
+      const n = Math.min(w.timestamps.length, w.values.length);
+      if (n === w.timestamps.length && n === w.values.length) {
+        batch.ts.set(w.timestamps, o);
+        batch.vs.set(w.values, o);
+      } else
+        for (let j = 0; j < n; j++) {
+          batch.ts[o + j] = w.timestamps[j]!;
+          batch.vs[o + j] = w.values[j]!;
+        }
+      o += n;
+      batch.ends[k++] = o;
+    }
+    this.send({ type: 'samples', replay: false, ...batch });
+  }
+
+  /** Lets the worker finish every batch sent, save its state, and stop. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      if (!this.failed) await this.request('closed', { type: 'close' });
+      await this.worker.terminate();
+    })();
+    return this.closing;
+  }
+
+  private send(m: Extract<ToWorker, { type: 'samples' }>): void {
+    this.worker.postMessage(m, [m.ids.buffer, m.ends.buffer, m.ts.buffer, m.vs.buffer]);
+    this.sent = (this.sent + m.ts.length) | 0;
+    this.waitForBacklog();
+  }
+
+  private waitForBacklog(): void {
+    let seen = Atomics.load(this.processed, 0);
+    if (((this.sent - seen) | 0) <= this.maxBacklog) return;
+    let progressAt = Date.now();
+    while (((this.sent - seen) | 0) > this.maxBacklog && !this.failed) {
+      Atomics.wait(this.processed, 0, seen, 100);
+      const now = Atomics.load(this.processed, 0);
+      if (now !== seen) {
+        seen = now;
+        progressAt = Date.now();
+      } else if (Date.now() - progressAt > 30_000) {
+        this.logger.warn({ backlog: (this.sent - seen) | 0 }, 'detection worker made no progress for 30 s; not waiting for it');
+        return;
+      }
+    }
+  }
+
+  /** The series id of a label set, registering it in `fresh` (sent with the batch) the first time. */
+  private idFor(labels: Labels, fresh?: Array<[number, Labels]>): number {
+    const frozen = Object.isFrozen(labels);
+    if (frozen) {
+      const id = this.idsByIdentity.get(labels);
+      if (id !== undefined) return id;
+    }
+    const key = labelsKey(labels);
+    let id = this.idsByKey.get(key);
+    if (id === undefined) {
+      this.idsByKey.set(key, (id = this.nextId++));
+      fresh?.push([id, labels]);
+    }
+    if (frozen) this.idsByIdentity.set(labels, id);
+    return id;
+  }
+
+  private request(reply: 'restored' | 'closed', m: ToWorker): Promise<FromWorker> {
+    if (this.failed) return Promise.resolve({ type: 'closed' });
+    return new Promise((resolve) => {
+      this.waiting.set(reply, resolve);
+      this.worker.postMessage(m);
+    });
+  }
+
+  private onMessage(m: FromWorker): void {
+    switch (m.type) {
+      case 'scores':
+        this.counters.scored = m.scored;
+        this.series = m.seriesCount;
+        this.appendScores(m);
+        break;
+      case 'event':
+        this.emit(m.event);
+        break;
+      case 'log':
+        this.logger[m.level](m.obj, m.msg);
+        break;
+      default: {
+        const done = this.waiting.get(m.type);
+        this.waiting.delete(m.type);
+        done?.(m);
+      }
+    }
+  }
+
+  private appendScores(m: FlatBatch & { other: SeriesWrite[] }): void {
+    for (const [id, labels] of m.series) this.scoreLabels[id] = Object.freeze(labels);
+    const writes: SeriesWrite[] = [];
+    let from = 0;
+    for (let i = 0; i < m.ids.length; i++) {
+      const to = m.ends[i]!;
+      writes.push({ labels: this.scoreLabels[m.ids[i]!]!, timestamps: m.ts.subarray(from, to), values: m.vs.subarray(from, to) });
+      from = to;
+    }
+    for (const w of m.other) writes.push(w);
+    if (writes.length === 0) return;
+    try {
+      this.store.append(writes);
+    } catch (err) {
+      this.logger.error({ err }, 'could not store anomaly scores');
+    }
+  }
+
+  private emit(e: AnomalyEvent): void {
+    this.counters.events[e.severity]++;
+    this.recent.push(e);
+    if (this.recent.length > this.keepEvents) this.recent.splice(0, this.recent.length - this.keepEvents);
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch (err) {
+        this.logger.error({ err }, 'anomaly listener failed');
+      }
+    }
+  }
+}

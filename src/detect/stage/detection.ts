@@ -1,0 +1,17 @@
+import type { AnomalyEvent } from '../../core/events.js';
+import type { SeriesWrite } from '../../store/types.js';
+import type { AnomalyListener, DetectionCounters } from './detection-stage.js';
+
+/**
+ * What the rest of Vigil sees of streaming detection, whether it runs on the
+ * ingest thread (DetectionStage) or on a worker thread (DetectionWorker).
+ */
+export interface Detection {
+  readonly counters: DetectionCounters;
+  readonly seriesCount: number;
+  /** The ingest pipeline's listener: every sample of every batch, in order. */
+  observe(writes: readonly SeriesWrite[]): void;
+  onAnomaly(l: AnomalyListener): void;
+  /** Most recent events, newest last. */
+  recentEvents(limit?: number, since?: number): AnomalyEvent[];
+}

@@ -1,0 +1,40 @@
+import type { AnomalyEvent } from '../../core/events.js';
+import type { Labels } from '../../core/labels.js';
+import type { SeriesWrite } from '../../store/types.js';
+import type { DetectionOptions } from './detection-stage.js';
+
+/**
+ * Messages between the ingest thread and the detection worker. Series cross
+ * once, as [id, labels]; after that samples and scores travel as flat typed
+ * arrays (transferred, not copied): series i of a batch is ids[i] with samples
+ * [ends[i-1], ends[i]).
+ */
+export interface WorkerInit {
+  opts: DetectionOptions;
+  /** Directory of detect.db; absent = state is not saved. */
+  stateDir?: string;
+  /** Int32 counter of samples processed, shared for back-pressure. */
+  processed: SharedArrayBuffer;
+}
+
+export interface FlatBatch {
+  /** Series first seen in this batch. */
+  series: Array<[number, Labels]>;
+  ids: Uint32Array<ArrayBuffer>;
+  ends: Uint32Array<ArrayBuffer>;
+  ts: Float64Array<ArrayBuffer>;
+  vs: Float64Array<ArrayBuffer>;
+}
+
+export type ToWorker =
+  | ({ type: 'samples'; replay: boolean } & FlatBatch)
+  | { type: 'restore'; series: Array<[number, Labels]>; now: number }
+  | { type: 'startSaving' }
+  | { type: 'close' };
+
+export type FromWorker =
+  | ({ type: 'scores'; other: SeriesWrite[]; scored: number; seriesCount: number } & FlatBatch)
+  | { type: 'event'; event: AnomalyEvent }
+  | { type: 'restored'; from: Float64Array; restored: number }
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; obj: Record<string, unknown>; msg: string }
+  | { type: 'closed' };

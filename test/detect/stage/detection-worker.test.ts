@@ -1,0 +1,125 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { openStore } from '../../../src/store/index.js';
+import { DetectionStage, DetectionWorker, ANOMALY_SCORE_METRIC, type DetectionOptions } from '../../../src/detect/stage/index.js';
+import type { AnomalyEvent } from '../../../src/core/events.js';
+import type { SampleStore, SeriesWrite } from '../../../src/store/types.js';
+import { tempDir } from '../../helpers/vigil-process.js';
+
+const OPTS: DetectionOptions = {
+  threshold: 0.08,
+  clearAfter: 5,
+  severityHigh: 0.5,
+  severityMedium: 0.2,
+  writeScores: true,
+  rebuildWindowMs: 24 * 3600_000,
+  saveIntervalMs: 0,
+  multivariate: { enabled: true, groupBy: 'instance', maxGroups: 10, maxMetricsPerGroup: 8, contamination: 0.05, consecutive: 3, window: 128 },
+};
+const silent = pino({ level: 'silent' });
+const T0 = Date.UTC(2026, 0, 5);
+const STEP = 60_000;
+const N = 1200;
+
+/** Two hosts with three metrics each; host h1's load and latency jump together at 1000. */
+function batches(from: number, to: number): SeriesWrite[][] {
+  let s = 3;
+  const rnd = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const out: SeriesWrite[][] = [];
+  const labels = ['h1', 'h2'].flatMap((instance) => ['load1', 'latency_seconds', 'http_requests_total'].map((name) => Object.freeze({ __name__: name, instance, job: 'api' })));
+  const counters = labels.map(() => 1000);
+  for (let i = 0; i < to; i++) {
+    const t = T0 + i * STEP;
+    const batch = labels.map((l, k) => {
+      const jump = l.instance === 'h1' && i >= 1000 && i < 1010 && k < 2 ? 40 : 0;
+      const v = l.__name__ === 'http_requests_total' ? (counters[k]! += 50 + Math.floor(rnd() * 10)) : 10 + rnd() * 2 + jump;
+      return { labels: l, timestamps: [t], values: [v] };
+    });
+    if (i >= from) out.push(batch);
+  }
+  return out;
+}
+
+function scores(store: SampleStore) {
+  return store
+    .read([{ name: '__name__', type: '=', value: ANOMALY_SCORE_METRIC }], T0, T0 + N * STEP)
+    .map((d) => ({ labels: JSON.stringify(d.labels), t: Array.from(d.timestamps), v: Array.from(d.values) }))
+    .sort((a, b) => (a.labels < b.labels ? -1 : 1));
+}
+
+test('on a worker thread, detection writes the same scores and raises the same events as on the ingest thread', async () => {
+  const syncStore = openStore({ dir: join(tempDir(), 'data'), checkpointIntervalMs: 0 });
+  const sync = new DetectionStage(syncStore, OPTS, undefined, silent);
+  const syncEvents: AnomalyEvent[] = [];
+  sync.onAnomaly((e) => syncEvents.push(e));
+  sync.start(T0);
+
+  const workerStore = openStore({ dir: join(tempDir(), 'data'), checkpointIntervalMs: 0 });
+  // A small backlog bound: ingest waits for the worker often, and nothing is dropped.
+  const worker = new DetectionWorker(workerStore, OPTS, undefined, silent, 1000, 50);
+  const workerEvents: AnomalyEvent[] = [];
+  worker.onAnomaly((e) => workerEvents.push(e));
+  await worker.start(T0);
+
+  for (const b of batches(0, N)) {
+    syncStore.append(b);
+    sync.observe(b);
+    workerStore.append(b);
+    worker.observe(b);
+  }
+  await worker.close();
+
+  assert.equal(worker.counters.scored, sync.counters.scored);
+  assert.equal(worker.seriesCount, 6);
+  const a = scores(syncStore);
+  assert.ok(a.some((s) => s.labels.includes('iforest')), 'host-forest scores are written too');
+  assert.deepEqual(scores(workerStore), a);
+  assert.ok(syncEvents.length > 0, 'the jump raises events');
+  assert.deepEqual(workerEvents, syncEvents);
+  assert.deepEqual(worker.recentEvents(1000), sync.recentEvents(1000));
+  syncStore.close();
+  workerStore.close();
+});
+
+test('the worker saves detector state at close and a new one resumes from it, catching up from the store', async () => {
+  const dir = join(tempDir(), 'data');
+  const all = batches(0, N);
+  let store = openStore({ dir, checkpointIntervalMs: 0 });
+  const first = new DetectionWorker(store, OPTS, dir, silent);
+  await first.start(T0);
+  for (const b of all.slice(0, 600)) {
+    store.append(b);
+    first.observe(b);
+  }
+  await first.close();
+  store.close();
+
+  // Samples written while detection was down are replayed at start-up.
+  store = openStore({ dir, checkpointIntervalMs: 0 });
+  for (const b of all.slice(600, 700)) store.append(b);
+  const second = new DetectionWorker(store, OPTS, dir, silent);
+  await second.start(T0 + 700 * STEP);
+  for (const b of all.slice(700)) {
+    store.append(b);
+    second.observe(b);
+  }
+  await second.close();
+
+  const refStore = openStore({ dir: join(tempDir(), 'data'), checkpointIntervalMs: 0 });
+  const ref = new DetectionStage(refStore, { ...OPTS, multivariate: { ...OPTS.multivariate, enabled: false } }, undefined, silent);
+  ref.start(T0);
+  for (const b of all) {
+    refStore.append(b);
+    ref.observe(b);
+  }
+  // Univariate scores after the restart equal those of a detector that never stopped.
+  const sel = [{ name: '__name__', type: '=' as const, value: ANOMALY_SCORE_METRIC }, { name: 'source_metric', type: '=' as const, value: 'latency_seconds' }, { name: 'instance', type: '=' as const, value: 'h1' }];
+  const resumed = store.read(sel, T0 + 700 * STEP, T0 + N * STEP)[0]!;
+  const never = refStore.read(sel, T0 + 700 * STEP, T0 + N * STEP)[0]!;
+  assert.equal(resumed.values.length, N - 700);
+  assert.deepEqual(Array.from(resumed.values), Array.from(never.values));
+  store.close();
+  refStore.close();
+});

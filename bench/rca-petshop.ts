@@ -21,7 +21,8 @@ const ROOT = fileURLToPath(new URL('../../../shared/datasets/petshop', import.me
 /** The one configuration of the signal extraction, chosen on train/ only. */
 const Z_THRESHOLD = 3;
 /** Scale floors: a flat baseline must not turn a tiny change into a huge z. */
-const RELATIVE_FLOOR = 0.05;
+// Availability is a percentage near 100: a relative floor would hide a drop to 96%.
+const RELATIVE_FLOOR: Record<string, number> = { latency: 0.05, availability: 0, requests: 0.05 };
 const ABSOLUTE_FLOOR: Record<string, number> = { latency: 1e-3, availability: 0.5, requests: 1 };
 /** Rows aggregate five minutes. */
 const ROW_MS = 5 * 60_000;
@@ -124,7 +125,7 @@ function issueSignals(sc: PetshopScenario, issue: PetshopIssue): RcaSignal[] {
   m.columns.forEach((col, j) => {
     if (!STATISTICS.has(col.statistic)) return;
     const history = baselineValues(sc, issue, col.node, col.metric, col.statistic);
-    const base = history && robustBaseline(history, 0, history.length, RELATIVE_FLOOR);
+    const base = history && robustBaseline(history, 0, history.length, RELATIVE_FLOOR[col.metric] ?? 0.05);
     if (!base) return;
     const sigma = Math.max(base.sigma, ABSOLUTE_FLOOR[col.metric] ?? 0);
     const badness = (v: number): number => {

@@ -3,6 +3,25 @@ import type { RcaOptions, SignalKind } from './options.js';
 import type { RcaSignal } from './rank.js';
 import { inferKind } from './signal-kind.js';
 
+export const KINDS: readonly SignalKind[] = ['latency', 'errors', 'saturation', 'traffic', 'availability', 'other'];
+const KIND_INDEX = Object.fromEntries(KINDS.map((k, i) => [k, i])) as Record<SignalKind, number>;
+
+/**
+ * How much an anomaly of one kind in a dependency can account for an anomaly of another kind in
+ * its caller (rows: cause kind, columns: effect kind, both in KINDS order). A slow dependency
+ * slows its callers and makes some of them time out; failures propagate as failures; a
+ * saturated one does everything; a traffic change explains little.
+ */
+export const EXPLAINS: readonly (readonly number[])[] = [
+  //        lat  err  sat  traf avail other
+  /* lat */ [1, 0.5, 0.3, 0.3, 0.3, 0.5],
+  /* err */ [0.5, 1, 0.3, 0.3, 1, 0.5],
+  /* sat */ [1, 1, 0.5, 0.3, 1, 0.5],
+  /* traf */ [0.3, 0.3, 0.3, 0.3, 0.3, 0.3],
+  /* avail */ [0.5, 1, 0.3, 0.3, 1, 0.5],
+  /* other */ [0.5, 0.5, 0.5, 0.5, 0.5, 0.5],
+];
+
 /** Per-service summary of the signals, indexed like the graph's CSR (plus services the graph lacks). */
 export interface ServiceEvidence {
   names: string[];
@@ -13,6 +32,8 @@ export interface ServiceEvidence {
    * callers (a dependency flooded by retries is a symptom of its callers, not their cause).
    */
   cause: Float64Array;
+  /** Strength per metric kind: byKind[i * KINDS.length + k], k indexing KINDS. */
+  byKind: Float64Array;
   /** Earliest onset, ms; Infinity when none. */
   onset: Float64Array;
   /** Latest onset among the service's signals (a disk fills for minutes, then writes fail). */
@@ -41,6 +62,7 @@ export function aggregateSignals(csr: CsrGraph, signals: RcaSignal[], o: RcaOpti
   const anomaly = new Float64Array(n);
   const best = new Float64Array(n);
   const cause = new Float64Array(n);
+  const byKind = new Float64Array(n * KINDS.length);
   const onset = new Float64Array(n).fill(Infinity);
   const lastOnset = new Float64Array(n).fill(-Infinity);
   const topMetric: string[] = new Array(n).fill('');
@@ -57,6 +79,8 @@ export function aggregateSignals(csr: CsrGraph, signals: RcaSignal[], o: RcaOpti
     miss[i] *= 1 - w;
     const c = kind === 'traffic' ? w * o.trafficAsCause : w;
     if (c > cause[i]) cause[i] = c;
+    const slot = i * KINDS.length + KIND_INDEX[kind];
+    if (w > byKind[slot]) byKind[slot] = w;
     if (w > best[i]) {
       best[i] = w;
       topMetric[i] = s.metric;
@@ -77,7 +101,7 @@ export function aggregateSignals(csr: CsrGraph, signals: RcaSignal[], o: RcaOpti
       anomalous.push(i);
     }
   }
-  return { names, anomaly, cause, onset, lastOnset, topMetric, topKind, firstMetric, anomalous, firstOnset, graphSize: csr.names.length };
+  return { names, anomaly, cause, byKind, onset, lastOnset, topMetric, topKind, firstMetric, anomalous, firstOnset, graphSize: csr.names.length };
 }
 
 /**

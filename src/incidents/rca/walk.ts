@@ -1,6 +1,8 @@
 import type { CsrGraph } from '../topology/service-graph.js';
 import type { RcaOptions } from './options.js';
-import { gapTo, type ServiceEvidence } from './signals.js';
+import { EXPLAINS, gapTo, KINDS, type ServiceEvidence } from './signals.js';
+
+const TRAFFIC = KINDS.indexOf('traffic');
 
 /**
  * Personalised random walk on the reversed dependency graph. The walker restarts at anomalous
@@ -37,8 +39,10 @@ export function walkScores(csr: CsrGraph, ev: ServiceEvidence, o: RcaOptions): {
   const bwd = new Float64Array(m);
   const selfW = new Float64Array(n);
   const total = new Float64Array(n);
+  const K = KINDS.length;
+  const explainable = new Float64Array(K);
   for (let i = 0; i < g; i++) {
-    let explained = 0;
+    explainable.fill(0);
     let sum = 0;
     for (let k = depStart[i]; k < depStart[i + 1]; k++) {
       const j = depTarget[k];
@@ -46,7 +50,13 @@ export function walkScores(csr: CsrGraph, ev: ServiceEvidence, o: RcaOptions): {
       const w = depWeight[k] * (cause[j] * fit + silent);
       fwd[k] = w;
       sum += w;
-      if (cause[j] * fit > explained) explained = cause[j] * fit;
+      if (a[j] === 0 || fit === 0) continue;
+      // What this dependency's anomalies can account for, kind by kind.
+      for (let c = 0; c < K; c++) {
+        const x = ev.byKind[j * K + c] * fit * (c === TRAFFIC ? o.trafficAsCause : 1);
+        if (x === 0) continue;
+        for (let e = 0; e < K; e++) if (x * EXPLAINS[c][e] > explainable[e]) explainable[e] = x * EXPLAINS[c][e];
+      }
     }
     for (let k = revStart[i]; k < revStart[i + 1]; k++) {
       const j = revTarget[k];
@@ -56,7 +66,13 @@ export function walkScores(csr: CsrGraph, ev: ServiceEvidence, o: RcaOptions): {
       bwd[k] = w;
       sum += w;
     }
-    selfW[i] = Math.max(0, cause[i] - explained);
+    // The walker stays by the largest share of its own anomaly, of any kind, that its dependencies cannot explain.
+    let unexplained = 0;
+    for (let e = 0; e < K; e++) {
+      const own = ev.byKind[i * K + e] * (e === TRAFFIC ? o.trafficAsCause : 1);
+      if (own - explainable[e] > unexplained) unexplained = own - explainable[e];
+    }
+    selfW[i] = unexplained;
     total[i] = sum + selfW[i];
   }
   for (let i = g; i < n; i++) {

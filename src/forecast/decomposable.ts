@@ -1,5 +1,5 @@
 import type { ForecastOptions, ForecastResult, Forecaster } from './types.js';
-import { fillGaps, normalInterval, solveRidge } from './math.js';
+import { cholesky, choleskySolve, fillGaps, inverseQuadratic, normalInterval } from './math.js';
 
 /**
  * A decomposable trend + seasonality regression in the spirit of Prophet:
@@ -57,6 +57,10 @@ export interface DecomposableFit {
   /** Mean absolute changepoint slope change, for the trend uncertainty of the interval. */
   meanAbsDelta: number;
   changepointRate: number;
+  /** Cholesky factor of the penalised normal equations, for the variance of the fitted curve. */
+  chol: Float64Array;
+  /** Marginal residual variance times the AR(1) long-run factor (1 + phi) / (1 - phi): the noise behind the coefficients. */
+  curveNoise: number;
 }
 
 export function fitDecomposable(yIn: Float64Array, season: number, options: DecomposableOptions = {}): DecomposableFit {
@@ -95,7 +99,7 @@ export function fitDecomposable(yIn: Float64Array, season: number, options: Deco
   const ridge = new Float64Array(p);
   for (let j = 0; j < J; j++) ridge[2 + j] = o.changepointPenalty * n;
   for (let c = 2 + J; c < p - eventNames.length; c++) ridge[c] = o.fourierPenalty * n;
-  for (let c = p - eventNames.length; c < p; c++) ridge[c] = 1e-3 * n;
+  for (let c = p - eventNames.length; c < p; c++) ridge[c] = 1e-6 * n;
   ridge[0] = ridge[1] = 1e-9 * n;
   const A = new Float64Array(p * p);
   const b = new Float64Array(p);
@@ -115,7 +119,8 @@ export function fitDecomposable(yIn: Float64Array, season: number, options: Deco
     }
   }
   for (let r = 0; r < p; r++) for (let c = r + 1; c < p; c++) A[r * p + c] = A[c * p + r];
-  const coef = solveRidge(A, b, p, ridge);
+  const chol = cholesky(A, p, ridge);
+  const coef = choleskySolve(chol, b, p);
   coef[0] += mu;
   // Residuals: AR(1) coefficient and innovation sd.
   let prev = 0, sxx = 0, sxy = 0, last = 0;
@@ -137,12 +142,16 @@ export function fitDecomposable(yIn: Float64Array, season: number, options: Deco
   const sigma = Math.sqrt(ss / Math.max(1, n - 1 - p / 2));
   let sumAbs = 0;
   for (let j = 0; j < J; j++) sumAbs += Math.abs(coef[2 + j]);
-  return { coef, features, p, n, lastResidual: last, phi, sigma, meanAbsDelta: J > 0 ? sumAbs / J : 0, changepointRate: J / (o.changepointRange * span) };
+  let rv = 0;
+  for (let i = 0; i < n; i++) rv += res[i] * res[i];
+  const curveNoise = (rv / Math.max(1, n - p / 2)) * ((1 + phi) / (1 - phi));
+  return { coef, features, p, n, lastResidual: last, phi, sigma, meanAbsDelta: J > 0 ? sumAbs / J : 0, changepointRate: J / (o.changepointRange * span), chol, curveNoise };
 }
 
 export function decomposableForecast(fit: DecomposableFit, horizon: number, level: number): ForecastResult {
   const { coef, p, n, phi, sigma } = fit;
   const row = new Float64Array(p);
+  const tmp = new Float64Array(p);
   const mean = new Float64Array(horizon);
   const sd = new Float64Array(horizon);
   const span = Math.max(1, n - 1);
@@ -157,7 +166,9 @@ export function decomposableForecast(fit: DecomposableFit, horizon: number, leve
     // Future changepoints as in Prophet: Poisson in time, Laplace sizes (variance 2 b^2); in tau units.
     const dt = (h + 1) / span;
     const trendVar = (fit.changepointRate * 2 * fit.meanAbsDelta ** 2 * dt ** 3) / 3;
-    sd[h] = Math.sqrt(sigma * sigma * arVar + trendVar);
+    // Estimation error of the extrapolated curve (trend and cycles), from the penalised normal equations.
+    const curveVar = fit.curveNoise * inverseQuadratic(fit.chol, row, p, tmp);
+    sd[h] = Math.sqrt(sigma * sigma * arVar + trendVar + curveVar);
   }
   return normalInterval(mean, sd, level, 'decomposable');
 }

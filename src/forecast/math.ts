@@ -84,11 +84,8 @@ export function normalInterval(mean: Float64Array, sd: Float64Array, level: numb
   return { mean, lower, upper, level, model };
 }
 
-/**
- * Solves (A + diag(ridge)) x = b in place by Cholesky; A is p x p row-major
- * symmetric positive semi-definite. Returns x (b is overwritten).
- */
-export function solveRidge(A: Float64Array, b: Float64Array, p: number, ridge: Float64Array): Float64Array {
+/** Cholesky factor L (row-major, lower) of A + diag(ridge); A is p x p symmetric positive semi-definite. */
+export function cholesky(A: Float64Array, p: number, ridge: Float64Array): Float64Array {
   const L = new Float64Array(p * p);
   for (let i = 0; i < p; i++) {
     for (let j = 0; j <= i; j++) {
@@ -98,6 +95,11 @@ export function solveRidge(A: Float64Array, b: Float64Array, p: number, ridge: F
       else L[i * p + j] = s / L[j * p + j];
     }
   }
+  return L;
+}
+
+/** Solves L L' x = b in place (b becomes x). */
+export function choleskySolve(L: Float64Array, b: Float64Array, p: number): Float64Array {
   for (let i = 0; i < p; i++) {
     let s = b[i];
     for (let k = 0; k < i; k++) s -= L[i * p + k] * b[k];
@@ -109,4 +111,22 @@ export function solveRidge(A: Float64Array, b: Float64Array, p: number, ridge: F
     b[i] = s / L[i * p + i];
   }
   return b;
+}
+
+/** x' (L L')^-1 x, the quadratic form of the inverse; `tmp` is scratch of length p. */
+export function inverseQuadratic(L: Float64Array, x: Float64Array, p: number, tmp: Float64Array): number {
+  // Forward substitution only: |L^-1 x|^2.
+  let q = 0;
+  for (let i = 0; i < p; i++) {
+    let s = x[i];
+    for (let k = 0; k < i; k++) s -= L[i * p + k] * tmp[k];
+    tmp[i] = s / L[i * p + i];
+    q += tmp[i] * tmp[i];
+  }
+  return q;
+}
+
+/** Solves (A + diag(ridge)) x = b by Cholesky; returns x (b is overwritten). */
+export function solveRidge(A: Float64Array, b: Float64Array, p: number, ridge: Float64Array): Float64Array {
+  return choleskySolve(cholesky(A, p, ridge), b, p);
 }

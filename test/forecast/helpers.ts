@@ -7,12 +7,13 @@ export function gaussian(rnd: () => number): () => number {
 
 /**
  * Empirical coverage of a forecaster's intervals: `trials` simulated series of
- * `n + horizon` values, the model sees the first n and forecasts the rest.
+ * `n + horizon` values (`simulate` gets that length), the model sees the first n
+ * and forecasts the rest.
  */
 export function coverageOf(trials: number, horizon: number, simulate: (n: number) => Float64Array, forecast: (y: Float64Array, h: number) => ForecastResult, n: number): number {
   let inside = 0, total = 0;
   for (let k = 0; k < trials; k++) {
-    const y = simulate(n);
+    const y = simulate(n + horizon);
     const f = forecast(y.subarray(0, n), horizon);
     for (let h = 0; h < horizon; h++) {
       const a = y[n + h];

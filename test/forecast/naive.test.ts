@@ -25,7 +25,7 @@ test('seasonal naive intervals cover at about their nominal rate on a seasonal r
   const rnd = mulberry32(11);
   const z = gaussian(rnd);
   const got = coverageOf(400, 12, (n) => {
-    const y = new Float64Array(n + 12);
+    const y = new Float64Array(n);
     for (let t = 0; t < y.length; t++) y[t] = (t >= 4 ? y[t - 4] : 10 * Math.sin(t)) + z();
     return y;
   }, (y, h) => seasonalNaive.forecast(y, h, { season: 4, level: 0.9 }), 120);

@@ -51,7 +51,23 @@ interface SeriesSlot {
   lastT: number;
   episode: EpisodeState;
   scoreLabels: Labels;
+  /** Id of the score series in flat output (-1 until its first score there). */
+  scoreId: number;
   dirty: boolean;
+}
+
+/**
+ * One batch's scores in flat form (observeFlat): score series ids[i] has the
+ * samples [ends[i-1], ends[i]) of ts/vs; `series` names the ids first used in
+ * this batch; `other` holds the host-group rows.
+ */
+export interface FlatScores {
+  series: Array<[number, Labels]>;
+  ids: Uint32Array<ArrayBuffer>;
+  ends: Uint32Array<ArrayBuffer>;
+  ts: Float64Array<ArrayBuffer>;
+  vs: Float64Array<ArrayBuffer>;
+  other: SeriesWrite[];
 }
 
 /** Counts kept for /metrics. */
@@ -71,6 +87,9 @@ export class DetectionStage {
   private readonly ensemble = new UnivariateEnsemble();
   private readonly slots = new Map<string, SeriesSlot>();
   private readonly byIdentity = new WeakMap<Labels, SeriesSlot>();
+  /** observeFlat's series ids -> slots. */
+  private readonly slotsById: SeriesSlot[] = [];
+  private nextScoreId = 0;
   private readonly forests: HostForests | undefined;
   private readonly listeners: AnomalyListener[] = [];
   private readonly recent: AnomalyEvent[] = [];
@@ -201,6 +220,55 @@ export class DetectionStage {
     if (scoreWrites.length) this.store.append(scoreWrites);
   }
 
+  /**
+   * observe() for flat batches (the detection worker's input): series ids[i], whose
+   * labels are labelsOf[ids[i]] (ids stay bound to their labels), has the samples
+   * [ends[i-1], ends[i]) of ts/vs. Scores every sample in the same order as observe(),
+   * so with the same scores and events, and returns the scores instead of storing them.
+   */
+  observeFlat(ids: Uint32Array, ends: Uint32Array, ts: Float64Array, vs: Float64Array, labelsOf: readonly Labels[]): FlatScores {
+    const writeScores = this.opts.writeScores;
+    const n = ids.length;
+    const outIds = new Uint32Array(n);
+    const outEnds = new Uint32Array(n);
+    const outT = new Float64Array(writeScores ? ts.length : 0);
+    const outV = new Float64Array(writeScores ? ts.length : 0);
+    const series: Array<[number, Labels]> = [];
+    const other: SeriesWrite[] = [];
+    let k = 0;
+    let m = 0;
+    let from = 0;
+    for (let i = 0; i < n; i++) {
+      const to = ends[i]!;
+      const id = ids[i]!;
+      const labels = labelsOf[id]!;
+      const slot = (this.slotsById[id] ??= this.slotFor(labels));
+      if (labels[METRIC_NAME] === ANOMALY_SCORE_METRIC) {
+        from = to;
+        continue;
+      }
+      const start = m;
+      for (let j = from; j < to; j++) {
+        const t = ts[j]!;
+        const v = vs[j]!;
+        const score = this.scoreOne(slot, t, v, true);
+        if (score >= 0 && writeScores) {
+          outT[m] = t;
+          outV[m++] = score;
+        }
+        if (this.forests && !isStaleMarker(v)) this.forests.add(labels, slot.key, t, v);
+      }
+      if (m > start) {
+        if (slot.scoreId < 0) series.push([(slot.scoreId = this.nextScoreId++), slot.scoreLabels]);
+        outIds[k] = slot.scoreId;
+        outEnds[k++] = m;
+      }
+      from = to;
+    }
+    this.forests?.flush((r) => this.onHostRow(r, other));
+    return { series, ids: outIds.slice(0, k), ends: outEnds.slice(0, k), ts: outT.slice(0, m), vs: outV.slice(0, m), other };
+  }
+
   /** Scores one sample; returns the score, or -1 when the sample is not scored (stale, out of order, first counter sample). */
   private scoreOne(slot: SeriesSlot, t: number, v: number, emit: boolean): number {
     if (!(t > slot.lastT)) return -1;
@@ -314,6 +382,7 @@ export class DetectionStage {
         lastT: -Infinity,
         episode: newEpisode(),
         scoreLabels: Object.freeze({ ...labels, [METRIC_NAME]: ANOMALY_SCORE_METRIC, source_metric: name }),
+        scoreId: -1,
         dirty: false,
       };
       this.slots.set(key, slot);

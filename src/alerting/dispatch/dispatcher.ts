@@ -119,6 +119,8 @@ export interface DispatcherOptions {
 
 interface AlertRecord {
   fingerprint: string;
+  /** labelsKey of the labels (the same for a fingerprint), for ordering alerts as Alertmanager does. */
+  sortKey: string;
   event: AlertEvent;
   escalation: EscalationState;
   /** The first route the alert matched: escalation receivers group like it. */
@@ -159,6 +161,10 @@ export class Dispatcher {
   private readonly groupsByKey = new Map<string, Group>();
   private readonly nflog = new Map<string, LogEntry>();
   private timer: NodeJS.Timeout | undefined;
+  private intervalMs = 1000;
+  /** A one-shot timer for a group due before the next regular tick (e.g. group_wait 0s), and when it fires. */
+  private soon: NodeJS.Timeout | undefined;
+  private soonAt = Infinity;
 
   constructor(opts: DispatcherOptions) {
     const config = opts.config ?? defaultRoutingConfig();
@@ -213,7 +219,7 @@ export class Dispatcher {
     }
     const routes = this.route.match(labels);
     if (!rec) {
-      rec = { fingerprint: e.fingerprint, event, escalation: newEscalationState(), baseRoute: routes[0]!, groups: new Set() };
+      rec = { fingerprint: e.fingerprint, sortKey: labelsKey(labels), event, escalation: newEscalationState(), baseRoute: routes[0]!, groups: new Set() };
       this.records.set(e.fingerprint, rec);
     }
     for (const r of routes) this.insert(this.groupFor(r.id, r.options, r.options.receiver, r.groupLabels(labels), now), rec, now);
@@ -259,11 +265,12 @@ export class Dispatcher {
    */
   tick(now = this.now()): GroupNotification[] {
     const sent: GroupNotification[] = [];
-    for (const rec of this.records.values()) {
-      if (this.isResolved(rec, now)) continue;
-      const applied = this.escalator.evaluate(rec.event, rec.escalation, now);
-      for (const i of applied) for (const name of this.escalator.rules[i]!.addReceivers) this.insertEscalated(rec, name, now);
-    }
+    if (this.escalator.rules.length > 0)
+      for (const rec of this.records.values()) {
+        if (this.isResolved(rec, now)) continue;
+        const applied = this.escalator.evaluate(rec.event, rec.escalation, now);
+        for (const i of applied) for (const name of this.escalator.rules[i]!.addReceivers) this.insertEscalated(rec, name, now);
+      }
     const firing = this.firingSources(now);
     const due = [...this.groupsByKey.values()].filter((g) => g.nextFlushAt <= now).sort((a, b) => a.nextFlushAt - b.nextFlushAt || (a.key < b.key ? -1 : 1));
     for (const g of due) {
@@ -290,30 +297,53 @@ export class Dispatcher {
     return next;
   }
 
-  /** Production: calls `tick()` every `intervalMs` (default 1 s) on an unref'd timer. */
+  /**
+   * Production: calls `tick()` every `intervalMs` (default 1 s) on an unref'd
+   * timer, and sooner when a group falls due before that (a group_wait of 0s
+   * flushes as soon as its alert is received, as Alertmanager's per-group timers do).
+   */
   start(intervalMs = 1000): void {
     if (this.timer) return;
-    this.timer = setInterval(() => {
-      try {
-        this.tick();
-      } catch (err) {
-        this.logger?.error({ err }, 'alert dispatch failed');
-      }
-    }, intervalMs);
+    this.intervalMs = intervalMs;
+    this.timer = setInterval(() => this.safeTick(), intervalMs);
     this.timer.unref();
   }
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
+    if (this.soon) clearTimeout(this.soon);
     this.timer = undefined;
+    this.soon = undefined;
+    this.soonAt = Infinity;
+  }
+
+  private safeTick(): void {
+    try {
+      this.tick();
+    } catch (err) {
+      this.logger?.error({ err }, 'alert dispatch failed');
+    }
+  }
+
+  /** Once started: makes sure a tick runs at `at` when the regular timer would be late for it. */
+  private tickBy(at: number, now: number): void {
+    if (!this.timer || at >= this.soonAt || at - now >= this.intervalMs) return;
+    if (this.soon) clearTimeout(this.soon);
+    this.soonAt = at;
+    this.soon = setTimeout(() => {
+      this.soon = undefined;
+      this.soonAt = Infinity;
+      this.safeTick();
+    }, Math.max(0, at - now));
+    this.soon.unref();
   }
 
   /** Every alert the dispatcher holds, with Alertmanager's status (for `/api/v2/alerts`). */
   alerts(now = this.now()): AlertView[] {
     const firing = this.firingSources(now);
     return [...this.records.values()]
-      .map((rec) => ({ alert: this.view(rec, now), status: this.status(rec, now, firing), receivers: [...new Set([...rec.groups].map((g) => g.receiver.name))].sort() }))
-      .sort((a, b) => (labelsKey(a.alert.labels) < labelsKey(b.alert.labels) ? -1 : 1));
+      .sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0))
+      .map((rec) => ({ alert: this.view(rec, now), status: this.status(rec, now, firing), receivers: [...new Set([...rec.groups].map((g) => g.receiver.name))].sort() }));
   }
 
   /** Status of one alert by fingerprint (undefined when unknown). */
@@ -356,6 +386,7 @@ export class Dispatcher {
     rec.groups.add(g);
     // As Alertmanager: an alert that started more than group_wait ago is not held back by group_wait.
     if (!g.hasFlushed && rec.event.startsAt + g.options.groupWaitMs < now) g.nextFlushAt = Math.min(g.nextFlushAt, now);
+    if (!g.hasFlushed) this.tickBy(g.nextFlushAt, now);
   }
 
   private removeGroup(g: Group): void {
@@ -416,7 +447,7 @@ export class Dispatcher {
   }
 
   private build(g: Group, recs: AlertRecord[], entry: LogEntry | undefined, now: number): GroupNotification {
-    const alerts = recs.map((r) => this.view(r, now)).sort((a, b) => (labelsKey(a.labels) < labelsKey(b.labels) ? -1 : labelsKey(a.labels) > labelsKey(b.labels) ? 1 : 0));
+    const alerts = [...recs].sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0)).map((r) => this.view(r, now));
     const firing = alerts.filter((a) => a.state === 'firing');
     const severity = (firing.length > 0 ? firing : alerts).map((a) => a.severity).reduce((a, b) => maxSeverity(a, b));
     const escalated = recs.some((r) => !this.isResolved(r, now) && r.escalation.applied.size > (entry?.firing.get(r.fingerprint)?.level ?? 0));
@@ -458,8 +489,10 @@ export class Dispatcher {
     return { state: silencedBy.length + inhibitedBy.length > 0 ? 'suppressed' : 'active', silencedBy, inhibitedBy };
   }
 
+  /** The alerts that may inhibit others (none needed without inhibition rules: the list is skipped, it costs a pass over every alert). */
   private firingSources(now: number): InhibitionSource[] {
     const out: InhibitionSource[] = [];
+    if (!this.inhibitor.hasRules) return out;
     for (const rec of this.records.values()) if (!this.isResolved(rec, now)) out.push({ fingerprint: rec.fingerprint, labels: rec.event.labels });
     return out;
   }

@@ -28,6 +28,11 @@ export class Inhibitor {
    * (empty: not inhibited). `firing` must hold only firing alerts; silenced
    * sources inhibit too, as in Alertmanager.
    */
+  /** False when there are no inhibition rules (nothing can be muted). */
+  get hasRules(): boolean {
+    return this.rules.length > 0;
+  }
+
   inhibitedBy(target: Labels, firing: Iterable<InhibitionSource>, targetFingerprint?: string): string[] {
     if (this.rules.length === 0) return [];
     const sources = Array.isArray(firing) ? (firing as InhibitionSource[]) : [...firing];

@@ -44,12 +44,24 @@ export function thresholdCondition(rule: ThresholdRule, ctx: ConditionContext): 
 
 export function anomalyCondition(rule: AnomalyRule, ctx: ConditionContext): Element[] {
   const out: Element[] = [];
-  for (const s of readPoints(ctx.store, rule.scoreMatchers, ctx.now, rule.lookbackMs)) {
+  const within = rule.withinMs;
+  for (const s of readPoints(ctx.store, rule.scoreMatchers, ctx.now, within === undefined ? rule.lookbackMs : Math.max(rule.lookbackMs, within))) {
     const n = s.v.length;
     if (n < rule.consecutive) continue;
-    let ok = true;
-    for (let i = n - rule.consecutive; i < n && ok; i++) ok = s.v[i]! >= rule.level;
-    if (ok) out.push({ labels: withoutName(s.labels), value: s.v[n - 1]! });
+    if (within === undefined) {
+      let ok = true;
+      for (let i = n - rule.consecutive; i < n && ok; i++) ok = s.v[i]! >= rule.level;
+      if (ok) out.push({ labels: withoutName(s.labels), value: s.v[n - 1]! });
+      continue;
+    }
+    // Any run of `consecutive` samples at or above the level that ended inside the window; value: the highest score in it.
+    let run = 0;
+    let best = -Infinity;
+    for (let i = 0; i < n; i++) {
+      run = s.v[i]! >= rule.level ? run + 1 : 0;
+      if (run >= rule.consecutive && s.t[i]! > ctx.now - within) best = Math.max(best, s.v[i]!);
+    }
+    if (best > -Infinity) out.push({ labels: withoutName(s.labels), value: best });
   }
   return rule.by ? aggregate(out, { aggregate: 'max', by: rule.by }) : out;
 }
@@ -88,10 +100,15 @@ export function absenceCondition(rule: AbsenceRule, ctx: ConditionContext): Elem
 
 export function rateOfChangeCondition(rule: RateOfChangeRule, ctx: ConditionContext): Element[] {
   const perSeries: Element[] = [];
-  for (const s of readPoints(ctx.store, rule.selector.matchers, ctx.now, rule.windowMs)) {
+  const baseline = rule.fn === 'ratio' ? (rule.baselineMs ?? 3_600_000) : 0;
+  for (const s of readPoints(ctx.store, rule.selector.matchers, ctx.now, rule.windowMs + baseline)) {
     if (s.v.length < 2) continue;
     let value: number;
-    if (rule.fn === 'deriv') {
+    if (rule.fn === 'ratio') {
+      const r = ratioToBaseline(s.t, s.v, ctx.now - rule.windowMs);
+      if (r === undefined) continue;
+      value = r;
+    } else if (rule.fn === 'deriv') {
       const fit = fitLine(s.t, s.v, ctx.now);
       if (!fit) continue;
       value = fit.slope;
@@ -100,6 +117,28 @@ export function rateOfChangeCondition(rule: RateOfChangeRule, ctx: ConditionCont
     perSeries.push({ labels: withoutName(s.labels), value });
   }
   return compareAll(rule.grouping ? aggregate(perSeries, rule.grouping) : perSeries, rule.op, rule.value);
+}
+
+/**
+ * Mean of the samples after `split` over the median of those before it (a
+ * median, so an outlier in the reference does not move it). Undefined without
+ * samples on both sides or with a reference of 0.
+ */
+export function ratioToBaseline(t: readonly number[], v: readonly number[], split: number): number | undefined {
+  const before: number[] = [];
+  let sum = 0;
+  let n = 0;
+  for (let i = 0; i < t.length; i++) {
+    if (t[i]! > split) {
+      sum += v[i]!;
+      n++;
+    } else before.push(v[i]!);
+  }
+  if (n === 0 || before.length === 0) return undefined;
+  before.sort((a, b) => a - b);
+  const m = before.length >> 1;
+  const median = before.length % 2 ? before[m]! : (before[m - 1]! + before[m]!) / 2;
+  return median === 0 ? undefined : sum / n / median;
 }
 
 /** Value: seconds until the predicted crossing (0 when already past the limit). */

@@ -25,8 +25,12 @@ export type Aggregation = (typeof AGGREGATIONS)[number];
 export const OVER_TIME_FUNCTIONS = ['avg', 'max', 'min'] as const;
 export type OverTimeFunction = (typeof OVER_TIME_FUNCTIONS)[number];
 
-/** `deriv`: least-squares slope per second; `increase`: counter increase over the window (resets handled); `delta`: last minus first over the window. */
-export const CHANGE_FUNCTIONS = ['deriv', 'increase', 'delta'] as const;
+/**
+ * `deriv`: least-squares slope per second; `increase`: counter increase over the window (resets handled);
+ * `delta`: last minus first over the window; `ratio`: the window's mean over the median of the `baseline`
+ * window just before it (2 = doubled against the series' own recent normal).
+ */
+export const CHANGE_FUNCTIONS = ['deriv', 'increase', 'delta', 'ratio'] as const;
 export type ChangeFunction = (typeof CHANGE_FUNCTIONS)[number];
 
 /** A parsed series selector and its source text. */
@@ -84,6 +88,8 @@ export interface AnomalyRule extends RuleBase {
   /** ...for this many consecutive score samples. */
   consecutive: number;
   lookbackMs: number;
+  /** When set: the level was reached (for `consecutive` samples) at any time in the last `withinMs`, not only at the latest samples. */
+  withinMs?: number;
   /** One alert per group (the highest score in it) instead of one per series. */
   by?: string[];
 }
@@ -102,6 +108,8 @@ export interface RateOfChangeRule extends RuleBase {
   selector: Selector;
   windowMs: number;
   fn: ChangeFunction;
+  /** `ratio` only: the window before `windowMs` whose median is the reference. */
+  baselineMs?: number;
   grouping?: Grouping;
   op: ComparisonOp;
   value: number;

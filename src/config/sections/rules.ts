@@ -38,9 +38,9 @@ const COMMON_KEYS = ['name', 'type', 'severity', 'for', 'labels', 'annotations']
 /** The keys each rule type takes besides the common ones: required first, then optional. */
 export const RULE_TYPE_KEYS: Record<RuleType, { required: string[]; optional: string[] }> = {
   threshold: { required: ['selector', 'op', 'value'], optional: ['aggregate', 'by', 'over', 'overFunction', 'lookback'] },
-  anomaly: { required: ['selector'], optional: ['level', 'consecutive', 'lookback', 'by'] },
+  anomaly: { required: ['selector'], optional: ['level', 'consecutive', 'lookback', 'within', 'by'] },
   absence: { required: ['selector', 'absentFor'], optional: ['history'] },
-  rate_of_change: { required: ['selector', 'window', 'op', 'value'], optional: ['function', 'aggregate', 'by'] },
+  rate_of_change: { required: ['selector', 'window', 'op', 'value'], optional: ['function', 'baseline', 'aggregate', 'by'] },
   forecast: { required: ['selector', 'horizon', 'limit'], optional: ['window', 'direction'] },
   composite: { required: ['when'], optional: ['on', 'use'] },
 };
@@ -111,6 +111,10 @@ const ruleInput = z.strictObject({
   // anomaly
   level: z.number().gt(0).max(1).optional(),
   consecutive: count(1, 10_000).optional(),
+  // anomaly: the level was reached at any time in this window (detector scores are short pulses).
+  within: duration({ min: 1 }).optional(),
+  // rate_of_change with function ratio: the window before the current one that it is compared with.
+  baseline: duration({ min: 1 }).optional(),
   // absence
   absentFor: duration({ min: 1 }).optional(),
   history: duration({ min: 1 }).optional(),
@@ -146,6 +150,7 @@ export const ruleSchema = ruleInput
     if (d.over !== undefined && d.lookback !== undefined)
       ctx.addIssue({ code: 'custom', path: ['lookback'], message: '"lookback" applies to the latest sample; with "over" the window is "over"' });
     if (d.type === 'composite' && d.when !== undefined) parseCondition(d.when, ['when'], ctx);
+    if (d.baseline !== undefined && d.function !== 'ratio') ctx.addIssue({ code: 'custom', path: ['baseline'], message: '"baseline" applies to function: ratio' });
   })
   .transform((d): Rule => {
     const base = {
@@ -178,12 +183,13 @@ export const ruleSchema = ruleInput
           level: d.level ?? 0.5,
           consecutive: d.consecutive ?? 1,
           lookbackMs: d.lookback ?? 300_000,
+          ...(d.within !== undefined ? { withinMs: d.within } : {}),
           ...(d.by ? { by: d.by } : {}),
         };
       case 'absence':
         return { ...base, type: 'absence', selector: d.selector!, absentForMs: d.absentFor!, historyMs: d.history ?? 3_600_000 };
       case 'rate_of_change':
-        return { ...base, type: 'rate_of_change', selector: d.selector!, windowMs: d.window!, fn: d.function ?? 'deriv', ...(grouping ? { grouping } : {}), op: d.op!, value: d.value! };
+        return { ...base, type: 'rate_of_change', selector: d.selector!, windowMs: d.window!, fn: d.function ?? 'deriv', ...(d.function === 'ratio' ? { baselineMs: d.baseline ?? 3_600_000 } : {}), ...(grouping ? { grouping } : {}), op: d.op!, value: d.value! };
       case 'forecast':
         return { ...base, type: 'forecast', selector: d.selector!, windowMs: d.window ?? 3_600_000, horizonMs: d.horizon!, limit: d.limit!, direction: d.direction ?? 'above' };
       case 'composite':

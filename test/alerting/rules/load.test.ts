@@ -53,7 +53,7 @@ test('every problem in a rule file is reported as file:line:column: path: proble
     'rules/cpu.yaml:5:15: rules.0.selector: invalid selector "cpu{host=~\\"a\\"" at position 13: expected "," or "}"',
     'rules/cpu.yaml:8:10: rules.0.for: invalid duration "5x" (expected e.g. 15d, 1h30m)',
     'rules/cpu.yaml:10:11: rules.1.type: Invalid option: expected one of "threshold"|"anomaly"|"absence"|"rate_of_change"|"forecast"|"composite"; did you mean "threshold"?',
-    'rules/cpu.yaml:16:9: rules.2.op: "op" does not apply to anomaly rules (they take: selector, level, consecutive, lookback, by)',
+    'rules/cpu.yaml:16:9: rules.2.op: "op" does not apply to anomaly rules (they take: selector, level, consecutive, lookback, within, by)',
     'rules/cpu.yaml:17:5: rules.2.levle: unknown key "levle", did you mean "level"?',
     'rules/cpu.yaml:23:14: rules.3.annotations.title: template: unclosed "{{" at position 0',
   ]);
@@ -81,7 +81,7 @@ test('keys of another rule type, missing keys and bad composite conditions point
     ),
   );
   assert.deepEqual(lines, [
-    'r.yaml:6:9: rules.0.op: "op" does not apply to anomaly rules (they take: selector, level, consecutive, lookback, by)',
+    'r.yaml:6:9: rules.0.op: "op" does not apply to anomaly rules (they take: selector, level, consecutive, lookback, within, by)',
     'r.yaml:7:5: rules.1.op: threshold rules need "op"',
     'r.yaml:7:5: rules.1.value: threshold rules need "value"',
     'r.yaml:14:25: rules.2.when.and.1: expected exactly one of and, or, not (got "nor")',

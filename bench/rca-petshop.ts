@@ -24,6 +24,8 @@ const Z_THRESHOLD = 3;
 // Availability is a percentage near 100: a relative floor would hide a drop to 96%.
 const RELATIVE_FLOOR: Record<string, number> = { latency: 0.05, availability: 0, requests: 0.05 };
 const ABSOLUTE_FLOOR: Record<string, number> = { latency: 1e-3, availability: 0.5, requests: 1 };
+/** Share of a signal's strength that depends on moving with the target's metric, row by row. */
+const CO_MOVEMENT = 1;
 /** Rows aggregate five minutes. */
 const ROW_MS = 5 * 60_000;
 // Mean and tail latency plus request counts: on train/ the middle percentiles added noise.
@@ -119,40 +121,78 @@ function nodeType(n: string): string {
  * when it rises, availability when it falls, request counts either way.
  */
 function issueSignals(sc: PetshopScenario, issue: PetshopIssue): RcaSignal[] {
-  const signals: RcaSignal[] = [];
   const m = issue.metrics;
   const targetMs = issue.target.timestamp * 1000;
+  const profiles = m.columns.map((col, j) => (STATISTICS.has(col.statistic) || isTarget(issue, col) ? profile(sc, issue, j) : undefined));
+  const targetColumn = m.columns.findIndex((c) => isTarget(issue, c));
+  const targetProfile = targetColumn >= 0 ? profiles[targetColumn] : undefined;
+  const signals: RcaSignal[] = [];
   m.columns.forEach((col, j) => {
-    if (!STATISTICS.has(col.statistic)) return;
-    const history = baselineValues(sc, issue, col.node, col.metric, col.statistic);
-    const base = history && robustBaseline(history, 0, history.length, RELATIVE_FLOOR[col.metric] ?? 0.05);
-    if (!base) return;
-    const sigma = Math.max(base.sigma, ABSOLUTE_FLOOR[col.metric] ?? 0);
-    const badness = (v: number): number => {
-      const d = (v - base.median) / sigma;
-      return col.metric === 'availability' ? -d : col.metric === 'requests' ? Math.abs(d) : d;
-    };
+    const z = profiles[j];
+    if (!z || !STATISTICS.has(col.statistic)) return;
     // Rows that end before the violation show the state before the issue: a column already that far
     // out (a slow drift since the normal period) only counts by how much further it moves.
     let before = 0;
-    for (let r = 0; r < m.times.length; r++) {
-      const v = m.values[j][r];
-      if (m.times[r] + ROW_MS <= targetMs && Number.isFinite(v)) before = Math.max(before, badness(v));
-    }
+    for (let r = 0; r < z.length; r++) if (m.times[r] + ROW_MS <= targetMs && Number.isFinite(z[r])) before = Math.max(before, z[r]);
     let onset = -1;
     let maxZ = 0;
-    for (let r = 0; r < m.times.length; r++) {
-      const v = m.values[j][r];
-      if (!Number.isFinite(v) || m.times[r] + ROW_MS <= targetMs) continue;
-      const z = badness(v) - Math.max(0, before);
-      if (z > Z_THRESHOLD && onset < 0) onset = r;
-      if (z > maxZ) maxZ = z;
+    for (let r = 0; r < z.length; r++) {
+      if (!Number.isFinite(z[r]) || m.times[r] + ROW_MS <= targetMs) continue;
+      const lift = z[r] - before;
+      if (lift > Z_THRESHOLD && onset < 0) onset = r;
+      if (lift > maxZ) maxZ = lift;
     }
     if (onset < 0) return;
+    // What moves with the violation, row by row, explains it better than what moves on its own.
+    const together = targetProfile ? Math.max(0, correlation(z, targetProfile)) : 1;
+    const score = (1 - Z_THRESHOLD / maxZ) * (1 - CO_MOVEMENT + CO_MOVEMENT * together);
     const kind = col.metric === 'latency' ? 'latency' : col.metric === 'availability' ? 'availability' : 'traffic';
-    signals.push({ service: col.node, metric: `${col.metric}_${col.statistic}`, onsetMs: m.times[onset], score: 1 - Z_THRESHOLD / maxZ, kind });
+    signals.push({ service: col.node, metric: `${col.metric}_${col.statistic}`, onsetMs: m.times[onset], score, kind });
   });
   return signals;
+}
+
+function isTarget(issue: PetshopIssue, col: { node: string; metric: string; statistic: string }): boolean {
+  return col.node === issue.target.node && col.metric === issue.target.metric && col.statistic === issue.target.agg;
+}
+
+/** Badness of every row of one column in baseline scales (latency up, availability down, requests either way). */
+function profile(sc: PetshopScenario, issue: PetshopIssue, j: number): Float64Array | undefined {
+  const col = issue.metrics.columns[j];
+  const history = baselineValues(sc, issue, col.node, col.metric, col.statistic);
+  const base = history && robustBaseline(history, 0, history.length, RELATIVE_FLOOR[col.metric] ?? 0.05);
+  if (!base) return undefined;
+  const sigma = Math.max(base.sigma, ABSOLUTE_FLOOR[col.metric] ?? 0);
+  return Float64Array.from(issue.metrics.values[j], (v) => {
+    const d = (v - base.median) / sigma;
+    return col.metric === 'availability' ? -d : col.metric === 'requests' ? Math.abs(d) : d;
+  });
+}
+
+/** Pearson correlation over rows where both are finite; 0 with fewer than three such rows or no variation. */
+function correlation(x: ArrayLike<number>, y: ArrayLike<number>): number {
+  let n = 0;
+  let sx = 0;
+  let sy = 0;
+  for (let i = 0; i < x.length; i++) {
+    if (!Number.isFinite(x[i]) || !Number.isFinite(y[i])) continue;
+    n++;
+    sx += x[i];
+    sy += y[i];
+  }
+  if (n < 3) return 0;
+  const mx = sx / n;
+  const my = sy / n;
+  let cxy = 0;
+  let cxx = 0;
+  let cyy = 0;
+  for (let i = 0; i < x.length; i++) {
+    if (!Number.isFinite(x[i]) || !Number.isFinite(y[i])) continue;
+    cxy += (x[i] - mx) * (y[i] - my);
+    cxx += (x[i] - mx) ** 2;
+    cyy += (y[i] - my) ** 2;
+  }
+  return cxx > 0 && cyy > 0 ? cxy / Math.sqrt(cxx * cyy) : 0;
 }
 
 /** Normal values of one column: the noissue data, else every other issue's window in the scenario. */

@@ -47,11 +47,13 @@ export function rankRootCauses(graph: ServiceGraph, signals: RcaSignal[], opts: 
   const o: RcaOptions = { ...DEFAULT_RCA_OPTIONS, ...opts, kindWeights: { ...DEFAULT_RCA_OPTIONS.kindWeights, ...(opts.kindWeights ?? {}) } };
   const csr = graph.csr();
   const scope = o.target !== undefined && graph.has(o.target) ? dependencyClosure(graph, o.target) : undefined;
-  const ev = aggregateSignals(csr, scope ? signals.filter((s) => scope.has(s.service)) : signals, o);
+  // Every signal is evidence (a caller outside the scope still points at a shared dependency);
+  // only services in the scope may be candidates.
+  const ev = aggregateSignals(csr, signals, o);
   if (ev.anomalous.length === 0) return [];
   const { scores, lagScale } = walkScores(csr, ev, o);
   const byWalk = Array.from(scores.keys())
-    .filter((i) => scores[i] > 0)
+    .filter((i) => scores[i] > 0 && (!scope || scope.has(ev.names[i])))
     .sort((a, b) => scores[b] - scores[a] || ev.onset[a] - ev.onset[b]);
   // The walk's leaders are re-weighed by how much of the incident each explains.
   const lead = byWalk.slice(0, o.rerankTop);

@@ -41,22 +41,35 @@ export function walkScores(csr: CsrGraph, ev: ServiceEvidence, o: RcaOptions): {
   const total = new Float64Array(n);
   const K = KINDS.length;
   const explainable = new Float64Array(K);
+  const own = new Float64Array(K);
+  const fromDep = new Float64Array(K);
   for (let i = 0; i < g; i++) {
     explainable.fill(0);
+    for (let e = 0; e < K; e++) own[e] = ev.byKind[i * K + e] * (e === TRAFFIC ? o.trafficAsCause : 1);
     let sum = 0;
     for (let k = depStart[i]; k < depStart[i + 1]; k++) {
       const j = depTarget[k];
       const fit = a[i] > 0 && a[j] > 0 ? timingFit(gapTo(ev, j, onset[i], o.lateTolerance * lagScale), lagScale, o) : 1;
-      const w = depWeight[k] * (cause[j] * fit + silent);
+      // A step to a dependency weighs what that dependency can account for of this service's
+      // anomaly, kind by kind (a slow store explains slow callers, less so failing ones).
+      let accounts = cause[j] * fit;
+      if (a[i] > 0 && a[j] > 0) {
+        fromDep.fill(0);
+        for (let c = 0; c < K; c++) {
+          const x = ev.byKind[j * K + c] * fit * (c === TRAFFIC ? o.trafficAsCause : 1);
+          if (x === 0) continue;
+          for (let e = 0; e < K; e++) if (x * EXPLAINS[c][e] > fromDep[e]) fromDep[e] = x * EXPLAINS[c][e];
+        }
+        accounts = 0;
+        for (let e = 0; e < K; e++) {
+          if (fromDep[e] > explainable[e]) explainable[e] = fromDep[e];
+          const part = Math.min(own[e], fromDep[e]);
+          if (part > accounts) accounts = part;
+        }
+      }
+      const w = depWeight[k] * (accounts + silent);
       fwd[k] = w;
       sum += w;
-      if (a[j] === 0 || fit === 0) continue;
-      // What this dependency's anomalies can account for, kind by kind.
-      for (let c = 0; c < K; c++) {
-        const x = ev.byKind[j * K + c] * fit * (c === TRAFFIC ? o.trafficAsCause : 1);
-        if (x === 0) continue;
-        for (let e = 0; e < K; e++) if (x * EXPLAINS[c][e] > explainable[e]) explainable[e] = x * EXPLAINS[c][e];
-      }
     }
     for (let k = revStart[i]; k < revStart[i + 1]; k++) {
       const j = revTarget[k];
@@ -68,10 +81,7 @@ export function walkScores(csr: CsrGraph, ev: ServiceEvidence, o: RcaOptions): {
     }
     // The walker stays by the largest share of its own anomaly, of any kind, that its dependencies cannot explain.
     let unexplained = 0;
-    for (let e = 0; e < K; e++) {
-      const own = ev.byKind[i * K + e] * (e === TRAFFIC ? o.trafficAsCause : 1);
-      if (own - explainable[e] > unexplained) unexplained = own - explainable[e];
-    }
+    for (let e = 0; e < K; e++) if (own[e] - explainable[e] > unexplained) unexplained = own[e] - explainable[e];
     selfW[i] = unexplained;
     total[i] = sum + selfW[i];
   }

@@ -38,6 +38,11 @@ export interface LiveTopologyOptions {
   seriesLabels?: () => Iterable<Labels>;
   /** Rebuild at most this often. */
   rebuildEveryMs: number;
+  /**
+   * Re-read seriesLabels no more often than rebuildEveryMs, nor than this many times the last
+   * scan took, so scanning a large store costs at most a small share of a core.
+   */
+  rescanCostFactor: number;
   /** Anomaly onsets kept for learning (oldest dropped first). */
   maxOnsets: number;
 }
@@ -50,6 +55,9 @@ export class LiveTopology {
   private readonly onsets: AnomalyOnset[] = [];
   private readonly seenLabels = new Map<string, Labels>();
   private cached: ServiceGraph | undefined;
+  private scanned: Labels[] = [];
+  private scannedAt = -Infinity;
+  private scanMs = 0;
   private builtAt = -Infinity;
   private dirty = true;
   private readonly o: LiveTopologyOptions;
@@ -58,7 +66,7 @@ export class LiveTopology {
     private readonly declared: readonly DeclaredService[],
     opts: Partial<LiveTopologyOptions> = {},
   ) {
-    this.o = { discover: true, learn: true, rebuildEveryMs: 60_000, maxOnsets: 50_000, ...opts };
+    this.o = { discover: true, learn: true, rebuildEveryMs: 60_000, rescanCostFactor: 50, maxOnsets: 50_000, ...opts };
   }
 
   /** An anomaly (or alert) started on a series: evidence for learning, labels for discovery. */
@@ -82,8 +90,16 @@ export class LiveTopology {
   }
 
   graph(now: number = Date.now()): ServiceGraph {
-    if (this.cached && (!this.dirty || now - this.builtAt < this.o.rebuildEveryMs) && !(this.o.seriesLabels && now - this.builtAt >= this.o.rebuildEveryMs)) return this.cached;
-    const labelSets = this.o.discover ? [...this.seenLabels.values(), ...(this.o.seriesLabels?.() ?? [])] : [];
+    const rescanEvery = Math.max(this.o.rebuildEveryMs, this.o.rescanCostFactor * this.scanMs);
+    const rescan = this.o.discover && this.o.seriesLabels !== undefined && now - this.scannedAt >= rescanEvery;
+    if (this.cached && !rescan && (!this.dirty || now - this.builtAt < this.o.rebuildEveryMs)) return this.cached;
+    if (rescan) {
+      const started = performance.now();
+      this.scanned = [...this.o.seriesLabels!()];
+      this.scanMs = performance.now() - started;
+      this.scannedAt = now;
+    }
+    const labelSets = this.o.discover ? [...this.seenLabels.values(), ...this.scanned] : [];
     this.cached = buildTopology({
       declared: this.declared,
       ...(this.o.discover ? { discovered: discoverFromLabels(labelSets) } : {}),

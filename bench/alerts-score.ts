@@ -7,7 +7,7 @@ export const ATTRIBUTION = { beforeMs: 2 * 60_000, afterMs: 15 * 60_000 } as con
 
 export interface DayScore {
   alerts_fired: number;
-  /** Group notifications (pages) sent: firing and escalated, counted once however many channels carried them. */
+  /** Notifications (pages) sent: firing and escalated, counted once however many channels and receivers carried them. */
   notifications_sent: number;
   /** Resolved messages, counted the same way (not in the ratios). */
   resolved_notifications: number;
@@ -20,10 +20,14 @@ export interface DayScore {
   median_time_to_notify_s: number;
 }
 
-/** The group notification a channel message belongs to (the outbox id is `<group notification id>:<channel>`). */
-function groupNotificationId(m: ReceivedNotification): string {
-  const i = m.id.lastIndexOf(':');
-  return i > 0 ? m.id.slice(0, i) : m.id;
+/**
+ * One notification, however many channels and receivers carried it: the same
+ * alerts, in the same state, at the same time (a PagerDuty page and the Slack
+ * message of the same alerts are one notification to the person on call).
+ */
+function notificationKey(m: ReceivedNotification): string {
+  const alerts = m.alerts.map((a) => `${a.state}:${Object.entries(a.labels).sort().map(([k, v]) => `${k}=${v}`).join(',')}`).sort();
+  return `${m.kind === 'resolved' ? 'resolved' : 'firing'}@${m.createdAt}/${alerts.join('|')}`;
 }
 
 export function attributable(m: ReceivedNotification, inc: GroundTruthIncident): boolean {
@@ -37,7 +41,7 @@ export function scoreDay(incidents: readonly GroundTruthIncident[], run: Alertin
   const pages = new Map<string, ReceivedNotification>();
   const resolved = new Set<string>();
   for (const m of run.messages) {
-    const id = groupNotificationId(m);
+    const id = notificationKey(m);
     if (m.kind === 'resolved') resolved.add(id);
     else if (m.kind === 'firing' || m.kind === 'escalated') pages.set(id, m);
   }

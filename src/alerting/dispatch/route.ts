@@ -163,13 +163,14 @@ export function groupKeyOf(routeId: string, receiver: string, groupLabels: Label
  * | medium, low   | slack               |
  * | info          | logged only         |
  *
- * The receivers name the notify channels `pagerduty` and `slack`.
+ * The receivers name the notify channels `pagerduty` and `slack`. Alerts are
+ * grouped by `service`: one message per service in trouble, whatever fires on it.
  */
 export function defaultRoutingConfig(): RoutingConfig {
   return {
     route: {
       receiver: 'log',
-      groupBy: ['alertname', 'service'],
+      groupBy: ['service'],
       routes: [
         { matchers: parseMatchers('severity=~"critical|high"'), receiver: 'pagerduty', continue: true },
         { matchers: parseMatchers('severity=~"critical|high|medium|low"'), receiver: 'slack' },

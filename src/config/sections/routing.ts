@@ -17,7 +17,7 @@ import { type EscalationSpec, type InhibitRuleSpec, type ReceiverSpec, type Rout
  *   routing:
  *     route:
  *       receiver: log
- *       group_by: [alertname, service]
+ *       group_by: [service]
  *       routes:
  *         - matchers: ['severity=~"critical|high"']
  *           receiver: pagerduty
@@ -126,7 +126,7 @@ const escalationSchema = z.strictObject({
 const DEFAULT_ROUTING_YAML = {
   route: {
     receiver: 'log',
-    group_by: ['alertname', 'service'],
+    group_by: ['service'],
     group_wait: '30s',
     group_interval: '5m',
     repeat_interval: '4h',

@@ -26,6 +26,8 @@ const RELATIVE_FLOOR: Record<string, number> = { latency: 0.05, availability: 0,
 const ABSOLUTE_FLOOR: Record<string, number> = { latency: 1e-3, availability: 0.5, requests: 1 };
 /** Share of a signal's strength that depends on moving with the target's metric, row by row. */
 const CO_MOVEMENT = 1;
+/** Weight of a signal of another metric than the violated one (latency for an availability SLO, say). */
+const OTHER_SYMPTOM = 0.7;
 /** Rows aggregate five minutes. */
 const ROW_MS = 5 * 60_000;
 // Mean and tail latency plus request counts: on train/ the middle percentiles added noise.
@@ -145,7 +147,8 @@ function issueSignals(sc: PetshopScenario, issue: PetshopIssue): RcaSignal[] {
     if (onset < 0) return;
     // What moves with the violation, row by row, explains it better than what moves on its own.
     const together = targetProfile ? Math.max(0, correlation(z, targetProfile)) : 1;
-    const score = (1 - Z_THRESHOLD / maxZ) * (1 - CO_MOVEMENT + CO_MOVEMENT * together);
+    const sameSymptom = col.metric === issue.target.metric ? 1 : OTHER_SYMPTOM;
+    const score = (1 - Z_THRESHOLD / maxZ) * (1 - CO_MOVEMENT + CO_MOVEMENT * together) * sameSymptom;
     const kind = col.metric === 'latency' ? 'latency' : col.metric === 'availability' ? 'availability' : 'traffic';
     signals.push({ service: col.node, metric: `${col.metric}_${col.statistic}`, onsetMs: m.times[onset], score, kind });
   });

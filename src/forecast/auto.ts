@@ -11,7 +11,7 @@ import { EtsForecaster } from './ets.js';
  * Vigil's default forecaster: every member forecasts from several past origins
  * of the series itself (rolling-origin backtest, the last `origins` windows of
  * the history), members are ranked by their backtest error, and the forecast
- * is the average of the best `combine` members. The interval is the members'
+ * is the average of the best `combine` members weighted by 1 / backtest error. The interval is the members'
  * own interval, combined the same way and rescaled so that it would have
  * covered the backtest errors at the nominal rate. Positive series are
  * modelled on a log scale. One configuration for every series.
@@ -22,8 +22,9 @@ export interface AutoConfig {
   origins: number;
   /** Spacing of the origins in seasons (0.5 = half a season). */
   originStep: number;
-  /** How many of the best members to average. */
+  /** How many of the best members to combine, and how: equal weights, or weights proportional to 1 / backtest error. */
   combine: number;
+  weighting: 'equal' | 'inverse-error';
   /** Limits of the interval rescaling factor learnt from the backtest. */
   minScale: number;
   maxScale: number;
@@ -44,7 +45,8 @@ export const DEFAULT_AUTO: AutoConfig = {
   ],
   origins: 5,
   originStep: 1,
-  combine: 3,
+  combine: 4,
+  weighting: 'inverse-error',
   minScale: 0.8,
   maxScale: 4,
   logScale: true,
@@ -77,17 +79,23 @@ function finiteResult(r: ForecastResult): boolean {
   return true;
 }
 
-/** Equal-weight average of member results (points and interval bounds). */
-function average(results: ForecastResult[], horizon: number): { mean: Float64Array; lower: Float64Array; upper: Float64Array } {
+/** Weighted average of member results (points and interval bounds); weights sum to 1. */
+function average(results: ForecastResult[], weights: number[], horizon: number): { mean: Float64Array; lower: Float64Array; upper: Float64Array } {
   const mean = new Float64Array(horizon), lower = new Float64Array(horizon), upper = new Float64Array(horizon);
-  for (const r of results) {
+  results.forEach((r, k) => {
+    const w = weights[k];
     for (let h = 0; h < horizon; h++) {
-      mean[h] += r.mean[h] / results.length;
-      lower[h] += r.lower[h] / results.length;
-      upper[h] += r.upper[h] / results.length;
+      mean[h] += w * r.mean[h];
+      lower[h] += w * r.lower[h];
+      upper[h] += w * r.upper[h];
     }
-  }
+  });
   return { mean, lower, upper };
+}
+
+function normalised(w: number[]): number[] {
+  const s = w.reduce((a, b) => a + b, 0);
+  return s > 0 && Number.isFinite(s) ? w.map((x) => x / s) : w.map(() => 1 / w.length);
 }
 
 export function createAutoForecaster(config: Partial<AutoConfig> = {}): Forecaster {
@@ -128,7 +136,9 @@ export function createAutoForecaster(config: Partial<AutoConfig> = {}): Forecast
       const ranked: MemberScore[] = [];
       for (let i = 0; i < M; i++) ranked.push({ index: i, error: counts[i] > 0 ? errors[i] / counts[i] : backtests.length ? Infinity : 0 });
       ranked.sort((a, b) => a.error - b.error);
-      const chosen = ranked.slice(0, Math.max(1, cfg.combine)).filter((s, j) => j === 0 || Number.isFinite(s.error)).map((s) => s.index);
+      const best = ranked.slice(0, Math.max(1, cfg.combine)).filter((s, j) => j === 0 || Number.isFinite(s.error));
+      const chosen = best.map((s) => s.index);
+      const weights = normalised(best.map((s) => (cfg.weighting === 'inverse-error' ? 1 / Math.max(s.error, 1e-12) : 1)));
 
       // Interval scale: the quantile of |error| / half-width of the combined backtest interval.
       let scale = 1;
@@ -136,7 +146,7 @@ export function createAutoForecaster(config: Partial<AutoConfig> = {}): Forecast
       for (const bt of backtests) {
         const rs = chosen.map((i) => bt.results[i]).filter((r): r is ForecastResult => r !== null);
         if (rs.length !== chosen.length) continue;
-        const c = average(rs, win);
+        const c = average(rs, weights, win);
         for (let h = 0; h < win; h++) {
           const a = z[bt.origin + h];
           if (Number.isNaN(a)) continue;
@@ -151,16 +161,18 @@ export function createAutoForecaster(config: Partial<AutoConfig> = {}): Forecast
 
       // Final forecasts from the full history.
       const finals: ForecastResult[] = [];
+      const finalWeights: number[] = [];
       const names: string[] = [];
-      for (const i of chosen) {
+      chosen.forEach((i, k) => {
         const r = clampToHistory(cfg.members[i].forecast(z, horizon, mOpts), z, cfg.rangeAllowance);
-        if (finiteResult(r)) { finals.push(r); names.push(r.model); }
-      }
+        if (finiteResult(r)) { finals.push(r); finalWeights.push(weights[k]); names.push(r.model); }
+      });
       if (finals.length === 0) {
         finals.push(seasonalNaive.forecast(z, horizon, mOpts));
+        finalWeights.push(1);
         names.push('snaive');
       }
-      const c = average(finals, horizon);
+      const c = average(finals, normalised(finalWeights), horizon);
       for (let h = 0; h < horizon; h++) {
         c.lower[h] = c.mean[h] - scale * (c.mean[h] - c.lower[h]);
         c.upper[h] = c.mean[h] + scale * (c.upper[h] - c.mean[h]);

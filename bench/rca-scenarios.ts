@@ -20,7 +20,11 @@ export type ScenarioKind = (typeof SCENARIO_KINDS)[number];
 
 export interface ScenarioAlert {
   alert: AlertEvent;
-  /** True incident: the scenario's main incident id, a noise incident id, or `fp:<fingerprint>`. */
+  /**
+   * True incident: the scenario's main incident id, a noise incident id, or for a detection that
+   * no injected incident explains (the simulator's own variation: a nightly batch starting, say)
+   * `fp:<scenario>/<service>`: one benign event per service.
+   */
   incidentId: string;
   /** Anomaly strength of the detection, in [0, 1). */
   score: number;
@@ -268,8 +272,9 @@ function detectAlerts(
     const metric = s.labels.__name__;
     const fingerprint = `${metric}{instance="${s.labels.instance}"}`;
     const causes = moved.get(`${metric}\u0000${s.labels.instance}`) ?? [];
-    // The incident whose change to this series started closest before the detection.
-    let incidentId = `fp:${scenarioId}/${fingerprint}`;
+    // The incident whose change to this series started closest before the detection; else the
+    // service's own benign event.
+    let incidentId = `fp:${scenarioId}/${s.labels.service}`;
     let best = Infinity;
     for (const c of causes) {
       const lag = at - c.at;

@@ -11,6 +11,7 @@ import { ExplanationSlot } from '../types.js';
 import { newEpisode, stepEpisode, type EpisodeState } from './episode.js';
 import { counterRate, isCumulative } from './counter-rate.js';
 import { HostForests, type HostRowResult } from './host-forests.js';
+import type { FlatScoresBuilder } from './flat-scores.js';
 import type { DetectorStateStore } from './state-store.js';
 
 export const ANOMALY_SCORE_METRIC = 'vigil_anomaly_score';
@@ -54,20 +55,6 @@ interface SeriesSlot {
   /** Id of the score series in flat output (-1 until its first score there). */
   scoreId: number;
   dirty: boolean;
-}
-
-/**
- * One batch's scores in flat form (observeFlat): score series ids[i] has the
- * samples [ends[i-1], ends[i]) of ts/vs; `series` names the ids first used in
- * this batch; `other` holds the host-group rows.
- */
-export interface FlatScores {
-  series: Array<[number, Labels]>;
-  ids: Uint32Array<ArrayBuffer>;
-  ends: Uint32Array<ArrayBuffer>;
-  ts: Float64Array<ArrayBuffer>;
-  vs: Float64Array<ArrayBuffer>;
-  other: SeriesWrite[];
 }
 
 /** Counts kept for /metrics. */
@@ -223,22 +210,15 @@ export class DetectionStage {
   /**
    * observe() for flat batches (the detection worker's input): series ids[i], whose
    * labels are labelsOf[ids[i]] (ids stay bound to their labels), has the samples
-   * [ends[i-1], ends[i]) of ts/vs. Scores every sample in the same order as observe(),
-   * so with the same scores and events, and returns the scores instead of storing them.
+   * [ends[i-1], ends[i]) of ts/vs; this call takes series [first, last), one batch
+   * as observe() would get it. Scores every sample in the same order as observe(),
+   * so with the same scores and events, and adds the scores to `out` instead of
+   * storing them.
    */
-  observeFlat(ids: Uint32Array, ends: Uint32Array, ts: Float64Array, vs: Float64Array, labelsOf: readonly Labels[]): FlatScores {
+  observeFlat(ids: Uint32Array, ends: Uint32Array, ts: Float64Array, vs: Float64Array, first: number, last: number, labelsOf: readonly Labels[], out: FlatScoresBuilder): void {
     const writeScores = this.opts.writeScores;
-    const n = ids.length;
-    const outIds = new Uint32Array(n);
-    const outEnds = new Uint32Array(n);
-    const outT = new Float64Array(writeScores ? ts.length : 0);
-    const outV = new Float64Array(writeScores ? ts.length : 0);
-    const series: Array<[number, Labels]> = [];
-    const other: SeriesWrite[] = [];
-    let k = 0;
-    let m = 0;
-    let from = 0;
-    for (let i = 0; i < n; i++) {
+    let from = first > 0 ? ends[first - 1]! : 0;
+    for (let i = first; i < last; i++) {
       const to = ends[i]!;
       const id = ids[i]!;
       const labels = labelsOf[id]!;
@@ -247,26 +227,21 @@ export class DetectionStage {
         from = to;
         continue;
       }
-      const start = m;
+      let newRun = true;
       for (let j = from; j < to; j++) {
         const t = ts[j]!;
         const v = vs[j]!;
         const score = this.scoreOne(slot, t, v, true);
         if (score >= 0 && writeScores) {
-          outT[m] = t;
-          outV[m++] = score;
+          if (slot.scoreId < 0) out.series.push([(slot.scoreId = this.nextScoreId++), slot.scoreLabels]);
+          out.add(slot.scoreId, newRun, t, score);
+          newRun = false;
         }
         if (this.forests && !isStaleMarker(v)) this.forests.add(labels, slot.key, t, v);
       }
-      if (m > start) {
-        if (slot.scoreId < 0) series.push([(slot.scoreId = this.nextScoreId++), slot.scoreLabels]);
-        outIds[k] = slot.scoreId;
-        outEnds[k++] = m;
-      }
       from = to;
     }
-    this.forests?.flush((r) => this.onHostRow(r, other));
-    return { series, ids: outIds.slice(0, k), ends: outEnds.slice(0, k), ts: outT.slice(0, m), vs: outV.slice(0, m), other };
+    this.forests?.flush((r) => this.onHostRow(r, out.other));
   }
 
   /** Scores one sample; returns the score, or -1 when the sample is not scored (stale, out of order, first counter sample). */

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Labels } from '../../core/labels.js';
 import { DetectionStage, type DetectionStore } from './detection-stage.js';
 import { DetectorStateStore } from './state-store.js';
+import { FlatScoresBuilder } from './flat-scores.js';
 import type { FromWorker, ToWorker, WorkerInit } from './worker-messages.js';
 
 /**
@@ -59,7 +60,13 @@ port.on('message', (m: ToWorker) => {
           from = to;
         }
       } else {
-        const out = stage.observeFlat(m.ids, m.ends, m.ts, m.vs, labelsById);
+        const scores = new FlatScoresBuilder(m.ids.length, m.ts.length);
+        let first = 0;
+        for (const last of m.batches) {
+          stage.observeFlat(m.ids, m.ends, m.ts, m.vs, first, last, labelsById, scores);
+          first = last;
+        }
+        const out = scores.result();
         const other = out.other.map((w) => ({ labels: w.labels, timestamps: Array.from(w.timestamps), values: Array.from(w.values) }));
         post({ type: 'scores', ...out, other, scored: stage.counters.scored, seriesCount: stage.seriesCount }, [out.ids.buffer, out.ends.buffer, out.ts.buffer, out.vs.buffer]);
       }

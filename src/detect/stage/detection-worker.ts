@@ -7,6 +7,9 @@ import { ANOMALY_SCORE_METRIC, type AnomalyListener, type DetectionCounters, typ
 import type { Detection } from './detection.js';
 import type { FlatBatch, FromWorker, ToWorker, WorkerInit } from './worker-messages.js';
 
+/** Pending samples sent at once; smaller batches go at the end of the event-loop turn. */
+const FLUSH_SAMPLES = 16_384;
+
 /** Samples sent to the worker and not yet scored, above which ingest waits for it. */
 const DEFAULT_MAX_BACKLOG = 200_000;
 
@@ -31,6 +34,8 @@ export class DetectionWorker implements Detection {
   private readonly recent: AnomalyEvent[] = [];
   private readonly waiting = new Map<'restored' | 'closed', (m: FromWorker) => void>();
   private failed = false;
+  private readonly pending = new PendingBatch();
+  private flushQueued = false;
   private closing: Promise<void> | undefined;
   private series = 0;
   readonly counters: DetectionCounters = { scored: 0, events: { critical: 0, high: 0, medium: 0, low: 0, info: 0 } };
@@ -93,7 +98,7 @@ export class DetectionWorker implements Detection {
       for (const d of this.store.read(matchers, reply.from[i]!, Number.MAX_SAFE_INTEGER)) {
         if (d.id !== info.id || d.timestamps.length === 0) continue;
         const n = d.timestamps.length;
-        this.send({ type: 'samples', replay: true, series: [], ids: Uint32Array.of(series[i]![0]), ends: Uint32Array.of(n), ts: d.timestamps.slice(), vs: d.values.slice() });
+        this.send({ type: 'samples', replay: true, batches: Uint32Array.of(1), series: [], ids: Uint32Array.of(series[i]![0]), ends: Uint32Array.of(n), ts: d.timestamps.slice(), vs: d.values.slice() });
         replayed += n;
       }
     });
@@ -103,38 +108,57 @@ export class DetectionWorker implements Detection {
 
   observe(writes: readonly SeriesWrite[]): void {
     if (this.failed || this.closing) return;
-    let total = 0;
-    let count = 0;
+    const p = this.pending;
     for (const w of writes) {
       if (w.labels[METRIC_NAME] === ANOMALY_SCORE_METRIC) continue;
-      total += Math.min(w.timestamps.length, w.values.length);
-      count++;
-    }
-    if (total === 0) return;
-    const batch: FlatBatch = { series: [], ids: new Uint32Array(count), ends: new Uint32Array(count), ts: new Float64Array(total), vs: new Float64Array(total) };
-    let k = 0;
-    let o = 0;
-    for (const w of writes) {
-      if (w.labels[METRIC_NAME] === ANOMALY_SCORE_METRIC) continue;
-      batch.ids[k] = this.idFor(w.labels, batch.series);
       const n = Math.min(w.timestamps.length, w.values.length);
+      if (n === 0) continue;
+      p.reserve(1, n);
+      p.ids[p.series] = this.idFor(w.labels, p.fresh);
+      const o = p.samples;
       if (n === w.timestamps.length && n === w.values.length) {
-        batch.ts.set(w.timestamps, o);
-        batch.vs.set(w.values, o);
+        p.ts.set(w.timestamps, o);
+        p.vs.set(w.values, o);
       } else
         for (let j = 0; j < n; j++) {
-          batch.ts[o + j] = w.timestamps[j]!;
-          batch.vs[o + j] = w.values[j]!;
+          p.ts[o + j] = w.timestamps[j]!;
+          p.vs[o + j] = w.values[j]!;
         }
-      o += n;
-      batch.ends[k++] = o;
+      p.samples += n;
+      p.ends[p.series++] = p.samples;
     }
-    this.send({ type: 'samples', replay: false, ...batch });
+    if (p.series > (p.batches.at(-1) ?? 0)) p.batches.push(p.series);
+    // Several requests per message: fewer, larger transfers.
+    if (p.samples >= FLUSH_SAMPLES) this.flush();
+    else if (p.samples > 0 && !this.flushQueued) {
+      this.flushQueued = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** Sends the pending samples to the worker. */
+  private flush(): void {
+    this.flushQueued = false;
+    const p = this.pending;
+    if (p.samples === 0 || this.failed) return;
+    const m: Extract<ToWorker, { type: 'samples' }> = {
+      type: 'samples',
+      replay: false,
+      series: p.fresh,
+      batches: Uint32Array.from(p.batches),
+      ids: p.ids.slice(0, p.series),
+      ends: p.ends.slice(0, p.series),
+      ts: p.ts.slice(0, p.samples),
+      vs: p.vs.slice(0, p.samples),
+    };
+    p.clear();
+    this.send(m);
   }
 
   /** Lets the worker finish every batch sent, save its state, and stop. */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      this.flush();
       if (!this.failed) await this.request('closed', { type: 'close' });
       await this.worker.terminate();
     })();
@@ -240,4 +264,43 @@ export class DetectionWorker implements Detection {
       }
     }
   }
+}
+
+/** Samples gathered for the next message to the worker; its buffers are reused. */
+class PendingBatch {
+  ids = new Uint32Array(1024);
+  ends = new Uint32Array(1024);
+  ts = new Float64Array(FLUSH_SAMPLES);
+  vs = new Float64Array(FLUSH_SAMPLES);
+  series = 0;
+  samples = 0;
+  fresh: Array<[number, Labels]> = [];
+  /** End (series index) of each observe() batch, so the worker scores them one by one. */
+  batches: number[] = [];
+
+  /** Makes room for `series` more series with `samples` more samples. */
+  reserve(series: number, samples: number): void {
+    if (this.series + series > this.ids.length) {
+      const cap = Math.max(this.ids.length * 2, this.series + series);
+      this.ids = grow(this.ids, new Uint32Array(cap));
+      this.ends = grow(this.ends, new Uint32Array(cap));
+    }
+    if (this.samples + samples > this.ts.length) {
+      const cap = Math.max(this.ts.length * 2, this.samples + samples);
+      this.ts = grow(this.ts, new Float64Array(cap));
+      this.vs = grow(this.vs, new Float64Array(cap));
+    }
+  }
+
+  clear(): void {
+    this.series = 0;
+    this.samples = 0;
+    this.fresh = [];
+    this.batches = [];
+  }
+}
+
+function grow<T extends Uint32Array | Float64Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
 }

@@ -27,7 +27,8 @@ export interface FlatBatch {
 }
 
 export type ToWorker =
-  | ({ type: 'samples'; replay: boolean } & FlatBatch)
+  /** `batches`: end (series index) of each ingest batch in it, scored one by one as observe() would. */
+  | ({ type: 'samples'; replay: boolean; batches: Uint32Array<ArrayBuffer> } & FlatBatch)
   | { type: 'restore'; series: Array<[number, Labels]>; now: number }
   | { type: 'startSaving' }
   | { type: 'close' };

@@ -31,3 +31,16 @@ test('seasonal naive intervals cover at about their nominal rate on a seasonal r
   }, (y, h) => seasonalNaive.forecast(y, h, { season: 4, level: 0.9 }), 120);
   assert.ok(Math.abs(got - 0.9) < 0.03, `coverage ${got}`);
 });
+
+test('Naive2 intervals cover at about their nominal rate on a seasonal series with a random-walk level', () => {
+  const z = gaussian(mulberry32(13));
+  const pattern = [0.7, 1.3, 1.1, 0.9];
+  const got = coverageOf(300, 8, (n) => {
+    let level = 100;
+    return Float64Array.from({ length: n }, (_, t) => {
+      level += 2 * z();
+      return level * pattern[t % 4];
+    });
+  }, (y, h) => naive2.forecast(y, h, { season: 4, level: 0.9 }), 80);
+  assert.ok(Math.abs(got - 0.9) < 0.04, `coverage ${got}`);
+});

@@ -57,7 +57,9 @@ function quantile(sorted: readonly number[], q: number): number {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]! : NaN;
 }
 
-export async function runIngest(progress: (msg: string) => void, durationMs = 10_000): Promise<IngestResult> {
+/** `incidents: false` turns the incident stage off (`incidents.enabled: false`), to show what it costs on this path. */
+export async function runIngest(progress: (msg: string) => void, opts: { durationMs?: number; incidents?: boolean } = {}): Promise<IngestResult> {
+  const durationMs = opts.durationMs ?? 10_000;
   const receiver = await RecordingReceiver.start(false);
   const sentAt = new Map<string, number>();
   const latencies: number[] = [];
@@ -76,7 +78,7 @@ export async function runIngest(progress: (msg: string) => void, durationMs = 10
     join(dir, 'vigil.yaml'),
     `server: { listen: 127.0.0.1:${port}, logLevel: warn }
 storage: { dir: ${JSON.stringify(join(dir, 'data'))} }
-notify:
+${opts.incidents === false ? 'incidents: { enabled: false }\n' : ''}notify:
   channels:
     - { name: hook, type: webhook, url: "${receiver.url}/hook" }
 routing:

@@ -47,3 +47,14 @@ test('cached label sets are checked again under other limits', () => {
     /label value is 40 characters, over the limit of 10/,
   );
 });
+
+test('series sent in another order than last time still get their own label sets', () => {
+  const series = ['a', 'b', 'c'].map((x) => ({ ...node, instance: `order-${x}:9100` }));
+  const first = decodeWriteRequest(encodeWriteRequest(series.map((labels, i) => ({ labels, samples: [[1, i] as [number, number]] }))), DEFAULT_INGEST_LIMITS);
+  const reordered = [2, 0, 1];
+  const second = decodeWriteRequest(encodeWriteRequest(reordered.map((i) => ({ labels: series[i]!, samples: [[2, i] as [number, number]] }))), DEFAULT_INGEST_LIMITS);
+  reordered.forEach((i, k) => {
+    assert.equal(second.writes[k]!.labels, first.writes[i]!.labels);
+    assert.deepEqual(Array.from(second.writes[k]!.values), [i]);
+  });
+});

@@ -3,6 +3,8 @@ import type { Labels } from '../../core/labels.js';
 interface Entry {
   readonly key: Uint8Array;
   readonly labels: Labels;
+  /** The series that came after this one last time. */
+  next: Entry | undefined;
 }
 
 /**
@@ -11,26 +13,45 @@ interface Entry {
  * byte, so after the first request a series costs one hash and one byte compare
  * instead of decoding and validating its strings, and it keeps the same (frozen)
  * Labels object, which the store and the detectors then find by identity.
+ * Senders also repeat the order of their series, so each entry remembers the
+ * one that followed it: when that guess matches, the lookup is one compare.
  * Bounded: once `maxEntries` is reached it starts over empty.
  */
 export class LabelBytesCache {
   private buckets = new Map<number, Entry | Entry[]>();
   private entries = 0;
+  private last: Entry | undefined;
 
   constructor(private readonly maxEntries = 200_000) {}
 
   get(buf: Uint8Array, start: number, end: number): Labels | undefined {
+    const guess = this.last?.next;
+    if (guess !== undefined && sameBytes(guess.key, buf, start, end)) {
+      this.last = guess;
+      return guess.labels;
+    }
+    const e = this.find(buf, start, end);
+    if (e !== undefined) {
+      if (this.last) this.last.next = e;
+      this.last = e;
+    }
+    return e?.labels;
+  }
+
+  private find(buf: Uint8Array, start: number, end: number): Entry | undefined {
     const b = this.buckets.get(hashBytes(buf, start, end));
     if (b === undefined) return undefined;
-    if (!Array.isArray(b)) return sameBytes(b.key, buf, start, end) ? b.labels : undefined;
-    for (const e of b) if (sameBytes(e.key, buf, start, end)) return e.labels;
+    if (!Array.isArray(b)) return sameBytes(b.key, buf, start, end) ? b : undefined;
+    for (const e of b) if (sameBytes(e.key, buf, start, end)) return e;
     return undefined;
   }
 
   /** Caches `labels` (frozen here) for the bytes buf[start, end); returns the frozen object. */
   set(buf: Uint8Array, start: number, end: number, labels: Record<string, string>): Labels {
     if (this.entries >= this.maxEntries) this.clear();
-    const e: Entry = { key: buf.slice(start, end), labels: Object.freeze(labels) };
+    const e: Entry = { key: buf.slice(start, end), labels: Object.freeze(labels), next: undefined };
+    if (this.last) this.last.next = e;
+    this.last = e;
     const h = hashBytes(buf, start, end);
     const b = this.buckets.get(h);
     if (b === undefined) this.buckets.set(h, e);
@@ -43,6 +64,7 @@ export class LabelBytesCache {
   clear(): void {
     this.buckets = new Map();
     this.entries = 0;
+    this.last = undefined;
   }
 
   get size(): number {

@@ -10,7 +10,7 @@
 //   durable outbox. The route has group_wait 0s (the timing alone would
 //   otherwise be 30 s by design).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Agent, request } from 'node:http';
@@ -148,5 +148,6 @@ routing:
     child.kill('SIGTERM');
     await new Promise((r) => (child.exitCode !== null ? r(undefined) : child.once('exit', r)));
     await receiver.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 }

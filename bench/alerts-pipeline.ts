@@ -8,7 +8,7 @@
 // notification through the durable outbox to a local HTTP receiver standing in
 // for the `pagerduty` and `slack` channels the default routing names.
 import { join } from 'node:path';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import pino from 'pino';
 import type { AlertEvent } from '../src/core/events.js';
@@ -46,7 +46,8 @@ export async function runAlerting(day: SimulatedDay, ruleFile: string, progress:
   ).notify.channels;
   const logger = pino({ level: 'silent' });
   const { dir: _dir, ...outboxOptions } = defaults.notify.outbox;
-  const outbox = new Outbox({ ...outboxOptions, dir: mkdtempSync(join(tmpdir(), 'vigil-bench-outbox-')), channels: createChannels(channels), logger });
+  const outboxDir = mkdtempSync(join(tmpdir(), 'vigil-bench-outbox-'));
+  const outbox = new Outbox({ ...outboxOptions, dir: outboxDir, channels: createChannels(channels), logger });
   outbox.start();
   let now = day.from;
   const rules = new RuleEvaluator({ store: day.store, rules: loadRules({ ruleFiles: [ruleFile] }), clock: () => now, ...defaults.ruleEvaluation, logger });
@@ -79,6 +80,7 @@ export async function runAlerting(day: SimulatedDay, ruleFile: string, progress:
   }
   await outbox.drained({ timeoutMs: 120_000 });
   await outbox.close();
+  rmSync(outboxDir, { recursive: true, force: true });
   await receiver.close();
   const messages = receiver.bodies.map(({ body }) => {
     const b = body as { id: string; channel: string; kind: string; createdAt: string; alerts: Array<{ state: string; labels: Record<string, string> }> };

@@ -7,7 +7,7 @@
 // 2. Alertmanager-webhook ingestion into a running Vigil with 10,000 active alerts.
 //
 // Writes bench/results/alerts.json (flat numbers). `--day-only` / `--ingest-only` run one part.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { simulateFleetDay } from './alerts-fleet.js';
 import { runAlerting } from './alerts-pipeline.js';
@@ -26,6 +26,7 @@ if (!args.has('--ingest-only')) {
   const simulatedS = (performance.now() - t0) / 1000;
   const run = await runAlerting(day, resolve('rules/default.yaml'), progress);
   day.store.close();
+  rmSync(day.config.storage.dir, { recursive: true, force: true });
   const score = scoreDay(day.incidents, run);
   Object.assign(results, {
     raw_signals: day.signals.length,

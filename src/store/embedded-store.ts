@@ -107,6 +107,7 @@ export class EmbeddedStore implements SampleStore {
   private walVs = new Float64Array(1024);
   private walN = 0;
   private readonly byIdentity = new WeakMap<Labels, HeadSeries>();
+  private lastLookup: HeadSeries | undefined;
   private timer: NodeJS.Timeout | undefined;
   private lastRetentionAt = 0;
   private closed = false;
@@ -190,16 +191,28 @@ export class EmbeddedStore implements SampleStore {
 
   /**
    * The series of a label set. Frozen label sets (the remote-write decoder hands out one
-   * per series and reuses it) are remembered by identity, skipping the label hashing.
+   * per series and reuses it) are remembered by identity, skipping the label hashing,
+   * and each series remembers which one followed it, so a request repeating the order
+   * of the last one resolves each series with one comparison.
    */
   private lookup(labels: Labels): HeadSeries | undefined {
+    const guess = this.lastLookup?.next;
+    if (guess !== undefined && guess.alias === labels && this.byRef[guess.ref] === guess) return (this.lastLookup = guess);
+    let s: HeadSeries | undefined;
     const frozen = Object.isFrozen(labels);
     if (frozen) {
-      const s = this.byIdentity.get(labels);
-      if (s !== undefined && this.byRef[s.ref] === s) return s;
+      s = this.byIdentity.get(labels);
+      if (s !== undefined && this.byRef[s.ref] !== s) s = undefined;
     }
-    const s = this.byLabels.get(labels);
-    if (s !== undefined && frozen) this.byIdentity.set(labels, s);
+    if (s === undefined) {
+      s = this.byLabels.get(labels);
+      if (s !== undefined && frozen) this.byIdentity.set(labels, s);
+    }
+    if (s !== undefined) {
+      if (frozen) s.alias = labels;
+      if (this.lastLookup) this.lastLookup.next = s;
+      this.lastLookup = s;
+    }
     return s;
   }
 

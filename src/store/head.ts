@@ -26,6 +26,9 @@ export class HeadSeries {
   dirty = false;
   /** Queued for the next checkpoint. */
   touched = false;
+  /** A frozen request label set known to name this series, and the series that followed it last time (lookup hints). */
+  alias: Labels | undefined = undefined;
+  next: HeadSeries | undefined = undefined;
   /**
    * False for series loaded at open until their time range is read from the chunk index
    * (lazily, at first use: a checkpoint then need not record every series' range).

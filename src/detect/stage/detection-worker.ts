@@ -29,6 +29,10 @@ export class DetectionWorker implements Detection {
   private readonly idsByKey = new Map<string, number>();
   private readonly idsByIdentity = new WeakMap<Labels, number>();
   private nextId = 0;
+  /** Lookup hints: a frozen label set per id, and the id that followed each id last time. */
+  private readonly aliases: Labels[] = [];
+  private readonly followers: number[] = [];
+  private lastId = -1;
   private readonly scoreLabels: Labels[] = [];
   private readonly listeners: AnomalyListener[] = [];
   private readonly recent: AnomalyEvent[] = [];
@@ -190,18 +194,23 @@ export class DetectionWorker implements Detection {
 
   /** The series id of a label set, registering it in `fresh` (sent with the batch) the first time. */
   private idFor(labels: Labels, fresh?: Array<[number, Labels]>): number {
+    // As in the store: the series that followed the previous one last time is the first guess.
+    const guess = this.followers[this.lastId];
+    if (guess !== undefined && this.aliases[guess] === labels) return (this.lastId = guess);
     const frozen = Object.isFrozen(labels);
-    if (frozen) {
-      const id = this.idsByIdentity.get(labels);
-      if (id !== undefined) return id;
-    }
-    const key = labelsKey(labels);
-    let id = this.idsByKey.get(key);
+    let id = frozen ? this.idsByIdentity.get(labels) : undefined;
     if (id === undefined) {
-      this.idsByKey.set(key, (id = this.nextId++));
-      fresh?.push([id, labels]);
+      const key = labelsKey(labels);
+      id = this.idsByKey.get(key);
+      if (id === undefined) {
+        this.idsByKey.set(key, (id = this.nextId++));
+        fresh?.push([id, labels]);
+      }
+      if (frozen) this.idsByIdentity.set(labels, id);
     }
-    if (frozen) this.idsByIdentity.set(labels, id);
+    if (frozen) this.aliases[id] = labels;
+    if (this.lastId >= 0) this.followers[this.lastId] = id;
+    this.lastId = id;
     return id;
   }
 

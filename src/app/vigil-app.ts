@@ -119,8 +119,8 @@ export async function startVigil(config: VigilConfig, logger: Logger, start: Sta
   });
   rules.onEvent((e) => dispatcher.receive(e));
   feedTopology(topology, { detection, rules });
-  // An acknowledgement (API, CLI or signed link) also stops the on-call escalation of its groups.
   if (incidents) incidentWiring = connectIncidents(incidents, { config, rules, dispatcher, detection, outbox, pager, logger, vigilUrl: () => publicUrl });
+  // An acknowledgement (API, CLI or signed link) also stops the on-call escalation of its groups.
   if (oncall)
     rules.onEvent((e) => {
       if (!e.ackedBy) return;
@@ -184,9 +184,9 @@ export async function startVigil(config: VigilConfig, logger: Logger, start: Sta
     dispatcher,
     silences,
     oncall,
+    incidents,
     forecast,
     reloadRules,
-    incidents,
     metrics,
     server,
     logger,
@@ -199,10 +199,10 @@ export async function startVigil(config: VigilConfig, logger: Logger, start: Sta
       rules.stop();
       await forecast?.close();
       dispatcher.stop();
-      await scrape?.stop();
-      await host?.stop();
       incidentWiring?.stop();
       incidents?.close();
+      await scrape?.stop();
+      await host?.stop();
       await server.close();
       await detectionWorker?.close();
       silences.close();

@@ -1,11 +1,12 @@
 import type { Labels } from '../core/labels.js';
 import { CounterIntegrator } from './counters.js';
-import { applyIncidents } from './effects.js';
+import { applyEffects, applyIncidents } from './effects.js';
 import { buildGraph, normalizeTopology, type ServiceGraph, type TopologyInput } from './graph.js';
 import type { BuildContext } from './incident-builder.js';
 import { IncidentSchedule } from './incident-schedule.js';
 import type { GroundTruthIncident, IncidentKind, IncidentSpec } from './incident-types.js';
 import { DEFAULT_KIND_WEIGHTS } from './random-incidents.js';
+import { FleetRemediation, type DeployRecord, type RemediationRecord, type RemediationResult, type RemediationTarget, type ScaleChange } from './remediation.js';
 import { seedFrom, type Seed } from './random.js';
 import { HOUR } from './seasonality.js';
 import { SeriesCatalog } from './series-catalog.js';
@@ -81,6 +82,7 @@ export class FleetSimulator {
   private readonly buffer: Float64Array;
   private readonly lower: (i: number) => number;
   private readonly upper: (i: number) => number;
+  private readonly remediation: FleetRemediation;
   private cursor: number;
   private latest = -Infinity;
 
@@ -112,6 +114,7 @@ export class FleetSimulator {
       kindWeights: { ...DEFAULT_KIND_WEIGHTS, ...opts.incidentKinds },
     });
     if (Array.isArray(mode)) for (const spec of mode) this.schedule.add(spec);
+    this.remediation = new FleetRemediation(ctx, this.schedule);
 
     this.counters = new CounterIntegrator(this.catalog, this.startTime, this.intervalMs, (t, out, only) => this.gauges(t, out, only));
     this.buffer = new Float64Array(this.catalog.size);
@@ -230,9 +233,80 @@ export class FleetSimulator {
     return truth;
   }
 
+  // ---- remediation hooks: what an operator can do to the fleet (see remediation.ts) ----
+
+  /**
+   * Restarts a host, or every replica of a service one after the other (30 s apart), from `at`.
+   * Ends a memory leak on a restarted host, a stuck or slow process (a level shift of latency or
+   * CPU) on one, and a cascade whose root service is restarted. Each restarted process fails or
+   * sheds requests for 20 s, then runs cold for a minute, whether or not the restart helped.
+   */
+  restart(target: RemediationTarget, at: number, by = 'operator'): RemediationResult {
+    return this.act(at, () => this.remediation.restart(target, at, by));
+  }
+
+  /** Rolls a service back to its previous version (rolling, 30 s per replica): ends a bad deploy of it. */
+  rollback(service: string, at: number, by = 'operator'): RemediationResult {
+    return this.act(at, () => this.remediation.rollback(service, at, by));
+  }
+
+  /**
+   * Sets a service's replicas (new ones serve after a minute): relieves a traffic surge on it in
+   * proportion, and ends it once the load per replica is back within the service's headroom.
+   */
+  scale(service: string, change: ScaleChange, at: number, by = 'operator'): RemediationResult {
+    return this.act(at, () => this.remediation.scale(service, change, at, by));
+  }
+
+  /** Frees disk space on a host: ends a disk filling up (or full) there. */
+  cleanDisk(host: string, at: number, by = 'operator'): RemediationResult {
+    return this.act(at, () => this.remediation.cleanDisk(host, at, by));
+  }
+
+  /** Ends an incident's fault at `at` (a fix the other hooks do not model), recorded as `by`. */
+  endIncident(id: string, at: number, by = 'operator'): RemediationResult {
+    return this.act(at, () => this.remediation.endIncident(id, at, by));
+  }
+
+  /** Records a deploy of a service that changes nothing (a good one), for the deploy log. */
+  recordDeploy(service: string, at: number): void {
+    this.remediation.recordDeploy(service, at);
+  }
+
+  /** Deploys in [start, end): bad deploys (incidents), recorded good ones and rollbacks, in order. */
+  deploysBetween(start: number, end: number): DeployRecord[] {
+    const out = this.remediation.deploys().filter((d) => d.at >= start && d.at < end);
+    for (const i of this.schedule.between(start, end)) if (i.kind === 'bad_deploy' && i.startsAt >= start && i.startsAt < end) out.push({ service: i.rootService, at: i.startsAt, kind: 'deploy' });
+    return out.sort((a, b) => a.at - b.at);
+  }
+
+  /** Every hook call so far, in order, with its outcome. */
+  remediations(): RemediationRecord[] {
+    return this.remediation.records();
+  }
+
+  /** Replicas a service runs now (its hosts, unless scaled). */
+  replicas(service: string): number {
+    return this.remediation.replicaCount(service);
+  }
+
+  /** When an incident's fault ends (or ended): when it was remediated, else its natural end. */
+  faultEnd(id: string): number | undefined {
+    return this.remediation.faultEnd(id);
+  }
+
+  private act(at: number, run: () => RemediationResult): RemediationResult {
+    if (!Number.isFinite(at)) throw new RangeError('at must be a time in ms');
+    const r = run();
+    // Rates at or after `at` may have changed: counters computed past it are recomputed.
+    if (at <= this.latest) this.counters.reset();
+    return r;
+  }
+
   private gauges(t: number, out: Float64Array, only?: Int32Array): void {
     this.model.evaluate(t, out, only);
     applyIncidents(this.schedule.active(t), t, out, this.lower, this.upper);
+    if (this.remediation.effects.length > 0) applyEffects(this.remediation.effects, t, out, this.lower, this.upper);
   }
 
   private snap(t: number): number {

@@ -3,7 +3,7 @@ import { propagate } from './cascade.js';
 import { effectEnd } from './effects.js';
 import type { ServiceGraph } from './graph.js';
 import type { AffectedSeries, Effect, GroundTruthIncident, Incident, IncidentSpec, PropagationStep } from './incident-types.js';
-import { INCIDENT_KINDS } from './incident-types.js';
+import { ALL_INCIDENT_KINDS } from './incident-types.js';
 import { M, METRICS, metricByName, roleMetric, type MetricDef } from './metrics.js';
 import { Rng, subSeed } from './random.js';
 import { MINUTE, HOUR } from './seasonality.js';
@@ -25,13 +25,22 @@ export const DEFAULT_DURATION: Record<IncidentSpec['kind'], number> = {
   memory_leak: 2 * HOUR,
   disk_fill: 2 * HOUR,
   cascade: 20 * MINUTE,
+  bad_deploy: 2 * HOUR,
+  traffic_surge: HOUR,
 };
+
+/** bad_deploy: how long the rollout of a new version takes across the replicas. */
+export const ROLLOUT_MS = 2 * MINUTE;
+/** traffic_surge: how long the load takes to build up (and to fade). */
+const SURGE_RAMP_MS = 5 * MINUTE;
 
 /** Default size, by how the metric reacts: multiplicative factor minus one, or additive steps. */
 const DEFAULT_MAGNITUDE = {
   spike: { mul: 3, add: 4 },
   level_shift: { mul: 0.6, add: 2 },
   cascade: { mul: 4, add: 4 },
+  bad_deploy: { errors: 4, latency: 1 },
+  traffic_surge: 1.5,
 } as const;
 
 /** Memory at which the kernel's OOM killer steps in, as a fraction of the host's. */
@@ -39,7 +48,7 @@ const OOM_AT = 0.97;
 const RESTART_MS = 45_000;
 
 export function buildIncident(spec: IncidentSpec, id: string, random: boolean, ctx: BuildContext): Incident {
-  if (!(INCIDENT_KINDS as readonly string[]).includes(spec.kind)) throw bad(`unknown incident kind "${spec.kind}"`);
+  if (!(ALL_INCIDENT_KINDS as readonly string[]).includes(spec.kind)) throw bad(`unknown incident kind "${spec.kind}"`);
   const si = ctx.graph.index.get(spec.service);
   if (si === undefined) throw bad(`unknown service "${spec.service}"`);
   const svc = ctx.graph.topology.services[si]!;
@@ -58,6 +67,10 @@ export function buildIncident(spec: IncidentSpec, id: string, random: boolean, c
       return b.diskFill(spec, id, random, duration);
     case 'cascade':
       return b.cascade(spec, id, random, duration, si);
+    case 'bad_deploy':
+      return b.badDeploy(spec, id, random, duration);
+    case 'traffic_surge':
+      return b.trafficSurge(spec, id, random, duration);
   }
 }
 
@@ -78,7 +91,7 @@ class Builder {
     const magnitude = spec.magnitude ?? DEFAULT_MAGNITUDE[spec.kind as 'spike' | 'level_shift'][metric.effect];
     this.change(this.host, metric, metric.effect, scaled(metric, magnitude), this.start, 0, this.start + duration, 0, 0);
     const what = spec.kind === 'spike' ? 'spike' : 'level shift';
-    return this.done(spec, id, random, metric.name, magnitude, `${what} of ${describe(metric, magnitude)} in ${metric.name} on ${this.host} (${this.svc.name})`, this.host);
+    return this.done(spec, id, random, metric.name, magnitude, `${what} of ${describe(metric, magnitude)} in ${metric.name} on ${this.host} (${this.svc.name})`, this.host, this.start + duration);
   }
 
   /** Memory climbs in a straight line to the OOM killer, then the process restarts from its baseline. */
@@ -92,7 +105,7 @@ class Builder {
     this.change(this.host, roleMetric(this.svc.type, 'throughput'), 'mul', -0.8, oom, 0, oom + RESTART_MS, 15_000, 0);
     this.change(this.host, METRICS[M.cpu]!, 'add', 0.25, oom, 0, oom + 2 * MINUTE, MINUTE, 0);
     const desc = `memory leak on ${this.host} (${this.svc.name}): ${fmtMinutes(duration)} to OOM kill and restart`;
-    return this.done(spec, id, random, mem.name, OOM_AT, desc, this.host);
+    return this.done(spec, id, random, mem.name, OOM_AT, desc, this.host, oom);
   }
 
   /** Disk usage climbs steadily to 100%, writes fail while it is full, then a cleanup frees it. */
@@ -104,7 +117,7 @@ class Builder {
     this.change(this.host, METRICS[M.diskIo]!, 'add', 0.15, this.start, 0, full, 0, 0);
     this.change(this.host, roleMetric(this.svc.type, 'errors'), 'add', 0.15, full, 0, full + hold, 0, 0);
     const desc = `disk filling on ${this.host} (${this.svc.name}): full after ${fmtMinutes(duration)}, cleaned up ${fmtMinutes(hold)} later`;
-    return this.done(spec, id, random, disk.name, 1, desc, this.host);
+    return this.done(spec, id, random, disk.name, 1, desc, this.host, full + hold);
   }
 
   /**
@@ -148,8 +161,60 @@ class Builder {
     const rootMetric = roleMetric(this.svc.type, signal).name;
     const reached = propagation.length - 1;
     const desc = `${signal} fault in ${this.svc.name} cascading to ${reached} dependent service${reached === 1 ? '' : 's'}`;
-    const inc = this.done(spec, id, random, rootMetric, magnitude, desc, spec.host);
+    const inc = this.done(spec, id, random, rootMetric, magnitude, desc, spec.host, end);
     inc.truth.propagation = propagation;
+    return inc;
+  }
+
+  /**
+   * A new version rolls out to every replica over ROLLOUT_MS and is bad: errors (or latency) rise
+   * and stay up until it is rolled back (or fixed forward at the end of `durationMs`).
+   */
+  badDeploy(spec: IncidentSpec, id: string, random: boolean, duration: number): Incident {
+    const signal = spec.metric === undefined || spec.metric === 'errors' ? 'errors' : spec.metric === 'latency' ? 'latency' : undefined;
+    if (!signal) throw bad(`a bad deploy shows in latency or errors, not ${spec.metric}`);
+    const magnitude = spec.magnitude ?? DEFAULT_MAGNITUDE.bad_deploy[signal];
+    const end = this.start + duration;
+    const latency = roleMetric(this.svc.type, 'latency');
+    const errors = roleMetric(this.svc.type, 'errors');
+    const hosts = this.svc.hosts;
+    hosts.forEach((h, k) => {
+      // Replica k runs the new version from its turn in the rollout.
+      const at = this.start + Math.round((k * ROLLOUT_MS) / hosts.length);
+      const errSteps = signal === 'errors' ? magnitude : 0.5 * magnitude;
+      const latFactor = signal === 'latency' ? magnitude : 0.1 * magnitude;
+      this.change(h, errors, 'add', errSteps * errors.addScale, at, 0, end, MINUTE, 0);
+      this.change(h, latency, 'mul', latFactor, at, 0, end, MINUTE, 0);
+    });
+    const desc = `bad deploy of ${this.svc.name}: ${signal} up (${signal === 'errors' ? `+${round3(magnitude * errors.addScale)}` : `x${round3(1 + magnitude)}`}) on every replica until rolled back`;
+    return this.done(spec, id, random, (signal === 'errors' ? errors : latency).name, magnitude, desc, undefined, end);
+  }
+
+  /**
+   * Load on every replica rises to (1 + magnitude) times normal: requests, network and CPU follow
+   * the load, latency and shed requests follow the excess over capacity.
+   */
+  trafficSurge(spec: IncidentSpec, id: string, random: boolean, duration: number): Incident {
+    const m = spec.magnitude ?? DEFAULT_MAGNITUDE.traffic_surge;
+    if (!(m > 0)) throw bad('a traffic surge needs a positive magnitude');
+    const end = this.start + duration;
+    const load: Array<[MetricDef, number]> = [
+      [roleMetric(this.svc.type, 'throughput'), m],
+      [METRICS[M.netRx]!, 0.8 * m],
+      [METRICS[M.netTx]!, 0.8 * m],
+    ];
+    const saturation: Array<[MetricDef, Effect['op'], number]> = [
+      [METRICS[M.cpu]!, 'add', Math.min(0.6, 0.25 * m)],
+      [roleMetric(this.svc.type, 'latency'), 'mul', 1.2 * m],
+      [roleMetric(this.svc.type, 'errors'), 'add', 1.5 * m * roleMetric(this.svc.type, 'errors').addScale],
+    ];
+    for (const h of this.svc.hosts) {
+      for (const [metric, amount] of load) this.change(h, metric, 'mul', amount, this.start, SURGE_RAMP_MS, end, SURGE_RAMP_MS, 0, this.svc, 'load');
+      for (const [metric, op, amount] of saturation) this.change(h, metric, op, amount, this.start, SURGE_RAMP_MS, end, SURGE_RAMP_MS, 0, this.svc, 'saturation');
+    }
+    const desc = `traffic surge on ${this.svc.name}: x${round3(1 + m)} load on its ${this.svc.hosts.length} replicas for ${fmtMinutes(duration)}`;
+    const inc = this.done(spec, id, random, roleMetric(this.svc.type, 'throughput').name, m, desc, undefined, end);
+    inc.replicas = this.svc.hosts.length;
     return inc;
   }
 
@@ -171,10 +236,15 @@ class Builder {
     decayMs: number,
     hop: number,
     node: ServiceNode = this.svc,
+    tag?: Effect['tag'],
   ): void {
     const series = this.ctx.catalog.find(metric.name, host);
     if (series < 0) throw bad(`${host} has no series ${metric.name}`);
     const e: Effect = { series, op, amount, startsAt, rampMs, endsAt, decayMs, hop };
+    if (tag) {
+      e.tag = tag;
+      e.base = amount;
+    }
     this.effects.push(e);
     this.affected.push({
       labels: this.ctx.catalog.labels[series]!,
@@ -187,7 +257,16 @@ class Builder {
     });
   }
 
-  private done(spec: IncidentSpec, id: string, random: boolean, rootMetric: string, magnitude: number, description: string, rootHost: string | undefined): Incident {
+  private done(
+    spec: IncidentSpec,
+    id: string,
+    random: boolean,
+    rootMetric: string,
+    magnitude: number,
+    description: string,
+    rootHost: string | undefined,
+    faultEndsAt: number,
+  ): Incident {
     const truth: GroundTruthIncident = {
       id,
       kind: spec.kind,
@@ -201,7 +280,7 @@ class Builder {
       random,
     };
     if (rootHost !== undefined) truth.rootHost = rootHost;
-    return { truth, effects: this.effects };
+    return { truth, effects: this.effects, faultEndsAt };
   }
 
   private metricNamed(name: string): MetricDef {

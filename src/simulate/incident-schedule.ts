@@ -10,7 +10,7 @@ export interface ScheduleOptions {
   ratePerDay: number;
   /** No random incident starts this soon after startTime, so detectors can learn a baseline first. */
   warmupMs: number;
-  kindWeights: Record<IncidentKind, number>;
+  kindWeights: Partial<Record<IncidentKind, number>>;
 }
 
 /**
@@ -22,6 +22,8 @@ export class IncidentSchedule {
   private readonly explicit: Incident[] = [];
   private readonly days = new Map<number, Incident[]>();
   private readonly scratch: Incident[] = [];
+  /** Random incidents changed by a remediation, so a day rebuilt after eviction keeps the change. */
+  private readonly patched = new Map<string, Incident>();
   private injected = 0;
 
   constructor(
@@ -56,6 +58,20 @@ export class IncidentSchedule {
     return out;
   }
 
+  /** The incident with this id (explicit or random), or undefined. */
+  find(id: string): Incident | undefined {
+    const hit = this.explicit.find((i) => i.truth.id === id) ?? this.patched.get(id);
+    if (hit) return hit;
+    const m = /^sim-(\d+)-\d+$/.exec(id);
+    if (!m || !(this.opts.ratePerDay > 0)) return undefined;
+    return this.day(Number(m[1])).find((i) => i.truth.id === id);
+  }
+
+  /** Records that an incident's effects were changed (by a remediation): random ones are kept. */
+  patch(inc: Incident): void {
+    if (inc.truth.random) this.patched.set(inc.truth.id, inc);
+  }
+
   /** Ground truth of incidents overlapping [start, end), in order of start. */
   between(start: number, end: number): GroundTruthIncident[] {
     const out = this.explicit.filter((i) => i.truth.startsAt < end && i.truth.endsAt > start).map((i) => i.truth);
@@ -83,7 +99,8 @@ export class IncidentSchedule {
       const startsAt = this.ctx.snap(dayStart + rng.next() * DAY);
       const spec = randomSpec(rng, this.ctx, startsAt, this.opts.kindWeights);
       if (startsAt < this.opts.startTime + this.opts.warmupMs) continue;
-      list.push(buildIncident(spec, `sim-${d}-${j + 1}`, true, this.ctx));
+      const id = `sim-${d}-${j + 1}`;
+      list.push(this.patched.get(id) ?? buildIncident(spec, id, true, this.ctx));
     }
     list.sort((a, b) => a.truth.startsAt - b.truth.startsAt);
     if (this.days.size >= 64) this.days.delete(this.days.keys().next().value!);

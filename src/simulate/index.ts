@@ -15,7 +15,20 @@ export {
 export { normalizeTopology, dependentsOf, dependenciesOf, type TopologyInput } from './graph.js';
 export { METRICS, M, metricByName, metricsFor, roleMetric, type MetricDef, type MetricKind, type MetricRole } from './metrics.js';
 export {
+  FleetRemediation,
+  ROLLING_STEP_MS,
+  SCALE_UP_MS,
+  type RemediationTarget,
+  type ScaleChange,
+  type RemediationAction,
+  type RemediationResult,
+  type RemediationRecord,
+  type DeployRecord,
+} from './remediation.js';
+export {
   INCIDENT_KINDS,
+  REMEDIATION_KINDS,
+  ALL_INCIDENT_KINDS,
   type IncidentKind,
   type IncidentSpec,
   type GroundTruthIncident,

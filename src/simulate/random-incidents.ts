@@ -11,7 +11,7 @@ import type { ServiceNode, ServiceType } from './topology.js';
  * at least 30%), since the ground truth promises an anomaly is there to find.
  */
 
-export const DEFAULT_KIND_WEIGHTS: Record<IncidentKind, number> = {
+export const DEFAULT_KIND_WEIGHTS: Partial<Record<IncidentKind, number>> = {
   spike: 0.3,
   level_shift: 0.2,
   memory_leak: 0.15,
@@ -26,10 +26,10 @@ const LEAKY: Partial<Record<ServiceType, number>> = { api: 3, web: 2, etl: 2, qu
 const FILLING: Partial<Record<ServiceType, number>> = { database: 3, queue: 2, etl: 2, api: 1 };
 const CASCADE_ROOT: Partial<Record<ServiceType, number>> = { database: 3, cache: 3, queue: 3, api: 2, web: 1 };
 
-export function randomSpec(rng: Rng, ctx: BuildContext, startsAt: number, weights: Record<IncidentKind, number>): IncidentSpec {
+export function randomSpec(rng: Rng, ctx: BuildContext, startsAt: number, weights: Partial<Record<IncidentKind, number>>): IncidentSpec {
   const services = ctx.graph.topology.services;
   const kinds = Object.keys(weights) as IncidentKind[];
-  let kind = rng.weighted(kinds, kinds.map((k) => weights[k]));
+  let kind = rng.weighted(kinds, kinds.map((k) => weights[k] ?? 0));
   // Draw every candidate list whatever the kind, so the stream of draws has a fixed shape.
   const leakTarget = pickByType(rng, services, LEAKY);
   const fillTarget = pickByType(rng, services, FILLING);
@@ -43,6 +43,11 @@ export function randomSpec(rng: Rng, ctx: BuildContext, startsAt: number, weight
   if (kind === 'disk_fill' && !fillTarget) kind = 'spike';
 
   switch (kind) {
+    // Opted-in kinds reuse the draws above, so the stream keeps its shape.
+    case 'bad_deploy':
+      return { kind, service: anyService.name, metric: u[0] < 0.7 ? 'errors' : 'latency', startsAt, durationMs: Math.round(lerp(1, 4, u[1]) * 4) * 15 * MINUTE, magnitude: u[0] < 0.7 ? lerp(3, 8, u[2]) : lerp(0.8, 2, u[2]) };
+    case 'traffic_surge':
+      return { kind, service: anyService.name, startsAt, durationMs: Math.round(lerp(1, 4, u[1]) * 4) * 15 * MINUTE, magnitude: lerp(0.8, 2.5, u[2]) };
     case 'spike':
     case 'level_shift': {
       const svc = anyService;

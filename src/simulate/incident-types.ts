@@ -150,6 +150,7 @@ export interface Incident {
    * the end of a shift, surge or bad deploy); the incident's effects may wear off later.
    */
   faultEndsAt: number;
-  /** traffic_surge: replicas serving the service when the surge started. */
+  /** traffic_surge: replicas serving the service when the surge started, and serving it now. */
   replicas?: number;
+  serving?: number;
 }

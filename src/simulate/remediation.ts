@@ -168,7 +168,9 @@ export class FleetRemediation {
       const m = inc.truth.magnitude;
       const normal = inc.replicas ?? svc.hosts.length;
       const current = inc.effects.filter((e) => e.tag !== undefined && e.cutAt === undefined);
-      const oldExcess = excessShare(m, normal, before);
+      // The surge's effects are written for the replicas serving it so far (its start: the normal ones).
+      const oldExcess = excessShare(m, normal, inc.serving ?? normal);
+      inc.serving = after;
       const load = ((1 + m) * normal) / after;
       const excess = excessShare(m, normal, after);
       if (excess >= oldExcess) continue;

@@ -4,6 +4,7 @@ import { SEVERITIES } from '../../core/severity.js';
 import { parseSelector } from '../../core/matchers.js';
 import { INCIDENT_TYPES } from '../../incidents/model.js';
 import { count, duration, section } from '../fields.js';
+import { ACTION_SCHEMAS } from '../../remediate/handlers/schemas.js';
 
 /**
  * Self-healing (`remediation:` in vigil.yaml): runbooks (ordered steps, a
@@ -31,8 +32,17 @@ const selectorText = z.string().superRefine((text, ctx) => {
 
 export const COMPARISON = ['>', '>=', '<', '<=', '==', '!='] as const;
 
-/** One action in a runbook: `type` names the handler; its other keys are the handler's parameters. */
-const action = z.looseObject({ type: z.string().min(1) });
+/** One action in a runbook: `type` names the handler; its other keys are the handler's parameters, checked by the handler's schema. */
+const action = z.looseObject({ type: z.string().min(1) }).superRefine((a, ctx) => {
+  const schema = ACTION_SCHEMAS[a.type];
+  if (!schema) {
+    ctx.addIssue({ code: 'custom', path: ['type'], message: `unknown action type "${a.type}" (known: ${Object.keys(ACTION_SCHEMAS).join(', ')})` });
+    return;
+  }
+  const { type: _type, ...params } = a;
+  const r = schema.safeParse(params);
+  if (!r.success) for (const i of r.error.issues) ctx.addIssue({ code: 'custom', path: i.path as PropertyKey[], message: i.message });
+});
 
 const step = z.strictObject({
   id: name.optional(),

@@ -43,8 +43,8 @@ export async function httpCall(c: HttpCall, scrubber: SecretScrubber): Promise<H
   }
   try {
     const { text, kept, dropped, stopped } = await readBounded(res, READ_LIMIT);
-    // Content-Length makes the count exact when the download was stopped.
-    const length = Number(res.headers.get('content-length') ?? NaN);
+    // Content-Length makes the count exact when the download was stopped (unless it counts compressed bytes).
+    const length = res.headers.get('content-encoding') ? NaN : Number(res.headers.get('content-length') ?? NaN);
     const known = stopped && Number.isInteger(length) && length >= kept;
     const droppedBytes = known ? length - kept : dropped;
     return { ok: true, status: res.status, statusText: res.statusText, headers: res.headers, body: text, droppedBytes, moreUnknown: stopped && !known };

@@ -76,6 +76,10 @@ test('kubernetes: relative scaling is bounded by minReplicas and maxReplicas', a
   assert.match(same.output, /already has 2 replicas .*nothing changed/);
   assert.deepEqual(api.requests.slice(from).map((r) => r.method), ['GET'], 'no PATCH when nothing changes');
 
+  const negative = await kubernetes.run(params({ action: 'scale', namespace: 'shop', name: 'cart', replicas: '{{ n }}' }), actionContext({ env, vars: { n: -1 } }));
+  assert.equal(negative.ok, false);
+  assert.match(negative.output, /replicas: -1 is negative/);
+
   // Relative scaling without an upper bound is refused when the runbook loads.
   assert.equal(kubernetesActionSchema.safeParse({ action: 'scale', namespace: 'shop', name: 'cart', scaleBy: 100 }).success, false);
   assert.equal(kubernetesActionSchema.safeParse({ action: 'scale', namespace: 'shop', name: 'cart', replicas: 2, delta: 1, maxReplicas: 3 }).success, false);

@@ -1,3 +1,4 @@
+import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { duration } from '../../config/fields.js';
 import { SecretScrubber } from '../../notify/secrets.js';
@@ -43,9 +44,12 @@ export function commandActionHandler(deps: { commandAllowList: readonly string[]
   const allowList = deps.commandAllowList;
   // A literal program is checked when the configuration loads, not at 3 a.m.
   const schema = commandActionSchema.superRefine((p, ctx) => {
-    if (p.argv[0]!.includes('{{')) return;
+    const program = p.argv[0]!;
+    const cwdKnown = !p.cwd?.includes('{{');
+    // A relative program under a templated working directory can only be resolved at run time.
+    if (program.includes('{{') || (!cwdKnown && program.includes('/') && !isAbsolute(program))) return;
     try {
-      allowedProgram(p.argv[0]!, p.cwd?.includes('{{') ? undefined : p.cwd, allowList);
+      allowedProgram(program, p.cwd, allowList);
     } catch (e) {
       ctx.addIssue({ code: 'custom', path: ['argv', 0], message: errorMessage(e) });
     }

@@ -18,7 +18,16 @@ export interface HttpCall {
 }
 
 export type HttpAnswer =
-  | { ok: true; status: number; statusText: string; headers: Headers; body: string; droppedBytes: number }
+  | {
+      ok: true;
+      status: number;
+      statusText: string;
+      headers: Headers;
+      body: string;
+      /** Bytes of the body not kept; when `moreUnknown`, the download stopped early and there may be more. */
+      droppedBytes: number;
+      moreUnknown: boolean;
+    }
   | { ok: false; reason: string };
 
 const READ_LIMIT = OUTPUT_LIMIT * 2;
@@ -33,19 +42,24 @@ export async function httpCall(c: HttpCall, scrubber: SecretScrubber): Promise<H
     return { ok: false, reason: signal.aborted ? c.deadline.reason() : `request failed: ${fetchErrorText(e, scrubber)}` };
   }
   try {
-    const { text, dropped } = await readBounded(res, READ_LIMIT);
-    return { ok: true, status: res.status, statusText: res.statusText, headers: res.headers, body: text, droppedBytes: dropped };
+    const { text, kept, dropped, stopped } = await readBounded(res, READ_LIMIT);
+    // Content-Length makes the count exact when the download was stopped (unless it counts compressed bytes).
+    const length = res.headers.get('content-encoding') ? NaN : Number(res.headers.get('content-length') ?? NaN);
+    const known = stopped && Number.isInteger(length) && length >= kept;
+    const droppedBytes = known ? length - kept : dropped;
+    return { ok: true, status: res.status, statusText: res.statusText, headers: res.headers, body: text, droppedBytes, moreUnknown: stopped && !known };
   } catch (e) {
     return { ok: false, reason: signal.aborted ? c.deadline.reason() : `reading the response failed: ${fetchErrorText(e, scrubber)}` };
   }
 }
 
-async function readBounded(res: Response, limit: number): Promise<{ text: string; dropped: number }> {
-  if (!res.body) return { text: '', dropped: 0 };
+async function readBounded(res: Response, limit: number): Promise<{ text: string; kept: number; dropped: number; stopped: boolean }> {
+  if (!res.body) return { text: '', kept: 0, dropped: 0, stopped: false };
   const reader = res.body.getReader();
   const chunks: Uint8Array[] = [];
   let kept = 0;
   let dropped = 0;
+  let stopped = false;
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
@@ -59,10 +73,11 @@ async function readBounded(res: Response, limit: number): Promise<{ text: string
     if (kept >= limit) {
       // Enough kept: stop downloading instead of counting the rest.
       await reader.cancel().catch(() => undefined);
+      stopped = true;
       break;
     }
   }
-  return { text: Buffer.concat(chunks).toString('utf8'), dropped };
+  return { text: Buffer.concat(chunks).toString('utf8'), kept, dropped, stopped };
 }
 
 /** undici wraps socket errors: "fetch failed" with cause { code: 'ECONNREFUSED' }. */

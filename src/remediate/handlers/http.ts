@@ -5,7 +5,7 @@ import type { ActionContext, ActionHandler, ActionResult, TemplateVars } from '.
 import { deadline } from './abort.js';
 import { envName, readEnvSecret, timeoutField } from './fields.js';
 import { checkHttpUrl, httpCall, statusExpected, urlWithoutQuery } from './http-call.js';
-import { errorMessage, failed, oneLine, succeeded } from './output.js';
+import { OUTPUT_LIMIT, boundedText, errorMessage, failed, oneLine, succeeded } from './output.js';
 
 /**
  * `type: http` — one HTTP request, e.g. a service's own "flush cache" or
@@ -69,10 +69,10 @@ async function runHttp(p: HttpActionParams, ctx: ActionContext, fetchFn: typeof 
   const answer = await httpCall({ method: p.method, ...request, deadline: deadline(ctx.signal, timeoutMs), fetch: fetchFn }, scrubber);
   if (!answer.ok) return failed(`http: ${shown}: ${answer.reason}`);
   const head = `HTTP ${answer.status}${answer.statusText ? ` ${answer.statusText}` : ''}`;
-  const body = scrubber.scrub(answer.body);
+  const body = boundedText(scrubber.scrub(answer.body), OUTPUT_LIMIT, answer.droppedBytes, answer.moreUnknown);
   if (!statusExpected(answer.status, p.expectStatus)) {
     const expected = p.expectStatus === undefined ? '2xx' : [p.expectStatus].flat().join(', ');
-    return failed(`http: ${shown} answered ${head} (expected ${expected})${body ? `: ${oneLine(body)}` : ''}`, { status: answer.status });
+    return failed(`http: ${shown} answered ${head} (expected ${expected})${body ? `: ${oneLine(body).slice(0, 1000)}` : ''}`, { status: answer.status });
   }
   return succeeded(`${head}${body ? `\n${body}` : ''}`, { status: answer.status });
 }

@@ -179,7 +179,10 @@ async function scale(p: KubernetesScaleParams, t: { kind: string; namespace: str
 /** The new replica count: absolute, percent or delta, clamped to [minReplicas, maxReplicas]. */
 export function targetReplicas(p: KubernetesScaleParams, current: number, vars: TemplateVars): { replicas: number; note: string } {
   let wanted: number;
-  if (p.replicas !== undefined) wanted = renderInt(p.replicas, vars, 'replicas');
+  if (p.replicas !== undefined) {
+    wanted = renderInt(p.replicas, vars, 'replicas');
+    if (wanted < 0) throw new RangeError(`replicas: ${wanted} is negative`);
+  }
   else if (p.scaleBy !== undefined) {
     const step = p.scaleBy === 0 || current === 0 ? 0 : Math.max(1, Math.ceil((current * Math.abs(p.scaleBy)) / 100));
     wanted = current + Math.sign(p.scaleBy) * step;

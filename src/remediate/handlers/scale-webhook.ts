@@ -6,7 +6,7 @@ import type { ActionContext, ActionHandler, ActionResult } from '../types.js';
 import { deadline } from './abort.js';
 import { envName, intOrTemplate, readEnvSecret, renderInt, timeoutField } from './fields.js';
 import { checkHttpUrl, httpCall, statusExpected, urlWithoutQuery } from './http-call.js';
-import { errorMessage, failed, oneLine, succeeded } from './output.js';
+import { OUTPUT_LIMIT, boundedText, errorMessage, failed, oneLine, succeeded } from './output.js';
 
 /**
  * `type: scale_webhook` — asks a cloud autoscaling group to change size through
@@ -82,7 +82,7 @@ async function runScaleWebhook(p: ScaleWebhookActionParams, ctx: ActionContext, 
   const answer = await httpCall({ method: 'POST', url, headers, body: raw, deadline: deadline(ctx.signal, p.timeout ?? DEFAULT_TIMEOUT_MS), fetch: fetchFn }, scrubber);
   const size = body.desired !== undefined ? `to ${body.desired}` : `by ${body.delta}`;
   if (!answer.ok) return failed(`scale_webhook: scale ${body.group} ${size}: ${answer.reason}`);
-  const reply = scrubber.scrub(answer.body);
+  const reply = boundedText(scrubber.scrub(answer.body), OUTPUT_LIMIT, answer.droppedBytes, answer.moreUnknown);
   const changed = { group: body.group, ...(body.desired !== undefined ? { desired: body.desired } : { delta: body.delta }), status: answer.status };
   if (!statusExpected(answer.status, undefined))
     return failed(`scale_webhook: scale ${body.group} ${size}: receiver answered HTTP ${answer.status}${reply ? `: ${oneLine(reply).slice(0, 300)}` : ''}`, changed);

@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -49,6 +49,14 @@ const SCRIPTS: Record<string, string> = {
     setInterval(() => {}, 1000);
   `,
   'sleep.mjs': `setInterval(() => {}, 1000);`,
+  'print-cwd.mjs': `console.log(process.cwd());`,
+  // Exits at once, leaving a background child that still holds stdout.
+  'leave-child.mjs': `
+    import { spawn } from 'node:child_process';
+    const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: ['ignore', 'inherit', 'inherit'], detached: true });
+    console.log('child ' + child.pid);
+    process.exit(0);
+  `,
 };
 
 before(() => {
@@ -152,6 +160,22 @@ test('command: only PATH and the named variables reach the program; their values
   assert.match(r.output, /\[stderr\]\ntoken on stderr: <redacted>/);
 });
 
+test('command: runs in the templated working directory', async () => {
+  const r = await command.run(params({ argv: [node, join(dir, 'print-cwd.mjs')], cwd: '{{ workdir }}' }), actionContext({ vars: { workdir: tmpdir() } }));
+  assert.equal(r.ok, true, r.output);
+  assert.equal(r.output.split('\n')[2], realpathSync(tmpdir()));
+});
+
+test('command: a program that exits while its background child holds the output pipe still finishes', async () => {
+  const t0 = Date.now();
+  const r = await command.run(params({ argv: [node, join(dir, 'leave-child.mjs')] }), actionContext());
+  assert.equal(r.ok, true, r.output);
+  assert.ok(Date.now() - t0 < 3000, 'does not wait for the child');
+  const child = Number(/child (\d+)/.exec(r.output)![1]);
+  started.add(child);
+  assert.ok(alive(child), 'a command that ends normally keeps what it started');
+});
+
 test('command: a non-zero exit is ok:false with the output; okExitCodes widens success', async () => {
   const step = { argv: [node, join(dir, 'exit-3.mjs')] };
   const r = await command.run(params(step), actionContext());
@@ -196,5 +220,5 @@ test('command: output is bounded', async () => {
   const r = await command.run(params({ argv: [node, '-e', 'process.stdout.write("y".repeat(1e6))'] }), actionContext());
   assert.equal(r.ok, true);
   assert.ok(r.output.length < 17_000, String(r.output.length));
-  assert.match(r.output, /output truncated/);
+  assert.match(r.output, /\n… \[output truncated: 991808 more bytes\]$/);
 });

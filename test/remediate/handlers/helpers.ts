@@ -18,6 +18,8 @@ export interface Answer {
   headers?: Record<string, string>;
   /** Never answer (until the server closes). */
   hang?: boolean;
+  /** Send the body chunked, without Content-Length. */
+  chunked?: boolean;
 }
 
 /** A real HTTP server on 127.0.0.1:0 that records requests and answers through `route`. */
@@ -47,7 +49,8 @@ export class TestServer {
           return;
         }
         const body = a.json !== undefined ? JSON.stringify(a.json) : (a.body ?? '');
-        res.writeHead(a.status ?? 200, { 'content-type': a.json !== undefined ? 'application/json' : 'text/plain', ...a.headers });
+        const length = a.chunked ? {} : { 'content-length': String(Buffer.byteLength(body)) };
+        res.writeHead(a.status ?? 200, { 'content-type': a.json !== undefined ? 'application/json' : 'text/plain', ...length, ...a.headers });
         res.end(body);
       });
     });

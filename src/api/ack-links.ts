@@ -5,7 +5,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  *
  * The token is base64url of
  *
- *   version (1 byte, 1) | kind (1 byte: 1 group, 2 alert) | expiry (uint32, unix seconds, big-endian)
+ *   version (1 byte, 1) | kind (1 byte: 1 group, 2 alert, 3 remediation execution) | expiry (uint32, unix seconds, big-endian)
  *   | key (UTF-8: the dispatcher's group key, or an alert fingerprint) | HMAC-SHA256(secret, all of the above) (32 bytes)
  *
  * so a link names what it acknowledges and until when, and cannot be forged or
@@ -15,7 +15,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  * this module.
  */
 
-export type AckTargetKind = 'group' | 'alert';
+/** `execution`: a remediation waiting for approval (`/approve/<token>`). */
+export type AckTargetKind = 'group' | 'alert' | 'execution';
 
 export interface AckTarget {
   kind: AckTargetKind;
@@ -40,7 +41,7 @@ export class AckLinkError extends Error {
 }
 
 const VERSION = 1;
-const KINDS: Record<AckTargetKind, number> = { group: 1, alert: 2 };
+const KINDS: Record<AckTargetKind, number> = { group: 1, alert: 2, execution: 3 };
 const HEADER = 6;
 const MAC = 32;
 const MAX_KEY_BYTES = 256;
@@ -113,9 +114,14 @@ export class AckLinks {
     return signAckToken(this.#secret, target, now + this.ttlMs);
   }
 
-  /** `<baseUrl>/ack/<token>`. */
+  /** `<baseUrl>/ack/<token>`, or `<baseUrl>/approve/<token>` for an execution. */
   url(target: AckTarget, now = this.now()): string {
-    return `${this.baseUrl().replace(/\/+$/, '')}/ack/${this.token(target, now)}`;
+    return `${this.baseUrl().replace(/\/+$/, '')}/${target.kind === 'execution' ? 'approve' : 'ack'}/${this.token(target, now)}`;
+  }
+
+  /** A link valid until `expiresAt` (an approval lasts as long as its request). */
+  urlUntil(target: AckTarget, expiresAt: number): string {
+    return `${this.baseUrl().replace(/\/+$/, '')}/${target.kind === 'execution' ? 'approve' : 'ack'}/${signAckToken(this.#secret, target, expiresAt)}`;
   }
 
   verify(token: string, now = this.now()): VerifiedAckTarget {

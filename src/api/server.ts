@@ -26,6 +26,8 @@ import { forecastRoutes } from './routes/forecast.js';
 import { topologyRoutes } from './routes/topology.js';
 import type { ServiceGraph } from '../incidents/topology/service-graph.js';
 import type { ForecastStage } from '../forecast/stage/forecast-stage.js';
+import { remediationRoutes, type RemediationHandles } from './routes/remediation.js';
+import { approvalRoutes } from './routes/approve.js';
 
 export interface ServerOptions {
   pipeline: IngestPipeline;
@@ -51,6 +53,8 @@ export interface ServerOptions {
   incidents?: IncidentManager;
   /** Forecasts, capacity, scaling and right-sizing (`/api/v1/forecast`, `/capacity`, `/scaling`, `/rightsizing`). */
   forecast?: ForecastStage;
+  /** Self-healing (`/api/v1/remediation/...`, `/approve/:token`), when remediation.enabled. */
+  remediation?: RemediationHandles;
 }
 
 /**
@@ -101,5 +105,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   if (opts.incidents) incidentRoutes(app, opts.incidents);
   topologyRoutes(app, opts.topology);
   forecastRoutes(app, opts.forecast);
+  if (opts.remediation) remediationRoutes(app, opts.remediation);
+  if (opts.remediation && opts.ackLinks) approvalRoutes(app, opts.ackLinks, opts.remediation.engine);
   return app;
 }

@@ -26,6 +26,7 @@ import { connectIncidents, createIncidents, deferToIncidents } from './incident-
 import { createTopology, feedTopology } from './topology-wiring.js';
 import type { IncidentManager } from '../incidents/index.js';
 import { ForecastStage } from '../forecast/stage/forecast-stage.js';
+import { startRemediation, type RemediationWiring } from './remediation-wiring.js';
 
 /**
  * The composition root: one place where the store, the pipeline, the HTTP API
@@ -49,6 +50,8 @@ export interface VigilApp {
   readonly incidents: IncidentManager | undefined;
   /** Forecasting: capacity risks, scaling recommendations (and their events), right-sizing; absent when forecast.enabled is false. */
   readonly forecast: ForecastStage | undefined;
+  /** Self-healing (engine, audit log, state), when remediation.enabled. */
+  readonly remediation: RemediationWiring | undefined;
   /** Re-reads the rule files (SIGHUP, POST /-/reload); throws a ConfigError and keeps the old rules when they are invalid. */
   reloadRules(): number;
   readonly logger: Logger;
@@ -131,18 +134,23 @@ export async function startVigil(config: VigilConfig, logger: Logger, start: Sta
     });
   const reloadRules = () => {
     const next = loadAllRules(true);
+    // The remediation section reloads with the rules (validated first: a bad file keeps both as they were).
+    if (remediation && start.configFile) remediation.engine.reload(loadConfig(start.configFile).remediation);
     rules.reload(next);
     logger.info({ rules: next.length }, 'rules reloaded');
     return next.length;
   };
+  // Self-healing: automation rules on incidents, alerts, metrics, scaling events and schedules, behind guards.
+  const remediation = startRemediation({ config, store, silences, dispatcher, rules, incidents, forecast, outbox, ackLinks, logger, vigilUrl: () => publicUrl, ...(start.configFile && { configFile: start.configFile }) });
   rules.start();
   dispatcher.start(1000);
   let ready = false;
-  const server = buildServer({ pipeline, metrics, logger, limits, maxBodyBytes: config.server.maxBodyBytes, isReady: () => ready, detection, outbox, alerting: { rules, dispatcher, silences }, reloadRules: () => reloadRules(), ackLinks, backtest: { keepResolvedMs: config.ruleEvaluation.keepResolvedMs, flapping: config.ruleEvaluation.flapping }, forecast, incidents, topology: () => topology.graph() });
+  const server = buildServer({ pipeline, metrics, logger, limits, maxBodyBytes: config.server.maxBodyBytes, isReady: () => ready, detection, outbox, alerting: { rules, dispatcher, silences }, reloadRules: () => reloadRules(), ackLinks, backtest: { keepResolvedMs: config.ruleEvaluation.keepResolvedMs, flapping: config.ruleEvaluation.flapping }, forecast, incidents, topology: () => topology.graph(), remediation });
   let url: string;
   try {
     url = await server.listen({ host: config.server.host, port: config.server.port });
   } catch (e) {
+    await remediation?.close();
     await detectionWorker?.close();
     store.close();
     throw e;
@@ -186,6 +194,7 @@ export async function startVigil(config: VigilConfig, logger: Logger, start: Sta
     oncall,
     incidents,
     forecast,
+    remediation,
     reloadRules,
     metrics,
     server,
@@ -199,6 +208,7 @@ export async function startVigil(config: VigilConfig, logger: Logger, start: Sta
       rules.stop();
       await forecast?.close();
       dispatcher.stop();
+      await remediation?.close();
       incidentWiring?.stop();
       incidents?.close();
       await scrape?.stop();

@@ -11,6 +11,7 @@ import { registerSilence } from './silence.js';
 import { registerRules } from './rules.js';
 import { registerForecast } from './forecast.js';
 import { registerRcaEval } from './rca-eval.js';
+import { registerRemediation } from './remediation.js';
 import { EXIT_USAGE, reportFatal } from './exit.js';
 
 /**
@@ -35,6 +36,7 @@ registerSilence(program);
 registerRules(program);
 registerForecast(program);
 registerRcaEval(program);
+registerRemediation(program);
 
 try {
   await program.parseAsync(process.argv);

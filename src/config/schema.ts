@@ -15,6 +15,7 @@ import { oncallSchema } from './sections/oncall.js';
 import { incidentsSchema } from './sections/incidents.js';
 import { forecastSchema } from './sections/forecast.js';
 import { topologySchema } from './sections/topology.js';
+import { remediationSchema } from './sections/remediation.js';
 
 /**
  * The whole of vigil.yaml. To add a section, write `sections/<name>.ts` and
@@ -37,6 +38,7 @@ export const configSchema = section({
   incidents: incidentsSchema,
   forecast: forecastSchema,
   topology: topologySchema,
+  remediation: remediationSchema,
   services: servicesSchema,
 });
 

@@ -4,7 +4,7 @@ import { IncidentClassifier } from './classify/index.js';
 import { incidentSeverity, incidentSummary, incidentTitle } from './describe.js';
 import type { IncidentStore } from './incident-store.js';
 import { memberFromAlert, memberFromAnomaly } from './members.js';
-import type { Incident, IncidentMember, IncidentState, IncidentType, RootCauseLabel, SimilarIncident, TimelineEntry } from './model.js';
+import type { Incident, IncidentMember, IncidentState, IncidentType, RootCauseLabel, SimilarIncident, TimelineEntry, TimelineKind } from './model.js';
 import { MemberRanker } from './rank-members.js';
 import { SimilarIncidents } from './similar/index.js';
 import type { ServiceGraph } from './topology/service-graph.js';
@@ -313,6 +313,16 @@ export class IncidentManager {
     const inc = this.openRequired(id);
     this.finish(inc, { by, at: this.now(), note });
     return inc;
+  }
+
+  /** A line from another stage in the timeline (remediation actions), without a state change or a listener call. */
+  addTimeline(id: string, kind: TimelineKind, text: string, by?: string): void {
+    const inc = this.get(id);
+    if (!inc) return;
+    const now = this.now();
+    inc.timeline.push({ t: now, kind, text, ...(by && { by }) });
+    inc.updatedAt = now;
+    this.store.save(inc);
   }
 
   /** Moves every member of `others` into `id`; each of them is closed, pointing at `id`. */

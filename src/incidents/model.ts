@@ -49,7 +49,8 @@ export interface IncidentMember {
   text: string;
 }
 
-export type TimelineKind = 'opened' | 'joined' | 'member_resolved' | 'state' | 'severity' | 'merged' | 'split' | 'root_cause' | 'note';
+/** `action`: a remediation decided or run for this incident (the remediation stage writes it). */
+export type TimelineKind = 'opened' | 'joined' | 'member_resolved' | 'state' | 'severity' | 'merged' | 'split' | 'root_cause' | 'note' | 'action';
 
 export interface TimelineEntry {
   t: number;

@@ -79,7 +79,9 @@ export function ackRoutes(app: FastifyInstance, links: AckLinks, h: AlertingHand
 
 function verify(links: AckLinks, token: string, reply: FastifyReply): VerifiedAckTarget | undefined {
   try {
-    return links.verify(token);
+    const target = links.verify(token);
+    if (target.kind === 'execution') throw new AckLinkError('invalid', 'This is an approval link: open it under /approve/.');
+    return target;
   } catch (e) {
     if (!(e instanceof AckLinkError)) throw e;
     void page(reply, 403, e.reason === 'expired' ? 'Link expired' : 'Invalid link', `<p>${esc(e.message)}</p>`);
@@ -135,7 +137,7 @@ function describe(a: AlertLine): string {
   return `<code>${esc(alertname ?? a.fingerprint)}</code> ${esc(labels ? `{${labels}}` : '')} <span class="muted">${esc(a.state)}</span>`;
 }
 
-function page(reply: FastifyReply, status: number, title: string, body: string): FastifyReply {
+export function page(reply: FastifyReply, status: number, title: string, body: string): FastifyReply {
   return reply
     .code(status)
     .type('text/html; charset=utf-8')
@@ -153,6 +155,6 @@ ${body}
 `);
 }
 
-function esc(s: string): string {
+export function esc(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }

@@ -1,0 +1,12 @@
+export { AuditLog, AUDIT_KINDS, canonicalJson, type AuditEntry, type AuditInput, type AuditKind, type AuditVerification } from './audit-log.js';
+export { RemediationEngine, type RemediationEngineOptions, type RemediationNotice, type ExecutionListener } from './engine.js';
+export { RemediationStore, type RuleStats, type RuleProposal } from './remediation-store.js';
+export { EXECUTION_STATES, GUARDS, type Execution, type ExecutionState, type GuardName } from './execution.js';
+export { realClock, type Clock } from './clock.js';
+export { compileRemediation, type CompiledRule, type CompiledRemediation } from './compile.js';
+export { runRunbook, type CompiledRunbook, type RunbookOutcome } from './runbook-runner.js';
+export { evaluateCondition, type MetricCondition } from './metric-condition.js';
+export { proposeRule } from './proposals.js';
+export { renderTemplate, renderDeep, TemplateError } from './template.js';
+export { createActionHandlers, type ActionHandlerDeps } from './handlers/index.js';
+export type { ActionHandler, ActionContext, ActionResult, TemplateVars } from './types.js';

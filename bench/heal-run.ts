@@ -33,7 +33,8 @@ import { FleetSimulator, type GroundTruthIncident, type Topology } from '../src/
 import { openStore } from '../src/store/index.js';
 import { FleetControl, type ControlCall } from './heal-control.js';
 import { VirtualClock } from './heal-clock.js';
-import type { Healer, HealerFactory, HealerExecution } from './heal-engine.js';
+import type { Healer, HealerFactory } from './heal-engine.js';
+import type { Execution } from '../src/remediate/index.js';
 import { MINUTE, type FleetPlan, type Scenario } from './heal-scenarios.js';
 
 const TICK_MS = 30_000;
@@ -54,7 +55,9 @@ export interface ScenarioOutcome {
 export interface FleetRun {
   outcomes: ScenarioOutcome[];
   calls: ControlCall[];
-  executions: HealerExecution[];
+  executions: Execution[];
+  /** Hash-chain check of the audit log at the end of the run. */
+  auditOk?: boolean;
   incidents: Incident[];
   /** Rule alerts as they started firing. */
   alerts: AlertEvent[];
@@ -104,7 +107,7 @@ export async function runFleet(plan: FleetPlan, opts: { remediationYaml: string;
     now: () => clock.now(),
     logger,
   });
-  const healer: Healer | undefined = opts.healer?.({ config, store, clock, logger, isSilenced: () => false });
+  const healer: Healer | undefined = opts.healer?.({ config, store, clock, logger, dir, instanceCount: (svc) => sim.replicas(svc) });
 
   const first = plan.startTime + plan.warmupMs;
   const watchFrom = first - 30 * MINUTE;
@@ -197,6 +200,13 @@ export async function runFleet(plan: FleetPlan, opts: { remediationYaml: string;
       opts.progress(`${opts.label}: fleet ${plan.index} at +${((now - first) / 3_600_000).toFixed(0)} h, ${control.calls.length} control calls`);
     }
   }
+  // Let running executions finish (their verification windows) before the books close.
+  for (let now = plan.end; healer && healer.engine.executions({ state: 'running' }).length > 0 && now < plan.end + 15 * MINUTE; now += TICK_MS) {
+    clock.set(now);
+    await clock.settle(() => control.inFlight + healer.busy());
+  }
+  const auditOk = healer ? healer.audit.verify().ok : undefined;
+  const executions = healer?.executions() ?? [];
   await healer?.close();
   const truths = sim.groundTruth(plan.end);
   const outcomes: ScenarioOutcome[] = plan.scenarios.map((s) => {
@@ -211,7 +221,7 @@ export async function runFleet(plan: FleetPlan, opts: { remediationYaml: string;
     return o;
   });
   const incidents = manager.list({ limit: 10_000 });
-  const run: FleetRun = { outcomes, calls: control.calls, executions: healer?.executions() ?? [], incidents, alerts, samples: feed.samplesWritten, series: sim.seriesCount };
+  const run: FleetRun = { outcomes, calls: control.calls, executions, ...(auditOk !== undefined && { auditOk }), incidents, alerts, samples: feed.samplesWritten, series: sim.seriesCount };
   manager.close();
   await control.close();
   store.close();

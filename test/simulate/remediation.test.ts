@@ -185,3 +185,27 @@ test('the same hooks at the same times give the same numbers', () => {
   };
   assert.deepEqual(run(), run());
 });
+
+test('a later surge on a service scaled out before is relieved from the replicas serving it, not from the leftover count', () => {
+  const sim = new FleetSimulator({
+    seed: 11,
+    incidents: [
+      { kind: 'traffic_surge', service: 'checkout-api', startsAt: AT, durationMs: HOUR, magnitude: 1.5, id: 'first' },
+      { kind: 'traffic_surge', service: 'checkout-api', startsAt: AT + 3 * HOUR, durationMs: HOUR, magnitude: 1.5, id: 'second' },
+    ],
+  });
+  assert.equal(sim.scale('checkout-api', { factor: 2.5 }, AT + 10 * MINUTE).effective, true);
+  assert.equal(sim.replicas('checkout-api'), 5);
+  // Five replicas left from the first surge; the second one's effects are on the normal two.
+  const r = sim.scale('checkout-api', { delta: 1 }, AT + 3 * HOUR + 10 * MINUTE);
+  assert.deepEqual(r.incidents, ['second']);
+  assert.equal(sim.faultEnd('second'), AT + 3 * HOUR + 11 * MINUTE);
+});
+
+test('hooks refuse unknown targets', () => {
+  const sim = new FleetSimulator({ seed: 11, incidents: 'none' });
+  assert.throws(() => sim.restart({ service: 'nope' }, AT), /unknown service/);
+  assert.throws(() => sim.restart({ service: 'checkout-api', host: 'host-01' }, AT), /does not run/);
+  assert.throws(() => sim.rollback('nope', AT), /unknown service/);
+  assert.throws(() => sim.endIncident('nope', AT), /unknown incident/);
+});

@@ -75,10 +75,6 @@ export class VirtualClock {
         await new Promise<void>((r) => setTimeout(r, 1));
       } else if (this.activity !== before) quiet = 0;
       else quiet++;
-      if (quiet === 1 && before === this.activity && busy() === 0 && this.idleHint) return;
     }
   }
-
-  /** Set by the engine adapter each tick: true when no execution is running (settle can stop at once). */
-  idleHint = false;
 }

@@ -59,9 +59,8 @@ export const createHealer: HealerFactory = (ctx) => {
     logger: { info() {}, warn() {}, error() {} },
   });
   let running = 0;
-  engine.onExecution((e) => {
+  engine.onExecution(() => {
     running = engine.executions({ state: 'running' }).length;
-    void e;
   });
   return {
     engine,

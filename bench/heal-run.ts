@@ -86,7 +86,7 @@ export async function runFleet(plan: FleetPlan, opts: { remediationYaml: string;
   const controlUrl = await control.start();
   const yaml =
     `storage: { dir: ${JSON.stringify(dir)}, headWindow: 30h }\n` +
-    `ruleFiles: [rules/default.yaml]\nruleEvaluation: { evaluationInterval: 30s }\n` +
+    `ruleFiles: [rules/default.yaml]\nruleEvaluation: { evaluationInterval: 1m }\n` +
     DEPLOY_RULES +
     servicesYaml(plan.topology) +
     opts.remediationYaml.replaceAll('{{ control }}', controlUrl);
@@ -302,11 +302,11 @@ const DEPLOY_RULES = `rules:
     function: ratio
     window: 5m
     baseline: 1h
-    aggregate: avg
+    aggregate: min
     by: [service]
     op: '>'
     value: 1.5
     for: 2m
     annotations:
-      title: '{{ $labels.service }}: {{ printf "%.1f" $value }}x its usual traffic'
+      title: '{{ $labels.service }}: {{ printf "%.1f" $value }}x its usual traffic on every replica'
 `;

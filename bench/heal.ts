@@ -19,9 +19,9 @@ const progress = (msg: string) => process.stderr.write(`[bench:heal] ${msg}\n`);
 
 /**
  * Vigil's remediation configuration for every scenario, as an operator would write it in
- * vigil.yaml (`{{ control }}` stands for the fleet control API's address). Alert-triggered rules
- * act on the instance or service the alert names; the database restart on an incident's top
- * root-cause candidate. Guards are Vigil's defaults (confidence 0.6, 30 min cool-down per target,
+ * vigil.yaml (`{{ control }}` stands for the fleet control API's address). The rules are
+ * triggered by alerts (rules/default.yaml and the bench's service-level rules in heal-run.ts) and
+ * act on the instance or service the alert names. Guards are Vigil's defaults (confidence 0.6, 30 min cool-down per target,
  * 6 runs an hour, circuit breaker after 3 failures, blast radius 3 targets and half a service's
  * instances an hour).
  */
@@ -46,9 +46,9 @@ export const REMEDIATION = `remediation:
       steps:
         - { id: scale, action: { type: http, method: POST, url: "{{ control }}/services/{{ labels.service }}/scale", body: { factor: "{{ value }}" } }, timeout: 30s, retries: 1 }
     - name: restart-service
-      description: Rolling restart of every replica of a service (a stuck database, a pool that never recovers).
+      description: Rolling restart of every replica of a service (a database stuck slow on every replica, a pool that never recovers).
       steps:
-        - { id: restart, action: { type: http, method: POST, url: "{{ control }}/services/{{ rootCause.service }}/restart" }, timeout: 60s, retries: 1 }
+        - { id: restart, action: { type: http, method: POST, url: "{{ control }}/services/{{ labels.service }}/restart" }, timeout: 60s, retries: 1 }
   rules:
     - name: restart-leaking-process
       trigger: { alert: { matchers: '{alertname="MemoryGrowing"}' } }
@@ -67,7 +67,7 @@ export const REMEDIATION = `remediation:
       runbook: scale-out
       dryRun: false
     - name: restart-slow-database
-      trigger: { incident: { minSeverity: critical, rootCause: '.+-db', minRootCauseScore: 0.8 } }
+      trigger: { alert: { matchers: '{alertname="ServiceLatencyUp", service=~".+-db"}' } }
       runbook: restart-service
       dryRun: false
 `;
@@ -136,7 +136,7 @@ const results: Record<string, number> = {
   blocked_blast_radius: guardCount('blast_radius'),
   blocked_silenced: guardCount('silenced'),
   template_errors: executions.filter((e) => e.guard === 'template').length,
-  unfixable_actions: unfixable.reduce((n, [a]) => n + vigilCalls.filter((c) => c.at >= a.scenario.slotStart && c.at < a.scenario.slotEnd).length, 0),
+  unfixable_actions: unfixable.reduce((n, [a]) => n + withVigil[a.scenario.fleet]!.calls.filter((c) => c.method === 'POST' && c.at >= a.scenario.slotStart && c.at < a.scenario.slotEnd).length, 0),
   human_fixes_without: pairs.filter(([a]) => a.resolvedBy === 'human').length,
   human_fixes_with: pairs.filter(([, b]) => b.resolvedBy === 'human').length,
   paged_without: pairs.filter(([a]) => a.pagedAt !== undefined).length,
@@ -154,7 +154,7 @@ for (const kind of SCENARIO_KINDS) {
 
 for (const [a, b] of pairs) {
   const s = a.scenario;
-  const acts = vigilCalls.filter((c) => c.at >= s.slotStart && c.at < s.slotEnd && plans[s.fleet] && withVigil[s.fleet]!.calls.includes(c));
+  const acts = withVigil[s.fleet]!.calls.filter((c) => c.method === 'POST' && c.at >= s.slotStart && c.at < s.slotEnd);
   console.log(
     `${s.id.padEnd(26)} ${`${s.spec.service}${s.spec.host ? '/' + s.spec.host : ''}`.padEnd(26)} without ${(a.ttrMs / 60000).toFixed(1).padStart(6)} min (${a.resolvedBy.padEnd(7)}) ` +
       `with ${(b.ttrMs / 60000).toFixed(1).padStart(6)} min (${b.resolvedBy.padEnd(7)}) ${acts.map((c) => `${c.action}:${c.host ?? c.service}${c.result?.effective ? '' : '(no effect)'}@+${((c.at - s.spec.startsAt) / 60000).toFixed(1)}m`).join(' ')}`,

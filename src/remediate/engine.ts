@@ -234,7 +234,11 @@ export class RemediationEngine {
         this.consider(r, seriesContext(s.labels, s.value, id, `${t.query} ${t.fn} = ${+s.value.toPrecision(4)} ${t.op} ${t.value} for ${Math.round((now - since) / 1000)} s`));
       }
       // A series that vanished ends its episode.
-      for (const key of [...this.metricSince.keys()]) if (key.startsWith(`${r.name}|metric|`) && !seen.has(key)) (this.metricSince.delete(key), this.decided.delete(key));
+      for (const key of [...this.metricSince.keys()]) {
+        if (!key.startsWith(`${r.name}|metric|`) || seen.has(key)) continue;
+        this.metricSince.delete(key);
+        this.decided.delete(key);
+      }
     }
   }
 

@@ -117,6 +117,9 @@ remediation:
     assert.equal(cli.code, 0, cli.stderr);
     assert.match(cli.stdout, new RegExp(`${pending.id}\\s+succeeded\\s+restart-on-memory`));
     assert.equal((await post(`${app.url}/api/v1/remediation/executions/nope/approve`, { by: 'x' })).status, 404);
+    const metrics = await (await fetch(`${app.url}/metrics`)).text();
+    assert.match(metrics, /vigil_remediation_executions\{state="succeeded",guard=""\} 1/);
+    assert.match(metrics, /vigil_remediation_kill_switch 1/);
   } finally {
     await app.close();
     await receiver.close();

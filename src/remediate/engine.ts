@@ -36,6 +36,8 @@ export interface RemediationNotice {
   title: string;
   text: string;
   severity: Severity;
+  /** A channel by name (notify steps); else the notice is routed by its labels. */
+  channel?: string;
   /** Approval requests: the execution and its signed links. */
   execution?: string;
   links?: { approve: string; reject: string };

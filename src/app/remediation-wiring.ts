@@ -62,8 +62,9 @@ function sendNotice(n: RemediationNotice, d: RemediationDeps, receivers: Map<str
   const alert: AlertEvent = { kind: 'alert', fingerprint: `remediation:${n.execution ?? n.title}`, source: 'vigil', state: 'firing', severity: n.severity, labels, annotations: { summary: n.title, description: n.text }, startsAt: Date.now() };
   const link = n.execution ? `${d.vigilUrl()}/api/v1/remediation/executions/${encodeURIComponent(n.execution)}` : `${d.vigilUrl()}/api/v1/remediation/executions`;
   const text = n.links ? `${n.text}\nApprove: ${n.links.approve}\nReject: ${n.links.reject}` : n.text;
-  for (const route of d.dispatcher.route.match(labels)) {
-    const receiver = receivers.get(route.options.receiver);
+  // A notify step that names a channel goes there; everything else is routed like an alert.
+  const targets = n.channel ? [{ channels: [n.channel] }] : d.dispatcher.route.match(labels).map((route) => receivers.get(route.options.receiver));
+  for (const receiver of targets) {
     for (const channel of receiver?.channels ?? []) {
       if (!d.outbox?.channels().some((c) => String(c.name) === channel)) continue;
       d.outbox.enqueue({
@@ -92,7 +93,7 @@ export function startRemediation(d: RemediationDeps): RemediationWiring | undefi
   const handlers = createActionHandlers({
     commandAllowList: c.handlers.command.allow,
     ...(c.handlers.kubernetes && { kubernetes: c.handlers.kubernetes }),
-    notify: async (n: { title: string; text: string; severity: Severity }) => notify(n),
+    notify: async (n: { title: string; text: string; severity: Severity; channel?: string }) => notify(n),
   });
   let engine: RemediationEngine;
   try {

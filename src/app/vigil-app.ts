@@ -142,6 +142,17 @@ export async function startVigil(config: VigilConfig, logger: Logger, start: Sta
   };
   // Self-healing: automation rules on incidents, alerts, metrics, scaling events and schedules, behind guards.
   const remediation = startRemediation({ config, store, silences, dispatcher, rules, incidents, forecast, outbox, ackLinks, logger, vigilUrl: () => publicUrl, ...(start.configFile && { configFile: start.configFile }) });
+  if (remediation) {
+    const r = remediation;
+    metrics.registerRemediation(() => {
+      const executions: Record<string, number> = {};
+      for (const e of r.engine.executions({ limit: 5000 })) {
+        const k = e.guard ? `${e.state}:${e.guard}` : e.state;
+        executions[k] = (executions[k] ?? 0) + 1;
+      }
+      return { executions, killSwitch: r.engine.killSwitchOn, auditEntries: r.audit.size };
+    });
+  }
   rules.start();
   dispatcher.start(1000);
   let ready = false;

@@ -41,6 +41,26 @@ export class SelfMetrics {
   }
 
   /** Outbox state per channel, read on each scrape: queued/sending/delivered/failed counts. */
+  /** Remediation: executions by state and the guard that stopped them, the kill switch, audit log length. */
+  registerRemediation(read: () => { executions: Record<string, number>; killSwitch: boolean; auditEntries: number }): void {
+    const registers = [this.registry];
+    new Gauge({
+      name: 'vigil_remediation_executions',
+      help: 'Remediation decisions remembered, by state (and guard, for skipped ones).',
+      labelNames: ['state', 'guard'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [k, n] of Object.entries(read().executions)) {
+          const [state, guard = ''] = k.split(':');
+          this.set({ state: state!, guard }, n);
+        }
+      },
+    });
+    new Gauge({ name: 'vigil_remediation_kill_switch', help: '1 while the remediation kill switch is on.', registers, collect() { this.set(read().killSwitch ? 1 : 0); } });
+    new Gauge({ name: 'vigil_remediation_audit_entries', help: 'Rows in the hash-chained remediation audit log.', registers, collect() { this.set(read().auditEntries); } });
+  }
+
   registerOutbox(read: () => Record<string, Record<string, number | null>>): void {
     new Gauge({
       name: 'vigil_notifications',

@@ -36,6 +36,8 @@ export interface RemediationNotice {
   title: string;
   text: string;
   severity: Severity;
+  /** A channel by name (notify steps); else the notice is routed by its labels. */
+  channel?: string;
   /** Approval requests: the execution and its signed links. */
   execution?: string;
   links?: { approve: string; reject: string };
@@ -88,6 +90,7 @@ export class RemediationEngine {
   private readonly listeners = new Set<ExecutionListener>();
   private readonly breakers = new Map<string, CircuitBreaker>();
   private readonly runsLog = new SlidingWindowLog<string>();
+  private readonly targetRuns = new SlidingWindowLog<string>();
   private readonly cooldowns = new Map<string, number>();
   private readonly blast: BlastRadiusGuard;
   /** Trigger occurrences already decided: one decision per rule and incident, alert episode, series episode, event. */
@@ -234,7 +237,11 @@ export class RemediationEngine {
         this.consider(r, seriesContext(s.labels, s.value, id, `${t.query} ${t.fn} = ${+s.value.toPrecision(4)} ${t.op} ${t.value} for ${Math.round((now - since) / 1000)} s`));
       }
       // A series that vanished ends its episode.
-      for (const key of [...this.metricSince.keys()]) if (key.startsWith(`${r.name}|metric|`) && !seen.has(key)) (this.metricSince.delete(key), this.decided.delete(key));
+      for (const key of [...this.metricSince.keys()]) {
+        if (!key.startsWith(`${r.name}|metric|`) || seen.has(key)) continue;
+        this.metricSince.delete(key);
+        this.decided.delete(key);
+      }
     }
   }
 
@@ -309,6 +316,11 @@ export class RemediationEngine {
     if (coolUntil !== undefined && now < coolUntil) return skip('cooldown', `cooling down on ${ctx.subject.service ?? 'its target'}${ctx.subject.instance ? `/${ctx.subject.instance}` : ''} for ${Math.ceil((coolUntil - now) / 1000)} s more`);
     const recent = this.runsLog.within(r.name, now, r.rateLimit.per);
     if (recent.length >= r.rateLimit.max) return skip('rate_limit', `rate limit: ${recent.length} runs within ${r.rateLimit.per / 60_000} min (max ${r.rateLimit.max})`);
+    const tl = this.o.config.defaults.targetRateLimit;
+    for (const t of ex.targets) {
+      const n = this.targetRuns.within(t, now, tl.per).length;
+      if (n >= tl.max) return skip('rate_limit', `rate limit: ${t} was acted on ${n} times within ${tl.per / 60_000} min by any rule (max ${tl.max})`);
+    }
     const blast = this.blast.check(r.name, ex.targets, ctx.subject, { maxTargets: r.blastRadius.maxTargets, maxServiceShare: r.blastRadius.maxServiceShare, windowMs: r.blastRadius.window }, now);
     if (!blast.ok) return skip('blast_radius', blast.reason);
     if (conf.value < r.minConfidence)
@@ -316,6 +328,7 @@ export class RemediationEngine {
     // Passed every guard: it counts against the limits whether it runs, waits for approval or is a dry run,
     // so a dry run shows what the limits would have allowed.
     this.runsLog.add(r.name, now, ex.id);
+    for (const t of ex.targets) this.targetRuns.add(t, now, ex.id);
     this.cooldowns.set(coolKey, now + r.cooldown);
     this.blast.record(r.name, ex.targets, ctx.subject, now);
     if (r.dryRun) {

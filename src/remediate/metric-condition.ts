@@ -1,6 +1,7 @@
 import type { Labels } from '../core/labels.js';
 import { parseSelector } from '../core/matchers.js';
 import { isStaleMarker } from '../core/sample.js';
+import { compare } from '../alerting/rules/conditions.js';
 import type { SampleStore } from '../store/types.js';
 import { renderTemplate } from './template.js';
 import type { TemplateVars } from './types.js';
@@ -35,22 +36,6 @@ export interface ConditionResult {
 /** Without a window, the latest sample within this lookback counts (as Prometheus's 5 minutes). */
 export const LATEST_LOOKBACK_MS = 5 * 60_000;
 
-export function compare(a: number, op: Comparison, b: number): boolean {
-  switch (op) {
-    case '>':
-      return a > b;
-    case '>=':
-      return a >= b;
-    case '<':
-      return a < b;
-    case '<=':
-      return a <= b;
-    case '==':
-      return a === b;
-    case '!=':
-      return a !== b;
-  }
-}
 
 function reduce(fn: MetricCondition['fn'], values: Float64Array): number {
   let n = 0;
@@ -79,7 +64,7 @@ export function evaluateCondition(store: SampleStore, c: MetricCondition, vars: 
   for (const s of store.read(matchers, now - window + 1, now)) {
     const value = reduce(c.overMs === 0 ? 'last' : c.fn, s.values);
     if (Number.isNaN(value)) continue;
-    series.push({ labels: s.labels, value, ok: compare(value, c.op, c.value) });
+    series.push({ labels: s.labels, value, ok: compare(c.op, value, c.value) });
   }
   if (series.length === 0) return { holds: false, series, reason: `no samples for ${query} in the last ${Math.round(window / 1000)} s` };
   const okCount = series.filter((s) => s.ok).length;

@@ -140,7 +140,7 @@ async function verify(v: CompiledVerification, ctx: RunbookRunContext): Promise<
   if (!ctx.store) return { holds: false, checks: 0, reason: 'no sample store to verify against' };
   const deadline = ctx.clock.now() + v.delayMs + v.withinMs;
   let checks = 0;
-  let reason = '';
+  let reason: string;
   try {
     if (v.delayMs > 0) await ctx.clock.sleep(v.delayMs, ctx.signal);
     for (;;) {

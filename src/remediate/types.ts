@@ -50,6 +50,7 @@ export interface ActionResult {
  * step (validated by `schema` when the configuration loads; string fields may
  * hold templates, rendered by the handler with `renderTemplate`).
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a registry holds handlers of every parameter type
 export interface ActionHandler<P = any> {
   /** The `type:` a runbook step names, e.g. `http`, `command`, `kubernetes`. */
   readonly type: string;

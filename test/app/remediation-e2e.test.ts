@@ -7,16 +7,7 @@ import { createLogger } from '../../src/api/logger.js';
 import { Receiver } from '../notify/helpers.js';
 import { tempDir } from '../helpers/vigil-process.js';
 import { runVigil as runCli } from '../helpers/cli-run.js';
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { waitFor } from '../helpers/wait-for.js';
 
 const post = (url: string, body: unknown) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 const getJson = async <T>(url: string) => (await (await fetch(url)).json()) as T;
@@ -117,6 +108,9 @@ remediation:
     assert.equal(cli.code, 0, cli.stderr);
     assert.match(cli.stdout, new RegExp(`${pending.id}\\s+succeeded\\s+restart-on-memory`));
     assert.equal((await post(`${app.url}/api/v1/remediation/executions/nope/approve`, { by: 'x' })).status, 404);
+    const metrics = await (await fetch(`${app.url}/metrics`)).text();
+    assert.match(metrics, /vigil_remediation_executions\{state="succeeded",guard=""\} 1/);
+    assert.match(metrics, /vigil_remediation_kill_switch 1/);
   } finally {
     await app.close();
     await receiver.close();

@@ -29,7 +29,8 @@ test('500, 500, 202: delivered on the third attempt, with growing delays, and th
     const gap2 = rx.requests[2]!.at - rx.requests[1]!.at;
     // Jitter pinned to its maximum: the delays are base * 2^(n-1) = 200 ms, then 400 ms.
     assert.ok(gap1 >= 195, `first retry after ${gap1} ms (base 200)`);
-    assert.ok(gap2 >= 395 && gap2 - gap1 >= 150, `delays grow: ${gap1} ms then ${gap2} ms`);
+    // Lower bounds only: a loaded machine can delay a timer, never make it early.
+    assert.ok(gap2 >= 395, `delays grow: ${gap1} ms then ${gap2} ms`);
     assert.deepEqual(attempts.map(([r, res]) => [r.attempts, r.state, res.status]), [
       [1, 'queued', 'retry'],
       [2, 'queued', 'retry'],

@@ -428,3 +428,27 @@ remediation:
     (e: Error) => /remediation\.runbooks\.0\.steps\.0\.action\.type: unknown action type "telnet"/.test(e.message) && /remediation\.runbooks\.0\.steps\.1\.action/.test(e.message),
   );
 });
+
+test('two rules acting on the same target share its per-target rate limit', async () => {
+  const control = await TestServer.start();
+  const h = engineFrom(`${restartRunbook(control.url)}
+  defaults: { targetRateLimit: { max: 2, per: 1h } }
+  rules:
+    - { name: on-incident, dryRun: false, trigger: { incident: { settle: 0s } }, runbook: restart, cooldown: 0s }
+    - { name: on-alert, dryRun: false, trigger: { alert: { matchers: '{alertname="Down"}' } }, runbook: restart, cooldown: 0s }
+`);
+  try {
+    h.engine.observeIncident(incident({ id: 'a', service: 'cart' }));
+    h.engine.observeIncident(incident({ id: 'b', service: 'cart' }));
+    h.engine.observeAlert({ kind: 'alert', fingerprint: 'f1', source: 'vigil', state: 'firing', severity: 'high', labels: { alertname: 'Down', service: 'cart' }, annotations: {}, startsAt: 0 });
+    await h.engine.idle();
+    const [third] = h.engine.executions();
+    assert.equal(third!.rule, 'on-alert');
+    assert.equal(third!.guard, 'rate_limit');
+    assert.match(third!.reason, /acted on 2 times .* by any rule/);
+    assert.equal(control.requests.length, 2);
+  } finally {
+    await h.close();
+    await control.close();
+  }
+});

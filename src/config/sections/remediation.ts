@@ -234,6 +234,8 @@ export const remediationSchema = section({
     minConfidence: guardDefaults.minConfidence.default(0.6),
     cooldown: guardDefaults.cooldown.prefault('30m'),
     rateLimit: rateLimit.default({ max: 6, per: 3_600_000 }),
+    /** Across all rules: at most `max` executions touching the same target per `per` (two rules never take turns restarting one thing). */
+    targetRateLimit: rateLimit.default({ max: 3, per: 3_600_000 }),
     circuitBreaker: circuitBreaker.prefault({}),
     blastRadius: blastRadius.prefault({}),
     approval: guardDefaults.approval.default(false),

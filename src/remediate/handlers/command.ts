@@ -20,7 +20,7 @@ import { type Captured, runProcess } from './run-process.js';
  *     timeout: 30s
  *
  * The program (argv[0], resolved to an absolute path) must be listed exactly in
- * `remediation.commandAllowList`. The child sees only PATH and the variables
+ * `remediation.handlers.command.allow`. The child sees only PATH and the variables
  * named in `env`; their values are scrubbed from the captured output.
  */
 export const commandActionSchema = z.strictObject({

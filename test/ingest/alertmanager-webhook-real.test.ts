@@ -112,13 +112,13 @@ receivers:
     const resolvedAt = Date.now() - 1000;
     const resolved = await post(new Date(resolvedAt).toISOString());
     assert.equal(resolved.status, 200, await resolved.clone().text());
-    const ended = await waitFor('the resolved alert in Vigil', 15_000, async () => {
-      const list = (await (await fetch(`${vigil.url}/api/v2/alerts`)).json()) as V2Alert[];
-      const a = list.find((x) => x.fingerprint === fp);
-      return a && Date.parse(a.endsAt) > 0 ? a : undefined;
+    // The same listing that shows it resolved is checked for duplicates (a resolved alert is forgotten once notified).
+    const [ended, list] = await waitFor('the resolved alert in Vigil', 15_000, async () => {
+      const all = (await (await fetch(`${vigil.url}/api/v2/alerts`)).json()) as V2Alert[];
+      const a = all.find((x) => x.fingerprint === fp);
+      return a && Date.parse(a.endsAt) > 0 ? ([a, all] as const) : undefined;
     });
     assert.ok(Math.abs(Date.parse(ended.endsAt) - resolvedAt) < 2000, `ends when Alertmanager says (${ended.endsAt})`);
-    const list = (await (await fetch(`${vigil.url}/api/v2/alerts`)).json()) as V2Alert[];
     assert.equal(list.filter((a) => a.labels.alertname === 'DiskFull').length, 1, 'one alert, not a second one for the resolution');
     await waitFor('Vigil to notify the resolution', 15_000, async () => notified.requests.find((x) => (x.json as Notification).kind === 'resolved') ?? undefined);
   } finally {

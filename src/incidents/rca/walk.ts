@@ -2,121 +2,144 @@ import type { CsrGraph } from '../topology/service-graph.js';
 import type { RcaOptions } from './options.js';
 import { EXPLAINS, gapTo, KINDS, type ServiceEvidence } from './signals.js';
 
+const K = KINDS.length;
 const TRAFFIC = KINDS.indexOf('traffic');
 
 /**
  * Personalised random walk on the reversed dependency graph. The walker restarts at anomalous
- * services (in proportion to their anomaly), steps to a dependency in proportion to the
- * dependency's anomaly, sometimes back to an anomalous dependant, and stays put by how much of
- * its own anomaly its dependencies do not explain. Steps are discounted when the timing does
- * not fit a fault travelling from the dependency to the dependant (the dependency went
- * anomalous later, or implausibly long before). Visit frequency, sharpened by anomaly strength,
- * is the first root-cause score. O(iterations x edges), typed arrays only.
+ * services (in proportion to their anomaly), steps to a dependency in proportion to what the
+ * dependency's anomaly can account for, sometimes back to an anomalous dependant, and stays put
+ * by how much of its own anomaly its dependencies do not explain. Steps are discounted when the
+ * timing does not fit a fault travelling from the dependency to the dependant (the dependency
+ * went anomalous later, or implausibly long before). Visit frequency, sharpened by anomaly
+ * strength, is the first root-cause score.
+ *
+ * The walker carries the kind of symptom it is explaining: it is at (service, kind). From a caller's failures it steps to what a dependency can account for
+ * of failures (a dependency's failures, its saturation), not to the dependency's slowness, which
+ * explains the caller's slowness instead. Without the kind, a service failing and slightly slow
+ * hands its walker to a slow dependency on the strength of the slowness, and the failure that
+ * made the incident is blamed on the dependency. Restarts split a service's mass over its kinds
+ * by their strength; a silent service passes the kind on; stepping back to a dependant lands on
+ * its kinds by their strength. Scores are summed over kinds. O(iterations x edges x kinds^2), typed arrays only.
  */
 export function walkScores(csr: CsrGraph, ev: ServiceEvidence, o: RcaOptions): { scores: Float64Array; lagScale: number } {
   const n = ev.names.length;
   const g = ev.graphSize;
   const a = ev.anomaly;
-  const cause = ev.cause;
-  const onset = ev.onset;
   const silent = o.silentAnomaly;
   const { depStart, depTarget, depWeight, revStart, revTarget, revWeight } = csr;
   const m = depTarget.length;
   const lagScale = typicalLag(csr, ev, o.minLagMs);
 
-  // Restarts at anomalous services by their anomaly; with a target, mostly at the target, so the
-  // walk explains that service's problem (a traversal from the symptom, made probabilistic).
-  const restart = new Float64Array(n);
+  // A service's strength per kind as a cause (traffic arrives from callers: it counts less), and
+  // its share of each kind among its own (where restarts and backward steps land).
+  const own = new Float64Array(n * K);
+  const share = new Float64Array(n * K);
+  for (let i = 0; i < n; i++) {
+    let sum = 0;
+    for (let c = 0; c < K; c++) {
+      own[i * K + c] = ev.byKind[i * K + c] * (c === TRAFFIC ? o.trafficAsCause : 1);
+      sum += ev.byKind[i * K + c];
+    }
+    for (let c = 0; c < K; c++) share[i * K + c] = sum > 0 ? ev.byKind[i * K + c] / sum : 1 / K;
+  }
+
+  const restart = new Float64Array(n * K);
   let restartSum = 0;
   for (const i of ev.anomalous) restartSum += a[i];
   const target = o.target !== undefined ? csr.index.get(o.target) : undefined;
   const toTarget = target !== undefined ? o.targetRestart : 0;
-  for (const i of ev.anomalous) restart[i] = ((1 - toTarget) * a[i]) / restartSum;
-  if (target !== undefined) restart[target] += toTarget;
+  for (const i of ev.anomalous) for (let c = 0; c < K; c++) restart[i * K + c] = (((1 - toTarget) * a[i]) / restartSum) * share[i * K + c];
+  if (target !== undefined) for (let c = 0; c < K; c++) restart[target * K + c] += toTarget * share[target * K + c];
 
-  // Transition weights per edge, and per node its self weight and total, computed once.
-  const fwd = new Float64Array(m);
-  const bwd = new Float64Array(m);
-  const selfW = new Float64Array(n);
-  const total = new Float64Array(n);
-  const K = KINDS.length;
+  // fwd[(k * K + e) * K + c]: from (caller of edge k, kind e) to (its dependency, kind c).
+  const fwd = new Float64Array(m * K * K);
+  const bwd = new Float64Array(revTarget.length);
+  const selfW = new Float64Array(n * K);
+  const total = new Float64Array(n * K);
   const explainable = new Float64Array(K);
-  const own = new Float64Array(K);
-  const fromDep = new Float64Array(K);
+  const sums = new Float64Array(K);
   for (let i = 0; i < g; i++) {
     explainable.fill(0);
-    for (let e = 0; e < K; e++) own[e] = ev.byKind[i * K + e] * (e === TRAFFIC ? o.trafficAsCause : 1);
-    let sum = 0;
+    sums.fill(0);
     for (let k = depStart[i]; k < depStart[i + 1]; k++) {
       const j = depTarget[k];
-      const fit = a[i] > 0 && a[j] > 0 ? timingFit(gapTo(ev, j, onset[i], o.lateTolerance * lagScale), lagScale, o) : 1;
-      // A step to a dependency weighs what that dependency can account for of this service's
-      // anomaly, kind by kind (a slow store explains slow callers, less so failing ones).
-      let accounts = cause[j] * fit;
-      if (a[i] > 0 && a[j] > 0) {
-        fromDep.fill(0);
+      const fit = a[i] > 0 && a[j] > 0 ? timingFit(gapTo(ev, j, ev.onset[i], o.lateTolerance * lagScale), lagScale, o) : 1;
+      for (let e = 0; e < K; e++) {
+        const base = (k * K + e) * K;
         for (let c = 0; c < K; c++) {
-          const x = ev.byKind[j * K + c] * fit * (c === TRAFFIC ? o.trafficAsCause : 1);
+          const x = own[j * K + c] * fit * EXPLAINS[c][e];
           if (x === 0) continue;
-          for (let e = 0; e < K; e++) if (x * EXPLAINS[c][e] > fromDep[e]) fromDep[e] = x * EXPLAINS[c][e];
+          if (x > explainable[e]) explainable[e] = x;
+          // What the dependency can account for of this kind here, no more than there is of it.
+          const w = depWeight[k] * (a[i] > 0 ? Math.min(own[i * K + e], x) : x);
+          fwd[base + c] = w;
+          sums[e] += w;
         }
-        accounts = 0;
-        for (let e = 0; e < K; e++) {
-          if (fromDep[e] > explainable[e]) explainable[e] = fromDep[e];
-          const part = Math.min(own[e], fromDep[e]);
-          if (part > accounts) accounts = part;
-        }
+        // A silent or quiet dependency may still pass this kind on (a common cause that does not report).
+        fwd[base + e] += depWeight[k] * silent;
+        sums[e] += depWeight[k] * silent;
       }
-      const w = depWeight[k] * (accounts + silent);
-      fwd[k] = w;
-      sum += w;
     }
+    let back = 0;
     for (let k = revStart[i]; k < revStart[i + 1]; k++) {
       const j = revTarget[k];
       if (a[j] === 0) continue;
-      const fit = a[i] > 0 ? timingFit(gapTo(ev, i, onset[j], o.lateTolerance * lagScale), lagScale, o) : 1;
-      const w = o.backwardWeight * revWeight[k] * a[j] * fit;
-      bwd[k] = w;
-      sum += w;
+      const fit = a[i] > 0 ? timingFit(gapTo(ev, i, ev.onset[j], o.lateTolerance * lagScale), lagScale, o) : 1;
+      bwd[k] = o.backwardWeight * revWeight[k] * a[j] * fit;
+      back += bwd[k];
     }
-    // The walker stays by the largest share of its own anomaly, of any kind, that its dependencies cannot explain.
-    let unexplained = 0;
-    for (let e = 0; e < K; e++) if (own[e] - explainable[e] > unexplained) unexplained = own[e] - explainable[e];
-    selfW[i] = unexplained;
-    total[i] = sum + selfW[i];
+    // The walker stays by the part of this kind that the dependencies cannot explain.
+    for (let e = 0; e < K; e++) {
+      selfW[i * K + e] = Math.max(0, own[i * K + e] - explainable[e]);
+      total[i * K + e] = sums[e] + back + selfW[i * K + e];
+    }
   }
-  for (let i = g; i < n; i++) {
-    selfW[i] = cause[i];
-    total[i] = cause[i];
-  }
+  // Services the graph does not know keep what reaches them.
+  for (let i = g; i < n; i++) for (let e = 0; e < K; e++) selfW[i * K + e] = total[i * K + e] = ev.cause[i];
 
   let pi = Float64Array.from(restart);
-  let next = new Float64Array(n);
+  let next = new Float64Array(n * K);
   const d = o.damping;
   for (let it = 0; it < o.iterations; it++) {
     next.fill(0);
     let dangling = 0;
     for (let i = 0; i < n; i++) {
-      const p = pi[i];
-      if (p === 0) continue;
-      if (total[i] === 0) {
-        dangling += p;
-        continue;
+      for (let e = 0; e < K; e++) {
+        const s = i * K + e;
+        const p = pi[s];
+        if (p === 0) continue;
+        if (total[s] === 0) {
+          dangling += p;
+          continue;
+        }
+        const q = p / total[s];
+        next[s] += q * selfW[s];
+        if (i >= g) continue;
+        for (let k = depStart[i]; k < depStart[i + 1]; k++) {
+          const j = depTarget[k] * K;
+          const base = (k * K + e) * K;
+          for (let c = 0; c < K; c++) if (fwd[base + c] > 0) next[j + c] += q * fwd[base + c];
+        }
+        for (let k = revStart[i]; k < revStart[i + 1]; k++) {
+          if (bwd[k] === 0) continue;
+          const j = revTarget[k] * K;
+          for (let c = 0; c < K; c++) next[j + c] += q * bwd[k] * share[j + c];
+        }
       }
-      const share = p / total[i];
-      next[i] += share * selfW[i];
-      if (i >= g) continue;
-      for (let k = depStart[i]; k < depStart[i + 1]; k++) next[depTarget[k]] += share * fwd[k];
-      for (let k = revStart[i]; k < revStart[i + 1]; k++) next[revTarget[k]] += share * bwd[k];
     }
-    for (let i = 0; i < n; i++) next[i] = d * next[i] + (1 - d + d * dangling) * restart[i];
+    for (let s = 0; s < n * K; s++) next[s] = d * next[s] + (1 - d + d * dangling) * restart[s];
     const t = pi;
     pi = next;
     next = t;
   }
 
   const scores = new Float64Array(n);
-  for (let i = 0; i < n; i++) if (pi[i] > 0) scores[i] = pi[i] * Math.pow(cause[i] + silent, o.strengthExponent);
+  for (let i = 0; i < n; i++) {
+    let p = 0;
+    for (let e = 0; e < K; e++) p += pi[i * K + e];
+    if (p > 0) scores[i] = p * Math.pow(ev.cause[i] + silent, o.strengthExponent);
+  }
   return { scores, lagScale };
 }
 

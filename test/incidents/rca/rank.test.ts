@@ -123,3 +123,17 @@ test('ranking a cascade on 1,000 services takes milliseconds', () => {
   // The target is 50 ms; a loaded CI machine gets slack.
   assert.ok(ms < 250, `${ms.toFixed(1)} ms`);
 });
+
+test('failures are traced to where failures start: a failing service that is also a little slow is not blamed on its slow dependency', () => {
+  // api fails (and slows a little); db is slow at the same time, but slowness accounts for slowness, not for failures.
+  const signals = [
+    sig('db', 'db_query_latency_seconds', 0, 0.6),
+    sig('api', 'http_errors_ratio', 0, 0.8),
+    sig('api', 'http_latency_seconds', 0, 0.5),
+    sig('web', 'http_errors_ratio', 60_000, 0.7),
+  ];
+  assert.equal(rankRootCauses(shop(), signals, { target: 'web' })[0]!.service, 'api');
+  // When the callers are slow rather than failing, the slow db explains them.
+  const slow = [sig('db', 'db_query_latency_seconds', 0, 0.6), sig('api', 'http_latency_seconds', 0, 0.8), sig('web', 'http_latency_seconds', 60_000, 0.7)];
+  assert.equal(rankRootCauses(shop(), slow, { target: 'web' })[0]!.service, 'db');
+});

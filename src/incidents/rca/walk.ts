@@ -14,13 +14,15 @@ const TRAFFIC = KINDS.indexOf('traffic');
  * went anomalous later, or implausibly long before). Visit frequency, sharpened by anomaly
  * strength, is the first root-cause score.
  *
- * The walker carries the kind of symptom it is explaining: it is at (service, kind). From a caller's failures it steps to what a dependency can account for
- * of failures (a dependency's failures, its saturation), not to the dependency's slowness, which
+ * The walker carries the kind of symptom it is explaining: it is at (service, kind). From a
+ * caller's failures it steps to what a dependency can account for of failures (a dependency's
+ * failures, its saturation), not to the dependency's slowness, which
  * explains the caller's slowness instead. Without the kind, a service failing and slightly slow
  * hands its walker to a slow dependency on the strength of the slowness, and the failure that
  * made the incident is blamed on the dependency. Restarts split a service's mass over its kinds
  * by their strength; a silent service passes the kind on; stepping back to a dependant lands on
- * its kinds by their strength. Scores are summed over kinds. O(iterations x edges x kinds^2), typed arrays only.
+ * its kinds by their strength. Scores are summed over kinds. The steps are built once (at most
+ * edges x kinds^2), then walked: O(iterations x steps), typed arrays only.
  */
 export function walkScores(csr: CsrGraph, ev: ServiceEvidence, o: RcaOptions): { scores: Float64Array; lagScale: number } {
   const n = ev.names.length;
@@ -52,83 +54,102 @@ export function walkScores(csr: CsrGraph, ev: ServiceEvidence, o: RcaOptions): {
   for (const i of ev.anomalous) for (let c = 0; c < K; c++) restart[i * K + c] = (((1 - toTarget) * a[i]) / restartSum) * share[i * K + c];
   if (target !== undefined) for (let c = 0; c < K; c++) restart[target * K + c] += toTarget * share[target * K + c];
 
-  // fwd[(k * K + e) * K + c]: from (caller of edge k, kind e) to (its dependency, kind c).
-  const fwd = new Float64Array(m * K * K);
-  const bwd = new Float64Array(revTarget.length);
-  const selfW = new Float64Array(n * K);
-  const total = new Float64Array(n * K);
-  const explainable = new Float64Array(K);
-  const sums = new Float64Array(K);
-  for (let i = 0; i < g; i++) {
-    explainable.fill(0);
-    sums.fill(0);
+  // Timing fit of every dependency edge and weight of every step back to an anomalous dependant.
+  const fitDep = new Float64Array(m);
+  for (let i = 0; i < g; i++)
     for (let k = depStart[i]; k < depStart[i + 1]; k++) {
       const j = depTarget[k];
-      const fit = a[i] > 0 && a[j] > 0 ? timingFit(gapTo(ev, j, ev.onset[i], o.lateTolerance * lagScale), lagScale, o) : 1;
-      for (let e = 0; e < K; e++) {
-        const base = (k * K + e) * K;
-        for (let c = 0; c < K; c++) {
-          const x = own[j * K + c] * fit * EXPLAINS[c][e];
-          if (x === 0) continue;
-          if (x > explainable[e]) explainable[e] = x;
-          // What the dependency can account for of this kind here, no more than there is of it.
-          const w = depWeight[k] * (a[i] > 0 ? Math.min(own[i * K + e], x) : x);
-          fwd[base + c] = w;
-          sums[e] += w;
-        }
-        // A silent or quiet dependency may still pass this kind on (a common cause that does not report).
-        fwd[base + e] += depWeight[k] * silent;
-        sums[e] += depWeight[k] * silent;
-      }
+      fitDep[k] = a[i] > 0 && a[j] > 0 ? timingFit(gapTo(ev, j, ev.onset[i], o.lateTolerance * lagScale), lagScale, o) : 1;
     }
-    let back = 0;
+  const bwd = new Float64Array(revTarget.length);
+  for (let i = 0; i < g; i++)
     for (let k = revStart[i]; k < revStart[i + 1]; k++) {
       const j = revTarget[k];
-      if (a[j] === 0) continue;
-      const fit = a[i] > 0 ? timingFit(gapTo(ev, i, ev.onset[j], o.lateTolerance * lagScale), lagScale, o) : 1;
-      bwd[k] = o.backwardWeight * revWeight[k] * a[j] * fit;
-      back += bwd[k];
+      if (a[j] > 0) bwd[k] = o.backwardWeight * revWeight[k] * a[j] * (a[i] > 0 ? timingFit(gapTo(ev, i, ev.onset[j], o.lateTolerance * lagScale), lagScale, o) : 1);
     }
-    // The walker stays by the part of this kind that the dependencies cannot explain.
+
+  // The transitions between (service, kind) states, as CSR over states: built once, walked every iteration.
+  // Sized for the most there can be: per kind here, a step to each kind a dependency shows plus the
+  // kind passed on, and back to each kind an anomalous dependant shows.
+  const kindsOf = new Int32Array(n);
+  for (const i of ev.anomalous) for (let c = 0; c < K; c++) if (ev.byKind[i * K + c] > 0) kindsOf[i]++;
+  let bound = 0;
+  for (let i = 0; i < g; i++) {
+    for (let k = depStart[i]; k < depStart[i + 1]; k++) bound += K * (kindsOf[depTarget[k]] + 1);
+    for (let k = revStart[i]; k < revStart[i + 1]; k++) bound += K * kindsOf[revTarget[k]];
+  }
+  const stateCount = n * K;
+  const stepStart = new Int32Array(stateCount + 1);
+  const to = new Int32Array(bound);
+  const w = new Float64Array(bound);
+  let steps = 0;
+  const selfW = new Float64Array(stateCount);
+  const total = new Float64Array(stateCount);
+  for (let i = 0; i < g; i++) {
     for (let e = 0; e < K; e++) {
-      selfW[i * K + e] = Math.max(0, own[i * K + e] - explainable[e]);
-      total[i * K + e] = sums[e] + back + selfW[i * K + e];
+      const s = i * K + e;
+      stepStart[s] = steps;
+      let explainable = 0;
+      let sum = 0;
+      for (let k = depStart[i]; k < depStart[i + 1]; k++) {
+        const j = depTarget[k];
+        if (a[j] === 0) {
+          // A silent dependency may still pass this kind on (a common cause that does not report).
+          to[steps] = j * K + e;
+          w[steps++] = depWeight[k] * silent;
+          sum += depWeight[k] * silent;
+          continue;
+        }
+        for (let c = 0; c < K; c++) {
+          const x = own[j * K + c] * fitDep[k] * EXPLAINS[c][e];
+          if (x > explainable) explainable = x;
+          // What the dependency can account for of this kind here (no more than there is of it); a
+          // quiet kind of it may still pass this kind on, as a silent dependency does.
+          const step = depWeight[k] * ((a[i] > 0 ? Math.min(own[s], x) : x) + (c === e ? silent : 0));
+          if (step === 0) continue;
+          to[steps] = j * K + c;
+          w[steps++] = step;
+          sum += step;
+        }
+      }
+      for (let k = revStart[i]; k < revStart[i + 1]; k++) {
+        if (bwd[k] === 0) continue;
+        const j = revTarget[k];
+        for (let c = 0; c < K; c++) {
+          if (share[j * K + c] === 0) continue;
+          to[steps] = j * K + c;
+          w[steps++] = bwd[k] * share[j * K + c];
+          sum += bwd[k] * share[j * K + c];
+        }
+      }
+      // The walker stays by the part of this kind that the dependencies cannot explain.
+      selfW[s] = Math.max(0, own[s] - explainable);
+      total[s] = sum + selfW[s];
     }
   }
+  for (let s = g * K; s <= stateCount; s++) stepStart[s] = steps;
+  if (steps > bound) throw new Error(`walk: ${steps} steps over the bound ${bound}`);
   // Services the graph does not know keep what reaches them.
   for (let i = g; i < n; i++) for (let e = 0; e < K; e++) selfW[i * K + e] = total[i * K + e] = ev.cause[i];
 
   let pi = Float64Array.from(restart);
-  let next = new Float64Array(n * K);
+  let next = new Float64Array(stateCount);
   const d = o.damping;
   for (let it = 0; it < o.iterations; it++) {
     next.fill(0);
     let dangling = 0;
-    for (let i = 0; i < n; i++) {
-      for (let e = 0; e < K; e++) {
-        const s = i * K + e;
-        const p = pi[s];
-        if (p === 0) continue;
-        if (total[s] === 0) {
-          dangling += p;
-          continue;
-        }
-        const q = p / total[s];
-        next[s] += q * selfW[s];
-        if (i >= g) continue;
-        for (let k = depStart[i]; k < depStart[i + 1]; k++) {
-          const j = depTarget[k] * K;
-          const base = (k * K + e) * K;
-          for (let c = 0; c < K; c++) if (fwd[base + c] > 0) next[j + c] += q * fwd[base + c];
-        }
-        for (let k = revStart[i]; k < revStart[i + 1]; k++) {
-          if (bwd[k] === 0) continue;
-          const j = revTarget[k] * K;
-          for (let c = 0; c < K; c++) next[j + c] += q * bwd[k] * share[j + c];
-        }
+    for (let s = 0; s < stateCount; s++) {
+      const p = pi[s];
+      if (p === 0) continue;
+      if (total[s] === 0) {
+        dangling += p;
+        continue;
       }
+      const q = p / total[s];
+      next[s] += q * selfW[s];
+      for (let t = stepStart[s]; t < stepStart[s + 1]; t++) next[to[t]] += q * w[t];
     }
-    for (let s = 0; s < n * K; s++) next[s] = d * next[s] + (1 - d + d * dangling) * restart[s];
+    for (let s = 0; s < stateCount; s++) next[s] = d * next[s] + (1 - d + d * dangling) * restart[s];
     const t = pi;
     pi = next;
     next = t;

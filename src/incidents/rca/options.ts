@@ -42,6 +42,12 @@ export interface RcaOptions {
   target?: string;
   /** With a target: share of the walk's restarts at the target rather than at anomalous services. */
   targetRestart: number;
+  /**
+   * Prior per service type, multiplying a candidate's score (types not listed: 1). For fleets
+   * where some types are seen only through their callers (a load balancer or remote endpoint
+   * recorded on the client side), whose anomaly is that of whatever lies behind them.
+   */
+  typePrior: Record<string, number>;
 }
 
 export const DEFAULT_RCA_OPTIONS: RcaOptions = {
@@ -62,4 +68,5 @@ export const DEFAULT_RCA_OPTIONS: RcaOptions = {
   maxCandidates: 10,
   evidenceHops: 6,
   targetRestart: 0.8,
+  typePrior: {},
 };

@@ -137,3 +137,13 @@ test('failures are traced to where failures start: a failing service that is als
   const slow = [sig('db', 'db_query_latency_seconds', 0, 0.6), sig('api', 'http_latency_seconds', 0, 0.8), sig('web', 'http_latency_seconds', 60_000, 0.7)];
   assert.equal(rankRootCauses(shop(), slow, { target: 'web' })[0]!.service, 'db');
 });
+
+test('a type prior discounts services seen only through their callers (a load balancer in front of the real server)', () => {
+  const g = shop();
+  g.addService({ name: 'api-lb', type: 'network', criticality: 'medium' });
+  g.addEdge({ from: 'web', to: 'api-lb', weight: 1, source: 'declared', confidence: 1 });
+  // The web calls the api both directly and through its load balancer, whose latency is the api's as seen by the web.
+  const signals = [sig('api-lb', 'latency_p99', 0, 0.85), sig('api', 'latency_p99', 0, 0.8), sig('db', 'latency_p99', 0, 0.3), sig('web', 'latency_p99', 0, 0.7)];
+  assert.equal(rankRootCauses(g, signals, { target: 'web' })[0]!.service, 'api-lb');
+  assert.equal(rankRootCauses(g, signals, { target: 'web', typePrior: { network: 0.5 } })[0]!.service, 'api');
+});

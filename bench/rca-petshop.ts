@@ -58,7 +58,7 @@ for (const name of PETSHOP_SCENARIOS) {
   const graph = graphOf(sc);
   for (const issue of sc.issues) {
     const signals = issueSignals(sc, issue);
-    const ranked = rankRootCauses(graph, signals, { target: issue.target.node, typePrior: TYPE_PRIOR });
+    const ranked = rankRootCauses(graph, signals, { target: issue.target.node, targetAt: issue.target.timestamp * 1000, typePrior: TYPE_PRIOR });
     if (process.env.PETSHOP_DEBUG === `${name}/${issue.split}/${issue.name}`) {
       for (const s of [...signals].sort((a, b) => b.score - a.score)) console.log(`    ${s.service} ${s.metric} ${s.score.toFixed(2)} +${(s.onsetMs - issue.target.timestamp * 1000) / 1000}s`);
       for (const c of ranked.slice(0, 5)) console.log(`    ranked ${c.service} ${c.score.toFixed(3)}`);

@@ -40,6 +40,11 @@ export interface RcaOptions {
    * depends on, transitively, can be the cause, and only their signals are used.
    */
   target?: string;
+  /**
+   * With a target: when its problem was detected, unix ms. A cause shows before the problem it
+   * causes, so lateness is measured from here when that is earlier than the incident's own clock.
+   */
+  targetAt?: number;
   /** With a target: share of the walk's restarts at the target rather than at anomalous services. */
   targetRestart: number;
   /**

@@ -67,6 +67,7 @@ export function rankRootCauses(graph: ServiceGraph, signals: RcaSignal[], opts: 
   lead.forEach((i, k) => {
     if (cover[k] >= 0.5 * maxCover && ev.onset[i] < clock) clock = ev.onset[i];
   });
+  if (o.targetAt !== undefined && o.targetAt < clock) clock = o.targetAt;
   lead.forEach((i, k) => {
     const late = Number.isFinite(ev.onset[i]) ? Math.max(0, ev.onset[i] - clock) : 0;
     const early = Math.exp(-late / (o.maxHopLags * lagScale));

@@ -147,3 +147,18 @@ test('a type prior discounts services seen only through their callers (a load ba
   assert.equal(rankRootCauses(g, signals, { target: 'web' })[0]!.service, 'api-lb');
   assert.equal(rankRootCauses(g, signals, { target: 'web', typePrior: { network: 0.5 } })[0]!.service, 'api');
 });
+
+test('with the time the target problem was detected, a candidate anomalous only after it counts as late', () => {
+  // site calls search, and status which calls status-fn. search slowed before the problem was detected (t = 0);
+  // the status chain, which explains more of the incident by its size, only well after.
+  const g = new ServiceGraph();
+  for (const name of ['site', 'search', 'status', 'status-fn']) g.addService({ name, type: 'application', criticality: 'high' });
+  for (const [from, to] of [['site', 'search'], ['site', 'status'], ['status', 'status-fn']]) g.addEdge({ from, to, weight: 1, source: 'declared', confidence: 1 });
+  const signals = [sig('search', 'latency_p99', -180_000, 0.6), sig('status', 'latency_p99', 420_000, 0.7), sig('status-fn', 'latency_p99', 420_000, 0.7)];
+  const score = (ranked: ReturnType<typeof rankRootCauses>, s: string) => ranked.find((c) => c.service === s)!.score;
+  const alone = rankRootCauses(g, signals, { target: 'site' });
+  const dated = rankRootCauses(g, signals, { target: 'site', targetAt: 0 });
+  // Without the detection time the incident's clock starts with the status chain, so it is not late at all.
+  assert.ok(score(dated, 'search') > score(alone, 'search') + 0.05);
+  assert.ok(score(dated, 'status-fn') < score(alone, 'status-fn') - 0.05);
+});

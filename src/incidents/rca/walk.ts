@@ -16,13 +16,13 @@ const TRAFFIC = KINDS.indexOf('traffic');
  *
  * The walker carries the kind of symptom it is explaining: it is at (service, kind). From a
  * caller's failures it steps to what a dependency can account for of failures (a dependency's
- * failures, its saturation), not to the dependency's slowness, which
- * explains the caller's slowness instead. Without the kind, a service failing and slightly slow
- * hands its walker to a slow dependency on the strength of the slowness, and the failure that
- * made the incident is blamed on the dependency. Restarts split a service's mass over its kinds
- * by their strength; a silent service passes the kind on; stepping back to a dependant lands on
- * its kinds by their strength. Scores are summed over kinds. The steps are built once (at most
- * edges x kinds^2), then walked: O(iterations x steps), typed arrays only.
+ * failures, its saturation), not to the dependency's slowness, which explains the caller's
+ * slowness instead. Without the kind, a service failing and slightly slow hands its walker to a
+ * slow dependency on the strength of the slowness, and the failure that made the incident is
+ * blamed on the dependency. Restarts split a service's mass over its kinds by their strength; a
+ * silent service passes the kind on; stepping back to a dependant lands on its kinds by their
+ * strength. Only the kinds some signal shows are walked. Scores are summed over kinds. The steps
+ * are built once (at most edges x kinds^2), then walked: O(iterations x steps), typed arrays only.
  */
 export function walkScores(csr: CsrGraph, ev: ServiceEvidence, o: RcaOptions): { scores: Float64Array; lagScale: number } {
   const n = ev.names.length;
@@ -33,26 +33,33 @@ export function walkScores(csr: CsrGraph, ev: ServiceEvidence, o: RcaOptions): {
   const m = depTarget.length;
   const lagScale = typicalLag(csr, ev, o.minLagMs);
 
+  // Only the kinds some signal shows are walked (a silent service's kinds are spread over those).
+  const kinds: number[] = [];
+  for (let c = 0; c < K; c++) if (ev.anomalous.some((i) => ev.byKind[i * K + c] > 0)) kinds.push(c);
+  const Q = kinds.length;
+  const explains = new Float64Array(Q * Q);
+  for (let c = 0; c < Q; c++) for (let e = 0; e < Q; e++) explains[c * Q + e] = EXPLAINS[kinds[c]][kinds[e]];
+
   // A service's strength per kind as a cause (traffic arrives from callers: it counts less), and
   // its share of each kind among its own (where restarts and backward steps land).
-  const own = new Float64Array(n * K);
-  const share = new Float64Array(n * K);
+  const own = new Float64Array(n * Q);
+  const share = new Float64Array(n * Q);
   for (let i = 0; i < n; i++) {
     let sum = 0;
-    for (let c = 0; c < K; c++) {
-      own[i * K + c] = ev.byKind[i * K + c] * (c === TRAFFIC ? o.trafficAsCause : 1);
-      sum += ev.byKind[i * K + c];
+    for (let c = 0; c < Q; c++) {
+      own[i * Q + c] = ev.byKind[i * K + kinds[c]] * (kinds[c] === TRAFFIC ? o.trafficAsCause : 1);
+      sum += ev.byKind[i * K + kinds[c]];
     }
-    for (let c = 0; c < K; c++) share[i * K + c] = sum > 0 ? ev.byKind[i * K + c] / sum : 1 / K;
+    for (let c = 0; c < Q; c++) share[i * Q + c] = sum > 0 ? ev.byKind[i * K + kinds[c]] / sum : 1 / Q;
   }
 
-  const restart = new Float64Array(n * K);
+  const restart = new Float64Array(n * Q);
   let restartSum = 0;
   for (const i of ev.anomalous) restartSum += a[i];
   const target = o.target !== undefined ? csr.index.get(o.target) : undefined;
   const toTarget = target !== undefined ? o.targetRestart : 0;
-  for (const i of ev.anomalous) for (let c = 0; c < K; c++) restart[i * K + c] = (((1 - toTarget) * a[i]) / restartSum) * share[i * K + c];
-  if (target !== undefined) for (let c = 0; c < K; c++) restart[target * K + c] += toTarget * share[target * K + c];
+  for (const i of ev.anomalous) for (let c = 0; c < Q; c++) restart[i * Q + c] = (((1 - toTarget) * a[i]) / restartSum) * share[i * Q + c];
+  if (target !== undefined) for (let c = 0; c < Q; c++) restart[target * Q + c] += toTarget * share[target * Q + c];
 
   // Timing fit of every dependency edge and weight of every step back to an anomalous dependant.
   const fitDep = new Float64Array(m);
@@ -72,13 +79,13 @@ export function walkScores(csr: CsrGraph, ev: ServiceEvidence, o: RcaOptions): {
   // Sized for the most there can be: per kind here, a step to each kind a dependency shows plus the
   // kind passed on, and back to each kind an anomalous dependant shows.
   const kindsOf = new Int32Array(n);
-  for (const i of ev.anomalous) for (let c = 0; c < K; c++) if (ev.byKind[i * K + c] > 0) kindsOf[i]++;
+  for (const i of ev.anomalous) for (let c = 0; c < Q; c++) if (own[i * Q + c] > 0) kindsOf[i]++;
   let bound = 0;
   for (let i = 0; i < g; i++) {
-    for (let k = depStart[i]; k < depStart[i + 1]; k++) bound += K * (kindsOf[depTarget[k]] + 1);
-    for (let k = revStart[i]; k < revStart[i + 1]; k++) bound += K * kindsOf[revTarget[k]];
+    for (let k = depStart[i]; k < depStart[i + 1]; k++) bound += Q * (kindsOf[depTarget[k]] + 1);
+    for (let k = revStart[i]; k < revStart[i + 1]; k++) bound += Q * kindsOf[revTarget[k]];
   }
-  const stateCount = n * K;
+  const stateCount = n * Q;
   const stepStart = new Int32Array(stateCount + 1);
   const to = new Int32Array(bound);
   const w = new Float64Array(bound);
@@ -86,8 +93,8 @@ export function walkScores(csr: CsrGraph, ev: ServiceEvidence, o: RcaOptions): {
   const selfW = new Float64Array(stateCount);
   const total = new Float64Array(stateCount);
   for (let i = 0; i < g; i++) {
-    for (let e = 0; e < K; e++) {
-      const s = i * K + e;
+    for (let e = 0; e < Q; e++) {
+      const s = i * Q + e;
       stepStart[s] = steps;
       let explainable = 0;
       let sum = 0;
@@ -95,19 +102,19 @@ export function walkScores(csr: CsrGraph, ev: ServiceEvidence, o: RcaOptions): {
         const j = depTarget[k];
         if (a[j] === 0) {
           // A silent dependency may still pass this kind on (a common cause that does not report).
-          to[steps] = j * K + e;
+          to[steps] = j * Q + e;
           w[steps++] = depWeight[k] * silent;
           sum += depWeight[k] * silent;
           continue;
         }
-        for (let c = 0; c < K; c++) {
-          const x = own[j * K + c] * fitDep[k] * EXPLAINS[c][e];
+        for (let c = 0; c < Q; c++) {
+          const x = own[j * Q + c] * fitDep[k] * explains[c * Q + e];
           if (x > explainable) explainable = x;
           // What the dependency can account for of this kind here (no more than there is of it); a
           // quiet kind of it may still pass this kind on, as a silent dependency does.
           const step = depWeight[k] * ((a[i] > 0 ? Math.min(own[s], x) : x) + (c === e ? silent : 0));
           if (step === 0) continue;
-          to[steps] = j * K + c;
+          to[steps] = j * Q + c;
           w[steps++] = step;
           sum += step;
         }
@@ -115,11 +122,11 @@ export function walkScores(csr: CsrGraph, ev: ServiceEvidence, o: RcaOptions): {
       for (let k = revStart[i]; k < revStart[i + 1]; k++) {
         if (bwd[k] === 0) continue;
         const j = revTarget[k];
-        for (let c = 0; c < K; c++) {
-          if (share[j * K + c] === 0) continue;
-          to[steps] = j * K + c;
-          w[steps++] = bwd[k] * share[j * K + c];
-          sum += bwd[k] * share[j * K + c];
+        for (let c = 0; c < Q; c++) {
+          if (share[j * Q + c] === 0) continue;
+          to[steps] = j * Q + c;
+          w[steps++] = bwd[k] * share[j * Q + c];
+          sum += bwd[k] * share[j * Q + c];
         }
       }
       // The walker stays by the part of this kind that the dependencies cannot explain.
@@ -127,10 +134,10 @@ export function walkScores(csr: CsrGraph, ev: ServiceEvidence, o: RcaOptions): {
       total[s] = sum + selfW[s];
     }
   }
-  for (let s = g * K; s <= stateCount; s++) stepStart[s] = steps;
+  for (let s = g * Q; s <= stateCount; s++) stepStart[s] = steps;
   if (steps > bound) throw new Error(`walk: ${steps} steps over the bound ${bound}`);
   // Services the graph does not know keep what reaches them.
-  for (let i = g; i < n; i++) for (let e = 0; e < K; e++) selfW[i * K + e] = total[i * K + e] = ev.cause[i];
+  for (let i = g; i < n; i++) for (let e = 0; e < Q; e++) selfW[i * Q + e] = total[i * Q + e] = ev.cause[i];
 
   let pi = Float64Array.from(restart);
   let next = new Float64Array(stateCount);
@@ -158,7 +165,7 @@ export function walkScores(csr: CsrGraph, ev: ServiceEvidence, o: RcaOptions): {
   const scores = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     let p = 0;
-    for (let e = 0; e < K; e++) p += pi[i * K + e];
+    for (let e = 0; e < Q; e++) p += pi[i * Q + e];
     if (p > 0) scores[i] = p * Math.pow(ev.cause[i] + silent, o.strengthExponent);
   }
   return { scores, lagScale };

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { correlateOffline, toCorrelatable } from '../src/incidents/correlate/offline.js';
+import { correlateOfflineExplained, toCorrelatable } from '../src/incidents/correlate/offline.js';
 import { signalsFromAlerts } from '../src/incidents/rca/from-alerts.js';
 import { rankRootCauses, type RcaSignal } from '../src/incidents/rca/rank.js';
 import { accuracyAtK, averageAtK, type RankedCase } from '../src/incidents/rca/scoring.js';
@@ -10,6 +10,7 @@ import { buildGraph } from '../src/simulate/graph.js';
 import { Rng } from '../src/simulate/random.js';
 import { generateTopology } from '../src/simulate/topology.js';
 import { graphFromTopology } from './rca-graph.js';
+import { groupingDebug, printMisassigned, tallyMisassigned, tallySplit } from './rca-grouping-debug.js';
 import { rcaScenarios, SCENARIO_KINDS, type RcaScenario } from './rca-scenarios.js';
 import { writeScenario } from './rca-write.js';
 
@@ -81,6 +82,7 @@ const result = {
   ...Object.fromEntries(SCENARIO_KINDS.map((k) => [`ac_at_3_${k}`, round(accuracyAtK(byKind.get(k) ?? [], 3))])),
 };
 
+if (groupingDebug) printMisassigned();
 console.log(`rca: ${cases.length} scenarios in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 console.log(JSON.stringify(result, null, 2));
 // Only the standard run (default count and seed) is the published figure.
@@ -99,9 +101,14 @@ if (writeDir) console.log(`scenarios written to ${writeDir}; score them with: vi
  */
 function groupingQuality(sc: RcaScenario, graph: ReturnType<typeof graphFromTopology>): { predicted: number; real: number; precisionSum: number; recallSum: number } {
   const events = sc.alerts.map((a) => toCorrelatable(a.alert));
-  const placed = correlateOffline(events, graph);
-  const predictedOf = events.map((e) => placed.get(e.id) ?? `alone:${e.id}`);
+  const placed = correlateOfflineExplained(events, graph);
+  const predictedOf = events.map((e) => placed.get(e.id)?.incidentId ?? `alone:${e.id}`);
   const trueOf = sc.alerts.map((a) => a.incidentId);
+  if (groupingDebug) {
+    const grouped = events.map((e, i) => ({ id: e.id, service: e.service ?? '', metric: sc.alerts[i].alert.labels.__name__ ?? '', t: e.t, trueIncident: trueOf[i], predicted: predictedOf[i], reason: placed.get(e.id)?.reason ?? 'alone' }));
+    tallyMisassigned(sc.id, grouped);
+    tallySplit(sc.id, grouped);
+  }
   const pairs = new Map<string, number>();
   const predSize = new Map<string, number>();
   const trueSize = new Map<string, number>();

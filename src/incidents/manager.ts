@@ -1,5 +1,5 @@
 import { type AlertEvent, type AnomalyEvent, type IncidentEvent, type Severity, VigilError, hashString64, severityRank } from '../core/index.js';
-import { CoOccurrence, type CorrelatableEvent, type CorrelationView, IncidentCorrelator, hostOf } from './correlate/index.js';
+import { CoOccurrence, type CorrelatableEvent, type CorrelationView, IncidentCorrelator, hostOf, travelsToCallers } from './correlate/index.js';
 import { IncidentClassifier } from './classify/index.js';
 import { incidentSeverity, incidentSummary, incidentTitle } from './describe.js';
 import type { IncidentStore } from './incident-store.js';
@@ -138,7 +138,7 @@ export class IncidentManager {
   }
 
   private place(m: IncidentMember, canOpen: boolean): void {
-    const ev: CorrelatableEvent = { id: m.id, t: m.t, labels: m.labels, canOpen, ...(m.service !== undefined && { service: m.service }) };
+    const ev: CorrelatableEvent = { id: m.id, t: m.t, labels: m.labels, canOpen, kind: m.symptom, ...(m.service !== undefined && { service: m.service }) };
     const p = this.correlator.place(ev);
     this.pruneWaiting(m.t);
     if (!p) {
@@ -527,12 +527,14 @@ function servicesOf(members: readonly IncidentMember[]): string[] {
 
 function viewOf(inc: Incident): CorrelationView {
   const hosts = new Set<string>();
+  const symptomatic = new Set<string>();
   for (const m of inc.members) {
     const h = hostOf(m.labels);
     if (h) hosts.add(h);
+    if (m.service && travelsToCallers(m.symptom)) symptomatic.add(m.service);
   }
   const ts = inc.members.map((m) => m.t);
-  return { id: inc.id, services: new Set(inc.services), hosts, firstAt: Math.min(...ts), lastAt: Math.max(...ts) };
+  return { id: inc.id, services: new Set(inc.services), symptomatic, hosts, firstAt: Math.min(...ts), lastAt: Math.max(...ts) };
 }
 
 /** The pipeline's incident event (src/core/events.ts). */

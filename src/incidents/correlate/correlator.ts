@@ -1,6 +1,8 @@
 import type { Labels } from '../../core/index.js';
 import type { ServiceGraph } from '../topology/service-graph.js';
+import type { SignalKind } from '../rca/options.js';
 import { CoOccurrence } from './co-occurrence.js';
+import { kindOf, travelsToCallers } from './event-kind.js';
 import { NeighbourhoodCache } from './neighbourhood.js';
 
 /**
@@ -10,12 +12,16 @@ import { NeighbourhoodCache } from './neighbourhood.js';
  * "Related" is one of, strongest first:
  * - the same service, or the same host (`instance`, `node`, `pod`, `host`);
  * - the event's service depends on a service of the incident within
- *   `maxHops` (a fault travels from a dependency to its callers);
+ *   `maxHops` (a fault travels from a dependency to its callers), and both
+ *   show a symptom that travels so: slowness, errors, unavailability. A
+ *   caller's CPU, disk or traffic is its own (load travels the other way),
+ *   and a dependency that is only busy explains no caller's slowness;
  * - the event's service, or a dependency of it, is a plausible common cause:
  *   at least two services of the incident (and half of a larger one) depend on
  *   it. A late-alerting root cause joins; an unrelated dependency of a single
  *   member does not. A one-service incident takes dependencies within 2 hops
- *   and direct co-callers of its dependencies. Causes precede their effects,
+ *   and direct co-callers of its dependencies. Fellow callers of a common
+ *   cause join by symptoms only, as above. Causes precede their effects,
  *   so this holds only within `causeLagMs` of the incident's first event;
  * - learned co-occurrence of the two services in past incidents.
  *
@@ -38,6 +44,8 @@ export interface CorrelatableEvent {
   labels?: Labels;
   /** Strong events may open an incident; weak ones only join. Default true. */
   canOpen?: boolean;
+  /** What the event measures; inferred from the metric or alert name in `labels` when absent. */
+  kind?: SignalKind;
 }
 
 export interface CorrelationOptions {
@@ -62,6 +70,8 @@ export interface Relation {
 export interface CorrelationView {
   id: string;
   services: Set<string>;
+  /** Services with an event that reaches their callers (slowness, errors, unavailability): see travelsToCallers. */
+  symptomatic: Set<string>;
   hosts: Set<string>;
   firstAt: number;
   lastAt: number;
@@ -111,7 +121,7 @@ export class IncidentCorrelator {
       this.pending.push(e);
       return undefined;
     }
-    const view: CorrelationView = { id: this.newId(e), services: new Set(), hosts: new Set(), firstAt: e.t, lastAt: e.t };
+    const view: CorrelationView = { id: this.newId(e), services: new Set(), symptomatic: new Set(), hosts: new Set(), firstAt: e.t, lastAt: e.t };
     this.addTo(view, e);
     this.views.set(view.id, view);
     return { incidentId: view.id, opened: true, reason: 'opened', pulled: this.pull(view) };
@@ -131,9 +141,12 @@ export class IncidentCorrelator {
       const graph = this.graph();
       const n = this.near.of(graph, e.service);
       const co = this.opts.coOccurrence;
+      // A dependency's fault reaches its callers as slowness, errors, unavailability; not as their own CPU,
+      // disk or traffic, which say nothing about a dependency (load travels the other way, to dependencies).
+      const symptom = travelsToCallers(kindOf(e));
       for (const s of view.services) {
-        // A fault travels from a dependency to its callers: an event on a caller of the incident is its effect.
-        const down = n.dependencies.get(s);
+        // A fault travels from a dependency to its callers: a caller's symptom is the effect of a symptomatic dependency.
+        const down = symptom && view.symptomatic.has(s) ? n.dependencies.get(s) : undefined;
         if (down !== undefined) consider(0.9 - 0.1 * (down - 1), `depends on ${s} (${hops(down)})`);
         if (co) {
           const c = co.confidence(e.service, s);
@@ -154,12 +167,16 @@ export class IncidentCorrelator {
           const only = [...view.services][0];
           const h = n.dependents.get(only);
           if (h !== undefined && h <= 2) consider(0.8, `${only} depends on it (${hops(h)})`);
-          const via = n.siblings.get(only);
+          // A co-caller is a fellow victim of a shared dependency only by a symptom that dependency causes.
+          const via = symptom && view.symptomatic.has(only) ? n.siblings.get(only) : undefined;
           if (via !== undefined) consider(0.6, `calls ${via}, as ${only} does`);
         }
-        for (const [x, h] of n.dependencies) {
-          const k = explains.get(x) ?? 0;
-          if (k >= need) consider(0.7 - 0.05 * (h - 1), `calls ${x}, on which ${k} of ${view.services.size} services depend`);
+        // A fellow caller of a common cause is its victim only by a symptom that cause produces.
+        if (symptom) {
+          for (const [x, h] of n.dependencies) {
+            const k = explains.get(x) ?? 0;
+            if (k >= need) consider(0.7 - 0.05 * (h - 1), `calls ${x}, on which ${k} of ${view.services.size} services depend`);
+          }
         }
       }
     }
@@ -222,6 +239,7 @@ export class IncidentCorrelator {
 
   private addTo(view: CorrelationView, e: CorrelatableEvent): void {
     if (e.service) view.services.add(e.service);
+    if (e.service && travelsToCallers(kindOf(e))) view.symptomatic.add(e.service);
     const host = hostOf(e.labels);
     if (host) view.hosts.add(host);
     view.firstAt = Math.min(view.firstAt, e.t);

@@ -12,15 +12,26 @@ import { type CorrelatableEvent, type CorrelationOptions, IncidentCorrelator } f
  * absent from the map.
  */
 export function correlateOffline(events: readonly CorrelatableEvent[], graph: ServiceGraph | undefined, opts: Partial<CorrelationOptions> = {}): Map<string, string> {
-  const c = new IncidentCorrelator(() => graph, opts);
   const out = new Map<string, string>();
+  for (const [id, p] of correlateOfflineExplained(events, graph, opts)) out.set(id, p.incidentId);
+  return out;
+}
+
+/** As correlateOffline, with the reason each event joined (or `opened`), for diagnostics. */
+export function correlateOfflineExplained(
+  events: readonly CorrelatableEvent[],
+  graph: ServiceGraph | undefined,
+  opts: Partial<CorrelationOptions> = {},
+): Map<string, { incidentId: string; reason: string }> {
+  const c = new IncidentCorrelator(() => graph, opts);
+  const out = new Map<string, { incidentId: string; reason: string }>();
   const sorted = [...events].sort((a, b) => a.t - b.t || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   for (const e of sorted) {
     c.expireBefore(e.t);
     const p = c.place(e);
     if (!p) continue;
-    out.set(e.id, p.incidentId);
-    for (const { event } of p.pulled) out.set(event.id, p.incidentId);
+    out.set(e.id, { incidentId: p.incidentId, reason: p.reason });
+    for (const { event, reason } of p.pulled) out.set(event.id, { incidentId: p.incidentId, reason });
   }
   return out;
 }

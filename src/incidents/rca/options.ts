@@ -40,8 +40,19 @@ export interface RcaOptions {
    * depends on, transitively, can be the cause, and only their signals are used.
    */
   target?: string;
+  /**
+   * With a target: when its problem was detected, unix ms. A cause shows before the problem it
+   * causes, so lateness is measured from here when that is earlier than the incident's own clock.
+   */
+  targetAt?: number;
   /** With a target: share of the walk's restarts at the target rather than at anomalous services. */
   targetRestart: number;
+  /**
+   * Prior per service type, multiplying a candidate's score (types not listed: 1). For fleets
+   * where some types are seen only through their callers (a load balancer or remote endpoint
+   * recorded on the client side), whose anomaly is that of whatever lies behind them.
+   */
+  typePrior: Record<string, number>;
 }
 
 export const DEFAULT_RCA_OPTIONS: RcaOptions = {
@@ -62,4 +73,5 @@ export const DEFAULT_RCA_OPTIONS: RcaOptions = {
   maxCandidates: 10,
   evidenceHops: 6,
   targetRestart: 0.8,
+  typePrior: {},
 };

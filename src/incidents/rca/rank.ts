@@ -52,6 +52,7 @@ export function rankRootCauses(graph: ServiceGraph, signals: RcaSignal[], opts: 
   const ev = aggregateSignals(csr, signals, o);
   if (ev.anomalous.length === 0) return [];
   const { scores, lagScale } = walkScores(csr, ev, o);
+  if (Object.keys(o.typePrior).length > 0) applyTypePrior(graph, ev, scores, o.typePrior);
   const byWalk = Array.from(scores.keys())
     .filter((i) => scores[i] > 0 && (!scope || scope.has(ev.names[i])))
     .sort((a, b) => scores[b] - scores[a] || ev.onset[a] - ev.onset[b]);
@@ -66,6 +67,7 @@ export function rankRootCauses(graph: ServiceGraph, signals: RcaSignal[], opts: 
   lead.forEach((i, k) => {
     if (cover[k] >= 0.5 * maxCover && ev.onset[i] < clock) clock = ev.onset[i];
   });
+  if (o.targetAt !== undefined && o.targetAt < clock) clock = o.targetAt;
   lead.forEach((i, k) => {
     const late = Number.isFinite(ev.onset[i]) ? Math.max(0, ev.onset[i] - clock) : 0;
     const early = Math.exp(-late / (o.maxHopLags * lagScale));
@@ -119,6 +121,15 @@ function candidate(graph: ServiceGraph, ev: ServiceEvidence, i: number, score: n
     actions: recommendedActions(node?.type ?? 'unknown', metric ? ev.topKind[i] : undefined),
     runbooks: node?.runbooks ?? [],
   };
+}
+
+/** Multiplies each anomalous service's score by its type's prior, where one is given. */
+function applyTypePrior(graph: ServiceGraph, ev: ServiceEvidence, scores: Float64Array, prior: Record<string, number>): void {
+  for (let i = 0; i < ev.graphSize; i++) {
+    if (scores[i] === 0) continue;
+    const p = prior[graph.service(ev.names[i])?.type ?? 'unknown'];
+    if (p !== undefined) scores[i] *= p;
+  }
 }
 
 /** A service and everything it depends on, transitively. */

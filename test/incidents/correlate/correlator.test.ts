@@ -107,3 +107,29 @@ test('a common cause must show up early: a dependency alerting long after the in
   const late = correlateOffline([ev('api', 'api', 0), ev('admin', 'admin', 1), ev('web', 'web', 5), ev('db', 'orders-db', 8)], g, { causeLagMs: 5 * MIN });
   assert.deepEqual(groups(late), [['admin', 'api', 'web'], ['db']]);
 });
+
+test("a dependency's fault reaches its callers as symptoms: a caller's slowness joins, its CPU or traffic does not", () => {
+  const slowDb = ev('db-latency', 'orders-db', 0, { kind: 'latency' });
+  assert.equal(groups(correlateOffline([slowDb, ev('api-latency', 'api', 1, { kind: 'latency' })], shop())).length, 1);
+  assert.equal(groups(correlateOffline([slowDb, ev('api-cpu', 'api', 1, { kind: 'saturation' })], shop())).length, 2);
+  // The kind is read from the metric name when the event does not say it.
+  assert.equal(groups(correlateOffline([slowDb, ev('api-rps', 'api', 1, { labels: { __name__: 'http_requests_per_sec' } })], shop())).length, 2);
+  assert.equal(groups(correlateOffline([slowDb, ev('api-errors', 'api', 1, { labels: { __name__: 'http_errors_ratio' } })], shop())).length, 1);
+});
+
+test('a dependency that is only busy explains no caller: its callers slowing down is another incident', () => {
+  // More queries on orders-db (pushed by some caller) and a slow api at the same time: the api's slowness is not from orders-db.
+  const m = correlateOffline([ev('db-qps', 'orders-db', 0, { kind: 'traffic' }), ev('api-latency', 'api', 1, { kind: 'latency' })], shop());
+  assert.equal(groups(m).length, 2);
+  // Once orders-db is slow too, the slowness of its callers is its doing.
+  const slow = correlateOffline([ev('db-qps', 'orders-db', 0, { kind: 'traffic' }), ev('db-latency', 'orders-db', 1, { kind: 'latency' }), ev('api-latency', 'api', 2, { kind: 'latency' })], shop());
+  assert.equal(groups(slow).length, 1);
+});
+
+test('callers of one dependency are fellow victims by symptoms only: two busy callers are two incidents', () => {
+  const g = shop();
+  g.addEdge({ from: 'admin', to: 'orders-db', weight: 1, source: 'declared', confidence: 1 });
+  assert.equal(groups(correlateOffline([ev('api', 'api', 0, { kind: 'errors' }), ev('admin', 'admin', 1, { kind: 'errors' })], g)).length, 1);
+  assert.equal(groups(correlateOffline([ev('api', 'api', 0, { kind: 'saturation' }), ev('admin', 'admin', 1, { kind: 'saturation' })], g)).length, 2);
+  assert.equal(groups(correlateOffline([ev('api', 'api', 0, { kind: 'saturation' }), ev('admin', 'admin', 1, { kind: 'errors' })], g)).length, 2);
+});

@@ -123,3 +123,42 @@ test('ranking a cascade on 1,000 services takes milliseconds', () => {
   // The target is 50 ms; a loaded CI machine gets slack.
   assert.ok(ms < 250, `${ms.toFixed(1)} ms`);
 });
+
+test('failures are traced to where failures start: a failing service that is also a little slow is not blamed on its slow dependency', () => {
+  // api fails (and slows a little); db is slow at the same time, but slowness accounts for slowness, not for failures.
+  const signals = [
+    sig('db', 'db_query_latency_seconds', 0, 0.6),
+    sig('api', 'http_errors_ratio', 0, 0.8),
+    sig('api', 'http_latency_seconds', 0, 0.5),
+    sig('web', 'http_errors_ratio', 60_000, 0.7),
+  ];
+  assert.equal(rankRootCauses(shop(), signals, { target: 'web' })[0]!.service, 'api');
+  // When the callers are slow rather than failing, the slow db explains them.
+  const slow = [sig('db', 'db_query_latency_seconds', 0, 0.6), sig('api', 'http_latency_seconds', 0, 0.8), sig('web', 'http_latency_seconds', 60_000, 0.7)];
+  assert.equal(rankRootCauses(shop(), slow, { target: 'web' })[0]!.service, 'db');
+});
+
+test('a type prior discounts services seen only through their callers (a load balancer in front of the real server)', () => {
+  const g = shop();
+  g.addService({ name: 'api-lb', type: 'network', criticality: 'medium' });
+  g.addEdge({ from: 'web', to: 'api-lb', weight: 1, source: 'declared', confidence: 1 });
+  // The web calls the api both directly and through its load balancer, whose latency is the api's as seen by the web.
+  const signals = [sig('api-lb', 'latency_p99', 0, 0.85), sig('api', 'latency_p99', 0, 0.8), sig('db', 'latency_p99', 0, 0.3), sig('web', 'latency_p99', 0, 0.7)];
+  assert.equal(rankRootCauses(g, signals, { target: 'web' })[0]!.service, 'api-lb');
+  assert.equal(rankRootCauses(g, signals, { target: 'web', typePrior: { network: 0.5 } })[0]!.service, 'api');
+});
+
+test('with the time the target problem was detected, a candidate anomalous only after it counts as late', () => {
+  // site calls search, and status which calls status-fn. search slowed before the problem was detected (t = 0);
+  // the status chain, which explains more of the incident by its size, only well after.
+  const g = new ServiceGraph();
+  for (const name of ['site', 'search', 'status', 'status-fn']) g.addService({ name, type: 'application', criticality: 'high' });
+  for (const [from, to] of [['site', 'search'], ['site', 'status'], ['status', 'status-fn']]) g.addEdge({ from, to, weight: 1, source: 'declared', confidence: 1 });
+  const signals = [sig('search', 'latency_p99', -180_000, 0.6), sig('status', 'latency_p99', 420_000, 0.7), sig('status-fn', 'latency_p99', 420_000, 0.7)];
+  const score = (ranked: ReturnType<typeof rankRootCauses>, s: string) => ranked.find((c) => c.service === s)!.score;
+  const alone = rankRootCauses(g, signals, { target: 'site' });
+  const dated = rankRootCauses(g, signals, { target: 'site', targetAt: 0 });
+  // Without the detection time the incident's clock starts with the status chain, so it is not late at all.
+  assert.ok(score(dated, 'search') > score(alone, 'search') + 0.05);
+  assert.ok(score(dated, 'status-fn') < score(alone, 'status-fn') - 0.05);
+});

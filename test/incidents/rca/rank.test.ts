@@ -107,7 +107,7 @@ test('with a target, only the target and what it depends on are candidates', () 
   assert.ok(ranked.every((c) => ['web', 'api', 'db', 'cache'].includes(c.service)));
 });
 
-test('ranking a cascade on 1,000 services takes milliseconds', () => {
+test('ranking a cascade on 1,000 services finds the deepest tier, well within a second', () => {
   // A layered graph: 10 tiers of 100, each service calling three in the next tier.
   const g = new ServiceGraph();
   const name = (tier: number, i: number) => `s${tier}-${i}`;
@@ -120,8 +120,8 @@ test('ranking a cascade on 1,000 services takes milliseconds', () => {
   const ranked = rankRootCauses(g, signals);
   const ms = performance.now() - t0;
   assert.ok(ranked[0]!.service.startsWith('s9-'), ranked[0]!.service);
-  // The target is 50 ms; a loaded CI machine gets slack.
-  assert.ok(ms < 250, `${ms.toFixed(1)} ms`);
+  // The 50 ms target is measured by bench:rca (rank_ms_1000_services); this only catches a gross regression on a loaded machine.
+  assert.ok(ms < 2000, `${ms.toFixed(1)} ms`);
 });
 
 test('failures are traced to where failures start: a failing service that is also a little slow is not blamed on its slow dependency', () => {

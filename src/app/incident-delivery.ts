@@ -52,11 +52,15 @@ export class IncidentNotifier {
     });
   }
 
-  /** Sends what is due; returns the ids of the incidents notified. */
-  tick(now = (this.opts.now ?? Date.now)()): string[] {
+  /**
+   * Sends what is due; returns the ids of the incidents notified. `firstOnly`:
+   * first notifications only (a new incident's delay is up), without looking
+   * for updates to notified incidents, which the regular tick does.
+   */
+  tick(now = (this.opts.now ?? Date.now)(), opts: { firstOnly?: boolean } = {}): string[] {
     const sent: string[] = [];
     for (const inc of this.opts.manager.openIncidents()) {
-      if (inc.state === 'mitigated') continue;
+      if (inc.state === 'mitigated' || (opts.firstOnly && inc.notified)) continue;
       if (!inc.notified) {
         if (now < inc.openedAt + this.opts.delayMs || this.activeAlerts(inc).length === 0) continue;
         this.send(inc, 'firing');

@@ -10,6 +10,7 @@ import { ServiceGraph } from '../incidents/topology/service-graph.js';
 import { IncidentNotifier } from './incident-delivery.js';
 import { IncidentFeed } from './incident-feed.js';
 import { IncidentSpread } from './incident-spread.js';
+import { PromptTimer } from './prompt-timer.js';
 import type { Pager } from './alert-delivery.js';
 
 /**
@@ -101,7 +102,7 @@ export function connectIncidents(manager: IncidentManager, deps: IncidentDeps): 
   const timer = setInterval(() => tick(now()), 1000);
   timer.unref();
   // A new incident notifies when its notifyDelay is up, not at the next regular tick.
-  const prompt = notifier && new PromptTimer(() => notifier.tick(now()), logger);
+  const prompt = notifier && new PromptTimer(() => notifier.tick(now(), { firstOnly: true }), logger);
   const stopPrompt = prompt && manager.onChange((inc, change) => {
     if (change === 'opened') prompt.at(inc.openedAt + config.incidents.notifyDelayMs, now());
   });
@@ -115,37 +116,4 @@ export function connectIncidents(manager: IncidentManager, deps: IncidentDeps): 
       feed.stop();
     },
   };
-}
-
-/** One pending one-shot timer, at the earliest time asked for (a later request while one is pending is left to the regular tick). */
-class PromptTimer {
-  private timer: NodeJS.Timeout | undefined;
-  private dueAt = Infinity;
-
-  constructor(
-    private readonly run: () => void,
-    private readonly logger: Logger,
-  ) {}
-
-  at(t: number, now: number): void {
-    if (t >= this.dueAt) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.dueAt = t;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.dueAt = Infinity;
-      try {
-        this.run();
-      } catch (err) {
-        this.logger.error({ err }, 'incident notification failed');
-      }
-    }, Math.max(0, t - now));
-    this.timer.unref();
-  }
-
-  stop(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    this.dueAt = Infinity;
-  }
 }

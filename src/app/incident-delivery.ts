@@ -78,10 +78,14 @@ export class IncidentNotifier {
     const named = new Set(notified.services ?? []);
     const unnamed = new Set<string>();
     for (const m of inc.members) if (m.kind === 'alert' && m.state === 'firing' && m.service && !named.has(m.service)) unnamed.add(m.service);
-    const causes = unnamed.size > 0 && this.opts.spread && notified.services ? this.opts.spread.newCauses(unnamed, named) : [];
-    if (!raised && causes.length === 0) return false;
+    const candidates = unnamed.size > 0 && this.opts.spread && notified.services ? this.opts.spread.newCauses(unnamed, named) : [];
+    if (!raised && candidates.length === 0) return false;
     const active = this.activeAlerts(inc);
     if (active.length === 0) return false;
+    // A silenced or inhibited alert is no news.
+    const paging = new Set(active.map((m) => m.service));
+    const causes = candidates.filter((s) => paging.has(s));
+    if (!raised && causes.length === 0) return false;
     if (causes.length > 0) {
       this.send(inc, 'firing', { note: `Now also alerting: ${causes.join(', ')}. `, idPart: `spread-${causes.join('+')}` });
       return true;

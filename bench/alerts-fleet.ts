@@ -20,6 +20,7 @@ import { DetectionStage } from '../src/detect/stage/index.js';
 import { FleetSimulator, type GroundTruthIncident } from '../src/simulate/index.js';
 import { SimulatorFeed } from '../src/app/simulator-feed.js';
 import { openStore } from '../src/store/index.js';
+import { serviceCatalogueYaml } from './alerts-catalogue.js';
 import type { SampleStore } from '../src/store/types.js';
 
 export const DAY = 86_400_000;
@@ -30,6 +31,8 @@ export interface FleetScenario {
   hostsPerService: number;
   incidentsPerDay: number;
   warmupDays: number;
+  /** Declare the fleet's services and dependencies under `services:` (the incident stage's dependency graph). */
+  catalogue: boolean;
 }
 
 export interface SimulatedDay {
@@ -47,12 +50,12 @@ export interface SimulatedDay {
 
 export function simulateFleetDay(s: FleetScenario, progress: (msg: string) => void): SimulatedDay {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-alerts-'));
-  // Vigil's defaults, in a scratch data directory; the head holds the measured day in memory, as a
-  // live Vigil's head holds the last hours, so the rules read it without decoding sealed chunks.
-  const config = parseConfig(`storage: { dir: ${JSON.stringify(dir)}, headWindow: 30h }\n`, 'bench.yaml');
+  const sim = new FleetSimulator({ seed: s.seed, services: s.services, hostsPerService: s.hostsPerService, incidentRatePerDay: s.incidentsPerDay, warmupMs: s.warmupDays * DAY });
+  // Vigil's defaults and the fleet's service catalogue, in a scratch data directory; the head holds the measured
+  // day in memory, as a live Vigil's head holds the last hours, so the rules read it without decoding sealed chunks.
+  const config = parseConfig(`storage: { dir: ${JSON.stringify(dir)}, headWindow: 30h }\n${s.catalogue ? serviceCatalogueYaml(sim.topology()) : ''}`, 'bench.yaml');
   const store = openStore({ ...toStoreOptions(config.storage, config.limits.maxSeries), checkpointIntervalMs: 0 });
   const pipeline = new IngestPipeline(store, new SelfMetrics(), config.limits);
-  const sim = new FleetSimulator({ seed: s.seed, services: s.services, hostsPerService: s.hostsPerService, incidentRatePerDay: s.incidentsPerDay, warmupMs: s.warmupDays * DAY });
   const detection = new DetectionStage(store, config.detect, undefined, pino({ level: 'silent' }));
   detection.start(sim.startTime);
   const from = sim.startTime + s.warmupDays * DAY;

@@ -7,8 +7,11 @@
 // - Latency, measured during that load: every 20 ms a probe alert of a new
 //   group is posted; the time from sending it to its routed notification
 //   arriving at the local webhook receiver, through the dispatcher and the
-//   durable outbox. The route has group_wait 0s (the timing alone would
-//   otherwise be 30 s by design).
+//   durable outbox. The route has group_wait 0s and the incident stage
+//   notifyDelay 0s (the timing alone would otherwise be 30 s by design). Each
+//   probe is about a service and host of its own, so it is a new incident: with
+//   the default incident-level notifications (incidents.notifyPerIncident) its
+//   notification is the incident's; with the incident stage off, its group's.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -78,7 +81,8 @@ export async function runIngest(progress: (msg: string) => void, opts: { duratio
     join(dir, 'vigil.yaml'),
     `server: { listen: 127.0.0.1:${port}, logLevel: warn }
 storage: { dir: ${JSON.stringify(join(dir, 'data'))} }
-${opts.incidents === false ? 'incidents: { enabled: false }\n' : ''}notify:
+incidents: ${opts.incidents === false ? '{ enabled: false }' : '{ notifyDelay: 0s }'}
+notify:
   channels:
     - { name: hook, type: webhook, url: "${receiver.url}/hook" }
 routing:
@@ -125,7 +129,7 @@ routing:
     const probing = (async () => {
       while (running) {
         const id = `p${probes++}`;
-        const body = webhookPayload([{ alertname: 'Probe', service: `probe-${id}`, instance: 'probe-host', severity: 'high', probe: id }], new Date().toISOString());
+        const body = webhookPayload([{ alertname: 'Probe', service: `probe-${id}`, instance: `probe-host-${id}`, severity: 'high', probe: id }], new Date().toISOString());
         sentAt.set(id, performance.timeOrigin + performance.now());
         const status = await post(agent, url, body);
         if (status !== 200) throw new Error(`probe: HTTP ${status}`);

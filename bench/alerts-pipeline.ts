@@ -4,19 +4,25 @@
 // ruleEvaluation.evaluationInterval of simulated time over the store phase 1
 // filled, each evaluation reading only data up to its own time, exactly as the
 // live evaluator would have at that moment; alerts go through the dispatcher
-// with the default routing (severity table, grouping, timing), and each group
-// notification through the durable outbox to a local HTTP receiver standing in
-// for the `pagerduty` and `slack` channels the default routing names.
+// with the default routing (severity table, grouping, timing) and, wired as
+// `vigil serve` wires them, the incident stage with its defaults: alerts and
+// the day's anomaly events (each at its own time) correlated over the live
+// topology into incidents, which notify once per incident in place of the
+// alert groups of their alerts (incidents.notifyPerIncident). Every
+// notification goes through the durable outbox to a local HTTP receiver
+// standing in for the `pagerduty` and `slack` channels the default routing names.
 import { join } from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import pino from 'pino';
-import type { AlertEvent } from '../src/core/events.js';
+import type { AlertEvent, AnomalyEvent } from '../src/core/events.js';
 import { RuleEvaluator, loadRules } from '../src/alerting/rules/index.js';
 import { Dispatcher } from '../src/alerting/dispatch/index.js';
 import { Outbox, createChannels } from '../src/notify/index.js';
 import { parseConfig } from '../src/config/load.js';
 import { deliverToOutbox } from '../src/app/alert-delivery.js';
+import { connectIncidents, createIncidents, deferToIncidents, type IncidentWiring } from '../src/app/incident-wiring.js';
+import { createTopology, feedTopology } from '../src/app/topology-wiring.js';
 import { RecordingReceiver } from './alerts-receiver.js';
 import type { SimulatedDay } from './alerts-fleet.js';
 
@@ -51,9 +57,13 @@ export async function runAlerting(day: SimulatedDay, ruleFile: string, progress:
   outbox.start();
   let now = day.from;
   const rules = new RuleEvaluator({ store: day.store, rules: loadRules({ ruleFiles: [ruleFile] }), clock: () => now, ...defaults.ruleEvaluation, logger });
+  // The incident stage, as createIncidents and connectIncidents wire it in `vigil serve`, on simulated time.
+  const topology = createTopology(defaults, day.store);
+  const incidents = createIncidents(defaults, logger, () => topology.graph(now), () => now);
+  let wiring: IncidentWiring | undefined;
   const dispatcher = new Dispatcher({
     config: defaults.routing,
-    notify: deliverToOutbox(outbox, logger, () => 'http://vigil.invalid'),
+    notify: deferToIncidents(deliverToOutbox(outbox, logger, () => 'http://vigil.invalid'), () => wiring?.notifier && ((g) => wiring!.notifier!.ownedByIncidents(g))),
     now: () => now,
     isAcknowledged: (fp) => rules.tracker.get(fp)?.ack !== undefined,
     logger,
@@ -67,17 +77,31 @@ export async function runAlerting(day: SimulatedDay, ruleFile: string, progress:
     } else if (e.state !== 'firing') firing.delete(e.fingerprint);
     dispatcher.receive(e);
   });
+  // The day's anomaly events, delivered when simulated time reaches them (as detection would emit them).
+  const anomalyListeners: Array<(e: AnomalyEvent) => void> = [];
+  const detection = { onAnomaly: (l: (e: AnomalyEvent) => void) => void anomalyListeners.push(l) };
+  feedTopology(topology, { detection, rules });
+  if (incidents) wiring = connectIncidents(incidents, { config: defaults, rules, dispatcher, detection, outbox, pager: undefined, logger, vigilUrl: () => 'http://vigil.invalid', now: () => now, timer: false });
+  const signals = [...day.signals].sort((a, b) => a.t - b.t);
+  let nextSignal = 0;
   const evalEvery = rules.evaluationIntervalMs;
   const tickEvery = 5_000;
   let nextEval = day.from;
   for (now = day.from; now < day.to; now += tickEvery) {
+    while (nextSignal < signals.length && signals[nextSignal]!.t <= now) {
+      const e = signals[nextSignal++]!;
+      for (const l of anomalyListeners) l(e);
+    }
     if (now >= nextEval) {
       rules.evaluate(now);
       nextEval += evalEvery;
     }
     dispatcher.tick(now);
+    wiring?.tick(now);
     if ((now - day.from) % (3 * 3_600_000) === 0) progress(`alerting: ${((now - day.from) / 3_600_000).toFixed(0)} h of the day, ${alertsFired} alerts fired`);
   }
+  wiring?.stop();
+  incidents?.close();
   await outbox.drained({ timeoutMs: 120_000 });
   await outbox.close();
   rmSync(outboxDir, { recursive: true, force: true });

@@ -2,13 +2,16 @@
 //
 // 1. A simulated day of the fleet simulator's incident scenarios through the
 //    real pipeline (ingest, detection, the default rule set rules/default.yaml,
-//    the dispatcher with the default routing, the outbox, a local HTTP
-//    receiver), scored against the simulator's ground truth.
+//    the dispatcher with the default routing, the incident stage with its
+//    defaults and the fleet's service catalogue, the outbox, a local HTTP
+//    receiver), scored against the simulator's ground truth; then the same
+//    alerting without the catalogue.
 // 2. Alertmanager-webhook ingestion into a running Vigil with 10,000 active alerts.
 //
 // Writes bench/results/alerts.json (flat numbers). `--day-only` / `--ingest-only` run one part.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { simulateFleetDay } from './alerts-fleet.js';
 import { runAlerting } from './alerts-pipeline.js';
 import { scoreDay } from './alerts-score.js';
@@ -20,18 +23,26 @@ const results: Record<string, number> = {};
 
 if (!args.has('--ingest-only')) {
   // One configuration: a 12-service fleet (36 hosts), incidents at 12 a day, three clean days of history.
-  const scenario = { seed: 1, services: 12, hostsPerService: 3, incidentsPerDay: 12, warmupDays: 3 };
+  const scenario = { seed: 1, services: 12, hostsPerService: 3, incidentsPerDay: 12, warmupDays: 3, catalogue: true };
   const t0 = performance.now();
   const day = simulateFleetDay(scenario, progress);
   const simulatedS = (performance.now() - t0) / 1000;
   const run = await runAlerting(day, resolve('rules/default.yaml'), progress);
+  // The same day without the service catalogue (no `services:`): what the incident stage does with only what it learns.
+  const bare = { ...day.config, services: [], storage: { ...day.config.storage, dir: mkdtempSync(join(tmpdir(), 'vigil-bench-alerts-bare-')) } };
+  const bareRun = await runAlerting({ ...day, config: bare }, resolve('rules/default.yaml'), progress);
   day.store.close();
-  rmSync(day.config.storage.dir, { recursive: true, force: true });
+  for (const dir of [day.config.storage.dir, bare.storage.dir]) rmSync(dir, { recursive: true, force: true });
   const score = scoreDay(day.incidents, run);
+  const bareScore = scoreDay(day.incidents, bareRun);
   Object.assign(results, {
     raw_signals: day.signals.length,
     raw_signals_univariate: day.signals.filter((s) => s.explanation.component !== 'iforest').length,
     ...score,
+    notifications_sent_without_catalogue: bareScore.notifications_sent,
+    noise_reduction_without_catalogue: bareScore.noise_reduction,
+    incidents_missed_without_catalogue: bareScore.incidents_missed,
+    false_positive_rate_without_catalogue: bareScore.false_positive_rate,
     series: day.series,
     samples: day.samples,
     simulation_wall_s: simulatedS,
@@ -41,6 +52,10 @@ if (!args.has('--ingest-only')) {
     `day: ${score.incidents} incidents, ${day.signals.length} raw signals, ${score.alerts_fired} alerts fired, ${score.notifications_sent} notifications ` +
       `(+${score.resolved_notifications} resolved): noise_reduction ${score.noise_reduction.toFixed(3)}, incidents_missed ${score.incidents_missed}, ` +
       `false_positive_rate ${score.false_positive_rate.toFixed(3)}, median_time_to_notify_s ${score.median_time_to_notify_s.toFixed(0)}`,
+  );
+  console.log(
+    `day without the service catalogue: ${bareScore.notifications_sent} notifications: noise_reduction ${bareScore.noise_reduction.toFixed(3)}, ` +
+      `incidents_missed ${bareScore.incidents_missed}, false_positive_rate ${bareScore.false_positive_rate.toFixed(3)}`,
   );
 }
 

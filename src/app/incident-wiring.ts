@@ -8,13 +8,16 @@ import type { Outbox } from '../notify/index.js';
 import { IncidentManager, IncidentStore } from '../incidents/index.js';
 import { ServiceGraph } from '../incidents/topology/service-graph.js';
 import { IncidentNotifier } from './incident-delivery.js';
+import { IncidentFeed } from './incident-feed.js';
+import { IncidentSpread } from './incident-spread.js';
+import { PromptTimer } from './prompt-timer.js';
 import type { Pager } from './alert-delivery.js';
 
 /**
  * Wiring of the incident stage: the manager (created before the dispatcher,
  * so alert-group notifications can defer to incidents), then its feeds (rule
- * alerts as they change, every alert the dispatcher holds, including those
- * from Alertmanager, and anomaly events) and its notifier.
+ * alerts as they change, every alert the dispatcher holds as it changes,
+ * including those from Alertmanager, and anomaly events) and its notifier.
  */
 
 /** The declared service catalogue (`services:`) as a dependency graph. */
@@ -25,7 +28,7 @@ export function graphFromServices(services: VigilConfig['services']): ServiceGra
   return g;
 }
 
-export function createIncidents(config: VigilConfig, logger: Logger, graph?: () => ServiceGraph | undefined): IncidentManager | undefined {
+export function createIncidents(config: VigilConfig, logger: Logger, graph?: () => ServiceGraph | undefined, now?: () => number): IncidentManager | undefined {
   if (!config.incidents.enabled) return undefined;
   const declared = graphFromServices(config.services);
   const c = config.incidents;
@@ -42,6 +45,7 @@ export function createIncidents(config: VigilConfig, logger: Logger, graph?: () 
       similarLimit: c.similarLimit,
     },
     logger,
+    ...(now && { now }),
   });
 }
 
@@ -56,40 +60,60 @@ export function deferToIncidents(notify: (g: GroupNotification) => void, owned: 
 
 export interface IncidentWiring {
   notifier: IncidentNotifier | undefined;
+  /** One pass of the stage at `now`: members whose alerts ended, lifecycle, incident notifications due. */
+  tick(now: number): void;
   stop(): void;
 }
 
-export function connectIncidents(
-  manager: IncidentManager,
-  deps: { config: VigilConfig; rules: RuleEvaluator; dispatcher: Dispatcher; detection: { onAnomaly(l: (e: AnomalyEvent) => void): void } | undefined; outbox: Outbox | undefined; pager: Pager | undefined; logger: Logger; vigilUrl: () => string },
-): IncidentWiring {
+export interface IncidentDeps {
+  config: VigilConfig;
+  rules: RuleEvaluator;
+  dispatcher: Dispatcher;
+  detection: { onAnomaly(l: (e: AnomalyEvent) => void): void } | undefined;
+  outbox: Outbox | undefined;
+  pager: Pager | undefined;
+  logger: Logger;
+  vigilUrl: () => string;
+  /** Clock, unix ms (default Date.now); with `timer: false` nothing runs on its own and the caller calls `tick`. */
+  now?: () => number;
+  timer?: boolean;
+}
+
+export function connectIncidents(manager: IncidentManager, deps: IncidentDeps): IncidentWiring {
   const { config, rules, dispatcher, detection, logger } = deps;
+  const now = deps.now ?? Date.now;
   rules.onEvent((e) => manager.observeAlert(e));
   detection?.onAnomaly((e) => manager.observeAnomaly(e));
+  // Alerts that reach the dispatcher without a Vigil rule (Alertmanager webhook, API v2) join here, as they change.
+  const feed = new IncidentFeed(manager, dispatcher, (fp) => rules.tracker.get(fp) !== undefined);
   const notifier = config.incidents.notifyPerIncident
-    ? new IncidentNotifier({ manager, dispatcher, receivers: config.routing.receivers, outbox: deps.outbox, logger, vigilUrl: deps.vigilUrl, delayMs: config.incidents.notifyDelayMs, ...(deps.pager && { pager: deps.pager }) })
+    ? new IncidentNotifier({ manager, dispatcher, receivers: config.routing.receivers, outbox: deps.outbox, logger, vigilUrl: deps.vigilUrl, delayMs: config.incidents.notifyDelayMs, now, spread: new IncidentSpread(() => manager.serviceGraph(), config.incidents.maxHops), ...(deps.pager && { pager: deps.pager }) })
     : undefined;
-  const timer = setInterval(() => {
+  const tick = (at: number) => {
     try {
-      // Alerts that reach the dispatcher without a Vigil rule (Alertmanager webhook, API v2) join here.
-      const held = new Set<string>();
-      for (const v of dispatcher.alerts()) {
-        held.add(v.alert.fingerprint);
-        manager.observeAlert(v.alert);
-      }
-      // A member alert the dispatcher forgot (resolved and flushed) is over.
-      for (const inc of manager.openIncidents())
-        for (const m of inc.members)
-          if (m.kind === 'alert' && m.state === 'firing' && !held.has(m.ref) && !rules.tracker.get(m.ref)) manager.observeAlert({ kind: 'alert', fingerprint: m.ref, source: 'vigil', state: 'resolved', severity: m.severity, labels: m.labels, annotations: {}, startsAt: m.t, endsAt: Date.now() });
-      manager.tick();
-      notifier?.tick();
+      feed.sweep(at);
+      manager.tick(at);
+      notifier?.tick(at);
     } catch (err) {
       logger.error({ err }, 'incident stage tick failed');
     }
-  }, 1000);
+  };
+  if (deps.timer === false) return { notifier, tick, stop: () => feed.stop() };
+  const timer = setInterval(() => tick(now()), 1000);
   timer.unref();
+  // A new incident notifies when its notifyDelay is up, not at the next regular tick.
+  const prompt = notifier && new PromptTimer(() => notifier.tick(now(), { firstOnly: true }), logger);
+  const stopPrompt = prompt && manager.onChange((inc, change) => {
+    if (change === 'opened') prompt.at(inc.openedAt + config.incidents.notifyDelayMs, now());
+  });
   return {
     notifier,
-    stop: () => clearInterval(timer),
+    tick,
+    stop: () => {
+      clearInterval(timer);
+      stopPrompt?.();
+      prompt?.stop();
+      feed.stop();
+    },
   };
 }

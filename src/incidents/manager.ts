@@ -278,6 +278,11 @@ export class IncidentManager {
     return { incident, similar: this.similarIndex.search(incident, this.settings.similarLimit) };
   }
 
+  /** The service dependency graph the stage correlates and ranks on (as of now). */
+  serviceGraph(): ServiceGraph | undefined {
+    return this.graph();
+  }
+
   /** The open incident an alert belongs to (by fingerprint). */
   incidentOfAlert(fingerprint: string): Incident | undefined {
     const id = this.memberOf.get(`alert:${fingerprint}`);

@@ -107,7 +107,14 @@ export interface Incident {
   /** Set when merged into another incident (this one is then resolved). */
   mergedInto?: string;
   /** Incident-level notifications sent so far: the severity last paged for (absent: never paged). */
-  notified?: { severity: Severity; at: number; acknowledged?: boolean; resolved?: boolean };
+  notified?: {
+    severity: Severity;
+    at: number;
+    acknowledged?: boolean;
+    resolved?: boolean;
+    /** Services whose firing alerts the notifications named (absent on incidents notified before it was kept). */
+    services?: string[];
+  };
 }
 
 /** A past incident like this one, with what fixed it. */

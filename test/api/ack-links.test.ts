@@ -97,6 +97,8 @@ rules:
     op: '>'
     value: 100
 ruleEvaluation: { evaluationInterval: 1s }
+# The alert-group path: incident-level notifications (the default) are tested in test/app/incident-notify-default.test.ts.
+incidents: { notifyPerIncident: false }
 routing:
   route: { receiver: hook, group_by: [alertname], group_wait: 1s, group_interval: 1s }
   receivers:

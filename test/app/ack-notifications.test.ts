@@ -45,6 +45,8 @@ rules:
     op: '>'
     value: 100
 ruleEvaluation: { evaluationInterval: 1s }
+# The alert-group path: incident-level notifications (the default) are tested in test/app/incident-notify-default.test.ts.
+incidents: { notifyPerIncident: false }
 routing:
   route: { receiver: everyone, group_by: [alertname], group_wait: 0s, group_interval: 500ms }
   receivers: [{ name: everyone, channels: [pd, chat, hook] }]

@@ -43,6 +43,8 @@ rules:
     value: 100
     annotations: { title: 'queue {{ $labels.queue }} backlog {{ $value }}' }
 ruleEvaluation: { evaluationInterval: 1s }
+# The alert-group path: incident-level notifications (the default) are tested in test/app/incident-notify-default.test.ts.
+incidents: { notifyPerIncident: false }
 routing:
   route:
     receiver: chat

@@ -140,6 +140,8 @@ notify:
   outbox: { retryBase: 100ms }
   channels:
     - { name: team-am, type: alertmanager, url: "${amUrl}" }
+# The alert-group path: incident-level notifications (the default) are tested in test/app/incident-notify-default.test.ts.
+incidents: { notifyPerIncident: false }
 routing:
   route: { receiver: am, group_by: [service], group_wait: 0s, group_interval: 1s }
   receivers: [{ name: am, channels: [team-am] }]

@@ -51,6 +51,8 @@ oncall:
 rules:
   - { name: DiskAlmostFull, type: threshold, severity: critical, selector: disk_used_ratio, op: '>', value: 0.9 }
 ruleEvaluation: { evaluationInterval: 1s }
+# The alert-group path: incident-level notifications (the default) are tested in test/app/incident-notify-default.test.ts.
+incidents: { notifyPerIncident: false }
 routing:
   route: { receiver: oncall, group_by: [alertname], group_wait: 1s, group_interval: 1s }
   receivers:

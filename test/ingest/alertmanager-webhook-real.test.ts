@@ -40,6 +40,8 @@ detect: { enabled: false }
 notify:
   channels:
     - { name: oncall, type: webhook, url: "${notified.url}/oncall" }
+# The alert-group path: incident-level notifications (the default) are tested in test/app/incident-notify-default.test.ts.
+incidents: { notifyPerIncident: false }
 routing:
   route: { receiver: oncall, group_by: [alertname], group_wait: 1s, group_interval: 1s }
   receivers:

@@ -165,6 +165,7 @@ export class Dispatcher {
   /** A one-shot timer for a group due before the next regular tick (e.g. group_wait 0s), and when it fires. */
   private soon: NodeJS.Timeout | undefined;
   private soonAt = Infinity;
+  private readonly alertListeners: Array<(a: DispatchedAlert) => void> = [];
 
   constructor(opts: DispatcherOptions) {
     const config = opts.config ?? defaultRoutingConfig();
@@ -207,6 +208,9 @@ export class Dispatcher {
     let rec = prev;
     const prevEnded = prev ? this.isResolved(prev, now) && (prev.event.endsAt ?? now) <= event.startsAt : false;
     const newlyAcked = prev !== undefined && !prevEnded && !resolved && e.ackedBy !== undefined && prev.event.ackedBy === undefined;
+    // Before the record takes the update: what a listener of changes (onAlert) would not know yet.
+    const was = prev?.event;
+    const changed = !was || prevEnded || was.state !== event.state || was.severity !== event.severity || (was.ackedBy === undefined) !== (event.ackedBy === undefined);
     if (rec && !prevEnded) {
       // The same alert again (re-sent, or from another source): the latest update wins, the earliest start is kept.
       event.startsAt = Math.min(rec.event.startsAt, event.startsAt);
@@ -225,6 +229,30 @@ export class Dispatcher {
     for (const r of routes) this.insert(this.groupFor(r.id, r.options, r.options.receiver, r.groupLabels(labels), now), rec, now);
     for (const name of rec.escalation.addedReceivers) this.insertEscalated(rec, name, now);
     if (newlyAcked) this.notifyAcknowledged(rec, now);
+    if (changed) this.emitAlert(rec, now);
+  }
+
+  /**
+   * Calls `l` with an alert each time one is new, changes state or severity,
+   * fires again, is acknowledged, or is forgotten (resolved and reported; the
+   * view is then resolved). A re-send that changes nothing is not reported, so
+   * a consumer (the incident stage) pays for changes, not for the alerts held.
+   */
+  onAlert(l: (a: DispatchedAlert) => void): () => void {
+    this.alertListeners.push(l);
+    return () => this.alertListeners.splice(this.alertListeners.indexOf(l) >>> 0, 1);
+  }
+
+  private emitAlert(rec: AlertRecord, now: number): void {
+    if (this.alertListeners.length === 0) return;
+    const a = this.view(rec, now);
+    for (const l of this.alertListeners) {
+      try {
+        l(a);
+      } catch (err) {
+        this.logger?.error({ err, fingerprint: rec.fingerprint }, 'alert listener failed');
+      }
+    }
   }
 
   /**
@@ -270,6 +298,7 @@ export class Dispatcher {
         if (this.isResolved(rec, now)) continue;
         const applied = this.escalator.evaluate(rec.event, rec.escalation, now);
         for (const i of applied) for (const name of this.escalator.rules[i]!.addReceivers) this.insertEscalated(rec, name, now);
+        if (applied.length > 0) this.emitAlert(rec, now);
       }
     const firing = this.firingSources(now);
     const due = [...this.groupsByKey.values()].filter((g) => g.nextFlushAt <= now).sort((a, b) => a.nextFlushAt - b.nextFlushAt || (a.key < b.key ? -1 : 1));
@@ -352,6 +381,12 @@ export class Dispatcher {
     return rec ? this.status(rec, now, this.firingSources(now)) : undefined;
   }
 
+  /** Whether an alert is held and firing or resolved at `now`, without building its view (undefined when not held). */
+  alertState(fingerprint: string, now = this.now()): 'firing' | 'resolved' | undefined {
+    const rec = this.records.get(fingerprint);
+    return rec ? (this.isResolved(rec, now) ? 'resolved' : 'firing') : undefined;
+  }
+
   /** The aggregation groups (for `/api/v2/alerts/groups`). */
   groups(now = this.now()): GroupView[] {
     const firing = this.firingSources(now);
@@ -428,7 +463,10 @@ export class Dispatcher {
     for (const r of resolvedNow) {
       g.alerts.delete(r.fingerprint);
       r.groups.delete(g);
-      if (r.groups.size === 0 && this.records.get(r.fingerprint) === r) this.records.delete(r.fingerprint);
+      if (r.groups.size === 0 && this.records.get(r.fingerprint) === r) {
+        this.records.delete(r.fingerprint);
+        this.emitAlert(r, now);
+      }
     }
     return notification;
   }

@@ -15,7 +15,7 @@ export const incidentsSchema = section({
   // Anomaly events of this severity or above open an incident by themselves; weaker ones only join one.
   anomalyOpenSeverity: z.enum([...SEVERITIES, 'none']).default('high'),
   // One page per incident instead of one per alert group: routed like an alert with the incident's severity and services.
-  notifyPerIncident: z.boolean().default(false),
+  notifyPerIncident: z.boolean().default(true),
   // A new incident waits this long before it pages, so the first burst of alerts joins it.
   notifyDelay: duration().prefault('30s'),
   // This many affected services or more raise the incident's severity one step.

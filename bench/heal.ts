@@ -51,7 +51,7 @@ export const REMEDIATION = `remediation:
         - { id: restart, action: { type: http, method: POST, url: "{{ control }}/services/{{ labels.service }}/restart" }, timeout: 60s, retries: 1 }
   rules:
     - name: restart-leaking-process
-      trigger: { alert: { matchers: '{alertname="MemoryGrowing"}' } }
+      trigger: { alert: { matchers: '{alertname="MemoryLeak"}' } }
       runbook: restart-host
       dryRun: false
     - name: free-disk-space

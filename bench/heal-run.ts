@@ -259,7 +259,9 @@ function applyHumanFix(sim: FleetSimulator, s: Scenario, at: number): void {
 /**
  * Rules the bench adds to rules/default.yaml: service-level symptoms (every replica), a traffic
  * surge, a deployment regression (a deploy of the service, from the CD system's
- * `deploys_total` counter, in the last 30 minutes while its errors or latency are up), and a
+ * `deploys_total` counter, in the last 15 minutes while its latency is up, or its errors are up
+ * and at least twice their last half hour: errors that were already up before the deploy are not
+ * its doing), and a
  * memory leak (memory up on a host while its CPU is not: memory that follows load, such as a
  * nightly batch or the morning traffic ramp, brings CPU with it; a leak does not).
  */
@@ -269,9 +271,20 @@ const DEPLOY_RULES = `rules:
     severity: info
     selector: deploys_total
     function: increase
-    window: 30m
+    window: 15m
     op: '>'
     value: 0
+  - name: ServiceErrorsRising
+    type: rate_of_change
+    severity: info
+    selector: '{__name__=~".+_errors_ratio"}'
+    function: ratio
+    window: 3m
+    baseline: 30m
+    aggregate: avg
+    by: [service]
+    op: '>'
+    value: 2
   - name: ServiceErrorsHigh
     type: threshold
     severity: high
@@ -297,7 +310,7 @@ const DEPLOY_RULES = `rules:
   - name: DeployRegression
     type: composite
     severity: high
-    when: { and: [ RecentDeploy, { or: [ ServiceErrorsHigh, ServiceLatencyUp ] } ] }
+    when: { and: [ RecentDeploy, { or: [ { and: [ ServiceErrorsHigh, ServiceErrorsRising ] }, ServiceLatencyUp ] } ] }
     on: [service]
     annotations:
       title: '{{ $labels.service }}: errors or latency up on every replica since its last deploy'

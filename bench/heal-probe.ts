@@ -1,20 +1,40 @@
-// Diagnostics for bench:heal (not part of the measured run): what Vigil's incidents look like per fault.
-import { planFleets, HOUR } from './heal-scenarios.js';
+// Diagnostics for bench:heal (not part of the measured run): when memory-leak rules fire on
+// bench:heal's scenarios, and where they fire with no leak (false positives): MemoryGrowing
+// (rules/default.yaml), MemoryLeak (the bench's rule, heal-run.ts) and the candidate rules below
+// (or PROBE_RULES, YAML rule list items), on the fleets without Vigil acting.
+//   npm run bench:heal-probe [-- fleets]      PROBE_SEED=9 for other fleets than the bench's (8)
+import { planFleets, HOUR, MINUTE } from './heal-scenarios.js';
 import { runFleet } from './heal-run.js';
 
-const fleets = Number(process.argv[2] ?? 1);
-const warm = Number(process.argv[3] ?? 24);
-const plans = planFleets({ seed: 1, fleets, scenariosPerFleet: 8, warmupMs: warm * HOUR, slotMs: 2.5 * HOUR, intervalMs: Number(process.argv[4] ?? 30_000) });
+const CANDIDATES = process.env.PROBE_RULES ?? `
+  - { name: P_Anom50, type: anomaly, severity: info, selector: node_memory_used_bytes, level: 0.5, within: 10m }
+  - { name: P_Anom80, type: anomaly, severity: info, selector: node_memory_used_bytes, level: 0.8, within: 10m }
+  - { name: P_Ratio105, type: rate_of_change, severity: info, selector: node_memory_used_bytes, function: ratio, window: 15m, baseline: 2h, op: '>', value: 1.05 }
+  - { name: P_Ratio108, type: rate_of_change, severity: info, selector: node_memory_used_bytes, function: ratio, window: 10m, baseline: 1h, op: '>', value: 1.08 }
+  - { name: P_Deriv, type: rate_of_change, severity: info, selector: node_memory_used_bytes, function: deriv, window: 20m, op: '>', value: 0 }
+  - { name: P_A50R105, type: composite, severity: info, when: { and: [ P_Anom50, P_Ratio105 ] }, on: [instance] }
+  - { name: P_A80D, type: composite, severity: info, when: { and: [ P_Anom80, P_Deriv ] }, on: [instance] }
+`;
+const names = [...[...CANDIDATES.matchAll(/name: (\w+)/g)].map((m) => m[1]!), 'MemoryLeak'];
+const fleets = Number(process.argv[2] ?? 5);
+const plans = planFleets({ seed: Number(process.env.PROBE_SEED ?? 8), fleets, scenariosPerFleet: 10, warmupMs: 6 * HOUR, slotMs: 2.5 * HOUR, intervalMs: 30_000 });
+const fp = new Map<string, string[]>(names.map((n) => [n, []]));
 for (const plan of plans) {
-  const t0 = performance.now();
-  const run = await runFleet(plan, { remediationYaml: '', progress: (m) => process.stderr.write(m + '\n'), label: 'probe' });
-  console.log(`fleet ${plan.index}: ${run.series} series, ${run.samples} samples, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  for (const o of run.outcomes) {
+  const run = await runFleet(plan, { remediationYaml: '', progress: () => {}, label: 'probe', extraRules: CANDIDATES });
+  const leaks = run.outcomes.filter((o) => o.scenario.kind === 'memory_leak');
+  for (const o of leaks) {
     const s = o.scenario;
-    const incs = run.incidents.filter((i) => i.openedAt >= s.spec.startsAt - 120_000 && i.openedAt < o.faultEnd + 300_000);
-    console.log(`  ${s.id} ${s.spec.service}/${s.spec.host ?? '*'} start +${((s.spec.startsAt - s.slotStart) / 60000).toFixed(0)}m paged ${o.pagedAt ? ((o.pagedAt - s.spec.startsAt) / 60000).toFixed(1) + 'm' : '-'} ttr ${(o.ttrMs / 60000).toFixed(1)}m by ${o.resolvedBy}`);
-    const al = run.alerts.filter((a) => a.startsAt >= s.spec.startsAt - 120_000 && a.startsAt < o.faultEnd + 300_000);
-    console.log(`     alerts: ${al.map((a) => `${a.labels.alertname}@${a.labels.instance ?? a.labels.service}+${((a.startsAt - s.spec.startsAt) / 60000).toFixed(0)}m`).join(' ')}`);
-    for (const i of incs) console.log(`     inc ${i.id} +${((i.openedAt - s.spec.startsAt) / 60000).toFixed(1)}m ${i.severity} ${i.classification?.type}(${i.classification?.typeConfidence.toFixed(2)}) root ${i.rootCauses.slice(0, 2).map((r) => `${r.service}:${r.score.toFixed(2)}`).join(',')} svcs ${i.services.join(',')} members ${i.members.slice(0, 6).map((m) => m.metric + '@' + (m.labels.instance ?? m.service)).join(' ')}`);
+    const first = names.map((n) => {
+      const a = run.alerts.find((x) => x.labels.alertname === n && x.labels.instance === s.spec.host && x.startsAt >= s.spec.startsAt && x.startsAt < o.faultEnd);
+      return `${n}:${a ? '+' + ((a.startsAt - s.spec.startsAt) / MINUTE).toFixed(0) : '-'}`;
+    });
+    console.log(`${s.id} ${s.spec.service}/${s.spec.host} ttr ${(o.ttrMs / MINUTE).toFixed(0)}m  MemoryGrowing:${(() => { const a = run.alerts.find((x) => x.labels.alertname === 'MemoryGrowing' && x.labels.instance === s.spec.host && x.startsAt >= s.spec.startsAt); return a ? '+' + ((a.startsAt - s.spec.startsAt) / MINUTE).toFixed(0) : '-'; })()} ${first.join(' ')}`);
+  }
+  for (const n of [...names, 'MemoryGrowing']) {
+    for (const a of run.alerts.filter((x) => x.labels.alertname === n)) {
+      const leak = leaks.some((o) => o.scenario.spec.host === a.labels.instance && a.startsAt >= o.scenario.spec.startsAt && a.startsAt < o.faultEnd + 5 * MINUTE);
+      if (!leak) (fp.get(n) ?? fp.set(n, []).get(n)!).push(`f${plan.index}:${a.labels.instance}@${new Date(a.startsAt).toISOString().slice(8, 16)}`);
+    }
   }
 }
+for (const [n, xs] of fp) console.log(`false positives ${n}: ${xs.length} ${xs.slice(0, 12).join(' ')}`);

@@ -76,7 +76,10 @@ export function servicesYaml(topo: Topology): string {
   return lines.join('\n') + '\n';
 }
 
-export async function runFleet(plan: FleetPlan, opts: { remediationYaml: string; healer?: HealerFactory; progress: (msg: string) => void; label: string }): Promise<FleetRun> {
+export async function runFleet(
+  plan: FleetPlan,
+  opts: { remediationYaml: string; healer?: HealerFactory; progress: (msg: string) => void; label: string; /** More rule list items (diagnostics: heal-probe.ts). */ extraRules?: string },
+): Promise<FleetRun> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-heal-'));
   const logger = pino({ level: 'silent' });
   const clock = new VirtualClock(plan.startTime);
@@ -88,6 +91,7 @@ export async function runFleet(plan: FleetPlan, opts: { remediationYaml: string;
     `storage: { dir: ${JSON.stringify(dir)}, headWindow: 30h }\n` +
     `ruleFiles: [rules/default.yaml]\nruleEvaluation: { evaluationInterval: 1m }\n` +
     DEPLOY_RULES +
+    (opts.extraRules ?? '') +
     servicesYaml(plan.topology) +
     opts.remediationYaml.replaceAll('{{ control }}', controlUrl);
   const config: VigilConfig = parseConfig(yaml, 'bench-heal.yaml');
@@ -254,8 +258,12 @@ function applyHumanFix(sim: FleetSimulator, s: Scenario, at: number): void {
 
 /**
  * Rules the bench adds to rules/default.yaml: service-level symptoms (every replica), a traffic
- * surge, and a deployment regression (a deploy of the service, from the CD system's
- * `deploys_total` counter, in the last 30 minutes while its errors or latency are up).
+ * surge, a deployment regression (a deploy of the service, from the CD system's
+ * `deploys_total` counter, in the last 15 minutes while its latency is up, or its errors are up
+ * and at least twice their last half hour: errors that were already up before the deploy are not
+ * its doing), and a
+ * memory leak (memory up on a host while its CPU is not: memory that follows load, such as a
+ * nightly batch or the morning traffic ramp, brings CPU with it; a leak does not).
  */
 const DEPLOY_RULES = `rules:
   - name: RecentDeploy
@@ -263,9 +271,20 @@ const DEPLOY_RULES = `rules:
     severity: info
     selector: deploys_total
     function: increase
-    window: 30m
+    window: 15m
     op: '>'
     value: 0
+  - name: ServiceErrorsRising
+    type: rate_of_change
+    severity: info
+    selector: '{__name__=~".+_errors_ratio"}'
+    function: ratio
+    window: 3m
+    baseline: 30m
+    aggregate: avg
+    by: [service]
+    op: '>'
+    value: 2
   - name: ServiceErrorsHigh
     type: threshold
     severity: high
@@ -291,10 +310,35 @@ const DEPLOY_RULES = `rules:
   - name: DeployRegression
     type: composite
     severity: high
-    when: { and: [ RecentDeploy, { or: [ ServiceErrorsHigh, ServiceLatencyUp ] } ] }
+    when: { and: [ RecentDeploy, { or: [ { and: [ ServiceErrorsHigh, ServiceErrorsRising ] }, ServiceLatencyUp ] } ] }
     on: [service]
     annotations:
       title: '{{ $labels.service }}: errors or latency up on every replica since its last deploy'
+  - name: MemoryAboveLastHour
+    type: rate_of_change
+    severity: info
+    selector: node_memory_used_bytes
+    function: ratio
+    window: 10m
+    baseline: 1h
+    op: '>'
+    value: 1.07
+  - name: CpuAboveLastHours
+    type: rate_of_change
+    severity: info
+    selector: node_cpu_utilization
+    function: ratio
+    window: 15m
+    baseline: 2h
+    op: '>'
+    value: 1.2
+  - name: MemoryLeak
+    type: composite
+    severity: medium
+    when: { and: [ MemoryAboveLastHour, { not: CpuAboveLastHours } ] }
+    on: [instance, service]
+    annotations:
+      title: '{{ $labels.instance }}: memory 7 % above its last hour while its CPU is not up (not load: a leak)'
   - name: TrafficSurge
     type: rate_of_change
     severity: high

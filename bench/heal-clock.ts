@@ -45,18 +45,23 @@ export class VirtualClock {
     if (!(ms > 0)) return Promise.resolve();
     this.activity++;
     return new Promise<void>((resolve, reject) => {
-      const s: Sleeper = { wake: this.t + ms, resolve, reject };
-      this.sleepers.push(s);
-      signal?.addEventListener(
-        'abort',
-        () => {
-          const i = this.sleepers.indexOf(s);
-          if (i >= 0) this.sleepers.splice(i, 1);
-          this.activity++;
-          reject(signal.reason ?? new Error('aborted'));
+      const onAbort = () => {
+        const i = this.sleepers.indexOf(s);
+        if (i >= 0) this.sleepers.splice(i, 1);
+        this.activity++;
+        reject(signal!.reason ?? new Error('aborted'));
+      };
+      // A sleep that ends removes its abort listener: a verification loop sleeps many times on one signal.
+      const s: Sleeper = {
+        wake: this.t + ms,
+        resolve: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
         },
-        { once: true },
-      );
+        reject,
+      };
+      this.sleepers.push(s);
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 

@@ -34,12 +34,19 @@ export class ManualClock implements Clock {
   sleep = (ms: number, signal?: AbortSignal) =>
     new Promise<void>((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
-      const timer = { at: this.t + ms, resolve };
-      this.timers.push(timer);
-      signal?.addEventListener('abort', () => {
+      const onAbort = () => {
         this.timers = this.timers.filter((x) => x !== timer);
-        reject(signal.reason);
-      });
+        reject(signal!.reason);
+      };
+      const timer = {
+        at: this.t + ms,
+        resolve: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+      };
+      this.timers.push(timer);
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
   /** Moves time on, letting every due sleeper run before the next one. */
   async advance(ms: number): Promise<void> {

@@ -8,6 +8,7 @@ import { redactConfig } from '../../src/config/redact.js';
 import { createLogger } from '../../src/api/logger.js';
 import { Receiver } from '../notify/helpers.js';
 import { tempDir } from '../helpers/vigil-process.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const SECRET = 'an-ack-link-secret-for-tests';
 const NOW = 1_700_000_000_000;
@@ -60,16 +61,6 @@ test('server.ackLinkSecret is validated and redacted', () => {
   assert.throws(() => parseConfig('server:\n  externalUrl: vigil.example.com\n', 'vigil.yaml', {}), /server\.externalUrl: expected an http/);
   assert.equal(parseConfig('server:\n  ackLinkSecret: ${VIGIL_ACK_SECRET}\n', 'vigil.yaml', { VIGIL_ACK_SECRET: SECRET }).server.ackLinkSecret, SECRET);
 });
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 interface ApiAlert {
   fingerprint: string;

@@ -8,6 +8,7 @@ import { startVigil } from '../../src/app/vigil-app.js';
 import { parseConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/api/logger.js';
 import { VIGIL_BIN, tempDir } from '../helpers/vigil-process.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -20,16 +21,6 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: numbe
     child.stderr.on('data', (d) => (stderr += d));
     child.on('exit', (code) => resolve({ code, stdout, stderr }));
   });
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 test('vigil alerts list/ack/resolve and vigil silence add/list/expire against a running Vigil', { timeout: 90_000 }, async () => {

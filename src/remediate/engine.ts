@@ -131,6 +131,8 @@ export class RemediationEngine {
     if (this.closed) return;
     if (inc.state === 'resolved' || inc.state === 'mitigated') {
       this.incidentsSeen.delete(inc.id);
+      // A resolved incident is never decided again: forget its keys so a long-running Vigil does not accumulate them.
+      if (inc.state === 'resolved') for (const r of this.rules) this.decided.delete(`${r.name}|incident|${inc.id}`);
       return;
     }
     if (!this.incidentsSeen.has(inc.id))
@@ -164,9 +166,7 @@ export class RemediationEngine {
     for (const r of this.rules) {
       const t = r.trigger.forecast;
       if (!t || !r.enabled || !t.actions.includes(e.action as 'SCALE_SOON') || (t.name !== undefined && t.name !== e.name)) continue;
-      const key = `${r.name}|scaling|${e.id}`;
-      if (this.decided.has(key)) continue;
-      this.decided.add(key);
+      // Each scaling event is delivered once (a changed recommendation), so it needs no de-duplication.
       this.consider(r, scalingContext(e));
     }
   }

@@ -90,7 +90,9 @@ routing:
   receivers: [{ name: team, channels: [hook] }]
 `,
   );
-  const child = spawn(process.execPath, [resolve('bin/vigil.js'), 'serve', '--config', join(dir, 'vigil.yaml')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // BENCH_ALERTS_NODE_ARGS passes flags to Vigil's node (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p").
+  const nodeArgs = (process.env.BENCH_ALERTS_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, resolve('bin/vigil.js'), 'serve', '--config', join(dir, 'vigil.yaml')], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', (d: string) => (stderr = (stderr + d).slice(-4000)));

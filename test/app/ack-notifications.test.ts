@@ -7,6 +7,7 @@ import { createLogger } from '../../src/api/logger.js';
 import { Receiver, type Recorded } from '../notify/helpers.js';
 import { check, pagerDutyFollowUpSpec, pagerDutyTriggerSpec, slackMessageSpec, vigilWebhookSpec } from '../notify/specs.js';
 import { tempDir } from '../helpers/vigil-process.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 /**
  * Acknowledging an alert updates the channels that notified it: PagerDuty gets
@@ -14,16 +15,6 @@ import { tempDir } from '../helpers/vigil-process.js';
  * a webhook a notification with status "acknowledged". Real HTTP receivers
  * record exactly what each API would receive.
  */
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function start(receiver: Receiver): Promise<VigilApp> {
   const dir = tempDir();

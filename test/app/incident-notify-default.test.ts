@@ -6,16 +6,7 @@ import { parseConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/api/logger.js';
 import { Receiver } from '../notify/helpers.js';
 import { tempDir } from '../helpers/vigil-process.js';
-
-async function waitFor<T>(what: string, fn: () => T | undefined, timeoutMs = 15_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { waitFor } from '../helpers/wait-for.js';
 
 /** Alertmanager's webhook body for firing alerts. */
 function alertmanager(alerts: Array<Record<string, string>>): string {

@@ -1,6 +1,8 @@
 import type { SampleStore } from '../store/types.js';
 import type { Clock } from './clock.js';
 import { evaluateCondition, type MetricCondition } from './metric-condition.js';
+import { abortReasonText, deadline } from './handlers/abort.js';
+import { boundedText } from './handlers/output.js';
 import type { ActionHandler, ActionLogger, ActionResult, TemplateVars } from './types.js';
 
 /**
@@ -78,11 +80,6 @@ export interface RunbookRunContext {
 
 const MAX_OUTPUT = 4096;
 
-function abortReason(signal: AbortSignal): string {
-  const r: unknown = signal.reason;
-  return r instanceof Error ? r.message : typeof r === 'string' ? r : 'aborted';
-}
-
 async function runStep(step: CompiledStep, vars: TemplateVars, ctx: RunbookRunContext): Promise<StepOutcome> {
   const startedAt = ctx.clock.now();
   let description: string;
@@ -94,7 +91,7 @@ async function runStep(step: CompiledStep, vars: TemplateVars, ctx: RunbookRunCo
   let result: ActionResult = { ok: false, output: 'not run' };
   let attempts = 0;
   for (let attempt = 0; attempt <= step.retries; attempt++) {
-    if (ctx.signal.aborted) return { id: step.id, type: step.handler.type, description, ok: false, output: `aborted: ${abortReason(ctx.signal)}`, attempts, startedAt, endedAt: ctx.clock.now() };
+    if (ctx.signal.aborted) return { id: step.id, type: step.handler.type, description, ok: false, output: `aborted: ${abortReasonText(ctx.signal.reason)}`, attempts, startedAt, endedAt: ctx.clock.now() };
     if (attempt > 0) {
       try {
         await ctx.clock.sleep(step.retryDelayMs * 2 ** (attempt - 1), ctx.signal);
@@ -103,21 +100,22 @@ async function runStep(step: CompiledStep, vars: TemplateVars, ctx: RunbookRunCo
       }
     }
     attempts++;
-    const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(step.timeoutMs)]);
+    const stop = deadline(ctx.signal, step.timeoutMs);
     try {
-      result = await step.handler.run(step.params, { vars, signal, env: ctx.env, logger: ctx.logger });
+      result = await step.handler.run(step.params, { vars, signal: stop.signal, env: ctx.env, logger: ctx.logger });
     } catch (e) {
       // Handlers return expected failures; a throw is a bug or a template error: a failure all the same.
       result = { ok: false, output: (e as Error).message };
     }
-    if (!result.ok && signal.aborted && !ctx.signal.aborted) result = { ...result, output: `timed out after ${step.timeoutMs / 1000} s: ${result.output}` };
+    if (!result.ok && stop.signal.aborted && !ctx.signal.aborted) result = { ...result, output: `${stop.reason()}: ${result.output}` };
     if (result.ok || ctx.signal.aborted) break;
   }
-  const output = result.output.length > MAX_OUTPUT ? `${result.output.slice(0, MAX_OUTPUT)}... (${result.output.length - MAX_OUTPUT} more characters)` : result.output;
+  const output = boundedText(result.output, MAX_OUTPUT);
   return { id: step.id, type: step.handler.type, description, ok: result.ok, output, ...(result.changed && { changed: result.changed }), attempts, startedAt, endedAt: ctx.clock.now() };
 }
 
-async function runSteps(steps: readonly CompiledStep[], ctx: RunbookRunContext, kind: 'step' | 'rollback', results: Record<string, unknown>): Promise<{ outcomes: StepOutcome[]; failed?: StepOutcome }> {
+/** `failed`: the first failed step; `stopped`: it failed without `continueOnError`, so the steps after it did not run. */
+async function runSteps(steps: readonly CompiledStep[], ctx: RunbookRunContext, kind: 'step' | 'rollback', results: Record<string, unknown>): Promise<{ outcomes: StepOutcome[]; failed?: StepOutcome; stopped: boolean }> {
   const outcomes: StepOutcome[] = [];
   let failed: StepOutcome | undefined;
   for (const step of steps) {
@@ -127,13 +125,11 @@ async function runSteps(steps: readonly CompiledStep[], ctx: RunbookRunContext, 
     outcomes.push(o);
     results[step.id] = { ok: o.ok, output: o.output, changed: o.changed ?? {} };
     ctx.record(kind, `${kind === 'rollback' ? 'rollback ' : ''}step ${step.id} (${o.description}): ${o.ok ? 'ok' : 'failed'}${o.attempts > 1 ? ` after ${o.attempts} attempts` : ''}`, { step: step.id, type: o.type, ok: o.ok, output: o.output, changed: o.changed, attempts: o.attempts });
-    if (!o.ok && !step.continueOnError) {
-      failed = o;
-      break;
-    }
-    if (!o.ok) failed ??= o;
+    if (o.ok) continue;
+    failed ??= o;
+    if (!step.continueOnError) return { outcomes, failed, stopped: true };
   }
-  return { outcomes, failed };
+  return { outcomes, failed, stopped: false };
 }
 
 async function verify(v: CompiledVerification, ctx: RunbookRunContext): Promise<VerificationOutcome> {
@@ -158,19 +154,19 @@ async function verify(v: CompiledVerification, ctx: RunbookRunContext): Promise<
       await ctx.clock.sleep(Math.min(v.everyMs, left), ctx.signal);
     }
   } catch {
-    return { holds: false, checks, reason: `aborted: ${abortReason(ctx.signal)}` };
+    return { holds: false, checks, reason: `aborted: ${abortReasonText(ctx.signal.reason)}` };
   }
   return { holds: false, checks, reason: `did not hold within ${Math.round(v.withinMs / 1000)} s: ${reason}` };
 }
 
 export async function runRunbook(book: CompiledRunbook, ctx: RunbookRunContext): Promise<RunbookOutcome> {
   const results: Record<string, unknown> = {};
-  const { outcomes: steps, failed } = await runSteps(book.steps, ctx, 'step', results);
-  if (ctx.signal.aborted) return { result: 'aborted', reason: `aborted: ${abortReason(ctx.signal)}`, steps };
+  const { outcomes: steps, failed, stopped } = await runSteps(book.steps, ctx, 'step', results);
+  if (ctx.signal.aborted) return { result: 'aborted', reason: `aborted: ${abortReasonText(ctx.signal.reason)}`, steps };
   let verification: VerificationOutcome | undefined;
   let reason: string;
-  if (failed && !book.steps.find((s) => s.id === failed.id)?.continueOnError) {
-    reason = `step ${failed.id} failed: ${failed.output.split('\n')[0]}`;
+  if (stopped) {
+    reason = `step ${failed!.id} failed: ${failed!.output.split('\n')[0]}`;
   } else if (book.verify) {
     verification = await verify(book.verify, { ...ctx, vars: { ...ctx.vars, steps: results } });
     ctx.record('verification', `verification ${verification.holds ? 'passed' : 'failed'}: ${verification.reason}`, { holds: verification.holds, checks: verification.checks });

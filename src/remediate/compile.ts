@@ -1,16 +1,19 @@
 import { ConfigError, type ConfigIssue } from '../config/errors.js';
+import { parseSelector, type CompiledMatcher } from '../core/matchers.js';
 import type { AutomationRuleConfig, GuardDefaults, RemediationConfig, RunbookStepConfig } from '../config/sections/remediation.js';
 import type { CompiledRunbook, CompiledStep } from './runbook-runner.js';
 import type { ActionHandler } from './types.js';
 
 /**
  * Turns the `remediation:` section into what the engine runs: each step's
- * action checked against its handler's schema (an unknown action type or a bad
- * parameter is a configuration error naming the step), and each rule's guards
- * filled in from `defaults`.
+ * action bound to its handler (the configuration already parsed its parameters
+ * with that handler's schema), each rule's guards filled in from `defaults`,
+ * and its alert selector parsed once.
  */
 
 export interface CompiledRule extends AutomationRuleConfig {
+  /** The alert trigger's selector, parsed once. */
+  alertMatchers?: CompiledMatcher[];
   minConfidence: number;
   cooldown: number;
   rateLimit: GuardDefaults['rateLimit'];
@@ -27,22 +30,17 @@ export interface CompiledRemediation {
 function compileSteps(steps: readonly RunbookStepConfig[], path: string, handlers: ReadonlyMap<string, ActionHandler>, defaults: GuardDefaults, issues: ConfigIssue[], file: string): CompiledStep[] {
   const out: CompiledStep[] = [];
   steps.forEach((s, j) => {
-    const where = `${path}.${j}.action`;
-    const { type, ...params } = s.action;
+    // The parameters were parsed by the handler's schema with the configuration; here the handler is only looked up.
+    const { type, params } = s.action;
     const handler = handlers.get(type);
     if (!handler) {
-      issues.push({ file, line: 0, column: 0, path: `${where}.type`, message: `unknown action type "${type}" (known: ${[...handlers.keys()].join(', ')})` });
-      return;
-    }
-    const parsed = handler.schema.safeParse(params);
-    if (!parsed.success) {
-      for (const i of parsed.error.issues) issues.push({ file, line: 0, column: 0, path: [where, ...i.path.map(String)].join('.'), message: i.message });
+      issues.push({ file, line: 0, column: 0, path: `${path}.${j}.action.type`, message: `no handler for action type "${type}" (registered: ${[...handlers.keys()].join(', ')})` });
       return;
     }
     out.push({
       id: s.id ?? `${type}_${j + 1}`,
       handler,
-      params: parsed.data,
+      params,
       timeoutMs: s.timeout ?? defaults.stepTimeout,
       retries: s.retries,
       retryDelayMs: s.retryDelay,
@@ -72,6 +70,7 @@ export function compileRemediation(config: RemediationConfig, handlers: Readonly
   const rules = config.rules.map(
     (r): CompiledRule => ({
       ...r,
+      ...(r.trigger.alert && { alertMatchers: parseSelector(r.trigger.alert.matchers) }),
       minConfidence: r.minConfidence ?? d.minConfidence,
       cooldown: r.cooldown ?? d.cooldown,
       rateLimit: r.rateLimit ?? d.rateLimit,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Cron } from 'croner';
+import type { Cron } from 'croner';
 import type { AlertEvent, ScalingEvent } from '../core/events.js';
 import { VigilError } from '../core/errors.js';
 import { parseSelector, matchesAll, type CompiledMatcher } from '../core/matchers.js';
@@ -11,6 +11,7 @@ import type { SampleStore } from '../store/types.js';
 import type { AuditKind, AuditLog } from './audit-log.js';
 import { realClock, type Clock } from './clock.js';
 import { compileRemediation, type CompiledRule } from './compile.js';
+import { pausedCron } from './cron.js';
 import { isFinal, type Execution, type GuardName } from './execution.js';
 import { BlastRadiusGuard } from './guards/blast-radius.js';
 import { CircuitBreaker } from './guards/circuit-breaker.js';
@@ -98,7 +99,8 @@ export class RemediationEngine {
   private readonly incidentsSeen = new Map<string, Incident>();
   private readonly incidentOpenings = new SlidingWindowLog<string>();
   private readonly alertFirings = new SlidingWindowLog<string>();
-  private readonly metricSince = new Map<string, number>();
+  /** Metric-trigger episodes per rule and series: when the condition began to hold, and whether that episode was decided. */
+  private readonly metricEpisodes = new Map<string, Map<string, { since: number; decided: boolean }>>();
   private readonly schedules = new Map<string, { cron: Cron; next: number }>();
   private readonly maintenance: MaintenanceWindow[];
   private killSwitch: boolean;
@@ -112,7 +114,7 @@ export class RemediationEngine {
     this.rules = compiled.rules;
     this.runbooks = compiled.runbooks;
     this.blast = new BlastRadiusGuard(o.instanceCount);
-    this.maintenance = o.config.maintenance.map((m) => ({ name: m.name, ...(m.matchers && { matchers: parseSelector(m.matchers) }), cron: new Cron(m.cron, { paused: true, ...(m.timezone && { timezone: m.timezone }) }), durationMs: m.duration }));
+    this.maintenance = o.config.maintenance.map((m) => ({ name: m.name, ...(m.matchers && { matchers: parseSelector(m.matchers) }), cron: pausedCron(m.cron, m.timezone), durationMs: m.duration }));
     const saved = o.state.setting('killSwitch');
     this.killSwitch = saved !== undefined ? saved === 'on' : o.config.killSwitch;
     for (const e of o.state.executions(1000).reverse()) this.remember(e);
@@ -151,11 +153,13 @@ export class RemediationEngine {
         this.decided.delete(key);
         continue;
       }
-      if (this.decided.has(key) || !matchesAll(parseSelectorCached(t.matchers), e.labels)) continue;
+      if (this.decided.has(key) || !matchesAll(r.alertMatchers!, e.labels)) continue;
       const now = this.clock.now();
+      // The log holds each fingerprint once per window, so its length counts distinct alerts.
       const recent = this.alertFirings.within(r.name, now, t.within);
-      if (!recent.includes(e.fingerprint)) this.alertFirings.add(r.name, now, e.fingerprint);
-      if (new Set([...recent, e.fingerprint]).size < t.count) continue;
+      const isNew = !recent.includes(e.fingerprint);
+      if (isNew) this.alertFirings.add(r.name, now, e.fingerprint);
+      if (recent.length + (isNew ? 1 : 0) < t.count) continue;
       this.decided.add(key);
       this.consider(r, alertContext(e));
     }
@@ -220,28 +224,24 @@ export class RemediationEngine {
         this.logger.warn({ rule: r.name, err: (err as Error).message }, 'metric trigger failed');
         continue;
       }
+      let episodes = this.metricEpisodes.get(r.name);
+      if (!episodes) this.metricEpisodes.set(r.name, (episodes = new Map()));
       const seen = new Set<string>();
       for (const s of res.series) {
         const id = JSON.stringify(s.labels);
-        const key = `${r.name}|metric|${id}`;
-        seen.add(key);
+        seen.add(id);
         if (!s.ok) {
-          this.metricSince.delete(key);
-          this.decided.delete(key);
+          episodes.delete(id);
           continue;
         }
-        const since = this.metricSince.get(key) ?? now;
-        this.metricSince.set(key, since);
-        if (now - since < t.for || this.decided.has(key)) continue;
-        this.decided.add(key);
-        this.consider(r, seriesContext(s.labels, s.value, id, `${t.query} ${t.fn} = ${+s.value.toPrecision(4)} ${t.op} ${t.value} for ${Math.round((now - since) / 1000)} s`));
+        let ep = episodes.get(id);
+        if (!ep) episodes.set(id, (ep = { since: now, decided: false }));
+        if (now - ep.since < t.for || ep.decided) continue;
+        ep.decided = true;
+        this.consider(r, seriesContext(s.labels, s.value, id, `${t.query} ${t.fn} = ${+s.value.toPrecision(4)} ${t.op} ${t.value} for ${Math.round((now - ep.since) / 1000)} s`));
       }
       // A series that vanished ends its episode.
-      for (const key of [...this.metricSince.keys()]) {
-        if (!key.startsWith(`${r.name}|metric|`) || seen.has(key)) continue;
-        this.metricSince.delete(key);
-        this.decided.delete(key);
-      }
+      for (const id of episodes.keys()) if (!seen.has(id)) episodes.delete(id);
     }
   }
 
@@ -287,12 +287,8 @@ export class RemediationEngine {
     };
     this.audit('matched', ex, 'vigil', `${r.name} matched ${ctx.trigger.text} (confidence ${conf.value.toFixed(2)})`, { confidence: conf, subject: ctx.subject });
     const skip = (guard: GuardName, reason: string): Execution => {
-      ex.guard = guard;
-      ex.reason = reason;
-      this.remember(ex);
-      this.o.state.saveExecution(ex);
+      this.update(ex, { guard, reason });
       this.audit('skipped', ex, 'vigil', `${r.name} skipped: ${reason}`, { guard });
-      this.emit(ex);
       return ex;
     };
     // Render every step's targets first: a template that cannot be filled stops it here.
@@ -332,22 +328,14 @@ export class RemediationEngine {
     this.cooldowns.set(coolKey, now + r.cooldown);
     this.blast.record(r.name, ex.targets, ctx.subject, now);
     if (r.dryRun) {
-      ex.state = 'dry_run';
-      ex.reason = `dry run: would run ${r.runbook} on ${ex.targets.join(', ') || 'no target'}`;
-      this.remember(ex);
-      this.o.state.saveExecution(ex);
+      this.update(ex, { state: 'dry_run', reason: `dry run: would run ${r.runbook} on ${ex.targets.join(', ') || 'no target'}` });
       this.audit('dry_run', ex, 'vigil', `${r.name} (dry run) would run: ${ex.plan!.join('; ')}`, { plan: ex.plan, targets: ex.targets });
       this.timeline(ex, `dry run: ${r.name} would run runbook ${r.runbook} (${ex.plan!.join('; ')})`);
-      this.emit(ex);
       return ex;
     }
     if (r.approval) {
       const expiresAt = now + this.o.config.defaults.approvalTimeout;
-      ex.state = 'pending_approval';
-      ex.reason = 'waiting for approval';
-      ex.approval = { requestedAt: now, expiresAt };
-      this.remember(ex);
-      this.o.state.saveExecution(ex);
+      this.update(ex, { state: 'pending_approval', reason: 'waiting for approval', approval: { requestedAt: now, expiresAt } });
       this.audit('approval_requested', ex, 'vigil', `${r.name} asks for approval to run ${r.runbook}: ${ex.plan!.join('; ')}`, { expiresAt });
       this.timeline(ex, `approval requested: ${r.name} would run ${r.runbook}`);
       const links = this.o.approvalLinks?.(ex.id, expiresAt);
@@ -358,7 +346,6 @@ export class RemediationEngine {
         execution: ex.id,
         ...(links && { links }),
       });
-      this.emit(ex);
       return ex;
     }
     this.start(ex, r, book);
@@ -386,7 +373,7 @@ export class RemediationEngine {
         env: this.env,
         logger: this.logger,
         ...(this.o.store && { store: this.o.store }),
-        record: (kind, text, data) => this.audit(kind === 'verification' ? 'verification' : kind === 'rollback' ? 'rollback' : 'step', ex, 'vigil', text, data),
+        record: (kind, text, data) => this.audit(kind, ex, 'vigil', text, data),
       });
     } catch (e) {
       outcome = { result: 'failed' as const, reason: `runbook crashed: ${(e as Error).message}`, steps: [] };
@@ -515,7 +502,7 @@ export class RemediationEngine {
     for (const r of this.rules) {
       const t = r.trigger.schedule;
       if (!t) continue;
-      const cron = new Cron(t.cron, { paused: true, ...(t.timezone && { timezone: t.timezone }) });
+      const cron = pausedCron(t.cron, t.timezone);
       this.schedules.set(r.name, { cron, next: cron.nextRun(new Date(now))?.getTime() ?? Infinity });
     }
   }
@@ -555,11 +542,4 @@ export class RemediationEngine {
   private timeline(e: Execution, text: string): void {
     if (e.trigger.incidentId) this.o.onIncidentAction?.(e.trigger.incidentId, text);
   }
-}
-
-const selectorCache = new Map<string, CompiledMatcher[]>();
-function parseSelectorCached(s: string): CompiledMatcher[] {
-  let m = selectorCache.get(s);
-  if (!m) selectorCache.set(s, (m = parseSelector(s)));
-  return m;
 }

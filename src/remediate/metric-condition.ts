@@ -2,6 +2,7 @@ import type { Labels } from '../core/labels.js';
 import { parseSelector } from '../core/matchers.js';
 import { isStaleMarker } from '../core/sample.js';
 import { compare } from '../alerting/rules/conditions.js';
+import type { ComparisonOp } from '../alerting/rules/types.js';
 import type { SampleStore } from '../store/types.js';
 import { renderTemplate } from './template.js';
 import type { TemplateVars } from './types.js';
@@ -14,14 +15,12 @@ import type { TemplateVars } from './types.js';
  * holds: a verification must not pass because the metric vanished.
  */
 
-export type Comparison = '>' | '>=' | '<' | '<=' | '==' | '!=';
-
 export interface MetricCondition {
   query: string;
   overMs: number;
   fn: 'avg' | 'max' | 'min' | 'last';
   match: 'all' | 'any';
-  op: Comparison;
+  op: ComparisonOp;
   value: number;
 }
 
@@ -35,7 +34,6 @@ export interface ConditionResult {
 
 /** Without a window, the latest sample within this lookback counts (as Prometheus's 5 minutes). */
 export const LATEST_LOOKBACK_MS = 5 * 60_000;
-
 
 function reduce(fn: MetricCondition['fn'], values: Float64Array): number {
   let n = 0;

@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { Cron } from 'croner';
 import { SEVERITIES } from '../../core/severity.js';
 import { parseSelector } from '../../core/matchers.js';
 import { INCIDENT_TYPES } from '../../incidents/model.js';
+import { COMPARISON_OPS } from '../../alerting/rules/types.js';
 import { count, duration, section } from '../fields.js';
 import { ACTION_SCHEMAS } from '../../remediate/handlers/schemas.js';
+import { pausedCron } from '../../remediate/cron.js';
 
 /**
  * Self-healing (`remediation:` in vigil.yaml): runbooks (ordered steps, a
@@ -30,18 +31,23 @@ const selectorText = z.string().superRefine((text, ctx) => {
   }
 });
 
-export const COMPARISON = ['>', '>=', '<', '<=', '==', '!='] as const;
-
-/** One action in a runbook: `type` names the handler; its other keys are the handler's parameters, checked by the handler's schema. */
-const action = z.looseObject({ type: z.string().min(1) }).superRefine((a, ctx) => {
+/**
+ * One action in a runbook: `type` names the handler; its other keys are the handler's parameters,
+ * parsed here by the handler's schema (defaults filled in) and output as `{ type, params }`.
+ */
+const action = z.looseObject({ type: z.string().min(1) }).transform((a, ctx) => {
   const schema = ACTION_SCHEMAS[a.type];
   if (!schema) {
     ctx.addIssue({ code: 'custom', path: ['type'], message: `unknown action type "${a.type}" (known: ${Object.keys(ACTION_SCHEMAS).join(', ')})` });
-    return;
+    return z.NEVER;
   }
-  const { type: _type, ...params } = a;
-  const r = schema.safeParse(params);
-  if (!r.success) for (const i of r.error.issues) ctx.addIssue({ code: 'custom', path: i.path as PropertyKey[], message: i.message });
+  const { type, ...raw } = a;
+  const r = schema.safeParse(raw);
+  if (!r.success) {
+    for (const i of r.error.issues) ctx.addIssue({ code: 'custom', path: i.path as PropertyKey[], message: i.message });
+    return z.NEVER;
+  }
+  return { type, params: r.data as unknown };
 });
 
 const step = z.strictObject({
@@ -60,14 +66,14 @@ const metricCondition = {
   /** Window each series is reduced over (`fn`); 0 = the latest sample. */
   over: duration().prefault('1m'),
   fn: z.enum(['avg', 'max', 'min', 'last']).default('avg'),
-  /** `all` matched series must satisfy the comparison (default), or `any`. */
-  match: z.enum(['all', 'any']).default('all'),
-  op: z.enum(COMPARISON),
+  op: z.enum(COMPARISON_OPS),
   value: z.number(),
 };
 
 const verification = z.strictObject({
   ...metricCondition,
+  /** `all` matched series must satisfy the comparison (default), or `any`. */
+  match: z.enum(['all', 'any']).default('all'),
   /** The condition must hold within this long of the last step. */
   within: duration({ min: 1 }).prefault('5m'),
   /** How often it is checked meanwhile. */
@@ -109,9 +115,9 @@ const alertTrigger = z.strictObject({
   within: duration().prefault('10m'),
 });
 
+/** Each matching series is its own episode: it fires once when it has satisfied the comparison for `for`. */
 const metricTrigger = z.strictObject({
   ...metricCondition,
-  match: z.enum(['all', 'any']).default('any'),
   /** The condition must hold this long before the rule fires. */
   for: duration().prefault('0s'),
 });
@@ -125,7 +131,7 @@ const forecastTrigger = z.strictObject({
 const scheduleTrigger = z.strictObject({
   cron: z.string().superRefine((expr, ctx) => {
     try {
-      new Cron(expr, { paused: true });
+      pausedCron(expr);
     } catch (e) {
       ctx.addIssue({ code: 'custom', message: `invalid cron expression: ${(e as Error).message}` });
     }

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { isVigilError } from '../../core/errors.js';
 import type { Labels } from '../../core/labels.js';
-import { AckLinkError, type AckLinks, type VerifiedAckTarget } from '../ack-links.js';
+import { AckLinkError, type AckLinks, type AckTargetKind, type VerifiedAckTarget } from '../ack-links.js';
 import type { AlertingHandles } from './alerts.js';
 
 /**
@@ -35,14 +35,7 @@ const MAX_COMMENT = 1000;
 
 export function ackRoutes(app: FastifyInstance, links: AckLinks, h: AlertingHandles): void {
   void app.register(async (scope) => {
-    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
-      done(null, Object.fromEntries(new URLSearchParams(body as string)));
-    });
-    scope.setErrorHandler((err: FastifyError, req, reply) => {
-      const status = isVigilError(err) ? err.statusCode : (err.statusCode ?? 500);
-      if (status >= 500) req.log.error({ err: err.message, route: '/ack/:token' }, 'acknowledgement link failed');
-      return page(reply, status, 'Acknowledgement failed', `<p>${esc(status >= 500 ? 'Internal error.' : err.message)}</p>`);
-    });
+    linkPageScope(scope, '/ack/:token', 'Acknowledgement failed', 'acknowledgement link failed');
 
     scope.get<{ Params: { token: string } }>('/ack/:token', async (req, reply) => {
       const target = verify(links, req.params.token, reply);
@@ -78,9 +71,29 @@ export function ackRoutes(app: FastifyInstance, links: AckLinks, h: AlertingHand
 }
 
 function verify(links: AckLinks, token: string, reply: FastifyReply): VerifiedAckTarget | undefined {
+  return verifyLink(links, token, reply, (kind) => kind !== 'execution', 'This is an approval link: open it under /approve/.');
+}
+
+/**
+ * Pages a person reaches from a link (acknowledgement, approval): form bodies
+ * parsed, and any error shown as an HTML page rather than JSON.
+ */
+export function linkPageScope(scope: FastifyInstance, route: string, failureTitle: string, logMessage: string): void {
+  scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
+  scope.setErrorHandler((err: FastifyError, req, reply) => {
+    const status = isVigilError(err) ? err.statusCode : (err.statusCode ?? 500);
+    if (status >= 500) req.log.error({ err: err.message, route }, logMessage);
+    return page(reply, status, failureTitle, `<p>${esc(status >= 500 ? 'Internal error.' : err.message)}</p>`);
+  });
+}
+
+/** A signed link's target when it is valid and of an accepted kind; otherwise a 403 page is sent and undefined returned. */
+export function verifyLink(links: AckLinks, token: string, reply: FastifyReply, accepts: (kind: AckTargetKind) => boolean, wrongKind: string): VerifiedAckTarget | undefined {
   try {
     const target = links.verify(token);
-    if (target.kind === 'execution') throw new AckLinkError('invalid', 'This is an approval link: open it under /approve/.');
+    if (!accepts(target.kind)) throw new AckLinkError('invalid', wrongKind);
     return target;
   } catch (e) {
     if (!(e instanceof AckLinkError)) throw e;

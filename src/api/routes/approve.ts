@@ -1,8 +1,7 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
-import { isVigilError } from '../../core/errors.js';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { RemediationEngine } from '../../remediate/engine.js';
-import { AckLinkError, type AckLinks, type VerifiedAckTarget } from '../ack-links.js';
-import { esc, page } from './ack.js';
+import type { AckLinks } from '../ack-links.js';
+import { esc, linkPageScope, page, verifyLink } from './ack.js';
 
 /**
  * Signed approval links in remediation notifications (Slack, email):
@@ -14,32 +13,12 @@ import { esc, page } from './ack.js';
  */
 export function approvalRoutes(app: FastifyInstance, links: AckLinks, engine: RemediationEngine): void {
   void app.register(async (scope) => {
-    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
-      done(null, Object.fromEntries(new URLSearchParams(body as string)));
-    });
-    scope.setErrorHandler((err: FastifyError, req, reply) => {
-      const status = isVigilError(err) ? err.statusCode : (err.statusCode ?? 500);
-      if (status >= 500) req.log.error({ err: err.message, route: '/approve/:token' }, 'approval link failed');
-      return page(reply, status, 'Approval failed', `<p>${esc(status >= 500 ? 'Internal error.' : err.message)}</p>`);
-    });
-
-    const target = (token: string): VerifiedAckTarget => {
-      const t = links.verify(token);
-      if (t.kind !== 'execution') throw new AckLinkError('invalid', 'This is not an approval link.');
-      return t;
-    };
-    const refuse = (reply: Parameters<typeof page>[0], e: unknown) => {
-      if (!(e instanceof AckLinkError)) throw e;
-      return page(reply, 403, e.reason === 'expired' ? 'Link expired' : 'Invalid link', `<p>${esc(e.message)}</p>`);
-    };
+    linkPageScope(scope, '/approve/:token', 'Approval failed', 'approval link failed');
+    const target = (token: string, reply: FastifyReply) => verifyLink(links, token, reply, (kind) => kind === 'execution', 'This is not an approval link.');
 
     scope.get<{ Params: { token: string } }>('/approve/:token', async (req, reply) => {
-      let t: VerifiedAckTarget;
-      try {
-        t = target(req.params.token);
-      } catch (e) {
-        return refuse(reply, e);
-      }
+      const t = target(req.params.token, reply);
+      if (!t) return reply;
       const ex = engine.get(t.key);
       if (!ex) return page(reply, 404, 'Unknown execution', `<p>No execution ${esc(t.key)}.</p>`);
       if (ex.state !== 'pending_approval') return page(reply, 200, 'Already decided', `<p>${esc(ex.rule)} is ${esc(ex.state)}: ${esc(ex.reason)}</p>`);
@@ -55,12 +34,8 @@ export function approvalRoutes(app: FastifyInstance, links: AckLinks, engine: Re
     });
 
     scope.post<{ Params: { token: string }; Body: unknown }>('/approve/:token', async (req, reply) => {
-      let t: VerifiedAckTarget;
-      try {
-        t = target(req.params.token);
-      } catch (e) {
-        return refuse(reply, e);
-      }
+      const t = target(req.params.token, reply);
+      if (!t) return reply;
       const form = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as Record<string, unknown>;
       const by = (typeof form.by === 'string' ? form.by.trim() : '').slice(0, 100);
       if (!by) return page(reply, 400, 'Name required', '<p>Say who decides: the audit log records it.</p>');

@@ -97,7 +97,7 @@ export class RemediationEngine {
   /** Trigger occurrences already decided: one decision per rule and incident, alert episode, series episode, event. */
   private readonly decided = new Set<string>();
   private readonly incidentsSeen = new Map<string, Incident>();
-  private readonly incidentOpenings = new SlidingWindowLog<string>();
+  private readonly incidentMatches = new SlidingWindowLog<string>();
   private readonly alertFirings = new SlidingWindowLog<string>();
   /** Metric-trigger episodes per rule and series: when the condition began to hold, and whether that episode was decided. */
   private readonly metricEpisodes = new Map<string, Map<string, { since: number; decided: boolean }>>();
@@ -137,8 +137,6 @@ export class RemediationEngine {
       if (inc.state === 'resolved') for (const r of this.rules) this.decided.delete(`${r.name}|incident|${inc.id}`);
       return;
     }
-    if (!this.incidentsSeen.has(inc.id))
-      for (const r of this.rules) if (r.trigger.incident) this.incidentOpenings.add(r.name, inc.openedAt, inc.id);
     this.incidentsSeen.set(inc.id, inc);
     this.decideIncidents(this.clock.now());
   }
@@ -204,7 +202,13 @@ export class RemediationEngine {
         if (this.decided.has(key) || now - inc.openedAt < t.settle) continue;
         const quality = matchIncident(inc, t);
         if (quality === undefined) continue;
-        if (t.count > 1 && new Set(this.incidentOpenings.within(r.name, now, t.within)).size < t.count) continue;
+        if (t.count > 1) {
+          // Only incidents that match the trigger count towards `count`.
+          const matched = this.incidentMatches.within(r.name, now, t.within);
+          const isNew = !matched.includes(inc.id);
+          if (isNew) this.incidentMatches.add(r.name, now, inc.id);
+          if (matched.length + (isNew ? 1 : 0) < t.count) continue;
+        }
         this.decided.add(key);
         const ctx = incidentContext(inc, this.o.vigilUrl?.());
         this.consider(r, { ...ctx, matchQuality: quality });

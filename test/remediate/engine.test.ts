@@ -452,3 +452,26 @@ test('two rules acting on the same target share its per-target rate limit', asyn
     await control.close();
   }
 });
+
+test('an incident count counts only incidents that match the trigger', async () => {
+  const control = await TestServer.start();
+  const h = engineFrom(`${restartRunbook(control.url)}
+  rules:
+    - { name: repeated-exhaustion, dryRun: false, trigger: { incident: { types: [resource_exhaustion], settle: 0s, count: 2, within: 1h } }, runbook: restart, cooldown: 0s }
+`);
+  try {
+    h.engine.observeIncident(incident({ id: 'a', service: 'cart' }));
+    // Another type does not make it two.
+    h.engine.observeIncident(incident({ id: 'b', service: 'web', type: 'network' }));
+    h.engine.tick();
+    assert.equal(h.engine.executions().length, 0);
+    h.engine.observeIncident(incident({ id: 'c', service: 'db' }));
+    assert.deepEqual(h.engine.executions().map((e) => e.trigger.incidentId), ['c'], 'the second match fires at once');
+    h.engine.tick();
+    await h.engine.idle();
+    assert.deepEqual(h.engine.executions().map((e) => e.trigger.incidentId).sort(), ['a', 'c'], 'the first one at the next tick');
+  } finally {
+    await h.close();
+    await control.close();
+  }
+});

@@ -100,7 +100,7 @@ const incidentTrigger = z.strictObject({
   minRootCauseScore: z.number().min(0).max(1).default(0),
   /** Some affected service must match this (anchored regular expression). */
   services: z.string().optional(),
-  /** Fire only when at least this many matching incidents opened within `within`. */
+  /** Fire only when at least this many incidents matched (type, severity, root cause, services) within `within`. */
   count: count(1).default(1),
   within: duration().prefault('1h'),
   /** Decide this long after the incident opened, once its first burst of alerts, classification and root-cause ranking have settled. */

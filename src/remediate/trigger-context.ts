@@ -2,6 +2,7 @@ import type { AlertEvent, ScalingEvent } from '../core/events.js';
 import type { Labels } from '../core/labels.js';
 import { severityRank, type Severity } from '../core/severity.js';
 import type { Incident } from '../incidents/model.js';
+import { serviceOf } from '../incidents/members.js';
 import type { ExecutionTrigger } from './execution.js';
 
 /**
@@ -64,10 +65,6 @@ export function incidentContext(inc: Incident, vigilUrl?: string): TriggerContex
     matchQuality: 1,
     rootCauseScore: top?.score ?? 0,
   };
-}
-
-function serviceOf(labels: Labels): string | undefined {
-  return labels.service ?? labels.job ?? labels.app ?? labels['app.kubernetes.io/name'];
 }
 
 export function alertContext(e: AlertEvent): TriggerContext {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { VigilError, isSeverity } from '../../core/index.js';
+import { isSeverity } from '../../core/index.js';
 import { INCIDENT_STATES, INCIDENT_TYPES, type IncidentManager, type IncidentState, isIncidentType } from '../../incidents/index.js';
+import { badParam, integerParam, jsonBody, requiredString } from '../params.js';
 
 /**
  * Incidents: list, show (timeline, root-cause ranking with evidence, similar
@@ -10,9 +11,8 @@ import { INCIDENT_STATES, INCIDENT_TYPES, type IncidentManager, type IncidentSta
 export function incidentRoutes(app: FastifyInstance, incidents: IncidentManager): void {
   app.get<{ Querystring: { state?: string; limit?: string } }>('/api/v1/incidents', async (req) => {
     const { state, limit } = req.query;
-    if (state !== undefined && !(INCIDENT_STATES as readonly string[]).includes(state)) throw bad('state', `expected one of ${INCIDENT_STATES.join(', ')}`);
-    const n = limit === undefined ? 100 : Number(limit);
-    if (!Number.isInteger(n) || n < 1 || n > 10_000) throw bad('limit', 'expected an integer from 1 to 10000');
+    if (state !== undefined && !(INCIDENT_STATES as readonly string[]).includes(state)) throw badParam('state', `expected one of ${INCIDENT_STATES.join(', ')}`);
+    const n = integerParam(limit, 'limit', 100, 1, 10_000);
     const data = incidents.list({ ...(state && { state: state as IncidentState }), limit: n }).map((i) => ({
       id: i.id,
       state: i.state,
@@ -36,36 +36,36 @@ export function incidentRoutes(app: FastifyInstance, incidents: IncidentManager)
   });
 
   app.post<{ Params: { id: string }; Body: Record<string, unknown> }>('/api/v1/incidents/:id/ack', async (req) => {
-    const b = body(req.body);
+    const b = jsonBody(req.body);
     return { status: 'success', data: incidents.ack(req.params.id, str(b.by, 'by'), optStr(b.comment, 'comment')) };
   });
 
   app.post<{ Params: { id: string }; Body: Record<string, unknown> }>('/api/v1/incidents/:id/mitigate', async (req) => {
-    const b = body(req.body);
+    const b = jsonBody(req.body);
     return { status: 'success', data: incidents.mitigate(req.params.id, str(b.by, 'by'), optStr(b.note, 'note')) };
   });
 
   app.post<{ Params: { id: string }; Body: Record<string, unknown> }>('/api/v1/incidents/:id/resolve', async (req) => {
-    const b = body(req.body);
+    const b = jsonBody(req.body);
     return { status: 'success', data: incidents.resolve(req.params.id, str(b.by, 'by'), str(b.note, 'note')) };
   });
 
   app.post<{ Params: { id: string }; Body: Record<string, unknown> }>('/api/v1/incidents/:id/merge', async (req) => {
-    const b = body(req.body);
+    const b = jsonBody(req.body);
     return { status: 'success', data: incidents.merge(req.params.id, strList(b.incidents, 'incidents'), str(b.by, 'by')) };
   });
 
   app.post<{ Params: { id: string }; Body: Record<string, unknown> }>('/api/v1/incidents/:id/split', async (req) => {
-    const b = body(req.body);
+    const b = jsonBody(req.body);
     return { status: 'success', data: incidents.split(req.params.id, strList(b.members, 'members'), str(b.by, 'by')) };
   });
 
   app.post<{ Params: { id: string }; Body: Record<string, unknown> }>('/api/v1/incidents/:id/root-cause', async (req) => {
-    const b = body(req.body);
+    const b = jsonBody(req.body);
     const type = b.type;
-    if (type !== undefined && !isIncidentType(type)) throw bad('type', `expected one of ${INCIDENT_TYPES.join(', ')}`);
+    if (type !== undefined && !isIncidentType(type)) throw badParam('type', `expected one of ${INCIDENT_TYPES.join(', ')}`);
     const severity = b.severity;
-    if (severity !== undefined && !isSeverity(severity)) throw bad('severity', 'expected one of critical, high, medium, low, info');
+    if (severity !== undefined && !isSeverity(severity)) throw badParam('severity', 'expected one of critical, high, medium, low, info');
     const metric = optStr(b.metric, 'metric');
     const note = optStr(b.note, 'note');
     const data = incidents.label(req.params.id, {
@@ -80,25 +80,14 @@ export function incidentRoutes(app: FastifyInstance, incidents: IncidentManager)
   });
 }
 
-function body(b: unknown): Record<string, unknown> {
-  if (b === null || typeof b !== 'object' || Array.isArray(b)) throw new VigilError('BAD_PARAM', 'body: expected a JSON object', 400);
-  return b as Record<string, unknown>;
-}
-
-function str(v: unknown, field: string): string {
-  if (typeof v !== 'string' || v.trim() === '') throw bad(field, 'a non-empty string is required');
-  return v;
-}
+const str = (v: unknown, field: string) => requiredString(v, field);
 
 function optStr(v: unknown, field: string): string | undefined {
   return v === undefined ? undefined : str(v, field);
 }
 
 function strList(v: unknown, field: string): string[] {
-  if (!Array.isArray(v) || v.length === 0 || v.some((x) => typeof x !== 'string' || x === '')) throw bad(field, 'a non-empty list of ids is required');
+  if (!Array.isArray(v) || v.length === 0 || v.some((x) => typeof x !== 'string' || x === '')) throw badParam(field, 'a non-empty list of ids is required');
   return v as string[];
 }
 
-function bad(field: string, problem: string): VigilError {
-  return new VigilError('BAD_PARAM', `${field}: ${problem}`, 400);
-}

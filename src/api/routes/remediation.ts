@@ -4,6 +4,7 @@ import { AUDIT_KINDS, type AuditKind, type AuditLog } from '../../remediate/audi
 import type { RemediationEngine } from '../../remediate/engine.js';
 import { EXECUTION_STATES } from '../../remediate/execution.js';
 import type { RemediationStore } from '../../remediate/remediation-store.js';
+import { badParam, integerParam, jsonBody, requiredString } from '../params.js';
 
 /**
  * Self-healing: executions (list, show, approve, reject), rules with their
@@ -19,8 +20,8 @@ export interface RemediationHandles {
 export function remediationRoutes(app: FastifyInstance, h: RemediationHandles): void {
   app.get<{ Querystring: { state?: string; rule?: string; incident?: string; limit?: string } }>('/api/v1/remediation/executions', async (req) => {
     const { state, rule, incident } = req.query;
-    if (state !== undefined && !(EXECUTION_STATES as readonly string[]).includes(state)) throw bad('state', `expected one of ${EXECUTION_STATES.join(', ')}`);
-    const limit = intParam(req.query.limit, 'limit', 100, 1, 5000);
+    if (state !== undefined && !(EXECUTION_STATES as readonly string[]).includes(state)) throw badParam('state', `expected one of ${EXECUTION_STATES.join(', ')}`);
+    const limit = integerParam(req.query.limit, 'limit', 100, 1, 5000);
     return { status: 'success', data: h.engine.executions({ ...(state && { state }), ...(rule && { rule }), ...(incident && { incident }), limit }) };
   });
 
@@ -31,12 +32,12 @@ export function remediationRoutes(app: FastifyInstance, h: RemediationHandles): 
   });
 
   app.post<{ Params: { id: string }; Body: unknown }>('/api/v1/remediation/executions/:id/approve', async (req) => {
-    const b = body(req.body);
+    const b = jsonBody(req.body);
     return { status: 'success', data: h.engine.approve(req.params.id, str(b.by, 'by'), optStr(b.comment, 'comment')) };
   });
 
   app.post<{ Params: { id: string }; Body: unknown }>('/api/v1/remediation/executions/:id/reject', async (req) => {
-    const b = body(req.body);
+    const b = jsonBody(req.body);
     return { status: 'success', data: h.engine.reject(req.params.id, str(b.by, 'by'), optStr(b.comment, 'comment')) };
   });
 
@@ -45,17 +46,17 @@ export function remediationRoutes(app: FastifyInstance, h: RemediationHandles): 
   app.get('/api/v1/remediation/kill-switch', async () => ({ status: 'success', data: { on: h.engine.killSwitchOn } }));
 
   app.post<{ Body: unknown }>('/api/v1/remediation/kill-switch', async (req) => {
-    const b = body(req.body);
-    if (typeof b.on !== 'boolean') throw bad('on', 'true or false is required');
+    const b = jsonBody(req.body);
+    if (typeof b.on !== 'boolean') throw badParam('on', 'true or false is required');
     h.engine.setKillSwitch(b.on, str(b.by, 'by'), optStr(b.reason, 'reason') ?? '');
     return { status: 'success', data: { on: h.engine.killSwitchOn } };
   });
 
   app.get<{ Querystring: { rule?: string; execution?: string; incident?: string; kind?: string; after?: string; limit?: string } }>('/api/v1/remediation/audit', async (req) => {
     const { rule, execution, incident, kind } = req.query;
-    if (kind !== undefined && !(AUDIT_KINDS as readonly string[]).includes(kind)) throw bad('kind', `expected one of ${AUDIT_KINDS.join(', ')}`);
-    const after = req.query.after === undefined ? undefined : intParam(req.query.after, 'after', 0, 0, Number.MAX_SAFE_INTEGER);
-    const limit = intParam(req.query.limit, 'limit', 1000, 1, 10_000);
+    if (kind !== undefined && !(AUDIT_KINDS as readonly string[]).includes(kind)) throw badParam('kind', `expected one of ${AUDIT_KINDS.join(', ')}`);
+    const after = req.query.after === undefined ? undefined : integerParam(req.query.after, 'after', 0, 0, Number.MAX_SAFE_INTEGER);
+    const limit = integerParam(req.query.limit, 'limit', 1000, 1, 10_000);
     return { status: 'success', data: h.audit.list({ ...(rule && { rule }), ...(execution && { execution }), ...(incident && { incident }), ...(kind && { kind: kind as AuditKind }), ...(after !== undefined && { afterSeq: after }), limit }) };
   });
 
@@ -64,30 +65,13 @@ export function remediationRoutes(app: FastifyInstance, h: RemediationHandles): 
   app.get('/api/v1/remediation/proposals', async () => ({ status: 'success', data: h.state.proposals() }));
 }
 
-function intParam(v: string | undefined, field: string, dflt: number, min: number, max: number): number {
-  if (v === undefined) return dflt;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw bad(field, `expected an integer from ${min} to ${max}`);
-  return n;
-}
 
-function body(b: unknown): Record<string, unknown> {
-  if (b === null || typeof b !== 'object' || Array.isArray(b)) throw new VigilError('BAD_PARAM', 'body: expected a JSON object', 400);
-  return b as Record<string, unknown>;
-}
-
-function str(v: unknown, field: string): string {
-  if (typeof v !== 'string' || v.trim() === '') throw bad(field, 'a non-empty string is required');
-  if (v.length > 200) throw bad(field, 'at most 200 characters');
-  return v;
-}
+/** Names (who decides, who turns the kill switch) are short. */
+const str = (v: unknown, field: string) => requiredString(v, field, 200);
 
 function optStr(v: unknown, field: string): string | undefined {
   if (v === undefined) return undefined;
-  if (typeof v !== 'string') throw bad(field, 'a string is expected');
+  if (typeof v !== 'string') throw badParam(field, 'a string is expected');
   return v.slice(0, 2000);
 }
 
-function bad(field: string, problem: string): VigilError {
-  return new VigilError('BAD_PARAM', `${field}: ${problem}`, 400);
-}

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { AlertRecord } from '../alerting/rules/index.js';
-import { UsageError } from './exit.js';
+import { UsageError, nonEmpty } from './exit.js';
 import { addUrlOption, ago, api, formatLabels, handled, serverUrl, table } from './api-client.js';
 
 /**
@@ -100,7 +100,3 @@ export function alertTable(alerts: readonly AlertRecord[], now = Date.now()): st
   return table(['FINGERPRINT', 'STATE', 'SEVERITY', 'ALERTNAME', 'LABELS', 'SINCE', 'ACKED BY'], rows);
 }
 
-function nonEmpty(v: string, flag: string): string {
-  if (v.trim() === '') throw new UsageError(`${flag}: must not be empty`);
-  return v;
-}

@@ -7,6 +7,12 @@ export const EXIT_USAGE = 2;
 /** A bad flag or argument: printed without a stack trace, exit code 2. */
 export class UsageError extends Error {}
 
+/** A flag's value that must not be blank. */
+export function nonEmpty(v: string, flag: string): string {
+  if (v.trim() === '') throw new UsageError(`${flag}: must not be empty`);
+  return v;
+}
+
 export function reportFatal(e: unknown): never {
   if (e instanceof UsageError) {
     process.stderr.write(`vigil: ${e.message}\n`);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { Incident, SimilarIncident } from '../incidents/model.js';
-import { UsageError } from './exit.js';
+import { UsageError, nonEmpty } from './exit.js';
 import { addUrlOption, ago, api, handled, isoTime, serverUrl, table } from './api-client.js';
 
 /**
@@ -122,7 +122,3 @@ export function showIncident(i: Incident & { similar: SimilarIncident[] }): stri
   return out.join('\n') + '\n';
 }
 
-function nonEmpty(v: string, flag: string): string {
-  if (v.trim() === '') throw new UsageError(`${flag}: must not be empty`);
-  return v;
-}

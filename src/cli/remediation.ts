@@ -5,7 +5,7 @@ import type { AuditEntry, AuditVerification } from '../remediate/audit-log.js';
 import { AuditLog } from '../remediate/audit-log.js';
 import type { Execution } from '../remediate/execution.js';
 import type { RuleProposal } from '../remediate/remediation-store.js';
-import { UsageError } from './exit.js';
+import { UsageError, nonEmpty } from './exit.js';
 import { addUrlOption, ago, api, handled, serverUrl, table } from './api-client.js';
 
 /**
@@ -16,10 +16,6 @@ import { addUrlOption, ago, api, handled, serverUrl, table } from './api-client.
 
 const STATES = ['skipped', 'dry_run', 'pending_approval', 'rejected', 'running', 'succeeded', 'failed', 'rolled_back', 'aborted'];
 
-function nonEmpty(v: string, flag: string): string {
-  if (v.trim() === '') throw new UsageError(`${flag}: must not be empty`);
-  return v;
-}
 
 function showExecution(e: Execution & { audit?: AuditEntry[] }): string {
   const lines = [

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -34,7 +34,8 @@ import { SeriesGen, loadNab } from './series-gen.js';
  *
  * BENCH_INGEST_ONLY=remote_write|otlp|line_protocol runs one protocol (results not written);
  * BENCH_INGEST_NODE_ARGS passes flags to Vigil's node (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p");
- * BENCH_INGEST_DEBUG=1 prints Vigil's log after each run.
+ * BENCH_INGEST_DEBUG=1 prints Vigil's log after each run; BENCH_INGEST_STDOUT=FILE keeps Vigil's stdout
+ * (for example `--trace-gc` output).
  */
 
 const SERIES = 10_000;
@@ -73,7 +74,8 @@ async function startVigil(name: string): Promise<Vigil> {
   const config = join(dir, 'vigil.yaml');
   // Defaults otherwise. The incident stage (fed by anomaly events, not by samples) is measured by its own benchmarks.
   writeFileSync(config, `server:\n  listen: 127.0.0.1:${port}\nstorage:\n  dir: ${join(dir, 'data')}\nincidents:\n  enabled: false\n`);
-  const child = spawn(process.execPath, [...NODE_ARGS, resolve('bin/vigil.js'), 'serve', '--config', config], { stdio: ['ignore', 'ignore', 'pipe'], cwd: dir });
+  const stdout = process.env.BENCH_INGEST_STDOUT ? openSync(process.env.BENCH_INGEST_STDOUT, 'w') : 'ignore';
+  const child = spawn(process.execPath, [...NODE_ARGS, resolve('bin/vigil.js'), 'serve', '--config', config], { stdio: ['ignore', stdout, 'pipe'], cwd: dir });
   let err = '';
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', (d: string) => (err = (err + d).slice(-8000)));

@@ -1,8 +1,10 @@
 import type { SelfMetrics } from '../core/self-metrics.js';
-import type { AppendResult, SampleStore, SeriesWrite } from '../store/types.js';
+import type { Labels } from '../core/labels.js';
+import { batchFromWrites } from '../store/sample-batch.js';
+import type { AppendResult, SampleBatch, SampleStore, SeriesWrite } from '../store/types.js';
 
-/** Receives every batch after it is stored; later stages (detection) subscribe here. */
-export type SamplesListener = (writes: readonly SeriesWrite[]) => void;
+/** Receives every batch after it is stored; later stages (detection) subscribe here. Read it before returning: it is not kept. */
+export type SamplesListener = (batch: SampleBatch) => void;
 
 /**
  * The one path every protocol's decoded samples take into Vigil: store first
@@ -28,9 +30,13 @@ export class IngestPipeline {
   }
 
   write(writes: readonly SeriesWrite[], protocol: string): AppendResult {
+    return this.writeBatch(batchFromWrites(writes), protocol);
+  }
+
+  writeBatch(batch: SampleBatch, protocol: string): AppendResult {
     const outside = { too_old: 0, too_far_in_future: 0 };
-    writes = this.applyWindow(writes, outside);
-    const result = this.store.append(writes);
+    batch = this.applyWindow(batch, outside);
+    const result = this.store.appendBatch(batch);
     if (outside.too_old) result.rejected.too_old = (result.rejected.too_old ?? 0) + outside.too_old;
     if (outside.too_far_in_future) result.rejected.too_far_in_future = (result.rejected.too_far_in_future ?? 0) + outside.too_far_in_future;
     if (result.accepted > 0) this.metrics.ingestedSamples.inc({ protocol }, result.accepted);
@@ -38,7 +44,7 @@ export class IngestPipeline {
       const n = result.rejected[reason as keyof AppendResult['rejected']];
       if (n) this.metrics.rejectedSamples.inc({ reason }, n);
     }
-    for (const l of this.listeners) l(writes);
+    for (const l of this.listeners) l(batch);
     return result;
   }
 
@@ -46,40 +52,44 @@ export class IngestPipeline {
    * Drops samples outside [now - maxSampleAge, now + maxFutureSkew]. The common case,
    * every sample inside, costs one pass over the timestamps and no copy.
    */
-  private applyWindow(writes: readonly SeriesWrite[], outside: { too_old: number; too_far_in_future: number }): readonly SeriesWrite[] {
+  private applyWindow(b: SampleBatch, outside: { too_old: number; too_far_in_future: number }): SampleBatch {
     const { maxSampleAgeMs, maxFutureSkewMs } = this.window;
-    if (maxSampleAgeMs <= 0 && maxFutureSkewMs <= 0) return writes;
+    if (maxSampleAgeMs <= 0 && maxFutureSkewMs <= 0) return b;
     const now = this.now();
     const lo = maxSampleAgeMs > 0 ? now - maxSampleAgeMs : -Infinity;
     const hi = maxFutureSkewMs > 0 ? now + maxFutureSkewMs : Infinity;
-    let out: SeriesWrite[] | undefined;
-    for (let i = 0; i < writes.length; i++) {
-      const w = writes[i]!;
-      let bad = 0;
-      for (let j = 0; j < w.timestamps.length; j++) {
-        const t = w.timestamps[j]!;
-        if (t < lo || t > hi) bad++;
-      }
-      if (bad === 0) {
-        out?.push(w);
-        continue;
-      }
-      out ??= writes.slice(0, i);
-      const n = Math.min(w.timestamps.length, w.values.length);
-      const ts: number[] = [];
-      const vs: number[] = [];
-      for (let j = 0; j < n; j++) {
-        const t = w.timestamps[j]!;
+    const total = b.size > 0 ? b.ends[b.size - 1]! : 0;
+    let bad = 0;
+    for (let j = 0; j < total; j++) {
+      const t = b.timestamps[j]!;
+      if (t < lo || t > hi) bad++;
+    }
+    if (bad === 0) return b;
+    const labels: Labels[] = [];
+    const ends: number[] = [];
+    const timestamps = new Float64Array(total - bad);
+    const values = new Float64Array(total - bad);
+    let o = 0;
+    let from = 0;
+    for (let i = 0; i < b.size; i++) {
+      const to = b.ends[i]!;
+      const start = o;
+      for (let j = from; j < to; j++) {
+        const t = b.timestamps[j]!;
         if (t < lo) outside.too_old++;
         else if (t > hi) outside.too_far_in_future++;
         else {
-          ts.push(t);
-          vs.push(w.values[j]!);
+          timestamps[o] = t;
+          values[o++] = b.values[j]!;
         }
       }
-      if (ts.length) out.push({ labels: w.labels, timestamps: ts, values: vs });
+      if (o > start) {
+        labels.push(b.labels[i]!);
+        ends.push(o);
+      }
+      from = to;
     }
-    return out ?? writes;
+    return { size: labels.length, labels, ends: Uint32Array.from(ends), timestamps, values };
   }
 
   /** Records samples refused before they reached the store (malformed request, limits). */

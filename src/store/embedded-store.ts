@@ -12,7 +12,7 @@ import { SeriesMap } from './series-map.js';
 import { ChunkDb } from './sqlite-chunks.js';
 import { readSeries } from './read-series.js';
 import { type SealPlan, applySeal, sealSeries } from './seal.js';
-import type { AppendResult, RejectReason, SampleStore, SeriesData, SeriesInfo, SeriesWrite, StoreOptions, StoreStats } from './types.js';
+import type { AppendResult, RejectReason, SampleBatch, SampleStore, SeriesData, SeriesInfo, SeriesWrite, StoreOptions, StoreStats } from './types.js';
 import { WalWriter, listSegments, replaySegment, segmentName } from './wal.js';
 
 /**
@@ -70,6 +70,17 @@ const DEFAULTS = {
 };
 
 type ResolvedOptions = Required<StoreOptions>;
+
+/** Sample counts of one append call by outcome, and its retention floor. */
+interface Tally {
+  accepted: number;
+  ooo: number;
+  dup: number;
+  old: number;
+  invalid: number;
+  limited: number;
+  minValidT: number;
+}
 
 /** How often the background timer runs retention, at most. */
 const RETENTION_EVERY_MS = 10 * 60_000;
@@ -152,41 +163,64 @@ export class EmbeddedStore implements SampleStore {
     let total = 0;
     for (const w of writes) total += Math.min(w.timestamps.length, w.values.length);
     this.ensureStaging(total);
-    const minValidT = this.maxT - this.options.retentionMs;
-    let accepted = 0;
-    let ooo = 0;
-    let dup = 0;
-    let old = 0;
-    let invalid = 0;
-    let limited = 0;
+    const tally = this.beginTally();
     for (const w of writes) {
       const n = Math.min(w.timestamps.length, w.values.length);
-      invalid += Math.max(w.timestamps.length, w.values.length) - n;
-      let s = this.lookup(w.labels);
-      if (s === undefined) {
-        if (!hasLabels(w.labels)) {
-          invalid += n;
-          continue;
-        }
-        if (this.seriesCount >= this.options.maxSeries) {
-          limited += n;
-          continue;
-        }
-        s = this.createSeries(w.labels);
-      }
-      const ts = w.timestamps;
-      const vs = w.values;
-      for (let j = 0; j < n; j++) {
-        const r = this.appendOne(s, ts[j]!, vs[j]!, minValidT);
-        if (r === OK) accepted++;
-        else if (r === OUT_OF_ORDER) ooo++;
-        else if (r === DUPLICATE) dup++;
-        else if (r === TOO_OLD) old++;
-        else invalid++;
-      }
+      tally.invalid += Math.max(w.timestamps.length, w.values.length) - n;
+      this.appendSeries(w.labels, w.timestamps, w.values, 0, n, tally);
     }
     this.commitStaging();
-    return this.result(accepted, ooo, dup, old, invalid, limited);
+    return this.result(tally);
+  }
+
+  appendBatch(b: SampleBatch): AppendResult {
+    this.assertOpen();
+    const total = b.size > 0 ? b.ends[b.size - 1]! : 0;
+    this.ensureStaging(total);
+    const tally = this.beginTally();
+    let from = 0;
+    for (let i = 0; i < b.size; i++) {
+      const to = b.ends[i]!;
+      this.appendSeries(b.labels[i]!, b.timestamps, b.values, from, to, tally);
+      from = to;
+    }
+    this.commitStaging();
+    return this.result(tally);
+  }
+
+  /** The counts of one append call, reused (appends are synchronous and never nest). */
+  private readonly tally: Tally = { accepted: 0, ooo: 0, dup: 0, old: 0, invalid: 0, limited: 0, minValidT: 0 };
+
+  private beginTally(): Tally {
+    const t = this.tally;
+    t.accepted = t.ooo = t.dup = t.old = t.invalid = t.limited = 0;
+    t.minValidT = this.maxT - this.options.retentionMs;
+    return t;
+  }
+
+  /** Samples [from, to) of ts/vs into the series named by labels, created if new. */
+  private appendSeries(labels: Labels, ts: ArrayLike<number>, vs: ArrayLike<number>, from: number, to: number, tally: Tally): void {
+    let s = this.lookup(labels);
+    if (s === undefined) {
+      if (!hasLabels(labels)) {
+        tally.invalid += to - from;
+        return;
+      }
+      if (this.seriesCount >= this.options.maxSeries) {
+        tally.limited += to - from;
+        return;
+      }
+      s = this.createSeries(labels);
+    }
+    const minValidT = tally.minValidT;
+    for (let j = from; j < to; j++) {
+      const r = this.appendOne(s, ts[j]!, vs[j]!, minValidT);
+      if (r === OK) tally.accepted++;
+      else if (r === OUT_OF_ORDER) tally.ooo++;
+      else if (r === DUPLICATE) tally.dup++;
+      else if (r === TOO_OLD) tally.old++;
+      else tally.invalid++;
+    }
   }
 
   /**
@@ -230,28 +264,24 @@ export class EmbeddedStore implements SampleStore {
     this.assertOpen();
     count = Math.min(count, refs.length, timestamps.length, values.length);
     this.ensureStaging(count);
-    const minValidT = this.maxT - this.options.retentionMs;
+    const tally = this.beginTally();
+    const minValidT = tally.minValidT;
     const byRef = this.byRef;
-    let accepted = 0;
-    let ooo = 0;
-    let dup = 0;
-    let old = 0;
-    let invalid = 0;
     for (let i = 0; i < count; i++) {
       const s = byRef[refs[i]!];
       if (s === undefined) {
-        invalid++;
+        tally.invalid++;
         continue;
       }
       const r = this.appendOne(s, timestamps[i]!, values[i]!, minValidT);
-      if (r === OK) accepted++;
-      else if (r === OUT_OF_ORDER) ooo++;
-      else if (r === DUPLICATE) dup++;
-      else if (r === TOO_OLD) old++;
-      else invalid++;
+      if (r === OK) tally.accepted++;
+      else if (r === OUT_OF_ORDER) tally.ooo++;
+      else if (r === DUPLICATE) tally.dup++;
+      else if (r === TOO_OLD) tally.old++;
+      else tally.invalid++;
     }
     this.commitStaging();
-    return this.result(accepted, ooo, dup, old, invalid, 0);
+    return this.result(tally);
   }
 
   /** Stores one sample in the head and stages it for the WAL. No allocation on the in-order path. */
@@ -313,14 +343,14 @@ export class EmbeddedStore implements SampleStore {
     if (this.wal.bytesSinceCheckpoint >= this.options.walCheckpointBytes) this.checkpointQuietly();
   }
 
-  private result(accepted: number, ooo: number, dup: number, old: number, invalid: number, limited: number): AppendResult {
+  private result(t: Tally): AppendResult {
     const rejected: Partial<Record<RejectReason, number>> = {};
-    if (ooo) rejected.out_of_order = ooo;
-    if (dup) rejected.duplicate = dup;
-    if (old) rejected.too_old = old;
-    if (invalid) rejected.invalid = invalid;
-    if (limited) rejected.series_limit = limited;
-    return { accepted, rejected };
+    if (t.ooo) rejected.out_of_order = t.ooo;
+    if (t.dup) rejected.duplicate = t.dup;
+    if (t.old) rejected.too_old = t.old;
+    if (t.invalid) rejected.invalid = t.invalid;
+    if (t.limited) rejected.series_limit = t.limited;
+    return { accepted: t.accepted, rejected };
   }
 
   private touch(s: HeadSeries): void {

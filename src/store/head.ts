@@ -109,8 +109,9 @@ export class HeadSeries {
     const ends: number[] = [];
     for (const e of this.chunkEnds) if (e > k) ends.push(e - k);
     this.chunkEnds = ends;
-    // Give memory back when a burst is over.
-    if (this.ts.length > 256 && this.count * 4 < this.ts.length) this.resize(Math.max(16, this.count * 2));
+    // Give memory back when a burst is over; not sooner, or a series that refills its
+    // head between checkpoints would shrink and regrow (copying) every time.
+    if (this.ts.length > 256 && this.count * 8 < this.ts.length) this.resize(capacityFor(this.count * 2));
   }
 
   /** Forgets the head (its samples are on disk); identity and last sample stay. */
@@ -162,10 +163,15 @@ export class HeadSeries {
   }
 }
 
-/** Doubling up to 256 samples, then steps of 128: a 2 h head at 15 s (480-604 samples) fits in 640. */
+/**
+ * Doubling up to 256 samples, then steps of 128 up to 1,024 (a 2 h head at 15 s, 480-604
+ * samples, fits in 640), then half again each time: a series receiving samples much faster
+ * than the head window expects copies each sample a bounded number of times, not once per 128.
+ */
 function capacityFor(min: number): number {
   let cap = 16;
   while (cap < min && cap < 256) cap *= 2;
-  while (cap < min) cap += 128;
+  while (cap < min && cap < 1024) cap += 128;
+  while (cap < min) cap += cap >> 1;
   return cap;
 }

@@ -46,6 +46,19 @@ export interface SeriesWrite {
   values: ArrayLike<number>;
 }
 
+/**
+ * Many series' samples in flat arrays: series i (i < size) is labels[i] with the
+ * samples [ends[i-1], ends[i]) of timestamps and values (ends[-1] = 0). The
+ * allocation-light form of SeriesWrite[] for high-rate paths; see sample-batch.ts.
+ */
+export interface SampleBatch {
+  readonly size: number;
+  readonly labels: readonly Labels[];
+  readonly ends: Uint32Array;
+  readonly timestamps: Float64Array;
+  readonly values: Float64Array;
+}
+
 export type RejectReason = 'out_of_order' | 'duplicate' | 'too_old' | 'too_far_in_future' | 'series_limit' | 'invalid';
 
 export interface AppendResult {
@@ -77,6 +90,8 @@ export interface StoreStats {
 export interface SampleStore {
   /** Durable according to the fsync policy once it returns. */
   append(writes: readonly SeriesWrite[]): AppendResult;
+  /** append() for a flat batch: the same checks and results, no object per series. */
+  appendBatch(batch: SampleBatch): AppendResult;
   /**
    * Fast path, step 1: the series ref for a label set, creating the series if needed.
    * Refs are small integers, stable while the series exists (it is dropped once all its

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { openStore } from '../../src/store/index.js';
 import { IngestPipeline } from '../../src/ingest/pipeline.js';
+import { batchSamples } from '../../src/store/sample-batch.js';
 import { SelfMetrics } from '../../src/core/self-metrics.js';
 import { tempDir } from '../helpers/vigil-process.js';
 
@@ -12,7 +13,7 @@ test('the sample age window refuses samples too old or too far in the future, an
   const now = Date.UTC(2026, 5, 1);
   const pipeline = new IngestPipeline(store, metrics, { maxSampleAgeMs: 3600_000, maxFutureSkewMs: 600_000 }, () => now);
   const seen: number[] = [];
-  pipeline.onSamples((ws) => ws.forEach((w) => seen.push(...Array.from(w.timestamps))));
+  pipeline.onSamples((b) => seen.push(...Array.from(b.timestamps.subarray(0, batchSamples(b)))));
   const r = pipeline.write(
     [
       { labels: { __name__: 'm', host: 'a' }, timestamps: [now - 7200_000, now - 60_000, now, now + 3600_000], values: [1, 2, 3, 4] },

@@ -1,14 +1,22 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeWriteRequest } from '../../src/ingest/remote-write/decode.js';
+import type { IngestLimits } from '../../src/ingest/limits.js';
+import { writesOfBatch } from '../../src/store/sample-batch.js';
 import { DEFAULT_INGEST_LIMITS } from '../../src/ingest/limits.js';
 import { PbWriter, encodeWriteRequest } from './remote-write-helpers.js';
+
+/** The request decoded, one SeriesWrite per series. */
+function decoded(body: Uint8Array, limits: IngestLimits) {
+  const d = decodeWriteRequest(body, limits);
+  return { ...d, writes: writesOfBatch(d.batch) };
+}
 
 const node = { __name__: 'node_load1', instance: 'cache-test:9100', job: 'node' };
 
 test('a series sent again decodes to the same frozen label set, with its own samples', () => {
-  const first = decodeWriteRequest(encodeWriteRequest([{ labels: node, samples: [[1000, 1.5]] }]), DEFAULT_INGEST_LIMITS);
-  const second = decodeWriteRequest(encodeWriteRequest([{ labels: node, samples: [[2000, 2.5], [3000, 3.5]] }]), DEFAULT_INGEST_LIMITS);
+  const first = decoded(encodeWriteRequest([{ labels: node, samples: [[1000, 1.5]] }]), DEFAULT_INGEST_LIMITS);
+  const second = decoded(encodeWriteRequest([{ labels: node, samples: [[2000, 2.5], [3000, 3.5]] }]), DEFAULT_INGEST_LIMITS);
   assert.deepEqual({ ...first.writes[0]!.labels }, node);
   assert.equal(second.writes[0]!.labels, first.writes[0]!.labels, 'same object: the store and detectors find it by identity');
   assert.ok(Object.isFrozen(second.writes[0]!.labels));
@@ -19,7 +27,7 @@ test('a series sent again decodes to the same frozen label set, with its own sam
 
 test('series in one request get their own samples from the shared buffer', () => {
   const other = { ...node, instance: 'cache-test-2:9100' };
-  const d = decodeWriteRequest(encodeWriteRequest([{ labels: node, samples: [[1, 10], [2, 20]] }, { labels: other, samples: [[1, 30]] }, { labels: node, samples: [] }]), DEFAULT_INGEST_LIMITS);
+  const d = decoded(encodeWriteRequest([{ labels: node, samples: [[1, 10], [2, 20]] }, { labels: other, samples: [[1, 30]] }, { labels: node, samples: [] }]), DEFAULT_INGEST_LIMITS);
   assert.deepEqual(d.writes.map((w) => [w.labels.instance, Array.from(w.timestamps), Array.from(w.values)]), [
     ['cache-test:9100', [1, 2], [10, 20]],
     ['cache-test-2:9100', [1], [30]],
@@ -29,30 +37,30 @@ test('series in one request get their own samples from the shared buffer', () =>
 });
 
 test('a label after the samples is not lost when the leading labels are cached', () => {
-  decodeWriteRequest(encodeWriteRequest([{ labels: node, samples: [[1, 1]] }]), DEFAULT_INGEST_LIMITS);
+  decoded(encodeWriteRequest([{ labels: node, samples: [[1, 1]] }]), DEFAULT_INGEST_LIMITS);
   const ts = new PbWriter();
   for (const [n, v] of Object.entries(node)) ts.bytes(1, new PbWriter().string(1, n).string(2, v).finish());
   ts.bytes(2, new PbWriter().double(1, 7).int(2, 5).finish());
   ts.bytes(1, new PbWriter().string(1, 'zone').string(2, 'eu').finish());
-  const d = decodeWriteRequest(new PbWriter().bytes(1, ts.finish()).finish(), DEFAULT_INGEST_LIMITS);
+  const d = decoded(new PbWriter().bytes(1, ts.finish()).finish(), DEFAULT_INGEST_LIMITS);
   assert.deepEqual({ ...d.writes[0]!.labels }, { ...node, zone: 'eu' });
   assert.deepEqual(Array.from(d.writes[0]!.values), [7]);
 });
 
 test('cached label sets are checked again under other limits', () => {
   const long = { __name__: 'm', instance: 'x'.repeat(40) };
-  decodeWriteRequest(encodeWriteRequest([{ labels: long, samples: [[1, 1]] }]), DEFAULT_INGEST_LIMITS);
+  decoded(encodeWriteRequest([{ labels: long, samples: [[1, 1]] }]), DEFAULT_INGEST_LIMITS);
   assert.throws(
-    () => decodeWriteRequest(encodeWriteRequest([{ labels: long, samples: [[2, 1]] }]), { ...DEFAULT_INGEST_LIMITS, maxLabelValueLength: 10 }),
+    () => decoded(encodeWriteRequest([{ labels: long, samples: [[2, 1]] }]), { ...DEFAULT_INGEST_LIMITS, maxLabelValueLength: 10 }),
     /label value is 40 characters, over the limit of 10/,
   );
 });
 
 test('series sent in another order than last time still get their own label sets', () => {
   const series = ['a', 'b', 'c'].map((x) => ({ ...node, instance: `order-${x}:9100` }));
-  const first = decodeWriteRequest(encodeWriteRequest(series.map((labels, i) => ({ labels, samples: [[1, i] as [number, number]] }))), DEFAULT_INGEST_LIMITS);
+  const first = decoded(encodeWriteRequest(series.map((labels, i) => ({ labels, samples: [[1, i] as [number, number]] }))), DEFAULT_INGEST_LIMITS);
   const reordered = [2, 0, 1];
-  const second = decodeWriteRequest(encodeWriteRequest(reordered.map((i) => ({ labels: series[i]!, samples: [[2, i] as [number, number]] }))), DEFAULT_INGEST_LIMITS);
+  const second = decoded(encodeWriteRequest(reordered.map((i) => ({ labels: series[i]!, samples: [[2, i] as [number, number]] }))), DEFAULT_INGEST_LIMITS);
   reordered.forEach((i, k) => {
     assert.equal(second.writes[k]!.labels, first.writes[i]!.labels);
     assert.deepEqual(Array.from(second.writes[k]!.values), [i]);

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeWriteRequest, snappyDecode } from '../../src/ingest/remote-write/decode.js';
 import { DEFAULT_INGEST_LIMITS } from '../../src/ingest/limits.js';
+import { writesOfBatch } from '../../src/store/sample-batch.js';
 import { VigilError } from '../../src/core/errors.js';
 import { STALE_NAN_HIGH, STALE_NAN_LOW, isStaleMarker } from '../../src/core/sample.js';
 import { PbWriter, encodeWriteRequest, mutate, rng, snappyCompress } from './remote-write-helpers.js';
@@ -10,7 +11,8 @@ const limits = DEFAULT_INGEST_LIMITS;
 const T = 1_700_000_000_000;
 
 function decode(b: Uint8Array) {
-  return decodeWriteRequest(snappyDecode(snappyCompress(b), 1 << 24), limits);
+  const d = decodeWriteRequest(snappyDecode(snappyCompress(b), 1 << 24), limits);
+  return { ...d, writes: writesOfBatch(d.batch) };
 }
 
 function assertVigil400(fn: () => unknown, re?: RegExp): void {

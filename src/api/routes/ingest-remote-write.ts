@@ -16,6 +16,8 @@ import { DECOMPRESSED_BODY_FACTOR, refusedCount, refusedDetail } from './ingest-
  */
 export function ingestRemoteWriteRoutes(app: FastifyInstance, pipeline: IngestPipeline, limits: IngestLimits, maxBodyBytes: number): void {
   const maxDecoded = maxBodyBytes * DECOMPRESSED_BODY_FACTOR;
+  // Decompressed bodies reuse one buffer: decoding copies out everything it keeps, synchronously.
+  const scratch = { buf: new Uint8Array(1 << 16) };
   void app.register(async (scope) => {
     // Encapsulated: the raw-body parser only applies to the routes of this plugin.
     scope.addContentTypeParser('application/x-protobuf', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
@@ -27,9 +29,9 @@ export function ingestRemoteWriteRoutes(app: FastifyInstance, pipeline: IngestPi
       const enc = String(req.headers['content-encoding'] ?? 'snappy').trim().toLowerCase();
       if (enc !== 'snappy') throw new VigilError('UNSUPPORTED_ENCODING', `remote write bodies must be snappy-compressed (Content-Encoding: snappy), got ${JSON.stringify(enc)}`, 415);
       const body = req.body as Buffer;
-      const decoded = decodeWriteRequest(snappyDecode(body, maxDecoded), limits);
+      const decoded = decodeWriteRequest(snappyDecode(body, maxDecoded, scratch), limits);
       if (decoded.skippedHistograms > 0) pipeline.rejectBeforeStore('unsupported', decoded.skippedHistograms);
-      const result = pipeline.write(decoded.writes, 'remote_write');
+      const result = pipeline.writeBatch(decoded.batch, 'remote_write');
       const refused = refusedCount(result);
       if (refused > 0) {
         return reply.code(400).send({

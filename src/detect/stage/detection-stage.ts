@@ -4,7 +4,8 @@ import { METRIC_NAME, labelsKey, seriesHash, type Labels } from '../../core/labe
 import type { AnomalyEvent } from '../../core/events.js';
 import type { Severity } from '../../core/severity.js';
 import { isStaleMarker } from '../../core/sample.js';
-import type { SampleStore, SeriesWrite } from '../../store/types.js';
+import { batchSamples } from '../../store/sample-batch.js';
+import type { SampleBatch, SampleStore, SeriesWrite } from '../../store/types.js';
 import { UnivariateEnsemble } from '../ensemble.js';
 import { stateFromBytes, stateToBytes } from '../series.js';
 import { ExplanationSlot } from '../types.js';
@@ -177,31 +178,36 @@ export class DetectionStage {
   }
 
   /** The ingest pipeline's listener: scores every sample of every batch, in order. */
-  observe(writes: readonly SeriesWrite[]): void {
+  observe(batch: SampleBatch): void {
     const writeScores = this.opts.writeScores;
-    let total = 0;
-    if (writeScores) for (const w of writes) total += w.timestamps.length;
+    const total = batchSamples(batch);
     // One buffer for the batch's scores; each series' scores are a view of it.
     const times = writeScores ? new Float64Array(total) : undefined;
     const scores = writeScores ? new Float64Array(total) : undefined;
     const scoreWrites: SeriesWrite[] = [];
     let m = 0;
-    for (const w of writes) {
-      if (w.labels[METRIC_NAME] === ANOMALY_SCORE_METRIC) continue;
-      const slot = this.slotFor(w.labels);
-      const n = w.timestamps.length;
-      const from = m;
-      for (let i = 0; i < n; i++) {
-        const t = w.timestamps[i]!;
-        const v = w.values[i]!;
+    let from = 0;
+    for (let k = 0; k < batch.size; k++) {
+      const to = batch.ends[k]!;
+      const labels = batch.labels[k]!;
+      if (labels[METRIC_NAME] === ANOMALY_SCORE_METRIC) {
+        from = to;
+        continue;
+      }
+      const slot = this.slotFor(labels);
+      const start = m;
+      for (let i = from; i < to; i++) {
+        const t = batch.timestamps[i]!;
+        const v = batch.values[i]!;
         const score = this.scoreOne(slot, t, v, true);
         if (score >= 0 && scores && times) {
           times[m] = t;
           scores[m++] = score;
         }
-        if (this.forests && !isStaleMarker(v)) this.forests.add(w.labels, slot.key, t, v);
+        if (this.forests && !isStaleMarker(v)) this.forests.add(labels, slot.key, t, v);
       }
-      if (m > from && scores && times) scoreWrites.push({ labels: slot.scoreLabels, timestamps: times.subarray(from, m), values: scores.subarray(from, m) });
+      from = to;
+      if (m > start && scores && times) scoreWrites.push({ labels: slot.scoreLabels, timestamps: times.subarray(start, m), values: scores.subarray(start, m) });
     }
     this.forests?.flush((r) => this.onHostRow(r, scoreWrites));
     if (scoreWrites.length) this.store.append(scoreWrites);

@@ -2,7 +2,8 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { AnomalyEvent } from '../../core/events.js';
 import { METRIC_NAME, labelsKey, type Labels } from '../../core/labels.js';
-import type { SampleStore, SeriesWrite } from '../../store/types.js';
+import { batchSamples } from '../../store/sample-batch.js';
+import type { SampleBatch, SampleStore, SeriesWrite } from '../../store/types.js';
 import { ANOMALY_SCORE_METRIC, type AnomalyListener, type DetectionCounters, type DetectionOptions } from './detection-stage.js';
 import type { Detection } from './detection.js';
 import type { FlatBatch, FromWorker, ToWorker, WorkerInit } from './worker-messages.js';
@@ -34,6 +35,8 @@ export class DetectionWorker implements Detection {
   private readonly followers: number[] = [];
   private lastId = -1;
   private readonly scoreLabels: Labels[] = [];
+  /** The label set of each series of the score batch being stored (reused). */
+  private readonly scoreBatchLabels: Labels[] = [];
   private readonly listeners: AnomalyListener[] = [];
   private readonly recent: AnomalyEvent[] = [];
   private readonly waiting = new Map<'restored' | 'closed', (m: FromWorker) => void>();
@@ -110,26 +113,27 @@ export class DetectionWorker implements Detection {
     this.worker.postMessage({ type: 'startSaving' } satisfies ToWorker);
   }
 
-  observe(writes: readonly SeriesWrite[]): void {
+  observe(batch: SampleBatch): void {
     if (this.failed || this.closing) return;
     const p = this.pending;
-    for (const w of writes) {
-      if (w.labels[METRIC_NAME] === ANOMALY_SCORE_METRIC) continue;
-      const n = Math.min(w.timestamps.length, w.values.length);
-      if (n === 0) continue;
-      p.reserve(1, n);
-      p.ids[p.series] = this.idFor(w.labels, p.fresh);
-      const o = p.samples;
-      if (n === w.timestamps.length && n === w.values.length) {
-        p.ts.set(w.timestamps, o);
-        p.vs.set(w.values, o);
-      } else
-        for (let j = 0; j < n; j++) {
-          p.ts[o + j] = w.timestamps[j]!;
-          p.vs[o + j] = w.values[j]!;
+    const total = batchSamples(batch);
+    p.reserve(batch.size, total);
+    const { ids, ends, ts, vs } = p;
+    let from = 0;
+    for (let i = 0; i < batch.size; i++) {
+      const to = batch.ends[i]!;
+      const labels = batch.labels[i]!;
+      if (to > from && labels[METRIC_NAME] !== ANOMALY_SCORE_METRIC) {
+        ids[p.series] = this.idFor(labels, p.fresh);
+        let o = p.samples;
+        for (let j = from; j < to; j++, o++) {
+          ts[o] = batch.timestamps[j]!;
+          vs[o] = batch.values[j]!;
         }
-      p.samples += n;
-      p.ends[p.series++] = p.samples;
+        p.samples = o;
+        ends[p.series++] = o;
+      }
+      from = to;
     }
     if (p.series > (p.batches.at(-1) ?? 0)) p.batches.push(p.series);
     // Several requests per message: fewer, larger transfers.
@@ -245,17 +249,11 @@ export class DetectionWorker implements Detection {
 
   private appendScores(m: FlatBatch & { other: SeriesWrite[] }): void {
     for (const [id, labels] of m.series) this.scoreLabels[id] = Object.freeze(labels);
-    const writes: SeriesWrite[] = [];
-    let from = 0;
-    for (let i = 0; i < m.ids.length; i++) {
-      const to = m.ends[i]!;
-      writes.push({ labels: this.scoreLabels[m.ids[i]!]!, timestamps: m.ts.subarray(from, to), values: m.vs.subarray(from, to) });
-      from = to;
-    }
-    for (const w of m.other) writes.push(w);
-    if (writes.length === 0) return;
+    const labels = this.scoreBatchLabels;
+    for (let i = 0; i < m.ids.length; i++) labels[i] = this.scoreLabels[m.ids[i]!]!;
     try {
-      this.store.append(writes);
+      if (m.ids.length > 0) this.store.appendBatch({ size: m.ids.length, labels, ends: m.ends, timestamps: m.ts, values: m.vs });
+      if (m.other.length > 0) this.store.append(m.other);
     } catch (err) {
       this.logger.error({ err }, 'could not store anomaly scores');
     }

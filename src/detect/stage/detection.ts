@@ -1,5 +1,5 @@
 import type { AnomalyEvent } from '../../core/events.js';
-import type { SeriesWrite } from '../../store/types.js';
+import type { SampleBatch } from '../../store/types.js';
 import type { AnomalyListener, DetectionCounters } from './detection-stage.js';
 
 /**
@@ -10,7 +10,7 @@ export interface Detection {
   readonly counters: DetectionCounters;
   readonly seriesCount: number;
   /** The ingest pipeline's listener: every sample of every batch, in order. */
-  observe(writes: readonly SeriesWrite[]): void;
+  observe(batch: SampleBatch): void;
   onAnomaly(l: AnomalyListener): void;
   /** Most recent events, newest last. */
   recentEvents(limit?: number, since?: number): AnomalyEvent[];

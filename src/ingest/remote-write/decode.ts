@@ -1,6 +1,6 @@
 import { VigilError } from '../../core/errors.js';
 import type { Labels } from '../../core/labels.js';
-import type { SeriesWrite } from '../../store/types.js';
+import type { SampleBatch } from '../../store/types.js';
 import { type IngestLimits, validateLabels } from '../limits.js';
 import { LabelBytesCache } from './label-cache.js';
 import { snappyUncompress } from './snappy.js';
@@ -21,27 +21,35 @@ import { ProtoReader, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT, at, malformed, readSt
  * over-long varint is a 400.
  */
 export interface DecodedWriteRequest {
-  writes: SeriesWrite[];
+  /** The series in request order (a series sent twice is two entries, as in the request). */
+  batch: SampleBatch;
   samples: number;
   /** Native histogram samples present in the request, not stored (not supported yet). */
   skippedHistograms: number;
 }
 
-/** Decompresses a remote-write body (snappy block format); see snappy.ts. */
-export function snappyDecode(body: Uint8Array, maxBytes: number): Uint8Array {
+/**
+ * Decompresses a remote-write body (snappy block format); see snappy.ts. With `scratch`
+ * the result is only valid until the next call with the same scratch.
+ */
+export function snappyDecode(body: Uint8Array, maxBytes: number, scratch?: { buf: Uint8Array }): Uint8Array {
   if (body.length === 0) throw new VigilError('MALFORMED_SNAPPY', 'empty body: expected a snappy-compressed WriteRequest', 400);
-  return snappyUncompress(body, maxBytes);
+  return snappyUncompress(body, maxBytes, scratch);
 }
 
 /** Largest timestamp accepted: the store keeps timestamps exactly as float64 integers. */
 const MAX_TS = Number.MAX_SAFE_INTEGER;
 
-// Every sample of the request, in order; each series gets a view of its own range.
+// Every sample of the request, in order, and where each series' samples end.
 let scratchT = new Float64Array(4096);
 let scratchV = new Float64Array(4096);
+let scratchEnds = new Uint32Array(1024);
 
 const labelCache = new LabelBytesCache();
 let cachedUnder: IngestLimits | undefined;
+
+/** What decodeTimeSeries found besides the labels it returns (one object, reused: decoding is synchronous). */
+const found = { samples: 0, histograms: 0 };
 
 export function decodeWriteRequest(buf: Uint8Array, limits: IngestLimits): DecodedWriteRequest {
   // Cached label sets were validated under these limits.
@@ -50,8 +58,7 @@ export function decodeWriteRequest(buf: Uint8Array, limits: IngestLimits): Decod
     cachedUnder = limits;
   }
   const r = new ProtoReader(buf);
-  const writes: SeriesWrite[] = [];
-  const ends: number[] = [];
+  const labels: Labels[] = [];
   let samples = 0;
   let skippedHistograms = 0;
   while (r.pos < r.end) {
@@ -62,30 +69,30 @@ export function decodeWriteRequest(buf: Uint8Array, limits: IngestLimits): Decod
     if (field === 1) {
       if (wt !== WIRE_LEN) throw malformed(`WriteRequest.timeseries has wire type ${wt}, expected 2`);
       const end = r.lengthEnd('timeseries');
-      if (writes.length >= limits.maxSeriesPerRequest)
-        throw new VigilError('TOO_MANY_SERIES', `more than ${limits.maxSeriesPerRequest} series in one request`, 413);
-      const ts = decodeTimeSeries(r, end, writes.length, limits, samples);
-      samples += ts.samples;
-      skippedHistograms += ts.histograms;
-      ends.push(samples);
-      writes.push({ labels: ts.labels, timestamps: EMPTY, values: EMPTY });
+      const i = labels.length;
+      if (i >= limits.maxSeriesPerRequest) throw new VigilError('TOO_MANY_SERIES', `more than ${limits.maxSeriesPerRequest} series in one request`, 413);
+      labels.push(decodeTimeSeries(r, end, i, limits, samples));
+      samples += found.samples;
+      skippedHistograms += found.histograms;
+      if (i === scratchEnds.length) {
+        const e = new Uint32Array(i * 2);
+        e.set(scratchEnds);
+        scratchEnds = e;
+      }
+      scratchEnds[i] = samples;
     } else r.skip(wt, field); // 3: metadata, ignored
   }
-  // Two copies per request; each series is a view into them.
-  const allT = scratchT.slice(0, samples);
-  const allV = scratchV.slice(0, samples);
-  let from = 0;
-  for (let i = 0; i < writes.length; i++) {
-    const to = ends[i]!;
-    const w = writes[i] as { timestamps: ArrayLike<number>; values: ArrayLike<number> };
-    w.timestamps = allT.subarray(from, to);
-    w.values = allV.subarray(from, to);
-    from = to;
-  }
-  return { writes, samples, skippedHistograms };
+  // Copies of the scratch arrays: the batch outlives this call (the store and detection read it).
+  const batch: SampleBatch = {
+    size: labels.length,
+    labels,
+    ends: scratchEnds.slice(0, labels.length),
+    timestamps: scratchT.slice(0, samples),
+    values: scratchV.slice(0, samples),
+  };
+  return { batch, samples, skippedHistograms };
 }
 
-const EMPTY = new Float64Array(0);
 
 /**
  * End of the run of Label fields (field 1, wire type 2) at `pos`, or -1 when it is malformed
@@ -113,7 +120,7 @@ function decodeTimeSeries(
   index: number,
   limits: IngestLimits,
   samplesBefore: number,
-): { labels: Labels; samples: number; histograms: number } {
+): Labels {
   const outerEnd = r.end;
   r.end = end;
   const runStart = r.pos;
@@ -162,10 +169,11 @@ function decodeTimeSeries(
     }
   }
   r.end = outerEnd;
-  if (cached) return { labels: cached, samples: n, histograms };
+  found.samples = n;
+  found.histograms = histograms;
+  if (cached) return cached;
   validateLabels(labels, limits, at('.labels', index));
-  const out = onlyRun ? labelCache.set(r.buf, runStart, runEnd, labels) : labels;
-  return { labels: out, samples: n, histograms };
+  return onlyRun ? labelCache.set(r.buf, runStart, runEnd, labels) : labels;
 }
 
 function readLabel(r: ProtoReader, end: number, labels: Record<string, string>, index: number): void {

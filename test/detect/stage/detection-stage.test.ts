@@ -8,6 +8,7 @@ import { stepEpisode, newEpisode } from '../../../src/detect/stage/episode.js';
 import { counterRate, isCumulative } from '../../../src/detect/stage/counter-rate.js';
 import type { AnomalyEvent } from '../../../src/core/events.js';
 import type { SeriesWrite } from '../../../src/store/types.js';
+import { batchFromWrites } from '../../../src/store/sample-batch.js';
 import { tempDir } from '../../helpers/vigil-process.js';
 
 const OPTS: DetectionOptions = {
@@ -41,7 +42,7 @@ function feed(stage: DetectionStage, store: ReturnType<typeof openStore>, labels
   for (let i = from; i < to; i += batch) {
     const w: SeriesWrite[] = [{ labels, timestamps: t.subarray(i, Math.min(to, i + batch)), values: v.subarray(i, Math.min(to, i + batch)) }];
     store.append(w);
-    stage.observe(w);
+    stage.observe(batchFromWrites(w));
   }
 }
 

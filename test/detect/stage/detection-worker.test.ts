@@ -6,6 +6,7 @@ import { openStore } from '../../../src/store/index.js';
 import { DetectionStage, DetectionWorker, ANOMALY_SCORE_METRIC, type DetectionOptions } from '../../../src/detect/stage/index.js';
 import type { AnomalyEvent } from '../../../src/core/events.js';
 import type { SampleStore, SeriesWrite } from '../../../src/store/types.js';
+import { batchFromWrites } from '../../../src/store/sample-batch.js';
 import { tempDir } from '../../helpers/vigil-process.js';
 
 const OPTS: DetectionOptions = {
@@ -65,9 +66,9 @@ test('on a worker thread, detection writes the same scores and raises the same e
 
   for (const b of batches(0, N)) {
     syncStore.append(b);
-    sync.observe(b);
+    sync.observe(batchFromWrites(b));
     workerStore.append(b);
-    worker.observe(b);
+    worker.observe(batchFromWrites(b));
   }
   await worker.close();
 
@@ -91,7 +92,7 @@ test('the worker saves detector state at close and a new one resumes from it, ca
   await first.start(T0);
   for (const b of all.slice(0, 600)) {
     store.append(b);
-    first.observe(b);
+    first.observe(batchFromWrites(b));
   }
   await first.close();
   store.close();
@@ -103,7 +104,7 @@ test('the worker saves detector state at close and a new one resumes from it, ca
   await second.start(T0 + 700 * STEP);
   for (const b of all.slice(700)) {
     store.append(b);
-    second.observe(b);
+    second.observe(batchFromWrites(b));
   }
   await second.close();
 
@@ -112,7 +113,7 @@ test('the worker saves detector state at close and a new one resumes from it, ca
   ref.start(T0);
   for (const b of all) {
     refStore.append(b);
-    ref.observe(b);
+    ref.observe(batchFromWrites(b));
   }
   // Univariate scores after the restart equal those of a detector that never stopped.
   const sel = [{ name: '__name__', type: '=' as const, value: ANOMALY_SCORE_METRIC }, { name: 'source_metric', type: '=' as const, value: 'latency_seconds' }, { name: 'instance', type: '=' as const, value: 'h1' }];

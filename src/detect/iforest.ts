@@ -82,7 +82,8 @@ export class IsolationForestDetector {
   private rowCount = 0;
   private sinceTrain = 0;
   private readonly feature: Float64Array;
-  // Forest: per node [feature, split, left, right, size, min, max]; feature -1 = leaf.
+  // Forest: per node [feature, split, left, right, size, min, max]; feature -1 = leaf,
+  // whose split slot holds c(size).
   // A query outside a node's [min, max] of its split feature is isolated there
   // (a range check, so extreme values score as extreme, not as the training maximum).
   private nodes: Float64Array = new Float64Array(0);
@@ -207,6 +208,8 @@ export class IsolationForestDetector {
       const size = hi - lo;
       nodes[o + 4] = size;
       nodes[o] = -1;
+      // A leaf keeps c(size) in its split slot, so scoring does not take a logarithm per tree.
+      nodes[o + 1] = avgPath(size);
       if (size <= 1 || depth >= maxDepth) return id;
       // Pick a feature with spread among these rows; give up after a few tries.
       for (let attempt = 0; attempt < 8; attempt++) {
@@ -238,9 +241,9 @@ export class IsolationForestDetector {
       }
       return id;
     };
+    const pool = new Int32Array(available);
     for (let tr = 0; tr < trees; tr++) {
       // Sample psi distinct rows of the window (partial Fisher-Yates over indices).
-      const pool = new Int32Array(available);
       for (let i = 0; i < available; i++) pool[i] = i;
       for (let i = 0; i < psi; i++) {
         const j = i + Math.floor(this.random() * (available - i));
@@ -277,7 +280,7 @@ export class IsolationForestDetector {
         const o = id * NODE;
         const q = nodes[o]!;
         if (q < 0) {
-          total += depth + avgPath(nodes[o + 4]!);
+          total += depth + nodes[o + 1]!;
           break;
         }
         const v = f[off + q]!;
@@ -364,6 +367,8 @@ export class IsolationForestDetector {
     d.rowCount = snap.rowCount;
     d.sinceTrain = snap.sinceTrain;
     d.nodes = f64(snap.nodes);
+    // Leaves' c(size): snapshots from before it was kept in the node have 0 there.
+    for (let o = 0; o < d.nodes.length; o += NODE) if (d.nodes[o]! < 0) d.nodes[o + 1] = avgPath(d.nodes[o + 4]!);
     const r = Buffer.from(snap.roots, 'base64');
     d.roots = new Int32Array(r.buffer.slice(r.byteOffset, r.byteOffset + r.byteLength));
     d.calib = f64(snap.calib);

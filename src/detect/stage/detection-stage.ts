@@ -11,7 +11,7 @@ import { stateFromBytes, stateToBytes } from '../series.js';
 import { ExplanationSlot } from '../types.js';
 import { newEpisode, stepEpisode, type EpisodeState } from './episode.js';
 import { counterRate, isCumulative } from './counter-rate.js';
-import { HostForests, type HostRowResult } from './host-forests.js';
+import { HostForests, type HostColumn, type HostRowResult } from './host-forests.js';
 import type { FlatScoresBuilder } from './flat-scores.js';
 import type { DetectorStateStore } from './state-store.js';
 
@@ -56,6 +56,8 @@ interface SeriesSlot {
   /** Id of the score series in flat output (-1 until its first score there). */
   scoreId: number;
   dirty: boolean;
+  /** The series' column in its host's forest rows, once it has one. */
+  hostColumn: HostColumn | undefined;
 }
 
 /** Counts kept for /metrics. */
@@ -204,7 +206,7 @@ export class DetectionStage {
           times[m] = t;
           scores[m++] = score;
         }
-        if (this.forests && !isStaleMarker(v)) this.forests.add(labels, slot.key, t, v);
+        this.addToForest(slot, labels, t, v);
       }
       from = to;
       if (m > start && scores && times) scoreWrites.push({ labels: slot.scoreLabels, timestamps: times.subarray(start, m), values: scores.subarray(start, m) });
@@ -243,11 +245,19 @@ export class DetectionStage {
           out.add(slot.scoreId, newRun, t, score);
           newRun = false;
         }
-        if (this.forests && !isStaleMarker(v)) this.forests.add(labels, slot.key, t, v);
+        this.addToForest(slot, labels, t, v);
       }
       from = to;
     }
     this.forests?.flush((r) => this.onHostRow(r, out.other));
+  }
+
+  /** Hands a sample to its host's forest (the column found once per series). */
+  private addToForest(slot: SeriesSlot, labels: Labels, t: number, v: number): void {
+    const forests = this.forests;
+    if (forests === undefined || isStaleMarker(v)) return;
+    if (slot.hostColumn !== undefined) forests.addAt(slot.hostColumn, t, v);
+    else slot.hostColumn = forests.add(labels, slot.key, t, v);
   }
 
   /** Scores one sample; returns the score, or -1 when the sample is not scored (stale, out of order, first counter sample). */
@@ -365,6 +375,7 @@ export class DetectionStage {
         scoreLabels: Object.freeze({ ...labels, [METRIC_NAME]: ANOMALY_SCORE_METRIC, source_metric: name }),
         scoreId: -1,
         dirty: false,
+        hostColumn: undefined,
       };
       this.slots.set(key, slot);
     }

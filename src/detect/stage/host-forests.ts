@@ -36,17 +36,26 @@ export class HostForests {
     return this.groups.size;
   }
 
-  /** Adds one sample. Series without the group label, or beyond the limits, are ignored. */
-  add(labels: Labels, metricKey: string, t: number, v: number): void {
+  /**
+   * Adds one sample. Series without the group label, or beyond the limits, are ignored.
+   * Returns the series' column once it has one: the caller keeps it and passes later
+   * samples to addAt, skipping the group and column lookups.
+   */
+  add(labels: Labels, metricKey: string, t: number, v: number): HostColumn | undefined {
     const name = labels[this.opts.groupBy];
-    if (name === undefined || !Number.isFinite(v)) return;
+    if (name === undefined || !Number.isFinite(v)) return undefined;
     let g = this.groups.get(name);
     if (!g) {
-      if (this.groups.size >= this.opts.maxGroups) return;
+      if (this.groups.size >= this.opts.maxGroups) return undefined;
       g = new HostGroup(name);
       this.groups.set(name, g);
     }
-    g.add(metricKey, labels[METRIC_NAME] ?? metricKey, t, v, this.opts);
+    return g.add(metricKey, labels[METRIC_NAME] ?? metricKey, t, v, this.opts);
+  }
+
+  /** add() for a series whose column is known. */
+  addAt(c: HostColumn, t: number, v: number): void {
+    if (Number.isFinite(v)) c.group.put(c.col, t, v, this.opts);
   }
 
   /** Scores every complete row (all but each group's newest); returns the rows scored. */
@@ -55,8 +64,15 @@ export class HostForests {
   }
 }
 
+/** One series' place in its host's rows. */
+export interface HostColumn {
+  readonly group: HostGroup;
+  readonly col: number;
+}
+
 class HostGroup {
   private readonly columns = new Map<string, number>();
+  private readonly refs: HostColumn[] = [];
   private readonly names: string[] = [];
   private readonly pending = new Map<number, Float64Array>();
   private last: Float64Array | undefined;
@@ -65,16 +81,23 @@ class HostGroup {
 
   constructor(readonly name: string) {}
 
-  add(key: string, name: string, t: number, v: number, opts: HostForestOptions): void {
-    if (t <= this.newestScored) return;
+  add(key: string, name: string, t: number, v: number, opts: HostForestOptions): HostColumn | undefined {
+    if (t <= this.newestScored) return undefined;
     let col = this.columns.get(key);
     if (col === undefined) {
       // The forest's width is fixed once trained; metrics first seen later are left out.
-      if (this.forest || this.columns.size >= opts.maxMetricsPerGroup) return;
+      if (this.forest || this.columns.size >= opts.maxMetricsPerGroup) return undefined;
       col = this.columns.size;
       this.columns.set(key, col);
       this.names.push(name);
+      this.refs.push({ group: this, col });
     }
+    this.put(col, t, v, opts);
+    return this.refs[col];
+  }
+
+  put(col: number, t: number, v: number, opts: HostForestOptions): void {
+    if (t <= this.newestScored) return;
     let row = this.pending.get(t);
     if (!row) {
       if (this.pending.size >= MAX_PENDING_ROWS) return;

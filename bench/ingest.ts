@@ -30,9 +30,10 @@ import { SeriesGen, loadNab } from './series-gen.js';
  *   rss_mb_warm, rss_mb_end        that first mean, and the RSS at the end
  *   otlp_samples_per_sec, otlp_p99_ms                    OTLP/HTTP protobuf (uncompressed)
  *   line_protocol_samples_per_sec, line_protocol_p99_ms  InfluxDB line protocol, ns precision
+ *   remote_write_detection_off_samples_per_sec, _p99_ms  remote write with `detect.enabled: false`
  *   (each on a fresh Vigil for BENCH_INGEST_PROTOCOL_SECONDS, default 30)
  *
- * BENCH_INGEST_ONLY=remote_write|otlp|line_protocol runs one protocol (results not written);
+ * BENCH_INGEST_ONLY=remote_write|remote_write_detection_off|otlp|line_protocol runs one (results not written);
  * BENCH_INGEST_NODE_ARGS passes flags to Vigil's node (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p");
  * BENCH_INGEST_DEBUG=1 prints Vigil's log after each run; BENCH_INGEST_STDOUT=FILE keeps Vigil's stdout
  * (for example `--trace-gc` output).
@@ -67,13 +68,13 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function startVigil(name: string): Promise<Vigil> {
+async function startVigil(name: string, extraYaml = ''): Promise<Vigil> {
   const dir = join(root, name);
   mkdirSync(dir);
   const port = await freePort();
   const config = join(dir, 'vigil.yaml');
   // Defaults otherwise. The incident stage (fed by anomaly events, not by samples) is measured by its own benchmarks.
-  writeFileSync(config, `server:\n  listen: 127.0.0.1:${port}\nstorage:\n  dir: ${join(dir, 'data')}\nincidents:\n  enabled: false\n`);
+  writeFileSync(config, `server:\n  listen: 127.0.0.1:${port}\nstorage:\n  dir: ${join(dir, 'data')}\nincidents:\n  enabled: false\n${extraYaml}`);
   const stdout = process.env.BENCH_INGEST_STDOUT ? openSync(process.env.BENCH_INGEST_STDOUT, 'w') : 'ignore';
   const child = spawn(process.execPath, [...NODE_ARGS, resolve('bin/vigil.js'), 'serve', '--config', config], { stdio: ['ignore', stdout, 'pipe'], cwd: dir });
   let err = '';
@@ -136,8 +137,8 @@ interface RunResult {
 
 type Encoder = (gen: SeriesGen, first: number, count: number) => Payload;
 
-async function run(protocol: string, encode: Encoder, seconds: number): Promise<RunResult> {
-  const vigil = await startVigil(protocol);
+async function run(protocol: string, encode: Encoder, seconds: number, opts: { detection?: boolean } = {}): Promise<RunResult> {
+  const vigil = await startVigil(opts.detection === false ? `${protocol}-detection-off` : protocol, opts.detection === false ? 'detect:\n  enabled: false\n' : '');
   const gen = new SeriesGen(SERIES, nab, 11);
   const payloads = Array.from({ length: SENDERS }, (_, s) => encode(gen, s * PER_REQUEST, PER_REQUEST));
   const warmupMs = Math.min(30, seconds / 5) * 1000;
@@ -248,6 +249,12 @@ async function main(): Promise<void> {
       results.rss_growth_mb_5min = rw.rssGrowthMb;
       results.rss_mb_warm = rw.rssWarmMb;
       results.rss_mb_end = rw.rssEndMb;
+    }
+    if (!ONLY || ONLY === 'remote_write_detection_off') {
+      // What decoding and storing cost alone: the share of the machine detection takes.
+      const off = await run('remote_write', remoteWritePayload, PROTOCOL_SECONDS, { detection: false });
+      results.remote_write_detection_off_samples_per_sec = off.samplesPerSec;
+      results.remote_write_detection_off_p99_ms = off.p99Ms;
     }
     if (!ONLY || ONLY === 'otlp') {
       const otlp = await run('otlp', otlpPayload, PROTOCOL_SECONDS);

@@ -2,6 +2,7 @@ import type { ServiceGraph } from '../topology/service-graph.js';
 import { recommendedActions } from './actions.js';
 import { DEFAULT_RCA_OPTIONS, type RcaOptions } from './options.js';
 import { coverage, coverageScratch } from './coverage.js';
+import { budgetSignals } from './budget.js';
 import { aggregateSignals, type ServiceEvidence } from './signals.js';
 import { walkScores } from './walk.js';
 
@@ -17,6 +18,12 @@ export interface RcaSignal {
   score: number;
   kind?: 'latency' | 'errors' | 'saturation' | 'traffic' | 'availability' | 'other';
   labels?: Record<string, string>;
+  /**
+   * Size of the anomaly in units that add up along calls, where known: seconds of waiting beyond
+   * normal (latency rise x requests), failed requests beyond normal. With a target, a service's
+   * signal counts by the share of the target's excess of the same kind it can account for.
+   */
+  excess?: number;
 }
 
 export interface RootCauseCandidate {
@@ -49,7 +56,7 @@ export function rankRootCauses(graph: ServiceGraph, signals: RcaSignal[], opts: 
   const scope = o.target !== undefined && graph.has(o.target) ? dependencyClosure(graph, o.target) : undefined;
   // Every signal is evidence (a caller outside the scope still points at a shared dependency);
   // only services in the scope may be candidates.
-  const ev = aggregateSignals(csr, signals, o);
+  const ev = aggregateSignals(csr, scope ? budgetSignals(signals, o.target!) : signals, o);
   if (ev.anomalous.length === 0) return [];
   const { scores, lagScale } = walkScores(csr, ev, o);
   if (Object.keys(o.typePrior).length > 0) applyTypePrior(graph, ev, scores, o.typePrior);

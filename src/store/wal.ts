@@ -1,4 +1,4 @@
-import { closeSync, fdatasyncSync, ftruncateSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, statSync, unlinkSync, writeSync, fsyncSync } from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, ftruncateSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, statSync, unlinkSync, writeSync, fsyncSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { FsyncPolicy } from './types.js';
@@ -15,7 +15,7 @@ import type { FsyncPolicy } from './types.js';
  *   always    fdatasync after every write, before the append returns. Survives power
  *             loss; costs one disk flush per append call (batch your writes).
  *   interval  (default) fdatasync at most every fsyncIntervalMs (default 1000 ms) from an
- *             unref'd timer, and when a segment is closed. Power loss may lose up to
+ *             unref'd timer, on the thread pool, and when a segment is closed. Power loss may lose up to
  *             that interval; kill -9 loses nothing.
  *   never     no fdatasync; the kernel writes back when it likes (about 30 s on Linux).
  *
@@ -81,6 +81,8 @@ export class WalWriter {
   /** Bytes written since the last checkpoint (all live segments). */
   private liveBytes = 0;
   private unsynced = false;
+  /** A background fdatasync is running. */
+  private syncing = false;
   private broken: Error | undefined;
   private timer: NodeJS.Timeout | undefined;
   private ab = new ArrayBuffer(1 << 16);
@@ -100,7 +102,7 @@ export class WalWriter {
     this.seg = firstSegment;
     this.openSegment();
     if (opts.fsync === 'interval') {
-      this.timer = setInterval(() => this.sync(), opts.fsyncIntervalMs);
+      this.timer = setInterval(() => this.syncInBackground(), opts.fsyncIntervalMs);
       this.timer.unref();
     }
   }
@@ -173,6 +175,25 @@ export class WalWriter {
       fdatasyncSync(this.fd);
       this.unsynced = false;
     }
+  }
+
+  /**
+   * The interval policy's fdatasync, on libuv's thread pool: flushing a second of WAL can
+   * take tens of milliseconds on a real disk, which would otherwise stall every request.
+   * Closing a segment still syncs synchronously. A failed fdatasync means written pages
+   * may be lost (and Linux forgets the error once reported), so the WAL refuses further
+   * writes, as a failed write does.
+   */
+  private syncInBackground(): void {
+    if (this.fd < 0 || !this.unsynced || this.syncing) return;
+    this.unsynced = false;
+    this.syncing = true;
+    const fd = this.fd;
+    fdatasync(fd, (err) => {
+      this.syncing = false;
+      // After a rotation the descriptor is closed (its segment was synced on closing).
+      if (err && fd === this.fd) this.broken ??= err;
+    });
   }
 
   /** Starts a new segment for a checkpoint; returns its number. Older segments can go once the checkpoint is durable. */

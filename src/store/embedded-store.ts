@@ -92,6 +92,14 @@ const DUPLICATE = 2;
 const TOO_OLD = 3;
 const INVALID = 4;
 
+function countOutcome(t: Tally, outcome: number): void {
+  if (outcome === OK) t.accepted++;
+  else if (outcome === OUT_OF_ORDER) t.ooo++;
+  else if (outcome === DUPLICATE) t.dup++;
+  else if (outcome === TOO_OLD) t.old++;
+  else t.invalid++;
+}
+
 export class EmbeddedStore implements SampleStore {
   readonly options: Readonly<ResolvedOptions>;
   private readonly db: ChunkDb;
@@ -213,14 +221,7 @@ export class EmbeddedStore implements SampleStore {
       s = this.createSeries(labels);
     }
     const minValidT = tally.minValidT;
-    for (let j = from; j < to; j++) {
-      const r = this.appendOne(s, ts[j]!, vs[j]!, minValidT);
-      if (r === OK) tally.accepted++;
-      else if (r === OUT_OF_ORDER) tally.ooo++;
-      else if (r === DUPLICATE) tally.dup++;
-      else if (r === TOO_OLD) tally.old++;
-      else tally.invalid++;
-    }
+    for (let j = from; j < to; j++) countOutcome(tally, this.appendOne(s, ts[j]!, vs[j]!, minValidT));
   }
 
   /**
@@ -273,12 +274,7 @@ export class EmbeddedStore implements SampleStore {
         tally.invalid++;
         continue;
       }
-      const r = this.appendOne(s, timestamps[i]!, values[i]!, minValidT);
-      if (r === OK) tally.accepted++;
-      else if (r === OUT_OF_ORDER) tally.ooo++;
-      else if (r === DUPLICATE) tally.dup++;
-      else if (r === TOO_OLD) tally.old++;
-      else tally.invalid++;
+      countOutcome(tally, this.appendOne(s, timestamps[i]!, values[i]!, minValidT));
     }
     this.commitStaging();
     return this.result(tally);

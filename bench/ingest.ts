@@ -30,7 +30,10 @@ import { SeriesGen, loadNab } from './series-gen.js';
  *   rss_mb_warm, rss_mb_end        that first mean, and the RSS at the end
  *   otlp_samples_per_sec, otlp_p99_ms                    OTLP/HTTP protobuf (uncompressed)
  *   line_protocol_samples_per_sec, line_protocol_p99_ms  InfluxDB line protocol, ns precision
- *   remote_write_detection_off_samples_per_sec, _p99_ms  remote write with `detect.enabled: false`
+ *   remote_write_cpu_us_per_sample  Vigil's CPU time (all threads) per sample after the warm-up, us;
+ *                                  2 cores / this = the most this machine could take with the senders free
+ *   remote_write_sender_cpu_us_per_sample  the senders' (this process's) CPU time per sample, us
+ *   remote_write_detection_off_samples_per_sec, _p99_ms, _cpu_us_per_sample  with `detect.enabled: false`
  *   (each on a fresh Vigil for BENCH_INGEST_PROTOCOL_SECONDS, default 30)
  *
  * BENCH_INGEST_ONLY=remote_write|remote_write_detection_off|otlp|line_protocol runs one (results not written);
@@ -103,6 +106,17 @@ async function stopVigil(v: Vigil): Promise<void> {
   clearTimeout(timer);
 }
 
+/** CPU time (user + system) a process has used so far, ms (all its threads). */
+function cpuMs(pid: number): number {
+  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(f[11]) + Number(f[12])) * 1000) / CLOCK_TICKS;
+}
+
+/** Kernel clock ticks per second (USER_HZ): 100 on Linux. */
+const CLOCK_TICKS = 100;
+
 function rssMb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
@@ -127,6 +141,9 @@ function post(agent: Agent, port: number, p: Payload): Promise<{ status: number;
 
 interface RunResult {
   samplesPerSec: number;
+  /** Vigil's CPU time (every thread) per sample acknowledged after the warm-up, and the senders'. */
+  cpuUsPerSample: number;
+  senderCpuUsPerSample: number;
   p50Ms: number;
   p99Ms: number;
   rssGrowthMb: number;
@@ -150,6 +167,12 @@ async function run(protocol: string, encode: Encoder, seconds: number, opts: { d
   const rss: Array<[number, number]> = [];
   let acked = 0;
   let ackedAfterWarmup = 0;
+  let cpuAtWarmup = NaN;
+  let senderCpuAtWarmup: NodeJS.CpuUsage | undefined;
+  setTimeout(() => {
+    cpuAtWarmup = cpuMs(vigil.child.pid!);
+    senderCpuAtWarmup = process.cpuUsage();
+  }, warmupMs).unref();
   let failures = 0;
   let firstFailure = '';
   const start = performance.now();
@@ -195,6 +218,8 @@ async function run(protocol: string, encode: Encoder, seconds: number, opts: { d
     process.stderr.write('\n');
   }
   const elapsed = performance.now() - start;
+  const vigilCpuMs = cpuMs(vigil.child.pid!) - cpuAtWarmup;
+  const senderCpu = process.cpuUsage(senderCpuAtWarmup);
   agent.destroy();
 
   const metrics = await (await fetch(`http://127.0.0.1:${vigil.port}/metrics`)).text();
@@ -216,6 +241,8 @@ async function run(protocol: string, encode: Encoder, seconds: number, opts: { d
   };
   return {
     samplesPerSec: Math.round(ackedAfterWarmup / measured),
+    cpuUsPerSample: round2((vigilCpuMs * 1000) / ackedAfterWarmup),
+    senderCpuUsPerSample: round2((senderCpu.user + senderCpu.system) / ackedAfterWarmup),
     p50Ms: round2(q(0.5)),
     p99Ms: round2(q(0.99)),
     rssGrowthMb: round2(meanRss(elapsed * 0.9, elapsed + 1) - meanRss(elapsed * 0.4, elapsed * 0.5)),
@@ -246,6 +273,8 @@ async function main(): Promise<void> {
       results.remote_write_p50_ms = rw.p50Ms;
       results.remote_write_p99_ms = rw.p99Ms;
       results.remote_write_seconds = rw.seconds;
+      results.remote_write_cpu_us_per_sample = rw.cpuUsPerSample;
+      results.remote_write_sender_cpu_us_per_sample = rw.senderCpuUsPerSample;
       results.rss_growth_mb_5min = rw.rssGrowthMb;
       results.rss_mb_warm = rw.rssWarmMb;
       results.rss_mb_end = rw.rssEndMb;
@@ -255,6 +284,7 @@ async function main(): Promise<void> {
       const off = await run('remote_write', remoteWritePayload, PROTOCOL_SECONDS, { detection: false });
       results.remote_write_detection_off_samples_per_sec = off.samplesPerSec;
       results.remote_write_detection_off_p99_ms = off.p99Ms;
+      results.remote_write_detection_off_cpu_us_per_sample = off.cpuUsPerSample;
     }
     if (!ONLY || ONLY === 'otlp') {
       const otlp = await run('otlp', otlpPayload, PROTOCOL_SECONDS);

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { GroupNotification } from '../alerting/dispatch/index.js';
-import { buildNotification, type Outbox } from '../notify/index.js';
+import { ReceiverChannels, buildNotification, type Outbox } from '../notify/index.js';
 
 /** On-call paging for receivers that name an escalation policy (see src/oncall). */
 export interface Pager {
@@ -24,8 +24,7 @@ export function deliverToOutbox(
   ackUrl?: (groupKey: string) => string,
   pager?: Pager,
 ): (n: GroupNotification) => void {
-  const warned = new Set<string>();
-  const known = new Set(outbox?.channels().map((c) => String(c.name)) ?? []);
+  const receiverChannels = new ReceiverChannels(outbox, logger);
   return (g) => {
     const policy = pager?.policyFor(g.receiver);
     // Acknowledgements stop on-call pages where they are recorded (see vigil-app.ts), not here.
@@ -53,24 +52,17 @@ export function deliverToOutbox(
     const ack = ackUrl && g.status === 'firing' && !g.acknowledged ? ackUrl(g.groupKey) : undefined;
     const acked = g.acknowledged;
     const ackSummary = acked && `Acknowledged by ${acked.by}${acked.comment ? `: ${acked.comment}` : ''}`;
-    for (const channel of g.channels) {
-      if (!outbox || !known.has(channel)) {
-        if (!warned.has(channel)) logger.warn({ receiver: g.receiver, channel }, 'receiver names a channel that is not in notify.channels; skipped');
-        warned.add(channel);
-        continue;
-      }
-      outbox.enqueue(
-        buildNotification({
-          channel,
-          kind: g.status === 'resolved' ? 'resolved' : acked ? 'acknowledged' : g.escalated ? 'escalated' : 'firing',
-          alerts: g.alerts,
-          ...(ackSummary ? { summary: ackSummary } : {}),
-          dedupKey: g.groupKey,
-          id: `${g.id}:${channel}`,
-          links: ack ? { vigil: `${vigilUrl()}/api/v1/alerts`, ack } : { vigil: `${vigilUrl()}/api/v1/alerts` },
-          now: g.at,
-        }),
-      );
-    }
+    receiverChannels.enqueue(g.receiver, g.channels, (channel) =>
+      buildNotification({
+        channel,
+        kind: g.status === 'resolved' ? 'resolved' : acked ? 'acknowledged' : g.escalated ? 'escalated' : 'firing',
+        alerts: g.alerts,
+        ...(ackSummary ? { summary: ackSummary } : {}),
+        dedupKey: g.groupKey,
+        id: `${g.id}:${channel}`,
+        links: ack ? { vigil: `${vigilUrl()}/api/v1/alerts`, ack } : { vigil: `${vigilUrl()}/api/v1/alerts` },
+        now: g.at,
+      }),
+    );
   };
 }

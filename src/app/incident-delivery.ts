@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { type AlertEvent, type Labels, type Severity, severityRank } from '../core/index.js';
 import type { Dispatcher, GroupNotification, ReceiverSpec } from '../alerting/dispatch/index.js';
-import { buildNotification, commonLabels, type NotificationKind, type Outbox } from '../notify/index.js';
+import { ReceiverChannels, buildNotification, commonLabels, type NotificationKind, type Outbox } from '../notify/index.js';
 import type { Incident, IncidentManager, IncidentMember } from '../incidents/index.js';
 import type { Pager } from './alert-delivery.js';
 import type { IncidentSpread } from './incident-spread.js';
@@ -27,7 +27,7 @@ import type { IncidentSpread } from './incident-spread.js';
  */
 export class IncidentNotifier {
   private readonly receivers = new Map<string, ReceiverSpec>();
-  private readonly warned = new Set<string>();
+  private readonly channels: ReceiverChannels;
 
   constructor(
     private readonly opts: {
@@ -45,6 +45,7 @@ export class IncidentNotifier {
     },
   ) {
     for (const r of opts.receivers) this.receivers.set(r.name, r);
+    this.channels = new ReceiverChannels(opts.outbox, opts.logger);
     opts.manager.onChange((inc, change) => {
       if (change === 'resolved' && inc.notified && !inc.notified.resolved && !inc.mergedInto) this.send(inc, 'resolved');
       // Someone is on it: tell the channels once, and stop the on-call escalation.
@@ -149,29 +150,22 @@ export class IncidentNotifier {
       }
       if (receiver.channels.length === 0 && !receiver.escalationPolicy)
         this.opts.logger.info({ incident: inc.id, receiver: name, kind, severity: inc.severity, title: inc.title }, 'incident (log-only receiver)');
-      for (const channel of receiver.channels) {
-        if (!this.opts.outbox || !this.opts.outbox.channels().some((c) => String(c.name) === channel)) {
-          if (!this.warned.has(channel)) this.opts.logger.warn({ receiver: name, channel }, 'receiver names a channel that is not in notify.channels; skipped');
-          this.warned.add(channel);
-          continue;
-        }
-        // The incident's severity (raised by blast radius), not just its worst alert's.
-        this.opts.outbox.enqueue({
-          ...buildNotification({
-            channel,
-            kind,
-            alerts,
-            dedupKey: pageKey(inc),
-            id: `${pageKey(inc)}:${kind}:${kind === 'resolved' || kind === 'acknowledged' ? 'once' : opts.idPart ?? inc.severity}:${channel}`,
-            title: inc.title,
-            summary,
-            annotations,
-            links: { vigil: link },
-            now: at,
-          }),
-          severity: inc.severity,
-        });
-      }
+      // The incident's severity (raised by blast radius), not just its worst alert's.
+      this.channels.enqueue(name, receiver.channels, (channel) => ({
+        ...buildNotification({
+          channel,
+          kind,
+          alerts,
+          dedupKey: pageKey(inc),
+          id: `${pageKey(inc)}:${kind}:${kind === 'resolved' || kind === 'acknowledged' ? 'once' : opts.idPart ?? inc.severity}:${channel}`,
+          title: inc.title,
+          summary,
+          annotations,
+          links: { vigil: link },
+          now: at,
+        }),
+        severity: inc.severity,
+      }));
     }
     const before = inc.notified;
     const services = new Set(before?.services ?? []);

@@ -17,12 +17,11 @@ export function startOncall(config: VigilConfig, outbox: Outbox | undefined, log
       throw new VigilError('CONFIG_INVALID', `routing.receivers[${i}].escalation_policy: unknown escalation policy "${r.escalationPolicy}" (not in oncall.escalationPolicies)`);
   });
   if (policies.size === 0) return undefined;
-  const known = new Set(config.notify.channels.map((c) => c.name));
   const runner = new EscalationRunner({
     db: join(config.storage.dir, 'oncall.db'),
     config: config.oncall,
     deliver: (d) => {
-      if (!outbox || !known.has(d.channel)) {
+      if (!outbox?.has(d.channel)) {
         logger.warn({ page: d.key, channel: d.channel, person: d.person }, 'on-call step names a channel that is not in notify.channels; skipped');
         return;
       }

@@ -1,15 +1,16 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { VigilConfig } from '../config/schema.js';
-import type { AlertEvent, Labels, Severity } from '../core/index.js';
-import type { Dispatcher, ReceiverSpec } from '../alerting/dispatch/index.js';
+import type { Severity } from '../core/index.js';
+import type { Dispatcher } from '../alerting/dispatch/index.js';
 import type { RuleEvaluator } from '../alerting/rules/index.js';
 import type { SilenceStore } from '../alerting/dispatch/index.js';
 import type { IncidentManager } from '../incidents/index.js';
 import type { ForecastStage } from '../forecast/stage/forecast-stage.js';
-import { buildNotification, type Outbox } from '../notify/index.js';
+import type { Outbox } from '../notify/index.js';
 import type { SampleStore } from '../store/types.js';
 import type { AckLinks } from '../api/ack-links.js';
+import { remediationNotifier } from './remediation-notices.js';
 import { AuditLog, RemediationEngine, RemediationStore, createActionHandlers, proposeRule, type RemediationNotice } from '../remediate/index.js';
 
 /**
@@ -57,35 +58,16 @@ function instanceCounter(store: SampleStore): (service: string) => number | unde
   };
 }
 
-function sendNotice(n: RemediationNotice, d: RemediationDeps, receivers: Map<string, ReceiverSpec>): void {
-  const labels: Labels = { alertname: 'remediation', severity: n.severity, ...(n.execution && { execution: n.execution }) };
-  const alert: AlertEvent = { kind: 'alert', fingerprint: `remediation:${n.execution ?? n.title}`, source: 'vigil', state: 'firing', severity: n.severity, labels, annotations: { summary: n.title, description: n.text }, startsAt: Date.now() };
-  const link = n.execution ? `${d.vigilUrl()}/api/v1/remediation/executions/${encodeURIComponent(n.execution)}` : `${d.vigilUrl()}/api/v1/remediation/executions`;
-  const text = n.links ? `${n.text}\nApprove: ${n.links.approve}\nReject: ${n.links.reject}` : n.text;
-  // A notify step that names a channel goes there; everything else is routed like an alert.
-  const targets = n.channel ? [{ channels: [n.channel] }] : d.dispatcher.route.match(labels).map((route) => receivers.get(route.options.receiver));
-  for (const receiver of targets) {
-    for (const channel of receiver?.channels ?? []) {
-      if (!d.outbox?.channels().some((c) => String(c.name) === channel)) continue;
-      d.outbox.enqueue({
-        ...buildNotification({ channel, kind: 'firing', alerts: [alert], dedupKey: `remediation:${n.execution ?? n.title}`, id: `remediation:${n.execution ?? ''}:${n.title}:${channel}`, title: n.title, summary: text, links: { vigil: link }, now: Date.now() }),
-        severity: n.severity,
-      });
-    }
-    if (!receiver?.channels.length) d.logger.info({ title: n.title, severity: n.severity }, 'remediation notice (log-only receiver)');
-  }
-}
-
 export function startRemediation(d: RemediationDeps): RemediationWiring | undefined {
   const c = d.config.remediation;
   if (!c.enabled) return undefined;
   const file = join(d.config.storage.dir, 'remediation.db');
   const audit = new AuditLog(file);
   const state = new RemediationStore(file);
-  const receivers = new Map(d.config.routing.receivers.map((r) => [r.name, r]));
+  const sendNotice = remediationNotifier({ dispatcher: d.dispatcher, receivers: d.config.routing.receivers, outbox: d.outbox, logger: d.logger, vigilUrl: d.vigilUrl });
   const notify = (n: RemediationNotice) => {
     try {
-      sendNotice(n, d, receivers);
+      sendNotice(n);
     } catch (err) {
       d.logger.error({ err: (err as Error).message }, 'remediation notice failed');
     }

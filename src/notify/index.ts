@@ -3,6 +3,7 @@ export * from './notification.js';
 export * from './render.js';
 export * from './outbox.js';
 export * from './registry.js';
+export { ReceiverChannels } from './receiver-channels.js';
 export * from './config-schema.js';
 export { backoffDelay } from './backoff.js';
 export { parseRetryAfter } from './http.js';

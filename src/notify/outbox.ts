@@ -194,6 +194,11 @@ export class Outbox {
     return [...this.lanes.values()].map((l) => l.channel.describe());
   }
 
+  /** Whether a channel of this name is configured (a receiver may name one that is not). */
+  has(channel: string): boolean {
+    return this.lanes.has(channel);
+  }
+
   /**
    * Stores a notification durably (it is on disk when this returns) and wakes
    * the dispatcher. Returns false when a notification with this id is already

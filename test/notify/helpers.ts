@@ -1,95 +1,10 @@
-import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AlertEvent, Severity } from '../../src/core/index.js';
 
-/** What a receiver got: exactly the bytes and headers on the wire. */
-export interface Recorded {
-  method: string;
-  path: string;
-  headers: IncomingHttpHeaders;
-  raw: string;
-  json: unknown;
-  at: number;
-}
-
-export interface Reply {
-  status: number;
-  headers?: Record<string, string>;
-  body?: string;
-  /** Answer after this long. */
-  delayMs?: number;
-  /** Never answer (until the receiver closes). */
-  hang?: boolean;
-}
-
-export type Responder = (req: Recorded, index: number) => Reply;
-
-/** A real HTTP receiver on 127.0.0.1:0 that records every request and answers as told. */
-export class Receiver {
-  readonly requests: Recorded[] = [];
-  respond: Responder;
-  private readonly server: Server;
-  private readonly pending = new Set<ServerResponse>();
-  url = '';
-
-  private constructor(respond: Responder) {
-    this.respond = respond;
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const raw = Buffer.concat(chunks).toString('utf8');
-        let json: unknown;
-        try {
-          json = JSON.parse(raw);
-        } catch {
-          json = undefined;
-        }
-        const rec: Recorded = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, raw, json, at: Date.now() };
-        this.requests.push(rec);
-        const reply = this.respond(rec, this.requests.length - 1);
-        if (reply.hang) {
-          this.pending.add(res);
-          return;
-        }
-        const send = () => {
-          this.pending.delete(res);
-          if (res.destroyed) return;
-          res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
-          res.end(reply.body ?? '');
-        };
-        if (reply.delayMs) {
-          this.pending.add(res);
-          setTimeout(send, reply.delayMs);
-        } else send();
-      });
-    });
-  }
-
-  static async start(respond: Responder = () => ({ status: 200, body: 'ok' })): Promise<Receiver> {
-    const r = new Receiver(respond);
-    await new Promise<void>((resolve) => r.server.listen(0, '127.0.0.1', resolve));
-    r.url = `http://127.0.0.1:${(r.server.address() as AddressInfo).port}`;
-    return r;
-  }
-
-  async waitFor(n: number, timeoutMs = 10_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.requests.length < n) {
-      if (Date.now() > deadline) throw new Error(`receiver got ${this.requests.length} requests, expected ${n}`);
-      await sleep(10);
-    }
-  }
-
-  async close(): Promise<void> {
-    for (const res of this.pending) res.destroy();
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-}
+/** In notification tests a recording server plays the receiver: Slack, PagerDuty, a webhook endpoint. */
+export { RecordingServer as Receiver, type RecordedRequest as Recorded } from '../helpers/recording-server.js';
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../../src/store/index.js';
-import { TestServer } from './handlers/helpers.js';
+import { RecordingServer } from '../helpers/recording-server.js';
 import { ManualClock, engineFrom, incident } from './fixtures.js';
 
 const restartRunbook = (url: string, extra = '') => `
@@ -18,7 +18,7 @@ ${extra}
 `;
 
 test('a matching incident runs the runbook once its evidence has settled; the audit log records why', async () => {
-  const control = await TestServer.start();
+  const control = await RecordingServer.start();
   const clock = new ManualClock(0);
   const h = engineFrom(
     `${restartRunbook(control.url)}
@@ -58,7 +58,7 @@ test('a matching incident runs the runbook once its evidence has settled; the au
 });
 
 test('new rules are dry-run by default: the plan is logged, nothing is called', async () => {
-  const control = await TestServer.start();
+  const control = await RecordingServer.start();
   const h = engineFrom(`${restartRunbook(control.url)}
   rules:
     - name: restart-on-exhaustion
@@ -79,7 +79,7 @@ test('new rules are dry-run by default: the plan is logged, nothing is called', 
 });
 
 test('verification failure triggers the rollback steps, with values the steps returned', async () => {
-  const control = await TestServer.start();
+  const control = await RecordingServer.start();
   const dir = mkdtempSync(join(tmpdir(), 'vigil-remediate-store-'));
   const store = openStore({ dir, checkpointIntervalMs: 0 });
   const clock = new ManualClock(Date.UTC(2026, 0, 1));
@@ -122,13 +122,13 @@ test('verification failure triggers the rollback steps, with values the steps re
 });
 
 test('a verification that passes ends the execution as succeeded', async () => {
-  const control = await TestServer.start();
+  const control = await RecordingServer.start();
   const dir = mkdtempSync(join(tmpdir(), 'vigil-remediate-store-'));
   const store = openStore({ dir, checkpointIntervalMs: 0 });
   const clock = new ManualClock(Date.UTC(2026, 0, 1));
   let ratio = 0.2;
   // The restart fixes it: the ratio the "service" reports drops once the control API was called.
-  control.route = () => ((ratio = 0.001), { status: 200, body: 'ok' });
+  control.respond = () => ((ratio = 0.001), { status: 200, body: 'ok' });
   const h = engineFrom(
     `${restartRunbook(control.url, `      verify: { query: 'http_error_ratio{service="{{ service }}"}', over: 30s, op: '<', value: 0.01, within: 5m, every: 15s }`)}
   rules:
@@ -156,7 +156,7 @@ test('a verification that passes ends the execution as succeeded', async () => {
 
 test('the circuit breaker opens after repeated failures, pages a human, and closes after a successful trial', async () => {
   let healthy = false;
-  const control = await TestServer.start(() => (healthy ? { status: 200, body: 'ok' } : { status: 503, body: 'down' }));
+  const control = await RecordingServer.start(() => (healthy ? { status: 200, body: 'ok' } : { status: 503, body: 'down' }));
   const clock = new ManualClock(0);
   const h = engineFrom(
     `${restartRunbook(control.url)}
@@ -198,7 +198,7 @@ test('the circuit breaker opens after repeated failures, pages a human, and clos
 });
 
 test('rate limit and blast radius hold under a burst of 100 matching incidents', async () => {
-  const control = await TestServer.start();
+  const control = await RecordingServer.start();
   const h = engineFrom(`${restartRunbook(control.url)}
   rules:
     - name: restart-on-exhaustion
@@ -229,7 +229,7 @@ test('rate limit and blast radius hold under a burst of 100 matching incidents',
 });
 
 test('the blast radius caps the share of a service instances acted on', async () => {
-  const control = await TestServer.start();
+  const control = await RecordingServer.start();
   const h = engineFrom(
     `${restartRunbook(control.url)}
   rules:
@@ -253,7 +253,7 @@ test('the blast radius caps the share of a service instances acted on', async ()
 });
 
 test('a silence or a maintenance window matching the subject stops the action', async () => {
-  const control = await TestServer.start();
+  const control = await RecordingServer.start();
   const h = engineFrom(
     `${restartRunbook(control.url)}
   maintenance:
@@ -277,7 +277,7 @@ test('a silence or a maintenance window matching the subject stops the action', 
 });
 
 test('confidence: a weak classification or an uncertain root cause is skipped with the figures', async () => {
-  const control = await TestServer.start();
+  const control = await RecordingServer.start();
   const h = engineFrom(`${restartRunbook(control.url)}
   rules:
     - { name: restart, dryRun: false, trigger: { incident: { types: [resource_exhaustion], settle: 0s } }, runbook: restart, minConfidence: 0.7, cooldown: 0s }
@@ -297,7 +297,7 @@ test('confidence: a weak classification or an uncertain root cause is skipped wi
 });
 
 test('approval: the execution waits, runs when approved, and a rejection or expiry stops it', async () => {
-  const control = await TestServer.start();
+  const control = await RecordingServer.start();
   const clock = new ManualClock(0);
   const h = engineFrom(
     `${restartRunbook(control.url)}
@@ -371,7 +371,7 @@ remediation:
 });
 
 test('alert, metric, forecast and schedule triggers', async () => {
-  const control = await TestServer.start();
+  const control = await RecordingServer.start();
   const dir = mkdtempSync(join(tmpdir(), 'vigil-remediate-store-'));
   const store = openStore({ dir, checkpointIntervalMs: 0 });
   const clock = new ManualClock(Date.UTC(2026, 0, 1, 0, 0));
@@ -430,7 +430,7 @@ remediation:
 });
 
 test('two rules acting on the same target share its per-target rate limit', async () => {
-  const control = await TestServer.start();
+  const control = await RecordingServer.start();
   const h = engineFrom(`${restartRunbook(control.url)}
   defaults: { targetRateLimit: { max: 2, per: 1h } }
   rules:
@@ -454,7 +454,7 @@ test('two rules acting on the same target share its per-target rate limit', asyn
 });
 
 test('an incident count counts only incidents that match the trigger', async () => {
-  const control = await TestServer.start();
+  const control = await RecordingServer.start();
   const h = engineFrom(`${restartRunbook(control.url)}
   rules:
     - { name: repeated-exhaustion, dryRun: false, trigger: { incident: { types: [resource_exhaustion], settle: 0s, count: 2, within: 1h } }, runbook: restart, cooldown: 0s }

@@ -1,10 +1,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { airflowActionSchema, createActionHandlers } from '../../../src/remediate/handlers/index.js';
-import { TestServer, actionContext, type Received } from './helpers.js';
+import { RecordingServer, type RecordedRequest } from '../../helpers/recording-server.js';
+import { actionContext } from './helpers.js';
 
 /** Airflow's stable REST API v1, as far as the handler uses it. */
-function airflowApi(req: Received) {
+function airflowApi(req: RecordedRequest) {
   const auth = String(req.headers.authorization ?? '');
   const basic = `Basic ${Buffer.from('vigil:airflow-pass-42').toString('base64')}`;
   if (auth !== basic && auth !== 'Bearer airflow-token-77')
@@ -26,9 +27,9 @@ function airflowApi(req: Received) {
   return { status: 404, json: { detail: 'not found', status: 404, title: 'Not Found' } };
 }
 
-let airflowServer: TestServer;
+let airflowServer: RecordingServer;
 before(async () => {
-  airflowServer = await TestServer.start(airflowApi);
+  airflowServer = await RecordingServer.start(airflowApi);
 });
 after(() => airflowServer.close());
 

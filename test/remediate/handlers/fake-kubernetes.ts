@@ -1,15 +1,5 @@
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
-import type { Received } from './helpers.js';
+import { RecordingServer, type RecordedRequest, type ScriptedReply } from '../../helpers/recording-server.js';
 
-/**
- * A small Kubernetes API server: the request and response shapes of the
- * endpoints the handler uses (the apps/v1 Scale subresource as an
- * autoscaling/v1 Scale, Deployment and Node patches, ReplicaSet lists, Status
- * objects for errors), with bearer-token checks and resourceVersion
- * preconditions. Every request is recorded.
- */
 export interface FakeDeployment {
   replicas: number;
   image: string;
@@ -25,56 +15,52 @@ export interface FakeReplicaSet {
   owner: string;
 }
 
+/**
+ * A small Kubernetes API server: the request and response shapes of the
+ * endpoints the handler uses (the apps/v1 Scale subresource as an
+ * autoscaling/v1 Scale, Deployment and Node patches, ReplicaSet lists, Status
+ * objects for errors), with bearer-token checks and resourceVersion
+ * preconditions, routed on top of a recording server (every request is
+ * recorded).
+ */
 export class FakeKubernetes {
-  readonly requests: Received[] = [];
   readonly deployments = new Map<string, FakeDeployment>();
   readonly nodes = new Map<string, { unschedulable: boolean }>();
   readonly replicaSets: FakeReplicaSet[] = [];
   /** Requests to these paths never get an answer. */
   readonly hangPaths = new Set<string>();
-  url = '';
-  private server?: Server;
+  private server?: RecordingServer;
 
   constructor(readonly token: string) {}
 
   async start(tls?: { cert: string; key: string }): Promise<this> {
-    const listener = (req: IncomingMessage, res: ServerResponse) => this.handle(req, res);
-    this.server = tls ? createHttpsServer(tls, listener) : createHttpServer(listener);
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `${tls ? 'https' : 'http'}://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.server = await RecordingServer.start((r) => this.answer(r), tls && { tls });
     return this;
   }
 
+  get url(): string {
+    return this.server?.url ?? '';
+  }
+
+  get requests(): RecordedRequest[] {
+    return this.server?.requests ?? [];
+  }
+
+  last(): RecordedRequest {
+    return this.server!.last();
+  }
+
   async close(): Promise<void> {
-    this.server!.closeAllConnections();
-    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+    await this.server!.close();
   }
 
-  last(): Received {
-    return this.requests.at(-1)!;
+  private answer(r: RecordedRequest): ScriptedReply {
+    if (this.hangPaths.has(new URL(r.path, 'http://x').pathname)) return { hang: true };
+    const [status, json] = this.route(r);
+    return { status, json };
   }
 
-  private handle(req: IncomingMessage, res: ServerResponse): void {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks).toString('utf8');
-      let json: unknown;
-      try {
-        json = JSON.parse(raw);
-      } catch {
-        json = undefined;
-      }
-      const rec: Received = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, raw, json };
-      this.requests.push(rec);
-      if (this.hangPaths.has(new URL(rec.path, 'http://x').pathname)) return;
-      const [code, body] = this.route(rec);
-      res.writeHead(code, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
-    });
-  }
-
-  private route(r: Received): [number, unknown] {
+  private route(r: RecordedRequest): [number, unknown] {
     if (r.headers.authorization !== `Bearer ${this.token}`)
       return status(401, 'Unauthorized', `Unauthorized: token ${String(r.headers.authorization ?? '(none)').replace(/^Bearer /, '')} is not valid`);
     const url = new URL(r.path, 'http://x');

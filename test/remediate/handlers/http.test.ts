@@ -1,15 +1,16 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createActionHandlers, httpActionSchema, type HttpActionParams } from '../../../src/remediate/handlers/index.js';
-import { TestServer, actionContext } from './helpers.js';
+import { RecordingServer } from '../../helpers/recording-server.js';
+import { actionContext } from './helpers.js';
 
 const handlers = createActionHandlers({ commandAllowList: [] });
 const http = handlers.get('http')!;
 const params = (p: Record<string, unknown>): HttpActionParams => httpActionSchema.parse(p);
 
-let server: TestServer;
+let server: RecordingServer;
 before(async () => {
-  server = await TestServer.start();
+  server = await RecordingServer.start();
 });
 after(() => server.close());
 
@@ -17,7 +18,7 @@ const vars = { incident: { id: 'inc-42' }, labels: { service: 'checkout' } };
 const TOKEN = 'tok-5f2c9a1e77d04b8c';
 
 test('http: POSTs a templated URL and JSON body with a header read from the environment', async () => {
-  server.route = () => ({ status: 202, json: { restarted: true } });
+  server.respond = () => ({ status: 202, json: { restarted: true } });
   const p = params({
     method: 'post',
     url: `${server.url}/admin/{{ labels.service }}/restart?incident={{ incident.id | urlquery }}`,
@@ -46,7 +47,7 @@ test('http: targets and describe name the method and URL without its query', () 
 });
 
 test('http: a string body is sent as written (templated); GET works without a body', async () => {
-  server.route = () => ({ status: 200, body: 'flushed' });
+  server.respond = () => ({ status: 200, body: 'flushed' });
   const r = await http.run(params({ url: `${server.url}/flush`, body: 'service={{ labels.service }}', headers: { 'Content-Type': 'text/plain' } }), actionContext({ vars }));
   assert.equal(r.ok, true);
   assert.equal(server.last().raw, 'service=checkout');
@@ -57,17 +58,17 @@ test('http: a string body is sent as written (templated); GET works without a bo
 });
 
 test('http: a non-2xx answer is ok:false with the status and body; expectStatus accepts others', async () => {
-  server.route = () => ({ status: 503, body: 'warming up' });
+  server.respond = () => ({ status: 503, body: 'warming up' });
   const r = await http.run(params({ url: `${server.url}/restart` }), actionContext());
   assert.equal(r.ok, false);
   assert.match(r.output, /answered HTTP 503 Service Unavailable \(expected 2xx\): warming up/);
-  server.route = () => ({ status: 409, body: 'already restarting' });
+  server.respond = () => ({ status: 409, body: 'already restarting' });
   const accepted = await http.run(params({ url: `${server.url}/restart`, expectStatus: [200, 409] }), actionContext());
   assert.equal(accepted.ok, true, accepted.output);
 });
 
 test('http: a hanging server times out, and the runner signal aborts with its reason', async () => {
-  server.route = () => ({ hang: true });
+  server.respond = () => ({ hang: true });
   const started = Date.now();
   const t = await http.run(params({ url: `${server.url}/slow`, timeout: '200ms' }), actionContext());
   assert.equal(t.ok, false);
@@ -82,7 +83,7 @@ test('http: a hanging server times out, and the runner signal aborts with its re
 });
 
 test('http: the token never reaches the output, even when the server echoes it', async () => {
-  server.route = (req) => ({ status: 401, body: `bad credentials: ${req.headers.authorization} (token ${String(req.headers.authorization).slice(7)})` });
+  server.respond = (req) => ({ status: 401, body: `bad credentials: ${req.headers.authorization} (token ${String(req.headers.authorization).slice(7)})` });
   const r = await http.run(params({ url: `${server.url}/x`, headersFromEnv: { Authorization: 'TOKEN_VAR' } }), actionContext({ env: { TOKEN_VAR: `Bearer ${TOKEN}` } }));
   assert.equal(r.ok, false);
   assert.ok(!r.output.includes(TOKEN), r.output);
@@ -99,13 +100,13 @@ test('http: a missing environment variable or template value is ok:false, not a 
 });
 
 test('http: a huge answer is cut to the output limit with a note', async () => {
-  server.route = () => ({ status: 200, body: 'x'.repeat(200_000) });
+  server.respond = () => ({ status: 200, body: 'x'.repeat(200_000) });
   const r = await http.run(params({ url: `${server.url}/big` }), actionContext());
   assert.equal(r.ok, true);
   assert.ok(r.output.length < 17_000, String(r.output.length));
   assert.match(r.output, /\n… \[output truncated: 183616 more bytes\]$/, 'Content-Length gives the exact count');
   // Without Content-Length the download stops early, so the count is a lower bound.
-  server.route = () => ({ status: 200, body: 'x'.repeat(200_000), chunked: true });
+  server.respond = () => ({ status: 200, body: 'x'.repeat(200_000), chunked: true });
   const chunked = await http.run(params({ url: `${server.url}/big` }), actionContext());
   assert.match(chunked.output, /\n… \[output truncated: at least \d+ more bytes\]$/);
 });

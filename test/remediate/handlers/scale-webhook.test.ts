@@ -2,13 +2,14 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { verifyWebhookSignature } from '../../../src/notify/channels/webhook.js';
 import { createActionHandlers, scaleWebhookActionSchema } from '../../../src/remediate/handlers/index.js';
-import { TestServer, actionContext } from './helpers.js';
+import { RecordingServer } from '../../helpers/recording-server.js';
+import { actionContext } from './helpers.js';
 
 const SECRET = 'scaler-hmac-key-0f9e8d';
-let scaler: TestServer;
+let scaler: RecordingServer;
 before(async () => {
   // The receiving side checks the signature as any Vigil webhook receiver does.
-  scaler = await TestServer.start((req) => {
+  scaler = await RecordingServer.start((req) => {
     const valid = verifyWebhookSignature(SECRET, { timestamp: req.headers['x-vigil-timestamp'] as string, signature: req.headers['x-vigil-signature'] as string }, req.raw);
     return valid ? { status: 202, json: { accepted: true } } : { status: 401, body: 'bad signature' };
   });

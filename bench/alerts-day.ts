@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { simulateFleetDay } from './alerts-fleet.js';
 import { runAlerting } from './alerts-pipeline.js';
 import { scoreDay, type DayTally } from './alerts-score.js';
+import { explainDay } from './alerts-explain.js';
 
 /** The day whose figures are reported (the JSON's unprefixed keys). */
 export const REPORTED_SEED = 1;
@@ -24,13 +25,13 @@ export function parseSeeds(list: string | undefined): number[] {
 }
 
 /** One configuration: a 12-service fleet (36 hosts), incidents at 12 a day, three clean days of history. */
-export async function runDay(seed: number, withoutCatalogueToo: boolean, progress: (msg: string) => void): Promise<DayRun> {
+export async function runDay(seed: number, opts: { withoutCatalogueToo: boolean; explain: boolean; cacheDir?: string; ruleFile?: string }, progress: (msg: string) => void): Promise<DayRun> {
   const say = (msg: string) => progress(`seed ${seed}: ${msg}`);
   const scenario = { seed, services: 12, hostsPerService: 3, incidentsPerDay: 12, warmupDays: 3, catalogue: true };
   const t0 = performance.now();
-  const day = simulateFleetDay(scenario, say);
+  const day = simulateFleetDay(scenario, say, opts.cacheDir);
   const simulatedS = (performance.now() - t0) / 1000;
-  const rules = resolve('rules/default.yaml');
+  const rules = resolve(opts.ruleFile ?? 'rules/default.yaml');
   const run = await runAlerting(day, rules, say);
   const { tally, ...score } = scoreDay(day.incidents, run);
   const results: Record<string, number> = {
@@ -43,7 +44,8 @@ export async function runDay(seed: number, withoutCatalogueToo: boolean, progres
       `(+${score.resolved_notifications} resolved): noise_reduction ${score.noise_reduction.toFixed(3)}, incidents_missed ${score.incidents_missed}, ` +
       `false_positive_rate ${score.false_positive_rate.toFixed(3)} (${tally.falsePositives}), median_time_to_notify_s ${score.median_time_to_notify_s.toFixed(0)}`,
   );
-  if (withoutCatalogueToo) {
+  if (opts.explain) explainDay(day.incidents, run, day.from, (line) => console.log(line));
+  if (opts.withoutCatalogueToo) {
     // The same day without the service catalogue (no `services:`): what the incident stage does with only what it learns.
     const bare = { ...day.config, services: [], storage: { ...day.config.storage, dir: mkdtempSync(join(tmpdir(), 'vigil-bench-alerts-bare-')) } };
     const bareScore = scoreDay(day.incidents, await runAlerting({ ...day, config: bare }, rules, say));

@@ -40,6 +40,14 @@ export interface AlertingRun {
   alertsFired: number;
   /** Every message delivered, one per channel. */
   messages: ReceivedNotification[];
+  /** Each firing of an alert: its labels, when it fired and when it resolved (for --explain). */
+  firings: AlertFiring[];
+}
+
+export interface AlertFiring {
+  labels: Record<string, string>;
+  startsAt: number;
+  endsAt?: number;
 }
 
 export async function runAlerting(day: SimulatedDay, ruleFile: string, progress: (msg: string) => void): Promise<AlertingRun> {
@@ -68,13 +76,20 @@ export async function runAlerting(day: SimulatedDay, ruleFile: string, progress:
     isAcknowledged: (fp) => rules.tracker.get(fp)?.ack !== undefined,
     logger,
   });
-  const firing = new Set<string>();
+  const firing = new Map<string, AlertFiring>();
+  const firings: AlertFiring[] = [];
   let alertsFired = 0;
   rules.onEvent((e: AlertEvent) => {
     if (e.state === 'firing' && !firing.has(e.fingerprint)) {
-      firing.add(e.fingerprint);
+      const f = { labels: { ...e.labels }, startsAt: e.startsAt };
+      firing.set(e.fingerprint, f);
+      firings.push(f);
       alertsFired++;
-    } else if (e.state !== 'firing') firing.delete(e.fingerprint);
+    } else if (e.state !== 'firing') {
+      const f = firing.get(e.fingerprint);
+      if (f) f.endsAt = e.endsAt ?? now;
+      firing.delete(e.fingerprint);
+    }
     dispatcher.receive(e);
   });
   // The day's anomaly events, delivered when simulated time reaches them (as detection would emit them).
@@ -110,5 +125,5 @@ export async function runAlerting(day: SimulatedDay, ruleFile: string, progress:
     const b = body as { id: string; channel: string; kind: string; createdAt: string; alerts: Array<{ state: string; labels: Record<string, string> }> };
     return { id: b.id, channel: b.channel, kind: b.kind, createdAt: Date.parse(b.createdAt), alerts: b.alerts.map((a) => ({ state: a.state, labels: a.labels })) };
   });
-  return { alertsFired, messages };
+  return { alertsFired, messages, firings };
 }

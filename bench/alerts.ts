@@ -22,22 +22,30 @@ const progress = (msg: string) => process.stderr.write(`[bench:alerts] ${msg}\n`
 const results: Record<string, number> = {};
 
 if (args.has('--help')) {
-  console.log(`node dist/bench/alerts.js [--day-only | --ingest-only] [--seeds LIST]
+  console.log(`node dist/bench/alerts.js [--day-only | --ingest-only] [--seeds LIST] [--explain] [--no-bare] [--cache DIR] [--rules FILE]
   (no flags)     seeds ${[REPORTED_SEED, ...HELD_OUT_SEEDS].join(',')} and alert ingestion; writes bench/results/alerts.json
   --day-only     the simulated days only (no ingestion); writes nothing
   --ingest-only  alert ingestion only; writes nothing
   --seeds LIST   the simulated days to run, e.g. 2,3,4,5 (default ${[REPORTED_SEED, ...HELD_OUT_SEEDS].join(',')}). Seed ${REPORTED_SEED} is the
                  reported day (also run without the catalogue); the others are held-out days, for choosing
-                 defaults on days other than the reported one, scored one by one and added up`);
+                 defaults on days other than the reported one, scored one by one and added up
+  --explain      list each day's incidents, pages (what each was for) and alerts fired
+  --no-bare      skip the reported day's run without the service catalogue
+  --cache DIR    keep each simulated day in DIR and reuse it (for iterating on rules and incident settings;
+                 clear DIR after changing the simulator, ingest or detection)
+  --rules FILE   another rule set than rules/default.yaml`);
   process.exit(0);
 }
 
 if (!args.has('--ingest-only')) {
   const seedsAt = argv.indexOf('--seeds');
   const seeds = seedsAt >= 0 ? parseSeeds(argv[seedsAt + 1]) : [REPORTED_SEED, ...HELD_OUT_SEEDS];
+  const valueOf = (flag: string) => (argv.includes(flag) ? argv[argv.indexOf(flag) + 1] : undefined);
+  const cacheDir = valueOf('--cache');
+  const ruleFile = valueOf('--rules');
   const heldOut: DayTally[] = [];
   for (const seed of seeds) {
-    const day = await runDay(seed, seed === REPORTED_SEED, progress);
+    const day = await runDay(seed, { withoutCatalogueToo: seed === REPORTED_SEED && !args.has('--no-bare'), explain: args.has('--explain'), ...(cacheDir && { cacheDir }), ...(ruleFile && { ruleFile }) }, progress);
     if (seed === REPORTED_SEED) Object.assign(results, day.results);
     else heldOut.push(day.tally);
   }

@@ -131,3 +131,35 @@ test('resolving an incident while its alerts still fire does not open a new one 
   const next = m.incidentOfAlert('HighLatency-api')!;
   assert.notEqual(next.id, id);
 });
+
+test('a fire that still burns is one incident past the window: the same host alerting again joins it; a quiet host or another host opens a new one', () => {
+  const { m, c } = manager();
+  // orders-db's disk on db-1 fills for hours; when it is full, the database fails on that host.
+  m.observeAlert(alert('DiskFillingFast', 'orders-db', 0, { instance: 'db-1' }));
+  const disk = m.incidentOfAlert('DiskFillingFast-orders-db')!.id;
+  c.set(T0 + 90 * MIN);
+  m.observeAlert(alert('ErrorRatioHigh', 'orders-db', 90, { instance: 'db-1' }));
+  assert.equal(m.incidentOfAlert('ErrorRatioHigh-orders-db')!.id, disk);
+  assert.ok(m.get(disk)!.timeline.some((e) => e.kind === 'joined' && /same instance=db-1, still alerting/.test(e.text)));
+  // Another host of the same service, past the window: not that fire, a new incident.
+  m.observeAlert(alert('LatencyJump', 'orders-db', 91, { instance: 'db-2' }));
+  assert.notEqual(m.incidentOfAlert('LatencyJump-orders-db')!.id, disk);
+
+  // A leak on api-1: the memory alert clears minutes before the OOM kill, which still belongs to it.
+  m.observeAlert(alert('MemoryGrowing', 'api', 100, { instance: 'api-1' }));
+  const leak = m.incidentOfAlert('MemoryGrowing-api')!.id;
+  c.set(T0 + 300 * MIN);
+  m.observeAlert(alert('MemoryGrowing', 'api', 299, { instance: 'api-1', state: 'resolved' }));
+  m.tick();
+  assert.equal(m.get(leak)!.state, 'mitigated');
+  c.set(T0 + 305 * MIN);
+  m.observeAlert(alert('ErrorRatioHigh', 'api', 305, { instance: 'api-1' }));
+  assert.equal(m.incidentOfAlert('ErrorRatioHigh-api')!.id, leak);
+  assert.equal(m.get(leak)!.state, 'open', 'new activity re-opens it');
+
+  // Quiet for longer than the window after its alerts stopped: a new alert on that host is a new incident.
+  m.observeAlert(alert('ErrorRatioHigh', 'api', 306, { instance: 'api-1', state: 'resolved' }));
+  c.set(T0 + 330 * MIN);
+  m.observeAlert(alert('LatencyJump', 'api', 330, { instance: 'api-1' }));
+  assert.notEqual(m.incidentOfAlert('LatencyJump-api')!.id, leak);
+});

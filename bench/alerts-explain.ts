@@ -20,5 +20,9 @@ export function explainDay(incidents: readonly GroundTruthIncident[], run: Alert
     const firing = m.alerts.filter((a) => a.state === 'firing').map((a) => alertName(a.labels));
     out(`  page ${at(m.createdAt)} ${m.kind} for ${hit.length ? hit.join(',') : 'NOTHING (false positive)'}: ${firing.slice(0, 6).join(' ')}${firing.length > 6 ? ` +${firing.length - 6}` : ''}`);
   }
+  for (const inc of [...run.notified].sort((a, b) => a.openedAt - b.openedAt)) {
+    out(`  incident ${inc.id} (${inc.severity}) ${inc.title}`);
+    for (const e of inc.timeline) if (e.kind !== 'note') out(`    ${at(e.t)} ${e.kind}: ${e.text.slice(0, 160)}`);
+  }
   for (const f of [...run.firings].sort((a, b) => a.startsAt - b.startsAt)) out(`  alert ${at(f.startsAt)}-${f.endsAt === undefined ? '' : at(f.endsAt)} ${alertName(f.labels)}`);
 }

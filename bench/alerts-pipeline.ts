@@ -16,6 +16,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import pino from 'pino';
 import type { AlertEvent, AnomalyEvent } from '../src/core/events.js';
+import type { Incident } from '../src/incidents/index.js';
 import { RuleEvaluator, loadRules } from '../src/alerting/rules/index.js';
 import { Dispatcher } from '../src/alerting/dispatch/index.js';
 import { Outbox, createChannels } from '../src/notify/index.js';
@@ -42,6 +43,8 @@ export interface AlertingRun {
   messages: ReceivedNotification[];
   /** Each firing of an alert: its labels, when it fired and when it resolved (for --explain). */
   firings: AlertFiring[];
+  /** The incidents of the day that notified, with their timelines (for --explain). */
+  notified: Incident[];
 }
 
 export interface AlertFiring {
@@ -116,6 +119,7 @@ export async function runAlerting(day: SimulatedDay, ruleFile: string, progress:
     if ((now - day.from) % (3 * 3_600_000) === 0) progress(`alerting: ${((now - day.from) / 3_600_000).toFixed(0)} h of the day, ${alertsFired} alerts fired`);
   }
   wiring?.stop();
+  const notified = (incidents?.list() ?? []).filter((i) => i.notified);
   incidents?.close();
   await outbox.drained({ timeoutMs: 120_000 });
   await outbox.close();
@@ -125,5 +129,5 @@ export async function runAlerting(day: SimulatedDay, ruleFile: string, progress:
     const b = body as { id: string; channel: string; kind: string; createdAt: string; alerts: Array<{ state: string; labels: Record<string, string> }> };
     return { id: b.id, channel: b.channel, kind: b.kind, createdAt: Date.parse(b.createdAt), alerts: b.alerts.map((a) => ({ state: a.state, labels: a.labels })) };
   });
-  return { alertsFired, messages, firings };
+  return { alertsFired, messages, firings, notified };
 }

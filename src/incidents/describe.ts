@@ -13,16 +13,10 @@ export interface BlastRadius {
   services: number;
 }
 
-/**
- * Max of the alerts' severities (of the anomalies' when it has no alert); one step up for a wide blast radius,
- * and at least `high` when a critical service is hit. An alert's severity is its rule's, the rule set's judgement
- * of what matters; a raw anomaly's is only the detector's score, so it does not raise (and re-page) an incident
- * its alerts rank lower: the default rule set pages detector-sure anomalies (AnomalyDetected) as medium.
- */
+/** Max of the members' severities; one step up for a wide blast radius, and at least `high` when a critical service is hit. */
 export function incidentSeverity(members: readonly IncidentMember[], services: readonly string[], graph: ServiceGraph | undefined, blast: BlastRadius): Severity {
   if (members.length === 0) return 'info';
-  const alerts = members.filter((m) => m.kind === 'alert');
-  let s = (alerts.length > 0 ? alerts : members).map((m) => m.severity).reduce((a, b) => maxSeverity(a, b));
+  let s = members.map((m) => m.severity).reduce((a, b) => maxSeverity(a, b));
   if (services.length >= blast.services) s = raise(s);
   if (graph && services.some((name) => graph.service(name)?.criticality === 'critical')) s = maxSeverity(s, 'high');
   return s;

@@ -163,18 +163,3 @@ test('a fire that still burns is one incident past the window: the same host ale
   m.observeAlert(alert('LatencyJump', 'api', 330, { instance: 'api-1' }));
   assert.notEqual(m.incidentOfAlert('LatencyJump-api')!.id, leak);
 });
-
-test("an incident's severity is its alerts'; its anomalies' only while it has no alert", () => {
-  const { m, c } = manager();
-  // checkout's detector is sure something is off (score 0.9: a high anomaly) and opens an incident of its own.
-  m.observeAnomaly(anomaly('http_latency_seconds', 'checkout', 0, 0.9));
-  assert.equal(m.openIncidents()[0]!.severity, 'high');
-  c.set(T0 + 2 * MIN);
-  // A medium alert joins: the rule's judgement sets the severity, not the raw score.
-  m.observeAlert(alert('LatencyJump', 'checkout', 2));
-  const inc = m.incidentOfAlert('LatencyJump-checkout')!;
-  assert.equal(inc.members.length, 2);
-  assert.equal(inc.severity, 'medium');
-  m.observeAlert(alert('ErrorRatioHigh', 'checkout', 3, { severity: 'high' }));
-  assert.equal(m.get(inc.id)!.severity, 'high');
-});

@@ -203,7 +203,7 @@ export class IncidentManager {
     if (m.state === 'resolved' && cur.state === 'firing') {
       cur.state = 'resolved';
       cur.endedAt = e.endsAt ?? now;
-      this.correlator.view(inc.id)?.alerting.ended(cur.labels, cur.service, cur.endedAt);
+      this.correlator.view(inc.id)?.alerting.ended(cur.labels, cur.service);
       inc.timeline.push({ t: now, kind: 'member_resolved', text: `resolved: ${cur.metric}${cur.service ? ` on ${cur.service}` : ''}`, memberId: cur.id });
     } else if (m.state === 'firing' && cur.state === 'resolved') {
       cur.state = 'firing';
@@ -541,9 +541,7 @@ function viewOf(inc: Incident): CorrelationView {
     const h = hostOf(m.labels);
     if (h) hosts.add(h);
     if (m.service && travelsToCallers(m.symptom)) symptomatic.add(m.service);
-    if (m.kind !== 'alert') continue;
-    alerting.fired(m.labels, m.service);
-    if (m.state === 'resolved') alerting.ended(m.labels, m.service, m.endedAt ?? m.t);
+    if (m.kind === 'alert' && m.state === 'firing') alerting.fired(m.labels, m.service);
   }
   const ts = inc.members.map((m) => m.t);
   return { id: inc.id, services: new Set(inc.services), symptomatic, hosts, firstAt: Math.min(...ts), lastAt: Math.max(...ts), alerting };

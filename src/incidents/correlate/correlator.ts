@@ -32,8 +32,8 @@ export { hostOf };
  * "Close in time" is an onset at most `windowMs` after the incident's latest
  * member (or before its first). Past that, an event still joins on a host (or,
  * without a host, a service) where one of the incident's alerts is still
- * firing or stopped less than `windowMs` ago (see StillAlerting), as the
- * weakest relation, so that anything related within the window wins. Weak events (anomalies below the opening
+ * firing (see StillAlerting), as the weakest relation, so that anything
+ * related within the window wins. Weak events (anomalies below the opening
  * severity) never open an incident on their own: they wait `windowMs` for a
  * related incident to open, and join it, since the earliest anomaly is often
  * the root cause's.
@@ -85,7 +85,7 @@ export interface CorrelationView {
   hosts: Set<string>;
   firstAt: number;
   lastAt: number;
-  /** Hosts (or services) where its alerts fire or recently stopped; kept by the incident manager. */
+  /** Hosts (or services) where its alerts fire; kept by the incident manager. */
   alerting: StillAlerting;
 }
 
@@ -136,7 +136,7 @@ export class IncidentCorrelator {
   relate(e: CorrelatableEvent, view: CorrelationView): Relation | undefined {
     if (e.t < view.firstAt - this.opts.windowMs) return undefined;
     if (e.t > view.lastAt + this.opts.windowMs)
-      return view.alerting.burning(e.labels, e.service, e.t, this.opts.windowMs) ? { score: STILL_ALERTING, reason: `same ${hostOf(e.labels) ?? `service ${e.service}`}, still alerting` } : undefined;
+      return view.alerting.burning(e.labels, e.service) ? { score: STILL_ALERTING, reason: `same ${hostOf(e.labels) ?? `service ${e.service}`}, still alerting` } : undefined;
     let best: Relation | undefined;
     const consider = (score: number, reason: string) => {
       if (!best || score > best.score) best = { score, reason };
@@ -203,7 +203,7 @@ export class IncidentCorrelator {
   /** Stops tracking incidents that no event at or after `t` can join (their window has passed). */
   expireBefore(t: number): string[] {
     const gone: string[] = [];
-    for (const v of this.views.values()) if (v.lastAt + this.opts.windowMs < t && !v.alerting.activeAt(t, this.opts.windowMs)) gone.push(v.id);
+    for (const v of this.views.values()) if (v.lastAt + this.opts.windowMs < t && !v.alerting.any) gone.push(v.id);
     for (const id of gone) this.views.delete(id);
     return gone;
   }

@@ -3,45 +3,40 @@ import { hostOf } from './host.js';
 
 /**
  * Where an incident is still alerting: per host (or, for alerts without a
- * host, per service), how many of its alerts there fire and when the last one
- * there stopped. A fire that still burns is the same incident however long it
- * has burned: a disk filling for hours, then the service on that host failing
- * when it is full, is one incident, not two; so is a leak and the OOM kill that
- * ends it minutes after the memory alert cleared. A host whose alerts stopped
- * longer ago than the correlation window is quiet, and a new alert there is news.
+ * host, per service), how many of its alerts there fire. A fire that still
+ * burns is the same incident however long it has burned: a disk filling for
+ * hours, then the service on that host failing when it is full, is one
+ * incident, not two. Once its alerts there have stopped, even a minute ago,
+ * the host is not burning: a new alert there may be a new fault (a level
+ * shift starting minutes after a cascade through that host ended), and a
+ * second page is better than a missed incident.
  */
 export class StillAlerting {
-  private readonly places = new Map<string, { firing: number; endedAt: number }>();
+  private readonly firing = new Map<string, number>();
 
   /** An alert of the incident fired (or fired again) at this host or service. */
   fired(labels: Labels | undefined, service: string | undefined): void {
     const key = placeOf(labels, service);
-    if (key === undefined) return;
-    const p = this.places.get(key);
-    if (p) p.firing++;
-    else this.places.set(key, { firing: 1, endedAt: -Infinity });
+    if (key !== undefined) this.firing.set(key, (this.firing.get(key) ?? 0) + 1);
   }
 
-  /** An alert of the incident there stopped firing at `at`. */
-  ended(labels: Labels | undefined, service: string | undefined, at: number): void {
+  /** An alert of the incident there stopped firing. */
+  ended(labels: Labels | undefined, service: string | undefined): void {
     const key = placeOf(labels, service);
-    const p = key === undefined ? undefined : this.places.get(key);
-    if (!p) return;
-    p.firing = Math.max(0, p.firing - 1);
-    p.endedAt = Math.max(p.endedAt, at);
+    const n = key === undefined ? 0 : (this.firing.get(key) ?? 0);
+    if (n > 1) this.firing.set(key!, n - 1);
+    else if (key !== undefined) this.firing.delete(key);
   }
 
-  /** Whether an event at `t` there finds an alert of the incident firing, or stopped less than `graceMs` before. */
-  burning(labels: Labels | undefined, service: string | undefined, t: number, graceMs: number): boolean {
+  /** Whether an alert of the incident fires where this event is. */
+  burning(labels: Labels | undefined, service: string | undefined): boolean {
     const key = placeOf(labels, service);
-    const p = key === undefined ? undefined : this.places.get(key);
-    return p !== undefined && (p.firing > 0 || t <= p.endedAt + graceMs);
+    return key !== undefined && this.firing.has(key);
   }
 
-  /** Whether anything could still join this way at or after `t`. */
-  activeAt(t: number, graceMs: number): boolean {
-    for (const p of this.places.values()) if (p.firing > 0 || t <= p.endedAt + graceMs) return true;
-    return false;
+  /** Whether any of its alerts fires (anything could still join this way). */
+  get any(): boolean {
+    return this.firing.size > 0;
   }
 }
 

@@ -6,7 +6,7 @@
 // series, its daily cycle included, as a Vigil that has watched the fleet for
 // a few days), then the measured day with incidents. Simulated time: nothing
 // waits on the wall clock.
-import { mkdtempSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -48,13 +48,36 @@ export interface SimulatedDay {
   samples: number;
 }
 
-export function simulateFleetDay(s: FleetScenario, progress: (msg: string) => void): SimulatedDay {
+/**
+ * `cacheDir`: keep the simulated day there (store, signals, ground truth) and reuse it on the next run with the same
+ * scenario, for iterating on rules and incident settings, which do not change it. Clear it after changing the
+ * simulator, ingest or detection. A reused day's store is reopened, its samples in sealed chunks rather than the head.
+ */
+export function simulateFleetDay(s: FleetScenario, progress: (msg: string) => void, cacheDir?: string): SimulatedDay {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-alerts-'));
   const sim = new FleetSimulator({ seed: s.seed, services: s.services, hostsPerService: s.hostsPerService, incidentRatePerDay: s.incidentsPerDay, warmupMs: s.warmupDays * DAY });
   // Vigil's defaults and the fleet's service catalogue, in a scratch data directory; the head holds the measured
   // day in memory, as a live Vigil's head holds the last hours, so the rules read it without decoding sealed chunks.
   const config = parseConfig(`storage: { dir: ${JSON.stringify(dir)}, headWindow: 30h }\n${s.catalogue ? serviceCatalogueYaml(sim.topology()) : ''}`, 'bench.yaml');
-  const store = openStore({ ...toStoreOptions(config.storage, config.limits.maxSeries), checkpointIntervalMs: 0 });
+  const storeOptions = { ...toStoreOptions(config.storage, config.limits.maxSeries), checkpointIntervalMs: 0 };
+  const cached = cacheDir && join(cacheDir, `${s.seed}-${s.services}x${s.hostsPerService}-${s.incidentsPerDay}-${s.warmupDays}`);
+  if (cached && existsSync(join(cached, 'day.json'))) {
+    progress(`reusing the simulated day in ${cached}`);
+    cpSync(join(cached, 'store'), dir, { recursive: true });
+    const saved = JSON.parse(readFileSync(join(cached, 'day.json'), 'utf8')) as Omit<SimulatedDay, 'config' | 'store'>;
+    return { ...saved, config, store: openStore(storeOptions) };
+  }
+  const day = simulate(sim, s, config, openStore(storeOptions), progress);
+  if (!cached) return day;
+  day.store.close();
+  mkdirSync(cached, { recursive: true });
+  cpSync(dir, join(cached, 'store'), { recursive: true });
+  const { config: _c, store: _s, ...saved } = day;
+  writeFileSync(join(cached, 'day.json'), JSON.stringify(saved));
+  return { ...day, store: openStore(storeOptions) };
+}
+
+function simulate(sim: FleetSimulator, s: FleetScenario, config: VigilConfig, store: SampleStore, progress: (msg: string) => void): SimulatedDay {
   const pipeline = new IngestPipeline(store, new SelfMetrics(), config.limits);
   const detection = new DetectionStage(store, config.detect, undefined, pino({ level: 'silent' }));
   detection.start(sim.startTime);

@@ -16,6 +16,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import pino from 'pino';
 import type { AlertEvent, AnomalyEvent } from '../src/core/events.js';
+import type { Incident } from '../src/incidents/index.js';
 import { RuleEvaluator, loadRules } from '../src/alerting/rules/index.js';
 import { Dispatcher } from '../src/alerting/dispatch/index.js';
 import { Outbox, createChannels } from '../src/notify/index.js';
@@ -40,6 +41,16 @@ export interface AlertingRun {
   alertsFired: number;
   /** Every message delivered, one per channel. */
   messages: ReceivedNotification[];
+  /** Each firing of an alert: its labels, when it fired and when it resolved (for --explain). */
+  firings: AlertFiring[];
+  /** The incidents of the day that notified, with their timelines (for --explain). */
+  notified: Incident[];
+}
+
+export interface AlertFiring {
+  labels: Record<string, string>;
+  startsAt: number;
+  endsAt?: number;
 }
 
 export async function runAlerting(day: SimulatedDay, ruleFile: string, progress: (msg: string) => void): Promise<AlertingRun> {
@@ -68,13 +79,20 @@ export async function runAlerting(day: SimulatedDay, ruleFile: string, progress:
     isAcknowledged: (fp) => rules.tracker.get(fp)?.ack !== undefined,
     logger,
   });
-  const firing = new Set<string>();
+  const firing = new Map<string, AlertFiring>();
+  const firings: AlertFiring[] = [];
   let alertsFired = 0;
   rules.onEvent((e: AlertEvent) => {
     if (e.state === 'firing' && !firing.has(e.fingerprint)) {
-      firing.add(e.fingerprint);
+      const f = { labels: { ...e.labels }, startsAt: e.startsAt };
+      firing.set(e.fingerprint, f);
+      firings.push(f);
       alertsFired++;
-    } else if (e.state !== 'firing') firing.delete(e.fingerprint);
+    } else if (e.state !== 'firing') {
+      const f = firing.get(e.fingerprint);
+      if (f) f.endsAt = e.endsAt ?? now;
+      firing.delete(e.fingerprint);
+    }
     dispatcher.receive(e);
   });
   // The day's anomaly events, delivered when simulated time reaches them (as detection would emit them).
@@ -101,6 +119,7 @@ export async function runAlerting(day: SimulatedDay, ruleFile: string, progress:
     if ((now - day.from) % (3 * 3_600_000) === 0) progress(`alerting: ${((now - day.from) / 3_600_000).toFixed(0)} h of the day, ${alertsFired} alerts fired`);
   }
   wiring?.stop();
+  const notified = (incidents?.list() ?? []).filter((i) => i.notified);
   incidents?.close();
   await outbox.drained({ timeoutMs: 120_000 });
   await outbox.close();
@@ -110,5 +129,5 @@ export async function runAlerting(day: SimulatedDay, ruleFile: string, progress:
     const b = body as { id: string; channel: string; kind: string; createdAt: string; alerts: Array<{ state: string; labels: Record<string, string> }> };
     return { id: b.id, channel: b.channel, kind: b.kind, createdAt: Date.parse(b.createdAt), alerts: b.alerts.map((a) => ({ state: a.state, labels: a.labels })) };
   });
-  return { alertsFired, messages };
+  return { alertsFired, messages, firings, notified };
 }

@@ -37,7 +37,18 @@ export function attributable(m: ReceivedNotification, inc: GroundTruthIncident):
   );
 }
 
-export function scoreDay(incidents: readonly GroundTruthIncident[], run: AlertingRun): DayScore {
+/** What a day's figures are made of, so several days add up to figures of their own (see alerts-days.ts). */
+export interface DayTally {
+  alertsFired: number;
+  pages: number;
+  falsePositives: number;
+  incidents: number;
+  missed: number;
+  /** Incident start to first notification, seconds, one per incident notified. */
+  delays: number[];
+}
+
+export function scoreDay(incidents: readonly GroundTruthIncident[], run: AlertingRun): DayScore & { tally: DayTally } {
   const pages = new Map<string, ReceivedNotification>();
   const resolved = new Set<string>();
   for (const m of run.messages) {
@@ -55,17 +66,42 @@ export function scoreDay(incidents: readonly GroundTruthIncident[], run: Alertin
     if (first === Infinity) missed++;
     else delays.push(Math.max(0, first - inc.startsAt) / 1000);
   }
-  delays.sort((a, b) => a - b);
-  const median = delays.length === 0 ? NaN : delays.length % 2 ? delays[(delays.length - 1) / 2]! : (delays[delays.length / 2 - 1]! + delays[delays.length / 2]!) / 2;
+  const tally: DayTally = { alertsFired: run.alertsFired, pages: list.length, falsePositives, incidents: incidents.length, missed, delays };
   return {
     alerts_fired: run.alertsFired,
     notifications_sent: list.length,
     resolved_notifications: resolved.size,
     messages_delivered: run.messages.length,
-    noise_reduction: run.alertsFired === 0 ? 0 : 1 - list.length / run.alertsFired,
+    ...figures(tally),
     incidents: incidents.length,
     incidents_missed: missed,
-    false_positive_rate: list.length === 0 ? 0 : falsePositives / list.length,
-    median_time_to_notify_s: median,
+    tally,
   };
+}
+
+/** The ratios of one day or of several days' tallies added up (pages over alerts of all days, not a mean of ratios). */
+export function figures(t: DayTally): Pick<DayScore, 'noise_reduction' | 'false_positive_rate' | 'median_time_to_notify_s'> {
+  return {
+    noise_reduction: t.alertsFired === 0 ? 0 : 1 - t.pages / t.alertsFired,
+    false_positive_rate: t.pages === 0 ? 0 : t.falsePositives / t.pages,
+    median_time_to_notify_s: median(t.delays),
+  };
+}
+
+export function addTallies(days: readonly DayTally[]): DayTally {
+  const sum = (f: (d: DayTally) => number) => days.reduce((a, d) => a + f(d), 0);
+  return {
+    alertsFired: sum((d) => d.alertsFired),
+    pages: sum((d) => d.pages),
+    falsePositives: sum((d) => d.falsePositives),
+    incidents: sum((d) => d.incidents),
+    missed: sum((d) => d.missed),
+    delays: days.flatMap((d) => d.delays),
+  };
+}
+
+function median(values: readonly number[]): number {
+  const v = [...values].sort((a, b) => a - b);
+  const n = v.length;
+  return n === 0 ? NaN : n % 2 ? v[(n - 1) / 2]! : (v[n / 2 - 1]! + v[n / 2]!) / 2;
 }

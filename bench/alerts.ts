@@ -5,58 +5,70 @@
 //    the dispatcher with the default routing, the incident stage with its
 //    defaults and the fleet's service catalogue, the outbox, a local HTTP
 //    receiver), scored against the simulator's ground truth; then the same
-//    alerting without the catalogue.
+//    alerting without the catalogue. Seed 1 is the reported day; held-out days
+//    (other seeds) are scored too, added up, so that defaults are chosen on
+//    days other than the one reported.
 // 2. Alertmanager-webhook ingestion into a running Vigil with 10,000 active alerts.
 //
-// Writes bench/results/alerts.json (flat numbers). `--day-only` / `--ingest-only` run one part.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { simulateFleetDay } from './alerts-fleet.js';
-import { runAlerting } from './alerts-pipeline.js';
-import { scoreDay } from './alerts-score.js';
+// Writes bench/results/alerts.json (flat numbers). `--day-only` / `--ingest-only` run one part; `--help`.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { HELD_OUT_SEEDS, REPORTED_SEED, parseSeeds, runDay } from './alerts-day.js';
+import { addTallies, figures, type DayTally } from './alerts-score.js';
 import { runIngest } from './alerts-ingest.js';
 
-const args = new Set(process.argv.slice(2));
+const argv = process.argv.slice(2);
+const args = new Set(argv.filter((a) => a.startsWith('--')));
 const progress = (msg: string) => process.stderr.write(`[bench:alerts] ${msg}\n`);
 const results: Record<string, number> = {};
 
+if (args.has('--help')) {
+  console.log(`node dist/bench/alerts.js [--day-only | --ingest-only] [--seeds LIST] [--explain] [--no-bare] [--cache DIR] [--rules FILE]
+  (no flags)     seeds ${[REPORTED_SEED, ...HELD_OUT_SEEDS].join(',')} and alert ingestion; writes bench/results/alerts.json
+  --day-only     the simulated days only (no ingestion); writes nothing
+  --ingest-only  alert ingestion only; writes nothing
+  --seeds LIST   the simulated days to run, e.g. 2,3,4,5 (default ${[REPORTED_SEED, ...HELD_OUT_SEEDS].join(',')}). Seed ${REPORTED_SEED} is the
+                 reported day (also run without the catalogue); the others are held-out days, for choosing
+                 defaults on days other than the reported one, scored one by one and added up
+  --explain      list each day's incidents, pages (what each was for) and alerts fired
+  --no-bare      skip the reported day's run without the service catalogue
+  --cache DIR    keep each simulated day in DIR and reuse it (for iterating on rules and incident settings;
+                 clear DIR after changing the simulator, ingest or detection)
+  --rules FILE   another rule set than rules/default.yaml`);
+  process.exit(0);
+}
+
 if (!args.has('--ingest-only')) {
-  // One configuration: a 12-service fleet (36 hosts), incidents at 12 a day, three clean days of history.
-  const scenario = { seed: 1, services: 12, hostsPerService: 3, incidentsPerDay: 12, warmupDays: 3, catalogue: true };
-  const t0 = performance.now();
-  const day = simulateFleetDay(scenario, progress);
-  const simulatedS = (performance.now() - t0) / 1000;
-  const run = await runAlerting(day, resolve('rules/default.yaml'), progress);
-  // The same day without the service catalogue (no `services:`): what the incident stage does with only what it learns.
-  const bare = { ...day.config, services: [], storage: { ...day.config.storage, dir: mkdtempSync(join(tmpdir(), 'vigil-bench-alerts-bare-')) } };
-  const bareRun = await runAlerting({ ...day, config: bare }, resolve('rules/default.yaml'), progress);
-  day.store.close();
-  for (const dir of [day.config.storage.dir, bare.storage.dir]) rmSync(dir, { recursive: true, force: true });
-  const score = scoreDay(day.incidents, run);
-  const bareScore = scoreDay(day.incidents, bareRun);
-  Object.assign(results, {
-    raw_signals: day.signals.length,
-    raw_signals_univariate: day.signals.filter((s) => s.explanation.component !== 'iforest').length,
-    ...score,
-    notifications_sent_without_catalogue: bareScore.notifications_sent,
-    noise_reduction_without_catalogue: bareScore.noise_reduction,
-    incidents_missed_without_catalogue: bareScore.incidents_missed,
-    false_positive_rate_without_catalogue: bareScore.false_positive_rate,
-    series: day.series,
-    samples: day.samples,
-    simulation_wall_s: simulatedS,
-    total_wall_s: (performance.now() - t0) / 1000,
-  });
-  console.log(
-    `day: ${score.incidents} incidents, ${day.signals.length} raw signals, ${score.alerts_fired} alerts fired, ${score.notifications_sent} notifications ` +
-      `(+${score.resolved_notifications} resolved): noise_reduction ${score.noise_reduction.toFixed(3)}, incidents_missed ${score.incidents_missed}, ` +
-      `false_positive_rate ${score.false_positive_rate.toFixed(3)}, median_time_to_notify_s ${score.median_time_to_notify_s.toFixed(0)}`,
-  );
-  console.log(
-    `day without the service catalogue: ${bareScore.notifications_sent} notifications: noise_reduction ${bareScore.noise_reduction.toFixed(3)}, ` +
-      `incidents_missed ${bareScore.incidents_missed}, false_positive_rate ${bareScore.false_positive_rate.toFixed(3)}`,
-  );
+  const seedsAt = argv.indexOf('--seeds');
+  const seeds = seedsAt >= 0 ? parseSeeds(argv[seedsAt + 1]) : [REPORTED_SEED, ...HELD_OUT_SEEDS];
+  const valueOf = (flag: string) => (argv.includes(flag) ? argv[argv.indexOf(flag) + 1] : undefined);
+  const cacheDir = valueOf('--cache');
+  const ruleFile = valueOf('--rules');
+  const heldOut: DayTally[] = [];
+  for (const seed of seeds) {
+    const day = await runDay(seed, { withoutCatalogueToo: seed === REPORTED_SEED && !args.has('--no-bare'), explain: args.has('--explain'), ...(cacheDir && { cacheDir }), ...(ruleFile && { ruleFile }) }, progress);
+    if (seed === REPORTED_SEED) Object.assign(results, day.results);
+    else heldOut.push(day.tally);
+  }
+  if (heldOut.length > 0) {
+    const all = addTallies(heldOut);
+    const f = figures(all);
+    Object.assign(results, {
+      held_out_days: heldOut.length,
+      held_out_alerts_fired: all.alertsFired,
+      held_out_notifications_sent: all.pages,
+      held_out_noise_reduction: f.noise_reduction,
+      held_out_incidents: all.incidents,
+      held_out_incidents_missed: all.missed,
+      held_out_false_positives: all.falsePositives,
+      held_out_false_positive_rate: f.false_positive_rate,
+      held_out_median_time_to_notify_s: f.median_time_to_notify_s,
+    });
+    console.log(
+      `held-out days (seeds ${seeds.filter((s) => s !== REPORTED_SEED).join(',')}): ${all.incidents} incidents, ${all.alertsFired} alerts fired, ${all.pages} notifications: ` +
+        `noise_reduction ${f.noise_reduction.toFixed(3)}, incidents_missed ${all.missed}, false_positive_rate ${f.false_positive_rate.toFixed(3)} ` +
+        `(${all.falsePositives}), median_time_to_notify_s ${f.median_time_to_notify_s.toFixed(0)}`,
+    );
+  }
 }
 
 if (!args.has('--day-only')) {
@@ -69,7 +81,7 @@ if (!args.has('--day-only')) {
   console.log(`ingest, incident stage off: ${n.alerts_ingested_per_sec.toFixed(0)} alerts/s; p50 ${n.alert_p50_ms.toFixed(1)} ms, p99 ${n.alert_p99_ms.toFixed(1)} ms`);
 }
 
-if (args.size === 0) {
+if (argv.length === 0) {
   mkdirSync('bench/results', { recursive: true });
   const flat = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, Number.isFinite(v) ? Number(v.toFixed(4)) : null]));
   writeFileSync('bench/results/alerts.json', JSON.stringify(flat, null, 2) + '\n');

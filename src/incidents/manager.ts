@@ -1,5 +1,5 @@
 import { type AlertEvent, type AnomalyEvent, type IncidentEvent, type Severity, VigilError, hashString64, severityRank } from '../core/index.js';
-import { CoOccurrence, type CorrelatableEvent, type CorrelationView, IncidentCorrelator, hostOf, travelsToCallers } from './correlate/index.js';
+import { CoOccurrence, type CorrelatableEvent, type CorrelationView, IncidentCorrelator, StillAlerting, hostOf, travelsToCallers } from './correlate/index.js';
 import { IncidentClassifier } from './classify/index.js';
 import { incidentSeverity, incidentSummary, incidentTitle } from './describe.js';
 import type { IncidentStore } from './incident-store.js';
@@ -190,6 +190,7 @@ export class IncidentManager {
   private addMember(inc: Incident, m: IncidentMember, reason: string | undefined, now: number): void {
     inc.members.push(m);
     this.memberOf.set(m.id, inc.id);
+    if (m.kind === 'alert' && m.state === 'firing') this.correlator.view(inc.id)?.alerting.fired(m.labels, m.service);
     if (m.service && !inc.services.includes(m.service)) inc.services.push(m.service);
     inc.lastEventAt = Math.max(inc.lastEventAt, m.t);
     inc.timeline.push({ t: now, kind: 'joined', text: reason ? `${m.text} — ${reason}` : m.text, memberId: m.id });
@@ -202,10 +203,12 @@ export class IncidentManager {
     if (m.state === 'resolved' && cur.state === 'firing') {
       cur.state = 'resolved';
       cur.endedAt = e.endsAt ?? now;
+      this.correlator.view(inc.id)?.alerting.ended(cur.labels, cur.service);
       inc.timeline.push({ t: now, kind: 'member_resolved', text: `resolved: ${cur.metric}${cur.service ? ` on ${cur.service}` : ''}`, memberId: cur.id });
     } else if (m.state === 'firing' && cur.state === 'resolved') {
       cur.state = 'firing';
       delete cur.endedAt;
+      this.correlator.view(inc.id)?.alerting.fired(cur.labels, cur.service);
       inc.timeline.push({ t: now, kind: 'joined', text: `fired again: ${m.text}`, memberId: cur.id });
       if (inc.state === 'mitigated') this.setState(inc, inc.ack ? 'acknowledged' : 'open', now, 'an alert fired again');
     } else if (m.severity !== cur.severity) {
@@ -533,13 +536,15 @@ function servicesOf(members: readonly IncidentMember[]): string[] {
 function viewOf(inc: Incident): CorrelationView {
   const hosts = new Set<string>();
   const symptomatic = new Set<string>();
+  const alerting = new StillAlerting();
   for (const m of inc.members) {
     const h = hostOf(m.labels);
     if (h) hosts.add(h);
     if (m.service && travelsToCallers(m.symptom)) symptomatic.add(m.service);
+    if (m.kind === 'alert' && m.state === 'firing') alerting.fired(m.labels, m.service);
   }
   const ts = inc.members.map((m) => m.t);
-  return { id: inc.id, services: new Set(inc.services), symptomatic, hosts, firstAt: Math.min(...ts), lastAt: Math.max(...ts) };
+  return { id: inc.id, services: new Set(inc.services), symptomatic, hosts, firstAt: Math.min(...ts), lastAt: Math.max(...ts), alerting };
 }
 
 /** The pipeline's incident event (src/core/events.ts). */

@@ -131,3 +131,33 @@ test('resolving an incident while its alerts still fire does not open a new one 
   const next = m.incidentOfAlert('HighLatency-api')!;
   assert.notEqual(next.id, id);
 });
+
+test('a fire that still burns is one incident past the window: an alert on a host where its alerts still fire joins it; another host, or the same host once they stopped, opens a new one', () => {
+  const { m, c } = manager();
+  // orders-db's disk on db-1 fills for hours; when it is full, the database fails on that host.
+  m.observeAlert(alert('DiskFillingFast', 'orders-db', 0, { instance: 'db-1' }));
+  const disk = m.incidentOfAlert('DiskFillingFast-orders-db')!.id;
+  c.set(T0 + 90 * MIN);
+  m.observeAlert(alert('ErrorRatioHigh', 'orders-db', 90, { instance: 'db-1' }));
+  assert.equal(m.incidentOfAlert('ErrorRatioHigh-orders-db')!.id, disk);
+  assert.ok(m.get(disk)!.timeline.some((e) => e.kind === 'joined' && /same instance=db-1, still alerting/.test(e.text)));
+  // Another host of the same service, past the window: not that fire, a new incident.
+  m.observeAlert(alert('LatencyJump', 'orders-db', 91, { instance: 'db-2' }));
+  assert.notEqual(m.incidentOfAlert('LatencyJump-orders-db')!.id, disk);
+
+  // A leak on api-1: memory grows for hours, and the OOM kill's errors while the memory alert still fires belong to it.
+  m.observeAlert(alert('MemoryGrowing', 'api', 100, { instance: 'api-1' }));
+  const leak = m.incidentOfAlert('MemoryGrowing-api')!.id;
+  c.set(T0 + 300 * MIN);
+  m.observeAlert(alert('ErrorRatioHigh', 'api', 300, { instance: 'api-1' }));
+  assert.equal(m.incidentOfAlert('ErrorRatioHigh-api')!.id, leak);
+
+  // Once its alerts there have stopped, even two minutes before, the host is not burning: a new alert there is news.
+  m.observeAlert(alert('MemoryGrowing', 'api', 302, { instance: 'api-1', state: 'resolved' }));
+  m.observeAlert(alert('ErrorRatioHigh', 'api', 302, { instance: 'api-1', state: 'resolved' }));
+  m.tick();
+  assert.equal(m.get(leak)!.state, 'mitigated');
+  c.set(T0 + 304 * MIN);
+  m.observeAlert(alert('LatencyJump', 'api', 304, { instance: 'api-1' }));
+  assert.notEqual(m.incidentOfAlert('LatencyJump-api')!.id, leak);
+});

@@ -98,7 +98,7 @@ export class RuleEvaluator {
         continue;
       }
       conditions.set(rule.name, elements);
-      events.push(...this.tracker.update(rule, elements.map((e) => toActiveAlert(rule, e)), now));
+      if (rule.alert !== false) events.push(...this.tracker.update(rule, elements.map((e) => toActiveAlert(rule, e)), now));
       h.error = undefined;
       h.lastEvaluatedAt = now;
       h.active = elements.length;
@@ -110,10 +110,11 @@ export class RuleEvaluator {
   /**
    * Replaces the rule set. Alerts of rules that keep their name keep their
    * state (matched by fingerprint, i.e. rule name and labels), so a reload does
-   * not re-page or reset `for`; alerts of removed rules resolve.
+   * not re-page or reset `for`; alerts of removed rules (or rules now `alert: false`) resolve.
    */
   reload(rules: readonly Rule[], now = this.clock()): AlertEvent[] {
-    const names = new Set(rules.map((r) => r.name));
+    // Alerts of removed rules, and of rules that no longer alert (alert: false), resolve.
+    const names = new Set(rules.filter((r) => r.alert !== false).map((r) => r.name));
     const events: AlertEvent[] = [];
     for (const name of this.tracker.rules()) if (!names.has(name)) events.push(...this.tracker.dropRule(name, now));
     this.setRules(rules);

@@ -103,6 +103,8 @@ export function checkRuleSet(sources: readonly RuleSource[]): ConfigIssue[] {
       for (const ref of new Set(conditionRefs(rule.when))) {
         if (ref === rule.name) issues.push(at(src, i, ['when'], `composite rule "${rule.name}" cannot refer to itself`));
         else if (!byName.has(ref)) issues.push(at(src, i, ['when'], `unknown rule "${ref}" (no rule has that name)`));
+        else if (rule.use === 'firing' && byName.get(ref)!.rule.alert === false)
+          issues.push(at(src, i, ['when'], `rule "${ref}" has alert: false (it never fires); use: firing needs rules that alert`));
       }
     });
   }

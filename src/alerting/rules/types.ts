@@ -57,6 +57,8 @@ interface RuleBase {
   forMs: number;
   labels: Record<string, Template>;
   annotations: RuleAnnotations;
+  /** false: a condition other (composite) rules use, evaluated but never raising an alert of its own. */
+  alert?: false;
   /** Hash of the rule's definition: reload keeps alerts of rules whose name and definition are unchanged. */
   definitionHash: string;
 }

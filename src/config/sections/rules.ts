@@ -33,7 +33,7 @@ import { count, duration, section } from '../fields.js';
 export const RULE_NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_.:-]*$/;
 const RULE_NAME_HINT = 'letters, digits, "_", ".", ":" and "-", starting with a letter or "_"';
 
-const COMMON_KEYS = ['name', 'type', 'severity', 'for', 'labels', 'annotations'] as const;
+const COMMON_KEYS = ['name', 'type', 'severity', 'for', 'labels', 'annotations', 'alert'] as const;
 
 /** The keys each rule type takes besides the common ones: required first, then optional. */
 export const RULE_TYPE_KEYS: Record<RuleType, { required: string[]; optional: string[] }> = {
@@ -98,6 +98,8 @@ const ruleInput = z.strictObject({
   for: duration().optional(),
   labels: ruleLabels,
   annotations,
+  // false: a condition for composite rules only (evaluated, never an alert), as a helper that would otherwise alert on its own.
+  alert: z.boolean().optional(),
   selector: selector.optional(),
   // threshold, rate_of_change: aggregation over label sets; anomaly: group by (highest score).
   aggregate: z.enum(AGGREGATIONS).optional(),
@@ -159,6 +161,7 @@ export const ruleSchema = ruleInput
       forMs: d.for ?? 0,
       labels: d.labels,
       annotations: toAnnotations(d.annotations),
+      ...(d.alert === false && { alert: false as const }),
       definitionHash: hashString64(JSON.stringify(d)),
     };
     const grouping = d.aggregate ? { aggregate: d.aggregate, by: d.by ?? [] } : undefined;

@@ -4,6 +4,10 @@ import type { SignalKind } from '../rca/options.js';
 import { CoOccurrence } from './co-occurrence.js';
 import { kindOf, travelsToCallers } from './event-kind.js';
 import { NeighbourhoodCache } from './neighbourhood.js';
+import { hostOf } from './host.js';
+import { StillAlerting } from './still-alerting.js';
+
+export { hostOf };
 
 /**
  * Alert and anomaly correlation: an event joins the open incident it is most
@@ -26,7 +30,10 @@ import { NeighbourhoodCache } from './neighbourhood.js';
  * - learned co-occurrence of the two services in past incidents.
  *
  * "Close in time" is an onset at most `windowMs` after the incident's latest
- * member (or before its first). Weak events (anomalies below the opening
+ * member (or before its first). Past that, an event still joins on a host (or,
+ * without a host, a service) where one of the incident's alerts is still
+ * firing (see StillAlerting), as the weakest relation, so that anything
+ * related within the window wins. Weak events (anomalies below the opening
  * severity) never open an incident on their own: they wait `windowMs` for a
  * related incident to open, and join it, since the earliest anomaly is often
  * the root cause's.
@@ -58,6 +65,9 @@ export interface CorrelationOptions {
   coOccurrence?: CoOccurrence;
 }
 
+/** Relatedness of an event on a host where an incident still alerts, past the window: below every in-window relation. */
+const STILL_ALERTING = 0.55;
+
 export const DEFAULT_CORRELATION: CorrelationOptions = { windowMs: 10 * 60_000, maxHops: 3, minRelatedness: 0.5, causeLagMs: 5 * 60_000 };
 
 export interface Relation {
@@ -75,6 +85,8 @@ export interface CorrelationView {
   hosts: Set<string>;
   firstAt: number;
   lastAt: number;
+  /** Hosts (or services) where its alerts fire; kept by the incident manager. */
+  alerting: StillAlerting;
 }
 
 export interface Placement {
@@ -85,13 +97,6 @@ export interface Placement {
   pulled: Array<{ event: CorrelatableEvent; reason: string }>;
 }
 
-const HOST_LABELS = ['instance', 'host', 'hostname', 'node', 'pod'] as const;
-
-export function hostOf(labels: Labels | undefined): string | undefined {
-  if (!labels) return undefined;
-  for (const k of HOST_LABELS) if (labels[k]) return `${k}=${labels[k]}`;
-  return undefined;
-}
 
 export class IncidentCorrelator {
   readonly opts: CorrelationOptions;
@@ -121,7 +126,7 @@ export class IncidentCorrelator {
       this.pending.push(e);
       return undefined;
     }
-    const view: CorrelationView = { id: this.newId(e), services: new Set(), symptomatic: new Set(), hosts: new Set(), firstAt: e.t, lastAt: e.t };
+    const view: CorrelationView = { id: this.newId(e), services: new Set(), symptomatic: new Set(), hosts: new Set(), firstAt: e.t, lastAt: e.t, alerting: new StillAlerting() };
     this.addTo(view, e);
     this.views.set(view.id, view);
     return { incidentId: view.id, opened: true, reason: 'opened', pulled: this.pull(view) };
@@ -129,7 +134,9 @@ export class IncidentCorrelator {
 
   /** How related an event is to an open incident (undefined: not related, or out of the window). */
   relate(e: CorrelatableEvent, view: CorrelationView): Relation | undefined {
-    if (e.t > view.lastAt + this.opts.windowMs || e.t < view.firstAt - this.opts.windowMs) return undefined;
+    if (e.t < view.firstAt - this.opts.windowMs) return undefined;
+    if (e.t > view.lastAt + this.opts.windowMs)
+      return view.alerting.burning(e.labels, e.service) ? { score: STILL_ALERTING, reason: `same ${hostOf(e.labels) ?? `service ${e.service}`}, still alerting` } : undefined;
     let best: Relation | undefined;
     const consider = (score: number, reason: string) => {
       if (!best || score > best.score) best = { score, reason };
@@ -196,7 +203,7 @@ export class IncidentCorrelator {
   /** Stops tracking incidents that no event at or after `t` can join (their window has passed). */
   expireBefore(t: number): string[] {
     const gone: string[] = [];
-    for (const v of this.views.values()) if (v.lastAt + this.opts.windowMs < t) gone.push(v.id);
+    for (const v of this.views.values()) if (v.lastAt + this.opts.windowMs < t && !v.alerting.any) gone.push(v.id);
     for (const id of gone) this.views.delete(id);
     return gone;
   }
@@ -237,13 +244,18 @@ export class IncidentCorrelator {
     return best;
   }
 
+  /**
+   * Joining past the window (still alerting) keeps the window where it was: the fire on that host is old,
+   * and what relates to the incident by dependency or service must still be close to its onsets.
+   */
   private addTo(view: CorrelationView, e: CorrelatableEvent): void {
+    const late = e.t > view.lastAt + this.opts.windowMs;
     if (e.service) view.services.add(e.service);
     if (e.service && travelsToCallers(kindOf(e))) view.symptomatic.add(e.service);
     const host = hostOf(e.labels);
     if (host) view.hosts.add(host);
     view.firstAt = Math.min(view.firstAt, e.t);
-    view.lastAt = Math.max(view.lastAt, e.t);
+    if (!late) view.lastAt = Math.max(view.lastAt, e.t);
   }
 
   /** Waiting weak events related to this incident join it (repeated: one may relate through another). */

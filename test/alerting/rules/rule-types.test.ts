@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LinearTrendForecaster, RuleEvaluator, type ForecastProvider } from '../../../src/alerting/rules/index.js';
+import { LinearTrendForecaster, RuleEvaluator, loadRules, type ForecastProvider } from '../../../src/alerting/rules/index.js';
 import { STALE_NAN } from '../../../src/core/sample.js';
 import { MIN, SEC, T0, fill, rules, states, tempStore, write } from './helpers.js';
 
@@ -199,6 +199,31 @@ rules:
   assert.deepEqual(of('AnyTrouble'), ['api', 'auth', 'db', 'web']);
   const degraded = events.find((e) => e.rule === 'ServiceDegraded')!;
   assert.deepEqual(degraded.labels, { service: 'api', alertname: 'ServiceDegraded', severity: 'critical' });
+});
+
+test('alert: false makes a rule a condition for composites only: it never alerts, and use: firing cannot name it', (t) => {
+  const store = tempStore(t);
+  // Memory up on both hosts; CPU up with it on b only (load, not a leak).
+  for (const [host, cpu] of [['a', 0.1], ['b', 0.9]] as const) {
+    write(store, { __name__: 'mem_ratio', instance: host }, [[T0, 1.3]]);
+    write(store, { __name__: 'cpu_ratio', instance: host }, [[T0, cpu]]);
+  }
+  const ev = new RuleEvaluator({
+    store,
+    rules: rules(`
+rules:
+  - { name: MemoryUp, type: threshold, severity: medium, alert: false, selector: mem_ratio, op: '>', value: 1.15 }
+  - { name: CpuUp, type: threshold, severity: medium, alert: false, selector: cpu_ratio, op: '>', value: 0.5 }
+  - { name: Leak, type: composite, severity: medium, on: [instance], when: { and: [MemoryUp, { not: CpuUp }] } }
+`),
+  });
+  assert.deepEqual(states(ev.evaluate(T0), 'instance'), ['firing a']);
+  assert.deepEqual(ev.alerts().map((a) => a.labels.alertname), ['Leak']);
+  assert.equal(ev.ruleHealth().find((h) => h.rule === 'MemoryUp')!.active, 2, 'evaluated all the same');
+  assert.throws(
+    () => loadRules({ rules: rules(`rules: [{ name: M, type: threshold, severity: low, alert: false, selector: m, op: '>', value: 1 }, { name: F, type: composite, severity: low, use: firing, when: M }]`) }),
+    /rule "M" has alert: false \(it never fires\); use: firing needs rules that alert/,
+  );
 });
 
 test('composite with use: firing follows the operands\' alerts, `for` included', (t) => {

@@ -28,6 +28,8 @@ import { SeriesGen, loadNab } from './series-gen.js';
  *                                  time runs 1,500x faster than real time here, so each 60 s
  *                                  checkpoint interval holds a day of samples per series)
  *   rss_mb_warm, rss_mb_end        that first mean, and the RSS at the end
+ *   head_mb_*, heap_mb_*, external_mb_*  the store's head, the main thread's V8 heap and its external
+ *                                  memory (typed arrays) from Vigil's /metrics, over the same two spans
  *   otlp_samples_per_sec, otlp_p99_ms                    OTLP/HTTP protobuf (uncompressed)
  *   line_protocol_samples_per_sec, line_protocol_p99_ms  InfluxDB line protocol, ns precision
  *   remote_write_cpu_us_per_sample  Vigil's CPU time (all threads) per sample after the warm-up, us;
@@ -117,6 +119,12 @@ function cpuMs(pid: number): number {
 /** Kernel clock ticks per second (USER_HZ): 100 on Linux. */
 const CLOCK_TICKS = 100;
 
+/** MB of the store's head and of the main thread's V8 heap and external memory, from /metrics text. */
+function memoryParts(text: string): Record<string, number> {
+  const get = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN) / 1048576;
+  return { head_mb: get('vigil_store_head_bytes'), heap_mb: get('nodejs_heap_size_used_bytes'), external_mb: get('nodejs_external_memory_bytes') };
+}
+
 function rssMb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
@@ -140,6 +148,8 @@ function post(agent: Agent, port: number, p: Payload): Promise<{ status: number;
 }
 
 interface RunResult {
+  /** Parts of Vigil's memory (head_mb, heap_mb, external_mb): mean at 40-50% of the run and over its last 10%. */
+  memory: Record<string, [number, number]>;
   samplesPerSec: number;
   /** Vigil's CPU time (every thread) per sample acknowledged after the warm-up, and the senders'. */
   cpuUsPerSample: number;
@@ -200,6 +210,16 @@ async function run(protocol: string, encode: Encoder, seconds: number, opts: { d
   };
 
   let last = acked;
+  // Where the memory is, from Vigil's /metrics every 10 s (main thread's V8 heap and
+  // external memory, the store's head), to tell a growing head from anything else.
+  const parts: Array<[number, Record<string, number>]> = [];
+  const partsTimer = setInterval(() => {
+    const at = performance.now() - start;
+    fetch(`http://127.0.0.1:${vigil.port}/metrics`)
+      .then((r) => r.text())
+      .then((text) => parts.push([at, memoryParts(text)]))
+      .catch(() => undefined);
+  }, 10_000);
   const ticker = setInterval(() => {
     const now = performance.now();
     const mb = rssMb(vigil.child.pid!);
@@ -215,6 +235,7 @@ async function run(protocol: string, encode: Encoder, seconds: number, opts: { d
     await Promise.all(payloads.map(sender));
   } finally {
     clearInterval(ticker);
+    clearInterval(partsTimer);
     process.stderr.write('\n');
   }
   const elapsed = performance.now() - start;
@@ -239,7 +260,15 @@ async function run(protocol: string, encode: Encoder, seconds: number, opts: { d
     const xs = rss.filter(([t]) => t >= from && t < to).map(([, m]) => m);
     return xs.reduce((a, b) => a + b, 0) / xs.length;
   };
+  const meanPart = (key: string, from: number, to: number) => {
+    const xs = parts.filter(([t]) => t >= from && t < to).map(([, p]) => p[key] ?? NaN);
+    return round2(xs.reduce((a, b) => a + b, 0) / xs.length);
+  };
+  const memory: Record<string, [number, number]> = {};
+  for (const key of ['head_mb', 'heap_mb', 'external_mb']) memory[key] = [meanPart(key, elapsed * 0.4, elapsed * 0.5 + 10_000), meanPart(key, elapsed * 0.9, elapsed + 1)];
+  console.error(`[bench:ingest] ${protocol}: memory at 40-50% -> last 10% of the run, MB: ${Object.entries(memory).map(([k, [a, b]]) => `${k} ${a} -> ${b}`).join(', ')}`);
   return {
+    memory,
     samplesPerSec: Math.round(ackedAfterWarmup / measured),
     cpuUsPerSample: round2((vigilCpuMs * 1000) / ackedAfterWarmup),
     senderCpuUsPerSample: round2((senderCpu.user + senderCpu.system) / ackedAfterWarmup),
@@ -278,6 +307,12 @@ async function main(): Promise<void> {
       results.rss_growth_mb_5min = rw.rssGrowthMb;
       results.rss_mb_warm = rw.rssWarmMb;
       results.rss_mb_end = rw.rssEndMb;
+      results.head_mb_warm = rw.memory.head_mb![0];
+      results.head_mb_end = rw.memory.head_mb![1];
+      results.heap_mb_warm = rw.memory.heap_mb![0];
+      results.heap_mb_end = rw.memory.heap_mb![1];
+      results.external_mb_warm = rw.memory.external_mb![0];
+      results.external_mb_end = rw.memory.external_mb![1];
     }
     if (!ONLY || ONLY === 'remote_write_detection_off') {
       // What decoding and storing cost alone: the share of the machine detection takes.

@@ -1,6 +1,6 @@
 import type { SelfMetrics } from '../core/self-metrics.js';
 import type { Labels } from '../core/labels.js';
-import { batchFromWrites } from '../store/sample-batch.js';
+import { batchFromWrites, batchSamples } from '../store/sample-batch.js';
 import type { AppendResult, SampleBatch, SampleStore, SeriesWrite } from '../store/types.js';
 
 /** Receives every batch after it is stored; later stages (detection) subscribe here. Read it before returning: it is not kept. */
@@ -58,7 +58,7 @@ export class IngestPipeline {
     const now = this.now();
     const lo = maxSampleAgeMs > 0 ? now - maxSampleAgeMs : -Infinity;
     const hi = maxFutureSkewMs > 0 ? now + maxFutureSkewMs : Infinity;
-    const total = b.size > 0 ? b.ends[b.size - 1]! : 0;
+    const total = batchSamples(b);
     let bad = 0;
     for (let j = 0; j < total; j++) {
       const t = b.timestamps[j]!;

@@ -11,6 +11,7 @@ import { acquireDirLock, releaseDirLock } from './dir-lock.js';
 import { SeriesMap } from './series-map.js';
 import { ChunkDb } from './sqlite-chunks.js';
 import { readSeries } from './read-series.js';
+import { batchSamples } from './sample-batch.js';
 import { type SealPlan, applySeal, sealSeries } from './seal.js';
 import type { AppendResult, RejectReason, SampleBatch, SampleStore, SeriesData, SeriesInfo, SeriesWrite, StoreOptions, StoreStats } from './types.js';
 import { WalWriter, listSegments, replaySegment, segmentName } from './wal.js';
@@ -183,7 +184,7 @@ export class EmbeddedStore implements SampleStore {
 
   appendBatch(b: SampleBatch): AppendResult {
     this.assertOpen();
-    const total = b.size > 0 ? b.ends[b.size - 1]! : 0;
+    const total = batchSamples(b);
     this.ensureStaging(total);
     const tally = this.beginTally();
     let from = 0;

@@ -112,6 +112,19 @@ export function surprise(z: number): number {
   return (a * a) / 2 / Math.LN10 + Math.log10(a * Math.sqrt(Math.PI / 2));
 }
 
+/** The largest |z| whose surprise is below `floor` (bisection; surprise grows with |z|). */
+export function quietZ(floor: number): number {
+  if (!(floor > 0)) return 0;
+  let lo = 0;
+  let hi = 40;
+  for (let i = 0; i < 100; i++) {
+    const mid = (lo + hi) / 2;
+    if (surprise(mid) < floor) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
 export type PartialConfig<T> = { [K in keyof T]?: T[K] extends object ? Partial<T[K]> : T[K] };
 
 export function mergeConfig(over: PartialConfig<EnsembleConfig> = {}): EnsembleConfig {
@@ -139,6 +152,13 @@ export class UnivariateEnsemble {
   private readonly likelihood: AnomalyLikelihood;
   private readonly context: ContextNovelty;
   private readonly head: number;
+  /**
+   * |z| below which a component's surprise is under the novelty floor. Such a
+   * surprise can neither score (the bar is at least the floor) nor change a bar at
+   * or above the floor, and a bar below it acts as the floor: skipping the tail
+   * computation there (most samples) gives the same scores.
+   */
+  private readonly quietZ: number;
   // Head slots.
   private static readonly VER = 0;
   private static readonly N = 1;
@@ -171,6 +191,7 @@ export class UnivariateEnsemble {
     this.likelihood = new AnomalyLikelihood(layout, this.cfg.likelihood);
     this.context = new ContextNovelty(layout, this.cfg.context);
     this.size = layout.size;
+    this.quietZ = this.cfg.novelty.enabled ? quietZ(this.cfg.novelty.floor) : 0;
   }
 
   /** A fresh per-series state. */
@@ -227,7 +248,7 @@ export class UnivariateEnsemble {
     let expected = rob.level(s);
     let scale = rob.scale(s);
     let zBase = zR;
-    let best = this.calibrate(s, H.MAXR, surprise(zR));
+    let best = this.calibrate(s, H.MAXR, this.surprise(zR));
     let total = best;
     let comp = C_ROBUST;
     let dir = zR; // sign: direction of the component that fired
@@ -235,7 +256,7 @@ export class UnivariateEnsemble {
     const prev = s[H.PREV]!;
     if (prev === prev && this.diff.count(s) > 1) {
       const zD = this.diff.z(s, x - prev);
-      const e1 = this.calibrate(s, H.MAXD, surprise(zD));
+      const e1 = this.calibrate(s, H.MAXD, this.surprise(zD));
       // A step back towards the level (the end of a spike) is not new evidence
       // (its surprise still sets the component's bar).
       const lv = rob.level(s);
@@ -255,7 +276,7 @@ export class UnivariateEnsemble {
       s[H.SMOOTH] = y;
       if (this.smooth.count(s) > 1) {
         const zM = this.smooth.z(s, y);
-        const e = this.calibrate(s, H.MAXM, surprise(zM));
+        const e = this.calibrate(s, H.MAXM, this.surprise(zM));
         total += e;
         if (e > best) {
           best = e;
@@ -271,7 +292,7 @@ export class UnivariateEnsemble {
       expected = this.seasonal.expected(s, t);
       scale = this.seasonal.scale(s, t);
       zBase = (x - expected) / scale;
-      const e = this.calibrate(s, H.MAXS, surprise(zBase));
+      const e = this.calibrate(s, H.MAXS, this.surprise(zBase));
       total += e;
       if (e > best) {
         best = e;
@@ -375,6 +396,11 @@ export class UnivariateEnsemble {
     if (x < s[H.MIN]!) s[H.MIN] = x;
     if (x > s[H.MAX]!) s[H.MAX] = x;
     return score;
+  }
+
+  /** surprise(z), or 0 where it is under the novelty floor (see quietZ). */
+  private surprise(z: number): number {
+    return z < this.quietZ && z > -this.quietZ ? 0 : surprise(z);
   }
 
   /** Novelty calibration: the surprise in excess of the component's recent maximum (which it then updates). */

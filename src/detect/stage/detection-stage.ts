@@ -56,8 +56,8 @@ interface SeriesSlot {
   /** Id of the score series in flat output (-1 until its first score there). */
   scoreId: number;
   dirty: boolean;
-  /** The series' column in its host's forest rows, once it has one. */
-  hostColumn: HostColumn | undefined;
+  /** The series' column in its host's forest rows, once it has one; null when it never will. */
+  hostColumn: HostColumn | undefined | null;
 }
 
 /** Counts kept for /metrics. */
@@ -255,8 +255,9 @@ export class DetectionStage {
   /** Hands a sample to its host's forest (the column found once per series). */
   private addToForest(slot: SeriesSlot, labels: Labels, t: number, v: number): void {
     const forests = this.forests;
-    if (forests === undefined || isStaleMarker(v)) return;
-    if (slot.hostColumn !== undefined) forests.addAt(slot.hostColumn, t, v);
+    const c = slot.hostColumn;
+    if (forests === undefined || c === null || isStaleMarker(v)) return;
+    if (c !== undefined) forests.addAt(c, t, v);
     else slot.hostColumn = forests.add(labels, slot.key, t, v);
   }
 

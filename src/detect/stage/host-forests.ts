@@ -39,14 +39,18 @@ export class HostForests {
   /**
    * Adds one sample. Series without the group label, or beyond the limits, are ignored.
    * Returns the series' column once it has one: the caller keeps it and passes later
-   * samples to addAt, skipping the group and column lookups.
+   * samples to addAt, skipping the group and column lookups. Returns null when the
+   * series can never have a column (no group label, or a limit reached for good):
+   * the caller keeps that too and stops calling.
    */
-  add(labels: Labels, metricKey: string, t: number, v: number): HostColumn | undefined {
+  add(labels: Labels, metricKey: string, t: number, v: number): HostColumn | undefined | null {
     const name = labels[this.opts.groupBy];
-    if (name === undefined || !Number.isFinite(v)) return undefined;
+    if (name === undefined) return null;
+    if (!Number.isFinite(v)) return undefined;
     let g = this.groups.get(name);
     if (!g) {
-      if (this.groups.size >= this.opts.maxGroups) return undefined;
+      // Groups are never dropped, so the limit holds for good.
+      if (this.groups.size >= this.opts.maxGroups) return null;
       g = new HostGroup(name);
       this.groups.set(name, g);
     }
@@ -81,12 +85,15 @@ class HostGroup {
 
   constructor(readonly name: string) {}
 
-  add(key: string, name: string, t: number, v: number, opts: HostForestOptions): HostColumn | undefined {
-    if (t <= this.newestScored) return undefined;
+  add(key: string, name: string, t: number, v: number, opts: HostForestOptions): HostColumn | undefined | null {
     let col = this.columns.get(key);
     if (col === undefined) {
-      // The forest's width is fixed once trained; metrics first seen later are left out.
-      if (this.forest || this.columns.size >= opts.maxMetricsPerGroup) return undefined;
+      // The forest's width is fixed once trained, and columns are never dropped:
+      // metrics first seen later are left out for good.
+      if (this.forest || this.columns.size >= opts.maxMetricsPerGroup) return null;
+    }
+    if (t <= this.newestScored) return undefined;
+    if (col === undefined) {
       col = this.columns.size;
       this.columns.set(key, col);
       this.names.push(name);

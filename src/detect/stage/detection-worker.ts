@@ -27,6 +27,8 @@ export class DetectionWorker implements Detection {
   private readonly worker: Worker;
   private readonly processed: Int32Array;
   private sent = 0;
+  /** Samples handed to the worker so far (live and replayed). */
+  samplesSent = 0;
   private readonly idsByKey = new Map<string, number>();
   private readonly idsByIdentity = new WeakMap<Labels, number>();
   private nextId = 0;
@@ -174,9 +176,17 @@ export class DetectionWorker implements Detection {
   }
 
   private send(m: Extract<ToWorker, { type: 'samples' }>): void {
+    // Counted before the transfer detaches the arrays (their length is 0 after it).
+    const n = m.ts.length;
     this.worker.postMessage(m, [m.ids.buffer, m.ends.buffer, m.ts.buffer, m.vs.buffer]);
-    this.sent = (this.sent + m.ts.length) | 0;
+    this.sent = (this.sent + n) | 0;
+    this.samplesSent += n;
     this.waitForBacklog();
+  }
+
+  /** Samples sent to the worker and not yet scored by it. */
+  get backlog(): number {
+    return (this.sent - Atomics.load(this.processed, 0)) | 0;
   }
 
   private waitForBacklog(): void {

@@ -124,3 +124,27 @@ test('the worker saves detector state at close and a new one resumes from it, ca
   store.close();
   refStore.close();
 });
+
+test('ingest waits when the worker falls more than maxBacklog samples behind', async (t) => {
+  const store = openStore({ dir: join(tempDir(), 'data'), checkpointIntervalMs: 0 });
+  const maxBacklog = 20_000;
+  const worker = new DetectionWorker(store, { ...OPTS, writeScores: false }, undefined, silent, 1000, maxBacklog);
+  t.after(() => worker.close());
+  await worker.start(T0);
+  // 100 series x 200 samples: each call is sent at once (more than a flush's worth).
+  const labels = Array.from({ length: 100 }, (_, k) => Object.freeze({ __name__: 'load1', instance: `h${k}` }));
+  let sent = 0;
+  for (let round = 0; round < 20; round++) {
+    const writes = labels.map((l, k) => {
+      const timestamps = Array.from({ length: 200 }, (_, i) => T0 + (round * 200 + i) * STEP);
+      return { labels: l, timestamps, values: timestamps.map((_, i) => 10 + ((k * 7 + i) % 5)) };
+    });
+    worker.observe(batchFromWrites(writes));
+    sent += 20_000;
+    assert.equal(worker.samplesSent, sent);
+    assert.ok(worker.backlog <= maxBacklog, `backlog ${worker.backlog} after round ${round}`);
+  }
+  await worker.close();
+  assert.equal(worker.counters.scored, sent);
+  store.close();
+});

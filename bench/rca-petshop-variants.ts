@@ -34,6 +34,12 @@ const VARIANTS: Variant[] = [
   { name: 'excess both', cfg: { excess: 'both' } },
   { name: 'failure counts, excess both', cfg: { failureCounts: true, excess: 'both' } },
   { name: 'minLag 300s', opts: { minLagMs: 300_000 } },
+  { name: 'avail floor 0.25', cfg: { absoluteFloor: { latency: 1e-3, availability: 0.25, requests: 1 } } },
+  { name: 'avail floor 0.3', cfg: { absoluteFloor: { latency: 1e-3, availability: 0.3, requests: 1 } } },
+  { name: 'avail floor 0.35', cfg: { absoluteFloor: { latency: 1e-3, availability: 0.35, requests: 1 } } },
+  { name: 'avail floor 0.4', cfg: { absoluteFloor: { latency: 1e-3, availability: 0.4, requests: 1 } } },
+  { name: 'avail floor 0.7', cfg: { absoluteFloor: { latency: 1e-3, availability: 0.7, requests: 1 } } },
+  { name: 'avail floor 1', cfg: { absoluteFloor: { latency: 1e-3, availability: 1, requests: 1 } } },
 ];
 
 const splits: Array<'train' | 'test'> = process.argv.includes('--test') ? ['train', 'test'] : ['train'];

@@ -21,11 +21,25 @@ interface Variant {
 }
 
 const VARIANTS: Variant[] = [
-  { name: 'chosen (excess latency)' },
-  { name: 'no excess (before)', cfg: { excess: 'none' } },
+  { name: 'chosen (tail 0.95)' },
+  { name: 'no tail floor (before)', cfg: { tailQuantile: undefined } },
+  { name: 'tail 0.75', cfg: { tailQuantile: 0.75 } },
+  { name: 'tail 0.8', cfg: { tailQuantile: 0.8 } },
+  { name: 'tail 0.9', cfg: { tailQuantile: 0.9 } },
+  { name: 'tail 0.99', cfg: { tailQuantile: 0.99 } },
+  { name: 'tail 0.9, also from issues', cfg: { tailQuantile: 0.9, tailFromIssues: true } },
+  { name: 'tail 0.95, also from issues', cfg: { tailQuantile: 0.95, tailFromIssues: true } },
+  { name: 'no tail, no excess', cfg: { tailQuantile: undefined, excess: 'none' } },
   { name: 'failure counts', cfg: { failureCounts: true, excess: 'none' } },
   { name: 'excess both', cfg: { excess: 'both' } },
   { name: 'failure counts, excess both', cfg: { failureCounts: true, excess: 'both' } },
+  { name: 'minLag 300s', opts: { minLagMs: 300_000 } },
+  { name: 'avail floor 0.25', cfg: { absoluteFloor: { latency: 1e-3, availability: 0.25, requests: 1 } } },
+  { name: 'avail floor 0.3', cfg: { absoluteFloor: { latency: 1e-3, availability: 0.3, requests: 1 } } },
+  { name: 'avail floor 0.35', cfg: { absoluteFloor: { latency: 1e-3, availability: 0.35, requests: 1 } } },
+  { name: 'avail floor 0.4', cfg: { absoluteFloor: { latency: 1e-3, availability: 0.4, requests: 1 } } },
+  { name: 'avail floor 0.7', cfg: { absoluteFloor: { latency: 1e-3, availability: 0.7, requests: 1 } } },
+  { name: 'avail floor 1', cfg: { absoluteFloor: { latency: 1e-3, availability: 1, requests: 1 } } },
 ];
 
 const splits: Array<'train' | 'test'> = process.argv.includes('--test') ? ['train', 'test'] : ['train'];

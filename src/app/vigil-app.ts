@@ -8,7 +8,7 @@ import type { IngestLimits } from '../ingest/limits.js';
 import { buildServer } from '../api/server.js';
 import { openStore } from '../store/index.js';
 import type { SampleStore } from '../store/types.js';
-import { DetectionWorker, type Detection } from '../detect/stage/index.js';
+import { DetectionPool, type Detection } from '../detect/stage/index.js';
 import { FleetSimulator } from '../simulate/index.js';
 import { SimulatorFeed } from './simulator-feed.js';
 import { ScrapeManager } from '../ingest/scrape/index.js';
@@ -70,10 +70,10 @@ export async function startVigil(config: VigilConfig, logger: Logger, start: Sta
   const store = openStore(toStoreOptions(config.storage, config.limits.maxSeries));
   const pipeline = new IngestPipeline(store, metrics, config.limits);
   const limits: IngestLimits = config.limits;
-  // Detection scores on a worker thread while this one decodes and stores.
-  let detectionWorker: DetectionWorker | undefined;
+  // Detection scores on worker threads while this one decodes and stores.
+  let detectionWorker: DetectionPool | undefined;
   if (config.detect.enabled) {
-    const stage = (detectionWorker = new DetectionWorker(store, config.detect, config.storage.dir, logger));
+    const stage = (detectionWorker = new DetectionPool(store, config.detect, config.storage.dir, logger, config.detect.workers));
     await stage.start();
     pipeline.onSamples((w) => stage.observe(w));
     metrics.registerDetection(() => ({ series: stage.seriesCount, scored: stage.counters.scored, events: stage.counters.events }));

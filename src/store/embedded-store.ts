@@ -115,14 +115,11 @@ export class EmbeddedStore implements SampleStore {
   private touched: HeadSeries[] = [];
   /** Series not yet in SQLite's series table. */
   private newSeries: HeadSeries[] = [];
-  /** Series holding a full chunk past `sealed`, sealed a few per append (sealAhead). */
-  private sealQueue: HeadSeries[] = [];
   /** Newest timestamp in the store: the clock for retention and too_old. */
   private maxT = -Infinity;
   private samplesAppended = 0;
   private sealedChunks = 0;
   private readonly oooWindow: number;
-  private readonly chunkSamples: number;
   private readonly headKeepMs: number;
   // WAL staging for the current append call.
   private walRefs = new Uint32Array(1024);
@@ -143,7 +140,6 @@ export class EmbeddedStore implements SampleStore {
     if (!(o.retentionMs > 0)) throw new VigilError('BAD_STORE_OPTION', 'retentionMs: must be positive');
     this.options = Object.freeze(o);
     this.oooWindow = Math.max(0, o.outOfOrderWindowMs);
-    this.chunkSamples = o.chunkSamples;
     this.headKeepMs = Math.max(o.headWindowMs, this.oooWindow);
     mkdirSync(o.dir, { recursive: true });
     acquireDirLock(o.dir);
@@ -298,10 +294,6 @@ export class EmbeddedStore implements SampleStore {
       if (t < s.minT) s.minT = t;
       if (t > this.maxT) this.maxT = t;
       if (!s.touched) this.touch(s);
-      if (s.count - s.sealed >= this.chunkSamples && !s.sealQueued) {
-        s.sealQueued = true;
-        this.sealQueue.push(s);
-      }
       this.stage(s.ref, t, v);
       return OK;
     }
@@ -346,48 +338,6 @@ export class EmbeddedStore implements SampleStore {
     this.wal.appendSamples(this.walRefs, this.walTs, this.walVs, n);
     this.samplesAppended += n;
     if (this.wal.bytesSinceCheckpoint >= this.options.walCheckpointBytes) this.checkpointQuietly();
-    else if (this.sealQueue.length > 0) this.sealAhead(Math.ceil((2 * n) / this.chunkSamples) + 4);
-  }
-
-  /**
-   * Seals up to `max` queued series (full chunks, as the checkpoint would) in one small
-   * transaction. Spread over the appends, this leaves each checkpoint only the open
-   * chunks' tails, so a checkpoint no longer stalls ingestion for seconds while it
-   * encodes every sample since the last one. The WAL is not touched: it is still
-   * truncated only by the checkpoint, and a crash before it replays samples that SQLite
-   * already holds, which the replay skips as duplicates.
-   */
-  private sealAhead(max: number): void {
-    const batch = this.sealQueue.length <= max ? this.sealQueue : this.sealQueue.slice(0, max);
-    this.sealQueue = batch === this.sealQueue ? [] : this.sealQueue.slice(max);
-    const plans: SealPlan[] = [];
-    let chunkDelta = 0;
-    try {
-      this.db.transaction(() => {
-        for (const s of this.newSeries) {
-          if (this.byRef[s.ref] === s) this.db.insertSeries(s.ref, s.hash, JSON.stringify(s.labels));
-        }
-        for (const s of batch) {
-          // A checkpoint may have sealed it since; dirty series are the checkpoint's.
-          if (this.byRef[s.ref] !== s || s.dirty || s.count - s.sealed < this.chunkSamples) continue;
-          const p = sealSeries(this.db, s, this.chunkSamples);
-          if (p) {
-            chunkDelta += p.rows;
-            plans.push(p);
-          }
-        }
-        this.db.setMeta('chunk_count', String(this.sealedChunks + chunkDelta));
-      });
-    } catch (e) {
-      // Nothing moved in memory; the checkpoint seals these series.
-      for (const s of batch) s.sealQueued = false;
-      process.emitWarning(`vigil store: sealing ahead failed: ${(e as Error).message}`);
-      return;
-    }
-    this.newSeries = [];
-    this.sealedChunks += chunkDelta;
-    for (const p of plans) applySeal(p);
-    for (const s of batch) s.sealQueued = false;
   }
 
   private result(t: Tally): AppendResult {

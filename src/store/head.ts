@@ -26,8 +26,6 @@ export class HeadSeries {
   dirty = false;
   /** Queued for the next checkpoint. */
   touched = false;
-  /** Queued for sealing ahead of the checkpoint (a full chunk past `sealed`). */
-  sealQueued = false;
   /** A frozen request label set known to name this series, and the series that followed it last time (lookup hints). */
   alias: Labels | undefined = undefined;
   next: HeadSeries | undefined = undefined;

@@ -163,22 +163,3 @@ test('kill -9 at random moments never loses an acknowledged append nor stores a 
     s.close();
   }
 });
-
-test('full chunks are sealed ahead of the checkpoint; a crash before it replays them without duplicates', (t) => {
-  const dir = tempDir(t);
-  const a = open(dir, { chunkSamples: 30 });
-  for (let i = 0; i < 100; i++) batch(a, i, 1);
-  // Three full chunks reached SQLite as the samples came, with no checkpoint run.
-  assert.equal(a.stats().sealedChunks, 3);
-  assert.equal(a.stats().samplesAppended, 100);
-  a.abandon();
-  const b = open(dir, { chunkSamples: 30 });
-  assert.equal(b.recovery.samples, 100, 'the WAL still holds every sample until a checkpoint');
-  assert.deepEqual(readOne(b, sel).t, range(0, 100));
-  b.checkpoint();
-  b.close();
-  const c = open(dir, { chunkSamples: 30 });
-  assert.deepEqual(readOne(c, sel).t, range(0, 100));
-  assert.equal(c.recovery.samples, 0);
-  c.close();
-});

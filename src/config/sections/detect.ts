@@ -1,9 +1,12 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { count, duration, section } from '../fields.js';
 
 /** Streaming anomaly detection on every ingested sample. */
 export const detectSchema = section({
   enabled: z.boolean().default(true),
+  // Worker threads that score samples (each host's series on one of them). Default: one per core, at most 4.
+  workers: count(1, 64).optional(),
   // Calibrated score at or above which an anomaly event opens; one value serves every series.
   threshold: z.number().gt(0).lt(1).default(0.08),
   // Hysteresis: an episode closes after this many samples below threshold/2, so one episode is one event.
@@ -32,6 +35,7 @@ export const detectSchema = section({
   }),
 }).transform((d) => ({
   enabled: d.enabled,
+  workers: d.workers ?? Math.max(1, Math.min(4, availableParallelism())),
   threshold: d.threshold,
   clearAfter: d.clearAfter,
   severityHigh: d.severityHigh,

@@ -95,9 +95,10 @@ export class DetectionWorker implements Detection {
   /**
    * Restores saved detector state in the worker and replays what the store holds
    * after it (or the rebuild window for series without state), without events.
+   * `accept` picks this worker's series when several share the work.
    */
-  async start(now = Date.now()): Promise<void> {
-    const all = this.store.series([{ name: METRIC_NAME, type: '=~', value: '.+' }]).filter((s) => s.labels[METRIC_NAME] !== ANOMALY_SCORE_METRIC);
+  async start(now = Date.now(), accept: (labels: Labels) => boolean = () => true): Promise<void> {
+    const all = this.store.series([{ name: METRIC_NAME, type: '=~', value: '.+' }]).filter((s) => s.labels[METRIC_NAME] !== ANOMALY_SCORE_METRIC && accept(s.labels));
     const series: Array<[number, Labels]> = all.map((s) => [this.idFor(s.labels), s.labels]);
     const reply = await this.request('restored', { type: 'restore', series, now });
     if (reply.type !== 'restored') return; // the worker failed (logged)
@@ -115,7 +116,8 @@ export class DetectionWorker implements Detection {
     this.worker.postMessage({ type: 'startSaving' } satisfies ToWorker);
   }
 
-  observe(batch: SampleBatch): void {
+  /** Scores the batch's series, or with `shards`, only those whose shard is `shard`. */
+  observe(batch: SampleBatch, shards?: Uint8Array, shard = 0): void {
     if (this.failed || this.closing) return;
     const p = this.pending;
     const total = batchSamples(batch);
@@ -125,7 +127,7 @@ export class DetectionWorker implements Detection {
     for (let i = 0; i < batch.size; i++) {
       const to = batch.ends[i]!;
       const labels = batch.labels[i]!;
-      if (to > from && labels[METRIC_NAME] !== ANOMALY_SCORE_METRIC) {
+      if (to > from && labels[METRIC_NAME] !== ANOMALY_SCORE_METRIC && (shards === undefined || shards[i] === shard)) {
         ids[p.series] = this.idFor(labels, p.fresh);
         let o = p.samples;
         for (let j = from; j < to; j++, o++) {

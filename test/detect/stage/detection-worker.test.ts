@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { openStore } from '../../../src/store/index.js';
-import { DetectionStage, DetectionWorker, ANOMALY_SCORE_METRIC, type DetectionOptions } from '../../../src/detect/stage/index.js';
+import { DetectionPool, DetectionStage, DetectionWorker, ANOMALY_SCORE_METRIC, type DetectionOptions } from '../../../src/detect/stage/index.js';
 import type { AnomalyEvent } from '../../../src/core/events.js';
 import type { SampleStore, SeriesWrite } from '../../../src/store/types.js';
 import { batchFromWrites } from '../../../src/store/sample-batch.js';
@@ -147,4 +147,42 @@ test('ingest waits when the worker falls more than maxBacklog samples behind', a
   await worker.close();
   assert.equal(worker.counters.scored, sent);
   store.close();
+});
+
+test('a pool of two workers, each owning whole hosts, scores and raises events as one inline stage does', async (t) => {
+  const inlineStore = openStore({ dir: join(tempDir(), 'data'), checkpointIntervalMs: 0 });
+  const inline = new DetectionStage(inlineStore, OPTS, undefined, silent);
+  const inlineEvents: AnomalyEvent[] = [];
+  inline.onAnomaly((e) => inlineEvents.push(e));
+  inline.start(T0);
+
+  const dir = join(tempDir(), 'data');
+  const poolStore = openStore({ dir, checkpointIntervalMs: 0 });
+  const pool = new DetectionPool(poolStore, OPTS, dir, silent, 2);
+  t.after(() => pool.close());
+  const poolEvents: AnomalyEvent[] = [];
+  pool.onAnomaly((e) => poolEvents.push(e));
+  await pool.start(T0);
+  // The two hosts land on different workers, every series of a host on its host's.
+  assert.notEqual(pool.shardOf({ instance: 'h1' }), pool.shardOf({ instance: 'h2' }));
+  assert.equal(pool.shardOf({ __name__: 'load1', instance: 'h1', job: 'api' }), pool.shardOf({ instance: 'h1' }));
+
+  for (const b of batches(0, N)) {
+    inlineStore.append(b);
+    inline.observe(batchFromWrites(b));
+    poolStore.append(b);
+    pool.observe(batchFromWrites(b));
+  }
+  await pool.close();
+
+  assert.equal(pool.counters.scored, inline.counters.scored);
+  assert.equal(pool.seriesCount, 6);
+  assert.deepEqual(scores(poolStore), scores(inlineStore));
+  // Workers raise events concurrently: the same events, in time order per worker.
+  const byTime = (a: AnomalyEvent, b: AnomalyEvent) => a.t - b.t || (a.id < b.id ? -1 : 1);
+  assert.ok(inlineEvents.length > 0);
+  assert.deepEqual([...poolEvents].sort(byTime), [...inlineEvents].sort(byTime));
+  assert.deepEqual(pool.recentEvents(1000).map((e) => e.id).sort(), inline.recentEvents(1000).map((e) => e.id).sort());
+  inlineStore.close();
+  poolStore.close();
 });

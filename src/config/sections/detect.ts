@@ -5,8 +5,9 @@ import { count, duration, section } from '../fields.js';
 /** Streaming anomaly detection on every ingested sample. */
 export const detectSchema = section({
   enabled: z.boolean().default(true),
-  // Worker threads that score samples (each host's series on one of them). Default: one per core, at most 4.
-  workers: count(1, 64).optional(),
+  // Worker threads that score samples (each host's series on one of them). Default: one per core
+  // but one (left to decoding and storing), at least 1, at most 4.
+  workers: z.union([z.literal('auto'), count(1, 64)]).default('auto'),
   // Calibrated score at or above which an anomaly event opens; one value serves every series.
   threshold: z.number().gt(0).lt(1).default(0.08),
   // Hysteresis: an episode closes after this many samples below threshold/2, so one episode is one event.
@@ -35,7 +36,7 @@ export const detectSchema = section({
   }),
 }).transform((d) => ({
   enabled: d.enabled,
-  workers: d.workers ?? Math.max(1, Math.min(4, availableParallelism())),
+  workers: d.workers === 'auto' ? Math.max(1, Math.min(4, availableParallelism() - 1)) : d.workers,
   threshold: d.threshold,
   clearAfter: d.clearAfter,
   severityHigh: d.severityHigh,

@@ -12,7 +12,7 @@ import { SeriesMap } from './series-map.js';
 import { ChunkDb } from './sqlite-chunks.js';
 import { readSeries } from './read-series.js';
 import { batchSamples } from './sample-batch.js';
-import { type SealPlan, applySeal, sealSeries } from './seal.js';
+import { type SealPlan, applySeal, encodeAhead, sealSeries } from './seal.js';
 import type { AppendResult, RejectReason, SampleBatch, SampleStore, SeriesData, SeriesInfo, SeriesWrite, StoreOptions, StoreStats } from './types.js';
 import { WalWriter, listSegments, replaySegment, segmentName } from './wal.js';
 
@@ -115,11 +115,14 @@ export class EmbeddedStore implements SampleStore {
   private touched: HeadSeries[] = [];
   /** Series not yet in SQLite's series table. */
   private newSeries: HeadSeries[] = [];
+  /** Series with a full chunk not yet encoded, for encodeAhead (a few per append call). */
+  private encodeQueue: HeadSeries[] = [];
   /** Newest timestamp in the store: the clock for retention and too_old. */
   private maxT = -Infinity;
   private samplesAppended = 0;
   private sealedChunks = 0;
   private readonly oooWindow: number;
+  private readonly chunkSamples: number;
   private readonly headKeepMs: number;
   // WAL staging for the current append call.
   private walRefs = new Uint32Array(1024);
@@ -140,6 +143,7 @@ export class EmbeddedStore implements SampleStore {
     if (!(o.retentionMs > 0)) throw new VigilError('BAD_STORE_OPTION', 'retentionMs: must be positive');
     this.options = Object.freeze(o);
     this.oooWindow = Math.max(0, o.outOfOrderWindowMs);
+    this.chunkSamples = o.chunkSamples;
     this.headKeepMs = Math.max(o.headWindowMs, this.oooWindow);
     mkdirSync(o.dir, { recursive: true });
     acquireDirLock(o.dir);
@@ -294,6 +298,10 @@ export class EmbeddedStore implements SampleStore {
       if (t < s.minT) s.minT = t;
       if (t > this.maxT) this.maxT = t;
       if (!s.touched) this.touch(s);
+      if (s.count - s.encodedTo >= this.chunkSamples && !s.aheadQueued) {
+        s.aheadQueued = true;
+        this.encodeQueue.push(s);
+      }
       this.stage(s.ref, t, v);
       return OK;
     }
@@ -338,6 +346,26 @@ export class EmbeddedStore implements SampleStore {
     this.wal.appendSamples(this.walRefs, this.walTs, this.walVs, n);
     this.samplesAppended += n;
     if (this.wal.bytesSinceCheckpoint >= this.options.walCheckpointBytes) this.checkpointQuietly();
+    else if (this.encodeQueue.length > 0) this.encodeAhead(Math.ceil((2 * n) / this.chunkSamples) + 1);
+  }
+
+  /**
+   * Encodes up to `max` full chunks of queued series, so that a checkpoint only inserts
+   * what is already encoded instead of encoding every sample since the last one while
+   * ingestion waits (seconds at high rates). Twice the call's samples' worth of chunks
+   * keeps up with the appends. Nothing is written: SQLite sees the chunks at the
+   * checkpoint, in its one transaction, as before.
+   */
+  private encodeAhead(max: number): void {
+    const q = this.encodeQueue;
+    let k = 0;
+    while (k < q.length && max > 0) {
+      const s = q[k++]!;
+      s.aheadQueued = false;
+      if (this.byRef[s.ref] !== s) continue;
+      max -= encodeAhead(s, this.chunkSamples, max);
+    }
+    this.encodeQueue = k === q.length ? [] : q.slice(k);
   }
 
   private result(t: Tally): AppendResult {
@@ -463,6 +491,7 @@ export class EmbeddedStore implements SampleStore {
       if (s === undefined) continue;
       headSamples += s.count;
       headBytes += s.capacityBytes;
+      for (const c of s.ahead) headBytes += c.byteLength;
     }
     return {
       series: this.seriesCount,

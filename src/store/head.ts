@@ -26,6 +26,14 @@ export class HeadSeries {
   dirty = false;
   /** Queued for the next checkpoint. */
   touched = false;
+  /**
+   * Closed chunks of [sealed, encodedTo), encoded ahead of the checkpoint (which then only
+   * inserts them), chunkSamples each. Dropped when a sample goes in below encodedTo.
+   */
+  ahead: Uint8Array[] = [];
+  encodedTo = 0;
+  /** Queued for encoding ahead. */
+  aheadQueued = false;
   /** A frozen request label set known to name this series, and the series that followed it last time (lookup hints). */
   alias: Labels | undefined = undefined;
   next: HeadSeries | undefined = undefined;
@@ -92,6 +100,13 @@ export class HeadSeries {
     // Below `persisted` the disk copy is out of date (and chunkEnds off by one):
     // the next checkpoint rewrites every chunk over the head.
     if (i < this.persisted) this.dirty = true;
+    if (i < this.encodedTo) this.dropAhead();
+  }
+
+  /** Forgets the chunks encoded ahead (they no longer match the head). */
+  dropAhead(): void {
+    this.ahead = [];
+    this.encodedTo = this.sealed;
   }
 
   /** Drops the first k samples (whole closed chunks; the caller picks k from chunkEnds). */
@@ -106,6 +121,7 @@ export class HeadSeries {
     this.count -= k;
     this.persisted = Math.max(0, this.persisted - k);
     this.sealed = Math.max(0, this.sealed - k);
+    this.encodedTo = Math.max(this.sealed, this.encodedTo - k);
     const ends: number[] = [];
     for (const e of this.chunkEnds) if (e > k) ends.push(e - k);
     this.chunkEnds = ends;
@@ -123,6 +139,8 @@ export class HeadSeries {
     this.sealed = 0;
     this.chunkEnds = [];
     this.dirty = false;
+    this.ahead = [];
+    this.encodedTo = 0;
   }
 
   /**
@@ -146,6 +164,7 @@ export class HeadSeries {
     this.chunkEnds = ends2;
     this.sealed += n;
     this.persisted += n;
+    this.encodedTo += n;
     this.count = total;
   }
 

@@ -42,8 +42,10 @@ export function sealSeries(db: ChunkDb, s: HeadSeries, chunkSamples: number): Se
   // No chunk straddles the head's first sample, so this deletes exactly the rows being rewritten.
   let rows = from < s.count ? -db.deleteChunksFrom(s.ref, s.ts[from]!) : 0;
   let i = from;
+  // Chunks encoded ahead cover [sealed, encodedTo) when the series is not dirty.
+  const ahead = s.dirty ? [] : s.ahead;
   while (s.count - i >= C) {
-    insertChunk(db, s, i, i + C);
+    insertChunk(db, s, i, i + C, ahead[(i - from) / C]);
     rows++;
     i += C;
     ends.push(i);
@@ -61,8 +63,25 @@ export function applySeal(p: SealPlan): void {
   p.s.persisted = p.persisted;
   p.s.chunkEnds = p.chunkEnds;
   p.s.dirty = false;
+  p.s.dropAhead();
 }
 
-function insertChunk(db: ChunkDb, s: HeadSeries, from: number, to: number): void {
-  db.insertChunk(s.ref, s.ts[from]!, s.ts[to - 1]!, to - from, encodeChunk(s.ts, s.vs, from, to));
+function insertChunk(db: ChunkDb, s: HeadSeries, from: number, to: number, encoded?: Uint8Array): void {
+  db.insertChunk(s.ref, s.ts[from]!, s.ts[to - 1]!, to - from, encoded ?? encodeChunk(s.ts, s.vs, from, to));
+}
+
+/**
+ * Encodes up to `max` closed chunks of the series past what is already encoded ahead;
+ * returns how many it encoded. The checkpoint then inserts them without encoding.
+ */
+export function encodeAhead(s: HeadSeries, chunkSamples: number, max: number): number {
+  if (s.dirty) return 0;
+  if (s.encodedTo < s.sealed) s.dropAhead();
+  let n = 0;
+  while (n < max && s.count - s.encodedTo >= chunkSamples) {
+    s.ahead.push(encodeChunk(s.ts, s.vs, s.encodedTo, s.encodedTo + chunkSamples));
+    s.encodedTo += chunkSamples;
+    n++;
+  }
+  return n;
 }

@@ -163,3 +163,23 @@ test('kill -9 at random moments never loses an acknowledged append nor stores a 
     s.close();
   }
 });
+
+test('chunks encoded ahead of the checkpoint are what it stores, and a late sample into them is not lost', (t) => {
+  const dir = tempDir(t);
+  const a = open(dir, { chunkSamples: 30, outOfOrderWindowMs: 3_600_000 });
+  // One sample per call: full chunks are encoded as they fill, before any checkpoint.
+  for (let i = 0; i < 100; i += 2) batch(a, i, 1);
+  // A late sample lands inside the first encoded chunk; another after the encoded ones.
+  for (const i of [7, 95]) {
+    const r = a.append([{ labels: { __name__: 'w' }, timestamps: [T0 + i * 1000], values: [i] }]);
+    assert.equal(r.accepted, 1);
+  }
+  a.checkpoint();
+  a.close();
+  const b = open(dir, { chunkSamples: 30 });
+  const expected = [...range(0, 100).filter((_, i) => i % 2 === 0 || i === 7 || i === 95)];
+  const got = readOne(b, sel);
+  assert.deepEqual(got.t, expected);
+  assert.deepEqual(got.v, expected.map((x) => (x - T0) / 1000));
+  b.close();
+});

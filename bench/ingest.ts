@@ -40,6 +40,7 @@ import { SeriesGen, loadNab } from './series-gen.js';
  *
  * BENCH_INGEST_ONLY=remote_write|remote_write_detection_off|otlp|line_protocol runs one (results not written);
  * BENCH_INGEST_NODE_ARGS passes flags to Vigil's node (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p");
+ * BENCH_INGEST_WORKERS=N sets detect.workers (default: Vigil's own, `auto`);
  * BENCH_INGEST_DEBUG=1 prints Vigil's log after each run; BENCH_INGEST_STDOUT=FILE keeps Vigil's stdout
  * (for example `--trace-gc` output).
  */
@@ -51,6 +52,7 @@ const STEP_MS = 15_000;
 const RW_SECONDS = Number(process.env.BENCH_INGEST_SECONDS ?? 300);
 const PROTOCOL_SECONDS = Number(process.env.BENCH_INGEST_PROTOCOL_SECONDS ?? 30);
 const ONLY = process.env.BENCH_INGEST_ONLY;
+const WORKERS = process.env.BENCH_INGEST_WORKERS;
 const NODE_ARGS = (process.env.BENCH_INGEST_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 
 const root = mkdtempSync(join(tmpdir(), 'vigil-bench-ingest-'));
@@ -165,7 +167,8 @@ interface RunResult {
 type Encoder = (gen: SeriesGen, first: number, count: number) => Payload;
 
 async function run(protocol: string, encode: Encoder, seconds: number, opts: { detection?: boolean } = {}): Promise<RunResult> {
-  const vigil = await startVigil(opts.detection === false ? `${protocol}-detection-off` : protocol, opts.detection === false ? 'detect:\n  enabled: false\n' : '');
+  const detect = opts.detection === false ? 'detect:\n  enabled: false\n' : WORKERS ? `detect:\n  workers: ${WORKERS}\n` : '';
+  const vigil = await startVigil(opts.detection === false ? `${protocol}-detection-off` : protocol, detect);
   const gen = new SeriesGen(SERIES, nab, 11);
   const payloads = Array.from({ length: SENDERS }, (_, s) => encode(gen, s * PER_REQUEST, PER_REQUEST));
   const warmupMs = Math.min(30, seconds / 5) * 1000;

@@ -68,7 +68,8 @@ port.on('message', (m: ToWorker) => {
         }
         const out = scores.result();
         const other = out.other.map((w) => ({ labels: w.labels, timestamps: Array.from(w.timestamps), values: Array.from(w.values) }));
-        post({ type: 'scores', ...out, other, scored: stage.counters.scored, seriesCount: stage.seriesCount }, [out.ids.buffer, out.ends.buffer, out.ts.buffer, out.vs.buffer]);
+        const reply: FromWorker = { type: 'scores', ...out, other, scored: stage.counters.scored, seriesCount: stage.seriesCount };
+        init.scores.postMessage(reply, [out.ids.buffer, out.ends.buffer, out.ts.buffer, out.vs.buffer]);
       }
       Atomics.add(processed, 0, m.ts.length);
       Atomics.notify(processed, 0);
@@ -93,6 +94,7 @@ port.on('message', (m: ToWorker) => {
     case 'close':
       stage.close();
       post({ type: 'closed' });
+      init.scores.close();
       port.close();
       break;
   }

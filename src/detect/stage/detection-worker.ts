@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { AnomalyEvent } from '../../core/events.js';
 import { METRIC_NAME, labelsKey, type Labels } from '../../core/labels.js';
@@ -26,6 +26,7 @@ const DEFAULT_MAX_BACKLOG = 200_000;
 export class DetectionWorker implements Detection {
   private readonly worker: Worker;
   private readonly processed: Int32Array;
+  private readonly scores: MessagePort;
   private sent = 0;
   /** Samples handed to the worker so far (live and replayed). */
   samplesSent = 0;
@@ -60,9 +61,12 @@ export class DetectionWorker implements Detection {
   ) {
     const processed = new SharedArrayBuffer(4);
     this.processed = new Int32Array(processed);
-    const init: WorkerInit = { opts, stateDir, processed };
-    this.worker = new Worker(new URL('./detection-worker-thread.js', import.meta.url), { workerData: init });
+    const { port1, port2 } = new MessageChannel();
+    this.scores = port1;
+    const init: WorkerInit = { opts, stateDir, processed, scores: port2 };
+    this.worker = new Worker(new URL('./detection-worker-thread.js', import.meta.url), { workerData: init, transferList: [port2] });
     this.worker.on('message', (m: FromWorker) => this.onMessage(m));
+    port1.on('message', (m: FromWorker) => this.onMessage(m));
     this.worker.on('error', (err) => {
       this.failed = true;
       this.logger.error({ err }, 'detection worker failed; ingest continues without detection');
@@ -119,6 +123,8 @@ export class DetectionWorker implements Detection {
   /** Scores the batch's series, or with `shards`, only those whose shard is `shard`. */
   observe(batch: SampleBatch, shards?: Uint8Array, shard = 0): void {
     if (this.failed || this.closing) return;
+    // Scores first: when storing them is what holds ingestion back, they must not queue up.
+    this.storeWaitingScores();
     const p = this.pending;
     const total = batchSamples(batch);
     p.reserve(batch.size, total);
@@ -172,6 +178,9 @@ export class DetectionWorker implements Detection {
     this.closing ??= (async () => {
       this.flush();
       if (!this.failed) await this.request('closed', { type: 'close' });
+      // Scores sent before 'closed' may still be on their port: store them before it closes.
+      this.storeWaitingScores();
+      this.scores.close();
       await this.worker.terminate();
     })();
     return this.closing;
@@ -191,12 +200,19 @@ export class DetectionWorker implements Detection {
     return (this.sent - Atomics.load(this.processed, 0)) | 0;
   }
 
+  /** Stores every score message that has arrived, without waiting for the event loop. */
+  private storeWaitingScores(): void {
+    for (let r = receiveMessageOnPort(this.scores); r !== undefined; r = receiveMessageOnPort(this.scores)) this.onMessage(r.message as FromWorker);
+  }
+
   private waitForBacklog(): void {
     let seen = Atomics.load(this.processed, 0);
     if (((this.sent - seen) | 0) <= this.maxBacklog) return;
     let progressAt = Date.now();
     while (((this.sent - seen) | 0) > this.maxBacklog && !this.failed) {
-      Atomics.wait(this.processed, 0, seen, 100);
+      // Store scores while waiting, so a worker's answers never pile up behind the wait.
+      this.storeWaitingScores();
+      Atomics.wait(this.processed, 0, seen, 20);
       const now = Atomics.load(this.processed, 0);
       if (now !== seen) {
         seen = now;

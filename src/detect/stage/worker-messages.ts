@@ -1,3 +1,4 @@
+import type { MessagePort } from 'node:worker_threads';
 import type { AnomalyEvent } from '../../core/events.js';
 import type { Labels } from '../../core/labels.js';
 import type { SeriesWrite } from '../../store/types.js';
@@ -15,6 +16,11 @@ export interface WorkerInit {
   stateDir?: string;
   /** Int32 counter of samples processed, shared for back-pressure. */
   processed: SharedArrayBuffer;
+  /**
+   * The port scores go back on: its own channel, so the ingest thread can store them
+   * synchronously (receiveMessageOnPort) before taking more samples and while it waits.
+   */
+  scores: MessagePort;
 }
 
 export interface FlatBatch {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseLineProtocol, parsePrecision } from '../../src/ingest/line-protocol/parse.js';
+import { LineSeriesCache, parseLineProtocol, parsePrecision } from '../../src/ingest/line-protocol/parse.js';
 import { DEFAULT_INGEST_LIMITS } from '../../src/ingest/limits.js';
 import { VigilError } from '../../src/core/errors.js';
 import { rng } from './remote-write-helpers.js';
@@ -134,4 +134,27 @@ test('fuzz: random text and mutated lines only ever raise 400/413 VigilErrors', 
     }
   }
   assert.ok(Date.now() - started < 20_000);
+});
+
+test('a series cache across requests gives the same writes, with one frozen label set per series', () => {
+  const cache = new LineSeriesCache();
+  const text = 'cpu,host=a,region=eu usage=1,idle=2 1000000000\ncpu,region=eu,host=a usage=3 2000000000\ncpu\\ load,host=a value=4 3000000000\n';
+  const first = parseLineProtocol(text, 'ns', limits, 0, cache);
+  const second = parseLineProtocol(text, 'ns', limits, 0, cache);
+  const plain = parseLineProtocol(text, 'ns', limits, 0);
+  const shape = (r: ReturnType<typeof parseLineProtocol>) => r.writes.map((w) => ({ labels: { ...w.labels }, t: Array.from(w.timestamps), v: Array.from(w.values) }));
+  assert.deepEqual(shape(first), shape(plain));
+  assert.deepEqual(shape(second), shape(plain));
+  // Tag order does not split a series: usage has both samples in one write.
+  assert.deepEqual(shape(plain).find((w) => w.labels.__name__ === 'cpu_usage')?.v, [1, 3]);
+  // The second request hands out the very same (frozen) label objects.
+  assert.ok(Object.isFrozen(second.writes[0]!.labels));
+  assert.deepEqual(
+    second.writes.map((w) => w.labels),
+    first.writes.map((w) => w.labels),
+  );
+  for (let i = 0; i < first.writes.length; i++) assert.equal(second.writes[i]!.labels, first.writes[i]!.labels);
+  // A cached series part does not excuse a broken field set.
+  assert.throws(() => parseLineProtocol('cpu,host=a,region=eu usage=\n', 'ns', limits, 0, cache), /line 1: field "usage" has an empty value/);
+  assert.throws(() => parseLineProtocol('cpu,host=a,region=eu\n', 'ns', limits, 0, cache), /line 1: expected a space/);
 });

@@ -2,7 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { isVigilError } from '../../core/errors.js';
 import type { IngestLimits } from '../../ingest/limits.js';
 import type { IngestPipeline } from '../../ingest/pipeline.js';
-import { type Precision, parseLineProtocol, parsePrecision } from '../../ingest/line-protocol/parse.js';
+import { LineSeriesCache, type Precision, parseLineProtocol, parsePrecision } from '../../ingest/line-protocol/parse.js';
 import { DECOMPRESSED_BODY_FACTOR, decodeContentEncoding, refusedCount, refusedDetail } from './ingest-body.js';
 
 /**
@@ -16,6 +16,8 @@ import { DECOMPRESSED_BODY_FACTOR, decodeContentEncoding, refusedCount, refusedD
  */
 export function ingestLineProtocolRoutes(app: FastifyInstance, pipeline: IngestPipeline, limits: IngestLimits, maxBodyBytes: number): void {
   const maxDecoded = maxBodyBytes * DECOMPRESSED_BODY_FACTOR;
+  // Senders repeat their series: their names are parsed and validated once, not per line.
+  const cache = new LineSeriesCache();
   for (const [url, api] of [
     ['/api/v2/write', 'v2'],
     ['/write', 'v1'],
@@ -34,7 +36,7 @@ export function ingestLineProtocolRoutes(app: FastifyInstance, pipeline: IngestP
         const precision: Precision = parsePrecision(q.precision, api);
         const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
         const body = decodeContentEncoding(raw, req.headers['content-encoding'] as string | undefined, maxDecoded);
-        const parsed = parseLineProtocol(body.toString('utf8'), precision, limits);
+        const parsed = parseLineProtocol(body.toString('utf8'), precision, limits, Date.now(), cache);
         if (parsed.refusedFields > 0) pipeline.rejectBeforeStore('string_field', parsed.refusedFields);
         const result = pipeline.write(parsed.writes, 'influx_line');
         const refused = refusedCount(result);

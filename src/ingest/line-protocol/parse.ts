@@ -1,5 +1,5 @@
 import { VigilError } from '../../core/errors.js';
-import { METRIC_NAME } from '../../core/labels.js';
+import { METRIC_NAME, type Labels } from '../../core/labels.js';
 import type { SeriesWrite } from '../../store/types.js';
 import { type IngestLimits, validateLabels } from '../limits.js';
 
@@ -45,8 +45,65 @@ export function parsePrecision(p: string | undefined, api: 'v1' | 'v2'): Precisi
 
 const MAX_FIELD_ERRORS = 20;
 
-export function parseLineProtocol(text: string, precision: Precision, limits: IngestLimits, nowMs: number = Date.now()): LineProtocolResult {
-  const groups = new Map<string, { labels: Record<string, string>; t: number[]; v: number[] }>();
+/** Names of a line's series part (measurement and tags, as written): its metric name and labels. */
+interface SeriesPart {
+  mname: string;
+  base: Record<string, string>;
+  /** Frozen labels per field key. */
+  byField: Map<string, Labels>;
+}
+
+/**
+ * Series parts of lines seen before, and one frozen label set per distinct series.
+ * A sender repeats its series in every request, byte for byte, so after the first
+ * request a line costs one map lookup for its series instead of parsing, renaming and
+ * validating its tags; and the store and the detectors find its (frozen) labels by
+ * identity. Bounded: past `maxEntries` series parts it starts over empty.
+ */
+export class LineSeriesCache {
+  private parts = new Map<string, SeriesPart>();
+  private canonical = new Map<string, Labels>();
+
+  constructor(private readonly maxEntries = 100_000) {}
+
+  part(raw: string): SeriesPart | undefined {
+    return this.parts.get(raw);
+  }
+
+  addPart(raw: string, measurement: string, tags: ReadonlyArray<[string, string]>): SeriesPart {
+    if (this.parts.size >= this.maxEntries) {
+      this.parts = new Map();
+      this.canonical = new Map();
+    }
+    const base: Record<string, string> = {};
+    for (const [k, v] of tags) base[sanitize(k, false)] = v;
+    const sp: SeriesPart = { mname: sanitize(measurement, true), base, byField: new Map() };
+    this.parts.set(raw, sp);
+    return sp;
+  }
+
+  /** The frozen labels of a field of `sp`, validated the first time (which may throw). */
+  labels(sp: SeriesPart, field: string, limits: IngestLimits, at: string): Labels {
+    let l = sp.byField.get(field);
+    if (l !== undefined) return l;
+    const name = field === 'value' ? sp.mname : `${sp.mname}_${sanitize(field, false)}`;
+    const labels: Record<string, string> = { ...sp.base, [METRIC_NAME]: name };
+    const key = seriesKey(labels);
+    l = this.canonical.get(key);
+    if (l === undefined) {
+      validateLabels(labels, limits, at);
+      l = Object.freeze(labels);
+      this.canonical.set(key, l);
+    }
+    sp.byField.set(field, l);
+    return l;
+  }
+}
+
+export function parseLineProtocol(text: string, precision: Precision, limits: IngestLimits, nowMs: number = Date.now(), cache: LineSeriesCache = new LineSeriesCache()): LineProtocolResult {
+  // Keyed by the frozen label set: lines naming one series in different ways (tag order,
+  // characters renamed) share it, so their samples go to one write.
+  const groups = new Map<Labels, { labels: Labels; t: number[]; v: number[] }>();
   const fieldErrors: string[] = [];
   let refusedFields = 0;
   let samples = 0;
@@ -60,33 +117,36 @@ export function parseLineProtocol(text: string, precision: Precision, limits: In
     let line = text.slice(start, nl);
     start = nl + 1;
     if (line.endsWith('\r')) line = line.slice(0, -1);
-    line = line.replace(/^[ \t]+/, '');
+    if (line[0] === ' ' || line[0] === '\t') line = line.replace(/^[ \t]+/, '');
     if (line === '' || line.startsWith('#')) {
       if (nl === len) break;
       continue;
     }
-    const p = parseLine(line, lineNo);
-    const t = p.timestamp === undefined ? nowMs : toMs(p.timestamp, precision, lineNo);
-    const base: Record<string, string> = {};
-    for (const [k, v] of p.tags) base[sanitize(k, false)] = v;
-    const mname = sanitize(p.measurement, true);
-    for (const f of p.fields) {
+    const at = `line ${lineNo}`;
+    const end = seriesPartEnd(line);
+    const raw = end < 0 ? line : line.slice(0, end);
+    let sp = cache.part(raw);
+    let rest: ParsedRest;
+    if (sp === undefined) {
+      const head = parseSeriesPart(line, at);
+      rest = parseRest(line, head.end, at);
+      sp = cache.addPart(raw, head.measurement, head.tags);
+    } else rest = parseRest(line, end, at);
+    const t = rest.timestamp === undefined ? nowMs : toMs(rest.timestamp, precision, lineNo);
+    for (const f of rest.fields) {
       if (typeof f.value === 'string') {
         refusedFields++;
         if (fieldErrors.length < MAX_FIELD_ERRORS)
           fieldErrors.push(`line ${lineNo}: field ${JSON.stringify(f.key)}: string values are not supported (only float, integer, unsigned and boolean fields are stored)`);
         continue;
       }
-      const name = f.key === 'value' ? mname : `${mname}_${sanitize(f.key, false)}`;
-      const labels: Record<string, string> = { ...base, [METRIC_NAME]: name };
-      const key = seriesKey(labels);
-      let g = groups.get(key);
+      const labels = cache.labels(sp, f.key, limits, at);
+      let g = groups.get(labels);
       if (g === undefined) {
-        validateLabels(labels, limits, `line ${lineNo}`);
         if (groups.size >= limits.maxSeriesPerRequest)
           throw new VigilError('TOO_MANY_SERIES', `more than ${limits.maxSeriesPerRequest} series in one request`, 413);
         g = { labels, t: [], v: [] };
-        groups.set(key, g);
+        groups.set(labels, g);
       }
       if (++samples > limits.maxSamplesPerRequest)
         throw new VigilError('TOO_MANY_SAMPLES', `more than ${limits.maxSamplesPerRequest} samples in one request`, 413);
@@ -100,6 +160,16 @@ export function parseLineProtocol(text: string, precision: Precision, limits: In
   return { writes, samples, fieldErrors, refusedFields };
 }
 
+/** Index of the first unescaped space (where the series part ends), or -1. */
+function seriesPartEnd(line: string): number {
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 92 /* \\ */) i++;
+    else if (c === 32 /* space */) return i;
+  }
+  return -1;
+}
+
 function seriesKey(labels: Record<string, string>): string {
   const names = Object.keys(labels).sort();
   let k = '';
@@ -107,9 +177,7 @@ function seriesKey(labels: Record<string, string>): string {
   return k;
 }
 
-interface ParsedLine {
-  measurement: string;
-  tags: Array<[string, string]>;
+interface ParsedRest {
   fields: Array<{ key: string; value: number | string }>;
   timestamp: string | undefined;
 }
@@ -132,8 +200,8 @@ function readToken(line: string, i: number, stops: string, escapable: string): [
   return [out + line.slice(from, i), i];
 }
 
-function parseLine(line: string, n: number): ParsedLine {
-  const at = `line ${n}`;
+/** Measurement and tags, up to the space before the field set (index `end`). */
+function parseSeriesPart(line: string, at: string): { measurement: string; tags: Array<[string, string]>; end: number } {
   const first = readToken(line, 0, ', ', ', \\');
   const measurement = first[0];
   let i = first[1];
@@ -151,8 +219,14 @@ function parseLine(line: string, n: number): ParsedLine {
     tags.push([key, value]);
   }
   if (line[i] !== ' ') throw invalid(`${at}: expected a space and the field set after ${JSON.stringify(measurement)}`);
+  return { measurement, tags, end: i };
+}
+
+/** The field set and timestamp, from the space that ends the series part. */
+function parseRest(line: string, i: number, at: string): ParsedRest {
+  if (i < 0 || line[i] !== ' ') throw invalid(`${at}: expected a space and the field set after the measurement`);
   while (line[i] === ' ') i++;
-  const fields: ParsedLine['fields'] = [];
+  const fields: ParsedRest['fields'] = [];
   for (;;) {
     let key: string;
     [key, i] = readToken(line, i, ',= ', ',= \\');
@@ -204,7 +278,7 @@ function parseLine(line: string, n: number): ParsedLine {
       timestamp = rest;
     }
   }
-  return { measurement, tags, fields, timestamp };
+  return { fields, timestamp };
 }
 
 const FLOAT_RE = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;

@@ -67,6 +67,8 @@ export class DetectionWorker implements Detection {
     this.worker = new Worker(new URL('./detection-worker-thread.js', import.meta.url), { workerData: init, transferList: [port2] });
     this.worker.on('message', (m: FromWorker) => this.onMessage(m));
     port1.on('message', (m: FromWorker) => this.onMessage(m));
+    // The worker keeps the process alive while it runs; its score port need not.
+    port1.unref();
     this.worker.on('error', (err) => {
       this.failed = true;
       this.logger.error({ err }, 'detection worker failed; ingest continues without detection');

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { ExportMetricsServiceRequest } from '../../src/ingest/otlp/proto.js';
 import { DeltaAccumulator, decodeOtlpJson, decodeOtlpProtobuf, translateOtlp } from '../../src/ingest/otlp/translate.js';
 import { DEFAULT_INGEST_LIMITS } from '../../src/ingest/limits.js';
+import { FrozenLabels } from '../../src/ingest/frozen-labels.js';
 import { VigilError } from '../../src/core/errors.js';
 import { isStaleMarker } from '../../src/core/sample.js';
 import { mutate, rng } from './remote-write-helpers.js';
@@ -123,4 +124,24 @@ test('fuzz: random bytes, mutated protobuf and mutated JSON only ever raise 400/
     check(() => translateOtlp(decodeOtlpJson(Buffer.from(mj).toString('utf8')), limits, new DeltaAccumulator()));
   }
   assert.ok(Date.now() - started < 30_000);
+});
+
+test('across requests each series keeps one frozen label set, validated once', () => {
+  const frozen = new FrozenLabels();
+  const body = JSON.stringify(sampleRequest);
+  const a = translateOtlp(decodeOtlpJson(body), limits, new DeltaAccumulator(), 1, frozen);
+  const b = translateOtlp(decodeOtlpJson(body), limits, new DeltaAccumulator(), 1, frozen);
+  assert.deepEqual(byName(b), byName(a));
+  assert.equal(b.writes.length, a.writes.length);
+  for (let i = 0; i < a.writes.length; i++) {
+    assert.ok(Object.isFrozen(a.writes[i]!.labels));
+    assert.equal(b.writes[i]!.labels, a.writes[i]!.labels, 'the same object, found by identity downstream');
+  }
+  // An invalid set is refused every time, never remembered.
+  const long = { ...limits, maxLabelValueLength: 3 };
+  const strict = new FrozenLabels();
+  const first = translateOtlp(decodeOtlpJson(body), long, new DeltaAccumulator(), 1, strict);
+  const again = translateOtlp(decodeOtlpJson(body), long, new DeltaAccumulator(), 1, strict);
+  assert.ok(first.rejectedDataPoints > 0);
+  assert.equal(again.rejectedDataPoints, first.rejectedDataPoints);
 });

@@ -4,6 +4,7 @@ import type { IngestLimits } from '../../ingest/limits.js';
 import type { IngestPipeline } from '../../ingest/pipeline.js';
 import { ExportMetricsServiceResponse, RpcStatus } from '../../ingest/otlp/proto.js';
 import { DeltaAccumulator, decodeOtlpJson, decodeOtlpProtobuf, translateOtlp } from '../../ingest/otlp/translate.js';
+import { FrozenLabels } from '../../ingest/frozen-labels.js';
 import { DECOMPRESSED_BODY_FACTOR, decodeContentEncoding, refusedCount, refusedDetail } from './ingest-body.js';
 
 /**
@@ -17,6 +18,8 @@ import { DECOMPRESSED_BODY_FACTOR, decodeContentEncoding, refusedCount, refusedD
 export function ingestOtlpRoutes(app: FastifyInstance, pipeline: IngestPipeline, limits: IngestLimits, maxBodyBytes: number): void {
   const maxDecoded = maxBodyBytes * DECOMPRESSED_BODY_FACTOR;
   const acc = new DeltaAccumulator();
+  // One frozen label set per series across requests: the store and detectors find it by identity.
+  const frozen = new FrozenLabels();
   void app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser(['application/x-protobuf', 'application/json'], { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
@@ -30,7 +33,7 @@ export function ingestOtlpRoutes(app: FastifyInstance, pipeline: IngestPipeline,
       const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const body = decodeContentEncoding(raw, req.headers['content-encoding'] as string | undefined, maxDecoded);
       const req0 = isJson(req) ? decodeOtlpJson(body.toString('utf8')) : decodeOtlpProtobuf(body);
-      const tr = translateOtlp(req0, limits, acc);
+      const tr = translateOtlp(req0, limits, acc, Date.now(), frozen);
       if (tr.rejectedDataPoints > 0) pipeline.rejectBeforeStore('invalid', tr.rejectedDataPoints);
       const result = pipeline.write(tr.writes, 'otlp');
       const refused = refusedCount(result);

@@ -1,6 +1,7 @@
 import { VigilError } from '../../core/errors.js';
 import { METRIC_NAME, type Labels } from '../../core/labels.js';
 import type { SeriesWrite } from '../../store/types.js';
+import { FrozenLabels } from '../frozen-labels.js';
 import { type IngestLimits, validateLabels } from '../limits.js';
 
 /**
@@ -62,19 +63,18 @@ interface SeriesPart {
  */
 export class LineSeriesCache {
   private parts = new Map<string, SeriesPart>();
-  private canonical = new Map<string, Labels>();
+  private readonly canonical: FrozenLabels;
 
-  constructor(private readonly maxEntries = 100_000) {}
+  constructor(private readonly maxEntries = 100_000) {
+    this.canonical = new FrozenLabels(maxEntries);
+  }
 
   part(raw: string): SeriesPart | undefined {
     return this.parts.get(raw);
   }
 
   addPart(raw: string, measurement: string, tags: ReadonlyArray<[string, string]>): SeriesPart {
-    if (this.parts.size >= this.maxEntries) {
-      this.parts = new Map();
-      this.canonical = new Map();
-    }
+    if (this.parts.size >= this.maxEntries) this.parts = new Map();
     const base: Record<string, string> = {};
     for (const [k, v] of tags) base[sanitize(k, false)] = v;
     const sp: SeriesPart = { mname: sanitize(measurement, true), base, byField: new Map() };
@@ -88,13 +88,7 @@ export class LineSeriesCache {
     if (l !== undefined) return l;
     const name = field === 'value' ? sp.mname : `${sp.mname}_${sanitize(field, false)}`;
     const labels: Record<string, string> = { ...sp.base, [METRIC_NAME]: name };
-    const key = seriesKey(labels);
-    l = this.canonical.get(key);
-    if (l === undefined) {
-      validateLabels(labels, limits, at);
-      l = Object.freeze(labels);
-      this.canonical.set(key, l);
-    }
+    l = this.canonical.get(seriesKey(labels), labels, (x) => validateLabels(x, limits, at));
     sp.byField.set(field, l);
     return l;
   }

@@ -1,7 +1,8 @@
 import { VigilError, isVigilError } from '../../core/errors.js';
-import { METRIC_NAME, labelsKey } from '../../core/labels.js';
+import { METRIC_NAME, labelsKey, type Labels } from '../../core/labels.js';
 import { STALE_NAN } from '../../core/sample.js';
 import type { SeriesWrite } from '../../store/types.js';
+import { FrozenLabels } from '../frozen-labels.js';
 import { type IngestLimits, validateLabels } from '../limits.js';
 import { ExportMetricsServiceRequest } from './proto.js';
 
@@ -96,8 +97,8 @@ export function decodeOtlpJson(text: string): Obj {
   }
 }
 
-export function translateOtlp(req: Obj, limits: IngestLimits, acc: DeltaAccumulator, nowMs: number = Date.now()): OtlpTranslation {
-  const out = new Output(limits);
+export function translateOtlp(req: Obj, limits: IngestLimits, acc: DeltaAccumulator, nowMs: number = Date.now(), frozen: FrozenLabels = new FrozenLabels()): OtlpTranslation {
+  const out = new Output(limits, frozen);
   for (const rm of arr(req.resourceMetrics)) {
     const resAttrs = arr((rm.resource as Obj | undefined)?.attributes);
     const resource = resourceLabels(resAttrs);
@@ -126,20 +127,23 @@ export function translateOtlp(req: Obj, limits: IngestLimits, acc: DeltaAccumula
 }
 
 class Output {
-  private readonly groups = new Map<string, { labels: Record<string, string>; t: number[]; v: Float64Array; n: number }>();
+  private readonly groups = new Map<string, { labels: Labels; t: number[]; v: Float64Array; n: number }>();
   samples = 0;
   rejected = 0;
   readonly errors: string[] = [];
-  constructor(private readonly limits: IngestLimits) {}
+  constructor(
+    private readonly limits: IngestLimits,
+    private readonly frozen: FrozenLabels,
+  ) {}
 
-  /** Validates the label set when the series is new in this request; throws VigilError. */
+  /** Validates the label set the first time the series is seen; throws VigilError. */
   add(labels: Record<string, string>, t: number, v: number, key = labelsKey(labels)): void {
     let g = this.groups.get(key);
     if (g === undefined) {
-      validateLabels(labels, this.limits, formatName(labels));
+      const frozen = this.frozen.get(key, labels, (x) => validateLabels(x, this.limits, formatName(x)));
       if (this.groups.size >= this.limits.maxSeriesPerRequest)
         throw new VigilError('TOO_MANY_SERIES', `more than ${this.limits.maxSeriesPerRequest} series in one request`, 413);
-      g = { labels, t: [], v: new Float64Array(4), n: 0 };
+      g = { labels: frozen, t: [], v: new Float64Array(4), n: 0 };
       this.groups.set(key, g);
     }
     if (++this.samples > this.limits.maxSamplesPerRequest)

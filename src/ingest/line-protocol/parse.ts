@@ -1,5 +1,5 @@
 import { VigilError } from '../../core/errors.js';
-import { METRIC_NAME, type Labels } from '../../core/labels.js';
+import { METRIC_NAME, labelsKey, type Labels } from '../../core/labels.js';
 import type { SeriesWrite } from '../../store/types.js';
 import { FrozenLabels } from '../frozen-labels.js';
 import { type IngestLimits, validateLabels } from '../limits.js';
@@ -88,7 +88,7 @@ export class LineSeriesCache {
     if (l !== undefined) return l;
     const name = field === 'value' ? sp.mname : `${sp.mname}_${sanitize(field, false)}`;
     const labels: Record<string, string> = { ...sp.base, [METRIC_NAME]: name };
-    l = this.canonical.get(seriesKey(labels), labels, (x) => validateLabels(x, limits, at));
+    l = this.canonical.get(labelsKey(labels), labels, (x) => validateLabels(x, limits, at));
     sp.byField.set(field, l);
     return l;
   }
@@ -162,13 +162,6 @@ function seriesPartEnd(line: string): number {
     else if (c === 32 /* space */) return i;
   }
   return -1;
-}
-
-function seriesKey(labels: Record<string, string>): string {
-  const names = Object.keys(labels).sort();
-  let k = '';
-  for (const n of names) k += n + '\xff' + labels[n] + '\xfe';
-  return k;
 }
 
 interface ParsedRest {

@@ -27,9 +27,11 @@ export class DetectionWorker implements Detection {
   private readonly worker: Worker;
   private readonly processed: Int32Array;
   private readonly scores: MessagePort;
+  /**
+   * Samples handed to the worker so far (live and replayed). The worker's `processed`
+   * is an Int32 that wraps; (sent - processed) | 0 is still the exact backlog.
+   */
   private sent = 0;
-  /** Samples handed to the worker so far (live and replayed). */
-  samplesSent = 0;
   private readonly idsByKey = new Map<string, number>();
   private readonly idsByIdentity = new WeakMap<Labels, number>();
   private nextId = 0;
@@ -192,9 +194,13 @@ export class DetectionWorker implements Detection {
     // Counted before the transfer detaches the arrays (their length is 0 after it).
     const n = m.ts.length;
     this.worker.postMessage(m, [m.ids.buffer, m.ends.buffer, m.ts.buffer, m.vs.buffer]);
-    this.sent = (this.sent + n) | 0;
-    this.samplesSent += n;
+    this.sent += n;
     this.waitForBacklog();
+  }
+
+  /** Samples handed to the worker so far (live and replayed). */
+  get samplesSent(): number {
+    return this.sent;
   }
 
   /** Samples sent to the worker and not yet scored by it. */

@@ -17,6 +17,9 @@ export const detectSchema = section({
   severityMedium: z.number().gt(0).max(1).default(0.2),
   // Write every score as the series vigil_anomaly_score{...original labels, source_metric="..."}.
   writeScores: z.boolean().default(true),
+  // Of the scores, write every nonzero one, the zero that ends a run of them, and a zero at
+  // least this often (so a query's 5-minute lookback always finds one); 0 writes every score.
+  scoreHeartbeat: duration().prefault('2m'),
   // At start-up, series without saved detector state are warmed up from this much stored history.
   rebuildWindow: duration().prefault('24h'),
   // How often detector state is saved (also at shutdown).
@@ -42,6 +45,7 @@ export const detectSchema = section({
   severityHigh: d.severityHigh,
   severityMedium: d.severityMedium,
   writeScores: d.writeScores,
+  scoreHeartbeatMs: d.scoreHeartbeat,
   rebuildWindowMs: d.rebuildWindow,
   saveIntervalMs: d.saveInterval,
   multivariate: d.multivariate,

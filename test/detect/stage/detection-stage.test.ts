@@ -75,6 +75,37 @@ test('one spike in a quiet series raises exactly one event that explains itself'
   store.close();
 });
 
+test('with a score heartbeat, zeros are thinned but every nonzero score and the zero ending its run are kept', () => {
+  const labels = { __name__: 'queue_depth', service: 'orders', instance: 'h1' };
+  const { t, v } = series(1500, 1200);
+  const run = (scoreHeartbeatMs: number) => {
+    const store = openStore({ dir: join(tempDir(), 'data'), checkpointIntervalMs: 0 });
+    const stage = new DetectionStage(store, { ...OPTS, scoreHeartbeatMs }, undefined, silent);
+    const events: AnomalyEvent[] = [];
+    stage.onAnomaly((e) => events.push(e));
+    stage.start(T0);
+    feed(stage, store, labels, t, v, 0, t.length);
+    const d = store.read([{ name: '__name__', type: '=', value: ANOMALY_SCORE_METRIC }], t[0]!, t.at(-1)!)[0]!;
+    store.close();
+    return { ts: Array.from(d.timestamps), vs: Array.from(d.values), events };
+  };
+  const all = run(0);
+  const thin = run(5 * STEP);
+  assert.equal(all.ts.length, 1500);
+  assert.ok(thin.ts.length < 500, `${thin.ts.length} scores written`);
+  // The same events: thinning is on what is written, not on what is scored.
+  assert.deepEqual(thin.events, all.events);
+  // Every score written is the score at that time, and every nonzero score is written.
+  const at = new Map(all.ts.map((x, i) => [x, all.vs[i]!]));
+  thin.ts.forEach((x, i) => assert.equal(thin.vs[i], at.get(x)));
+  const nonzero = all.ts.filter((_, i) => all.vs[i] !== 0);
+  assert.ok(nonzero.length > 0);
+  for (const x of nonzero) assert.ok(thin.ts.includes(x));
+  // After a run of nonzero scores, the next score (a zero) is written too, and gaps stay within the heartbeat.
+  for (let i = 0; i + 1 < all.ts.length; i++) if (all.vs[i] !== 0 && all.vs[i + 1] === 0) assert.ok(thin.ts.includes(all.ts[i + 1]!));
+  for (let i = 1; i < thin.ts.length; i++) assert.ok(thin.ts[i]! - thin.ts[i - 1]! <= 5 * STEP);
+});
+
 test('detector state survives a restart: the restored stage scores exactly as one that never stopped', () => {
   const labels = { __name__: 'cpu_seconds', instance: 'h2' };
   const { t, v } = series(2000, 1800, 11);

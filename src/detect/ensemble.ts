@@ -138,8 +138,8 @@ export function mergeConfig(over: PartialConfig<EnsembleConfig> = {}): EnsembleC
   return out as unknown as EnsembleConfig;
 }
 
-/** Snapshot format version, stored in slot 0 of every state. */
-const VERSION = 1;
+/** Snapshot format version, stored in slot 0 of every state (2: seasonal phases interleaved). */
+const VERSION = 2;
 
 export class UnivariateEnsemble {
   readonly cfg: EnsembleConfig;
@@ -217,6 +217,15 @@ export class UnivariateEnsemble {
     this.change.init(s);
     this.likelihood.init(s);
     this.context.init(s);
+  }
+
+  /** Brings a saved state to this version's layout; throws on a version it does not know. */
+  upgrade(s: Float64Array): void {
+    const v = s[UnivariateEnsemble.VER];
+    if (v === VERSION) return;
+    if (v !== 1) throw new Error(`unsupported state snapshot version ${v}`);
+    this.seasonal.upgradeFromPlanarPhases(s);
+    s[UnivariateEnsemble.VER] = VERSION;
   }
 
   /**

@@ -36,7 +36,8 @@ export class SeasonalBaseline {
   private static readonly ERR_W = 4; // EW |x - seasonal prediction with weekly|
   private static readonly N = 5;
   private static readonly HEAD = 6;
-  // Then: mean[nb], dev[nb], count[nb], week[7], weekCount[7]
+  // Then per phase [offset, spread, visits] side by side (a sample reads and writes one
+  // phase: one cache line, not three), then week[7], weekCount[7].
 
   constructor(layout: Layout, readonly cfg: SeasonalConfig) {
     this.nb = cfg.bins;
@@ -75,7 +76,7 @@ export class SeasonalBaseline {
     const a = this.at;
     const b = this.bin(t);
     const h = a + SeasonalBaseline.HEAD;
-    let e = s[a + SeasonalBaseline.LEVEL]! + s[h + b]!;
+    let e = s[a + SeasonalBaseline.LEVEL]! + s[h + 3 * b]!;
     if (this.weeklyActive(s, t)) e += s[h + 3 * this.nb + dayOfWeek(t)]!;
     return e;
   }
@@ -84,10 +85,10 @@ export class SeasonalBaseline {
   scale(s: Float64Array, t: number): number {
     const a = this.at;
     const h = a + SeasonalBaseline.HEAD;
-    const b = this.bin(t);
-    const cnt = s[h + 2 * this.nb + b]!;
+    const p = h + 3 * this.bin(t);
+    const cnt = s[p + 2]!;
     const overall = s[a + SeasonalBaseline.ERR_S]! * 1.2533;
-    const dev = s[h + this.nb + b]! * 1.2533;
+    const dev = s[p + 1]! * 1.2533;
     // Few visits of this phase: lean on the overall error.
     const w = cnt >= 8 ? 1 : cnt / 8;
     const sc = w * dev + (1 - w) * overall;
@@ -107,20 +108,24 @@ export class SeasonalBaseline {
     const n = s[a + SeasonalBaseline.N]! + 1;
     s[a + SeasonalBaseline.N] = n;
     const perDay = dt > 0 ? DAY / dt : 288;
-    const b = this.bin(t);
+    const p = h + 3 * this.bin(t);
     const level = s[a + SeasonalBaseline.LEVEL]!;
-    const off = s[h + b]!;
-    const cnt = s[h + 2 * nb + b]!;
+    const off = s[p]!;
+    const cnt = s[p + 2]!;
     const pred = level + off;
-    const dw = dayOfWeek(t);
-    const wk = s[h + 3 * nb + dw]!;
+    const weekly = this.cfg.weekly;
+    const dw = weekly ? dayOfWeek(t) : 0;
+    // Without the weekly component its offsets stay 0 and its error is never read.
+    const wk = weekly ? s[h + 3 * nb + dw]! : 0;
     // Errors for the model selection (one day of memory).
     const ae = Math.max(1 / n, 1 / perDay);
     const errS = cnt > 0 ? Math.abs(x - pred) : Math.abs(x - level);
     s[a + SeasonalBaseline.ERR_S] = s[a + SeasonalBaseline.ERR_S]! + ae * (errS - s[a + SeasonalBaseline.ERR_S]!);
     s[a + SeasonalBaseline.ERR_L] = s[a + SeasonalBaseline.ERR_L]! + ae * (Math.abs(x - level) - s[a + SeasonalBaseline.ERR_L]!);
-    const errW = cnt > 0 && s[h + 3 * nb + 7 + dw]! > 0 ? Math.abs(x - pred - wk) : errS;
-    s[a + SeasonalBaseline.ERR_W] = s[a + SeasonalBaseline.ERR_W]! + ae * (errW - s[a + SeasonalBaseline.ERR_W]!);
+    if (weekly) {
+      const errW = cnt > 0 && s[h + 3 * nb + 7 + dw]! > 0 ? Math.abs(x - pred - wk) : errS;
+      s[a + SeasonalBaseline.ERR_W] = s[a + SeasonalBaseline.ERR_W]! + ae * (errW - s[a + SeasonalBaseline.ERR_W]!);
+    }
 
     // Clip what is learnt so that anomalies do not rewrite the cycle.
     let xc = x;
@@ -134,14 +139,26 @@ export class SeasonalBaseline {
     const visits = perDay / nb > 1 ? perDay / nb : 1;
     const ab = Math.max(1 / (cnt + 1), 1 / (this.cfg.memoryDays * visits));
     const r = xc - s[a + SeasonalBaseline.LEVEL]! - wk;
-    s[h + b] = off + ab * (r - off);
-    s[h + nb + b] = s[h + nb + b]! + ab * (Math.abs(xc - pred) - s[h + nb + b]!);
-    s[h + 2 * nb + b] = cnt + 1;
-    if (this.cfg.weekly) {
+    s[p] = off + ab * (r - off);
+    s[p + 1] = s[p + 1]! + ab * (Math.abs(xc - pred) - s[p + 1]!);
+    s[p + 2] = cnt + 1;
+    if (weekly) {
       const wc = s[h + 3 * nb + 7 + dw]!;
       const aw = Math.max(1 / (wc + 1), 1 / (perDay * 3));
       s[h + 3 * nb + dw] = wk + aw * (xc - pred - wk);
       s[h + 3 * nb + 7 + dw] = wc + 1;
+    }
+  }
+
+  /** Converts the phases of a state saved in the first layout (offsets, spreads, visits each together). */
+  upgradeFromPlanarPhases(s: Float64Array): void {
+    const h = this.at + SeasonalBaseline.HEAD;
+    const nb = this.nb;
+    const planar = s.slice(h, h + 3 * nb);
+    for (let b = 0; b < nb; b++) {
+      s[h + 3 * b] = planar[b]!;
+      s[h + 3 * b + 1] = planar[nb + b]!;
+      s[h + 3 * b + 2] = planar[2 * nb + b]!;
     }
   }
 

@@ -25,7 +25,7 @@ export function stateFromBytes(bytes: Uint8Array, detector: UnivariateEnsemble):
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const s = new Float64Array(detector.size);
   for (let i = 0; i < s.length; i++) s[i] = view.getFloat64(i * 8, true);
-  if (s[0] !== 1) throw new Error(`unsupported state snapshot version ${s[0]}`);
+  detector.upgrade(s);
   return s;
 }
 

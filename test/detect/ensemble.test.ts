@@ -1,5 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import {
   SeriesDetector, UnivariateEnsemble, scoreSeries, stateFromBytes, stateToBytes, surprise,
 } from '../../src/detect/index.js';
@@ -114,6 +116,22 @@ describe('univariate ensemble', () => {
       assert.equal(b.update(ts[i]!, v[i]!), expected[i]);
       assert.equal(c.update(ts[i]!, v[i]!), expected[i]);
     }
+  });
+
+  it('restores a state saved by the first layout (version 1) and scores on exactly as one that never stopped', () => {
+    // Saved by the version 1 code (seasonal phases planar) after PER_DAY * 3 + 17 samples of this series.
+    const v1 = JSON.parse(readFileSync(fileURLToPath(new URL('../../../test/detect/fixtures/ensemble-state-v1.json', import.meta.url)), 'utf8'));
+    const v = daily(PER_DAY * 6, 7);
+    v[PER_DAY * 5] = 200;
+    const ts = timestamps(v.length);
+    const whole = new SeriesDetector();
+    const expected = Array.from(v, (x, i) => whole.update(ts[i]!, x));
+    const restored = SeriesDetector.restore(v1);
+    assert.equal(restored.state[0], 2, 'upgraded to the current version');
+    for (let i = PER_DAY * 3 + 17; i < v.length; i++) assert.equal(restored.update(ts[i]!, v[i]!), expected[i]);
+    const future = new SeriesDetector().state;
+    future[0] = 99;
+    assert.throws(() => stateFromBytes(stateToBytes(future), det), /unsupported state snapshot version 99/);
   });
 
   it('refuses a snapshot of another layout', () => {

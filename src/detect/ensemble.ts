@@ -138,7 +138,10 @@ export function mergeConfig(over: PartialConfig<EnsembleConfig> = {}): EnsembleC
   return out as unknown as EnsembleConfig;
 }
 
-/** Snapshot format version, stored in slot 0 of every state (2: seasonal phases interleaved). */
+/**
+ * Snapshot format version, stored in slot 0 of every state. 2: the context's counters sit
+ * with the trackers, and the seasonal phases are interleaved (fewer cache lines per sample).
+ */
 const VERSION = 2;
 
 export class UnivariateEnsemble {
@@ -186,10 +189,12 @@ export class UnivariateEnsemble {
     this.robust = new RobustTracker(layout, this.cfg.robust);
     this.diff = new RobustTracker(layout, this.cfg.diff);
     this.smooth = new RobustTracker(layout, this.cfg.smooth);
+    // The slots every sample reads first, together (version 2): the context's three with the trackers.
+    this.context = new ContextNovelty(layout, this.cfg.context);
     this.seasonal = new SeasonalBaseline(layout, this.cfg.seasonal);
     this.change = new ChangePointDetector(layout, this.cfg.changepoint);
     this.likelihood = new AnomalyLikelihood(layout, this.cfg.likelihood);
-    this.context = new ContextNovelty(layout, this.cfg.context);
+    this.context.placeMemory(layout);
     this.size = layout.size;
     this.quietZ = this.cfg.novelty.enabled ? quietZ(this.cfg.novelty.floor) : 0;
   }
@@ -224,6 +229,20 @@ export class UnivariateEnsemble {
     const v = s[UnivariateEnsemble.VER];
     if (v === VERSION) return;
     if (v !== 1) throw new Error(`unsupported state snapshot version ${v}`);
+    // Version 1 order after the head and the three trackers: seasonal, change point,
+    // likelihood, the context's counters, its bit set.
+    const old = s.slice();
+    let from = this.context.at;
+    for (const [to, n] of [
+      [this.seasonal.at, this.seasonal.size],
+      [this.change.at, 4],
+      [this.likelihood.at, 4],
+      [this.context.at, 3],
+      [this.context.memoryAt, this.context.words],
+    ] as const) {
+      s.set(old.subarray(from, from + n), to);
+      from += n;
+    }
     this.seasonal.upgradeFromPlanarPhases(s);
     s[UnivariateEnsemble.VER] = VERSION;
   }

@@ -20,18 +20,30 @@ export interface NoveltyConfig {
 
 export class ContextNovelty {
   readonly at: number;
-  private readonly words: number;
+  /** Start of the bit set (placeMemory). */
+  private bits = -1;
+  readonly words: number;
   private readonly mod: number;
 
   constructor(layout: Layout, readonly cfg: NoveltyConfig) {
     this.words = Math.ceil(cfg.bits / 32);
     this.mod = cfg.levels ** (cfg.window - 1);
-    // Slots: code, filled (values in the code), rate, then the bit set (32 bits per slot).
-    this.at = layout.reserve(3 + this.words);
+    // Slots: code, filled (values in the code), rate. The bit set (32 bits per slot) is
+    // placed apart (placeMemory), so these three can sit with the other slots every sample reads.
+    this.at = layout.reserve(3);
+  }
+
+  placeMemory(layout: Layout): void {
+    this.bits = layout.reserve(this.words);
+  }
+
+  get memoryAt(): number {
+    return this.bits;
   }
 
   init(s: Float64Array): void {
-    s.fill(0, this.at, this.at + 3 + this.words);
+    s.fill(0, this.at, this.at + 3);
+    s.fill(0, this.bits, this.bits + this.words);
     s[this.at + 2] = 1;
   }
 
@@ -53,7 +65,7 @@ export class ContextNovelty {
     // Multiplicative hash of the code into the bit set.
     const h = (Math.imul(code | 0, 0x9e3779b1) ^ Math.floor(code / 4294967296)) >>> 0;
     const bit = h % (this.words * 32);
-    const slot = a + 3 + (bit >>> 5);
+    const slot = this.bits + (bit >>> 5);
     const mask = 1 << (bit & 31);
     const word = s[slot]! | 0;
     const novel = (word & mask) === 0;

@@ -27,6 +27,7 @@ const DAY = 86_400_000;
 
 export class SeasonalBaseline {
   readonly at: number;
+  readonly size: number;
   private readonly nb: number;
   // Slot offsets (relative to `at`).
   private static readonly T0 = 0; // first timestamp
@@ -41,11 +42,12 @@ export class SeasonalBaseline {
 
   constructor(layout: Layout, readonly cfg: SeasonalConfig) {
     this.nb = cfg.bins;
-    this.at = layout.reserve(SeasonalBaseline.HEAD + 3 * this.nb + 14);
+    this.size = SeasonalBaseline.HEAD + 3 * this.nb + 14;
+    this.at = layout.reserve(this.size);
   }
 
   init(s: Float64Array): void {
-    s.fill(0, this.at, this.at + SeasonalBaseline.HEAD + 3 * this.nb + 14);
+    s.fill(0, this.at, this.at + this.size);
     s[this.at] = NaN;
   }
 

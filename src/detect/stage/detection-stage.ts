@@ -47,7 +47,8 @@ export type AnomalyListener = (e: AnomalyEvent) => void;
 /** What the stage needs of the store: history at start-up, and somewhere to write scores. */
 export type DetectionStore = Pick<SampleStore, 'append' | 'series' | 'read'>;
 
-interface SeriesSlot {
+/** A series' detector state; it is its own episode state (one object less to reach per sample). */
+interface SeriesSlot extends EpisodeState {
   labels: Labels;
   key: string;
   hash: string;
@@ -56,7 +57,6 @@ interface SeriesSlot {
   prevT: number;
   prevV: number;
   lastT: number;
-  episode: EpisodeState;
   scoreLabels: Labels;
   /** Id of the score series in flat output (-1 until its first score there). */
   scoreId: number;
@@ -85,8 +85,8 @@ export class DetectionStage {
   private readonly ensemble = new UnivariateEnsemble();
   private readonly slots = new Map<string, SeriesSlot>();
   private readonly byIdentity = new WeakMap<Labels, SeriesSlot>();
-  /** observeFlat's series ids -> slots. */
-  private readonly slotsById: SeriesSlot[] = [];
+  /** observeFlat's series ids -> slots (null: a score series, never scored). */
+  private readonly slotsById: Array<SeriesSlot | null> = [];
   private nextScoreId = 0;
   private readonly forests: HostForests | undefined;
   private readonly listeners: AnomalyListener[] = [];
@@ -237,9 +237,12 @@ export class DetectionStage {
     for (let i = first; i < last; i++) {
       const to = ends[i]!;
       const id = ids[i]!;
-      const labels = labelsOf[id]!;
-      const slot = (this.slotsById[id] ??= this.slotFor(labels));
-      if (labels[METRIC_NAME] === ANOMALY_SCORE_METRIC) {
+      let slot = this.slotsById[id];
+      if (slot === undefined) {
+        const labels = labelsOf[id]!;
+        slot = this.slotsById[id] = labels[METRIC_NAME] === ANOMALY_SCORE_METRIC ? null : this.slotFor(labels);
+      }
+      if (slot === null) {
         from = to;
         continue;
       }
@@ -253,7 +256,7 @@ export class DetectionStage {
           out.add(slot.scoreId, newRun, t, score);
           newRun = false;
         }
-        this.addToForest(slot, labels, t, v);
+        this.addToForest(slot, slot.labels, t, v);
       }
       from = to;
     }
@@ -308,7 +311,7 @@ export class DetectionStage {
     slot.lastT = t;
     slot.dirty = true;
     this.counters.scored++;
-    const tr = stepEpisode(slot.episode, t, score, this.opts.threshold, this.opts.clearAfter);
+    const tr = stepEpisode(slot, t, score, this.opts.threshold, this.opts.clearAfter);
     if (tr === 'opened' && emit) {
       const ex = this.slot.toExplanation();
       this.emit({
@@ -396,7 +399,10 @@ export class DetectionStage {
         prevT: NaN,
         prevV: NaN,
         lastT: -Infinity,
-        episode: newEpisode(),
+        open: false,
+        below: 0,
+        peak: 0,
+        startedAt: NaN,
         scoreLabels: Object.freeze({ ...labels, [METRIC_NAME]: ANOMALY_SCORE_METRIC, source_metric: name }),
         scoreId: -1,
         scoreT: -Infinity,

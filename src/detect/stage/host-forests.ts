@@ -82,6 +82,9 @@ class HostGroup {
   private last: Float64Array | undefined;
   private forest: IsolationForestDetector | undefined;
   private newestScored = -Infinity;
+  /** The pending row last written, and its time (NaN once it has been scored). */
+  private lastPutT = NaN;
+  private lastPutRow: Float64Array | undefined;
 
   constructor(readonly name: string) {}
 
@@ -104,6 +107,11 @@ class HostGroup {
   }
 
   put(col: number, t: number, v: number, opts: HostForestOptions): void {
+    // A scrape's samples of one host arrive together: the row of the last put is the usual one.
+    if (t === this.lastPutT) {
+      this.lastPutRow![col] = v;
+      return;
+    }
     if (t <= this.newestScored) return;
     let row = this.pending.get(t);
     if (!row) {
@@ -112,6 +120,8 @@ class HostGroup {
       this.pending.set(t, row);
     }
     row[col] = v;
+    this.lastPutT = t;
+    this.lastPutRow = row;
   }
 
   flush(opts: HostForestOptions, onRow: (r: HostRowResult) => void): void {
@@ -123,6 +133,7 @@ class HostGroup {
       const t = times[i]!;
       const row = this.pending.get(t)!;
       this.pending.delete(t);
+      if (t === this.lastPutT) this.lastPutT = NaN;
       // Carry the last known value into gaps; a metric never seen yet counts as 0.
       if (!this.last) this.last = new Float64Array(opts.maxMetricsPerGroup);
       for (let c = 0; c < width; c++) {

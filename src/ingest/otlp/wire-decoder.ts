@@ -1,0 +1,703 @@
+import { VigilError, isVigilError } from '../../core/errors.js';
+import { METRIC_NAME, labelsKey } from '../../core/labels.js';
+import { STALE_NAN } from '../../core/sample.js';
+import { FrozenLabels } from '../frozen-labels.js';
+import type { IngestLimits } from '../limits.js';
+import { ProtoReader, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT, malformed, readString } from '../remote-write/proto-reader.js';
+import { type Obj, attributeLabels, formatLe, resourceLabels, sanitizeMetricName } from './attribute-labels.js';
+import { nanosToMs } from './nanos.js';
+import { SampleSink, type OtlpBatchTranslation } from './sample-sink.js';
+import { type CachedPoint, OtlpSeriesCache, type PointCache, type SeriesRef } from './series-cache.js';
+import type { DeltaAccumulator } from './translate.js';
+import { readAttributes, wireTypeError } from './wire-attributes.js';
+import { readFixed64, readVarint64, signed64, unsigned64, word } from './wire-scalars.js';
+
+export type { OtlpBatchTranslation } from './sample-sink.js';
+
+/**
+ * A streaming decoder for OTLP/HTTP protobuf metrics (ExportMetricsServiceRequest):
+ * it walks the wire format (field numbers as in proto.ts) and writes samples straight
+ * into a SampleBatch, with the semantics of translateOtlp (translate.ts) over a
+ * protobufjs-decoded request, which it replaces on the protobuf path because that
+ * built and then garbage-collected a tree of objects per data point.
+ *
+ * The steady state allocates nothing per data point: each point's output series are
+ * found by the raw bytes of its attributes in a per-context cache (series-cache.ts),
+ * so strings are decoded and labels built and validated once per series, not per request.
+ * Within a message fields may come in any order (the parts a later part depends on —
+ * resource, scope, metric name and temporality — are read in a first pass), repeated
+ * messages merge and the last member of a oneof wins, as protobuf specifies.
+ *
+ * Malformed input — truncation, lengths past their message, varints over 64 bits or
+ * over 32 where a tag or length is expected, field number 0, a field Vigil reads with
+ * the wrong wire type (protobufjs would skip it as unknown), invalid UTF-8 in a string
+ * Vigil reads, deprecated group wire types, AnyValue nested over 64 levels — is a 400
+ * MALFORMED_PROTOBUF naming the problem and where it is. Unknown fields are skipped.
+ * Parts Vigil ignores (exemplars, exponential histogram points, descriptions, units,
+ * schema URLs, scope attributes, metadata) are skipped by length, not decoded or checked.
+ */
+export class OtlpWireDecoder {
+  private readonly sink = new SampleSink();
+  private nowMs = 0;
+
+  // The metric being decoded.
+  private rawName = '';
+  private layout = NUMBER;
+  private family = '';
+  private accumulate = false;
+  private scopeLabels: Record<string, string> = {};
+  private resLabels: Record<string, string> = {};
+  private ctx: PointCache | undefined;
+
+  // The data point being decoded (fields reused from point to point).
+  private tLo = 0;
+  private tHi = 0;
+  private value = 0;
+  private count = 0;
+  private sum = 0;
+  private hasSum = false;
+  private flags = 0;
+  private attrStart = -1;
+  private attrEnd = -1;
+  private attrSplit = false;
+  /** Histogram bounds or summary quantiles, and histogram bucket counts or summary quantile values. */
+  private shape: Float64Array = new Float64Array(32);
+  private nShape = 0;
+  private counts: Float64Array = new Float64Array(32);
+  private nCounts = 0;
+
+  /** Indexes of the resource_metrics, scope_metrics, metrics and data_points being decoded, for error messages (-1: none). */
+  private readonly where = new Int32Array(4);
+
+  constructor(
+    private readonly limits: IngestLimits,
+    private readonly acc: DeltaAccumulator,
+    private readonly frozen: FrozenLabels = new FrozenLabels(),
+    private readonly cache: OtlpSeriesCache = new OtlpSeriesCache(),
+  ) {}
+
+  /** Decodes and translates one request; `nowMs` stands in for absent (0) timestamps. Throws 400/413 VigilErrors. */
+  decode(body: Uint8Array, nowMs: number = Date.now()): OtlpBatchTranslation {
+    this.nowMs = nowMs;
+    this.cache.beginRequest(this.limits, this.frozen);
+    this.sink.begin(this.limits, this.cache.gen);
+    this.where.fill(-1);
+    const r = new ProtoReader(body);
+    try {
+      let i = 0;
+      while (r.pos < r.end) {
+        const tag = r.uint32('field tag');
+        if (tag === 0x0a) {
+          const end = r.lengthEnd('ExportMetricsServiceRequest.resource_metrics');
+          this.where[0] = i++;
+          this.resourceMetrics(r, end);
+        } else otherField(r, tag, REQUEST);
+      }
+    } catch (e) {
+      throw this.located(e);
+    }
+    return this.sink.finish(this.acc);
+  }
+
+  /** ResourceMetrics { Resource resource = 1; repeated ScopeMetrics scope_metrics = 2; string schema_url = 3; } */
+  private resourceMetrics(r: ProtoReader, end: number): void {
+    const start = r.pos;
+    const outerEnd = r.end;
+    r.end = end;
+    // Pass 1: the resource (it may follow the scope metrics; repeated, it merges).
+    const attrs: Obj[] = [];
+    while (r.pos < end) {
+      const tag = r.uint32('field tag');
+      if (tag === 0x0a) {
+        const e = r.lengthEnd('ResourceMetrics.resource');
+        for (const kv of readAttributes(r, r.pos, e, 1, 'Resource.attributes')) attrs.push(kv);
+        r.pos = e;
+      } else otherField(r, tag, RESOURCE_METRICS);
+    }
+    const resource = resourceLabels(attrs);
+    this.resLabels = resource.labels;
+    const resKey = lengthPrefixed(resource.labels.job ?? '') + lengthPrefixed(resource.labels.instance ?? '');
+    // Pass 2: the scope metrics.
+    r.pos = start;
+    let latest = 0;
+    let i = 0;
+    while (r.pos < end) {
+      const tag = r.uint32('field tag');
+      if (tag === 0x12) {
+        const e = r.lengthEnd('ResourceMetrics.scope_metrics');
+        this.where[1] = i++;
+        const t = this.scopeMetrics(r, e, resKey);
+        if (t > latest) latest = t;
+      } else r.skip(tag & 7, tag >>> 3);
+    }
+    this.where[1] = -1;
+    r.end = outerEnd;
+    if (Object.keys(resource.info).length > 0) this.targetInfo(resource.info, latest || this.nowMs);
+  }
+
+  /** The resource's other attributes as one `target_info` series (value 1); a refusal is reported, not counted as a data point. */
+  private targetInfo(info: Record<string, string>, t: number): void {
+    const labels: Record<string, string> = { ...info, ...this.resLabels, [METRIC_NAME]: 'target_info' };
+    try {
+      this.sink.add(this.cache.resolve(labelsKey(labels), labels), t, 1);
+    } catch (e) {
+      if (!isVigilError(e) || e.statusCode === 413) throw e;
+      this.sink.error(`target_info: ${e.message}`);
+    }
+  }
+
+  /** ScopeMetrics { InstrumentationScope scope = 1; repeated Metric metrics = 2; string schema_url = 3; } Returns the latest timestamp. */
+  private scopeMetrics(r: ProtoReader, end: number, resKey: string): number {
+    const start = r.pos;
+    const outerEnd = r.end;
+    r.end = end;
+    // Pass 1: the scope's name and version (InstrumentationScope { string name = 1; string version = 2; ... }).
+    let name = '';
+    let version = '';
+    while (r.pos < end) {
+      const tag = r.uint32('field tag');
+      if (tag === 0x0a) {
+        const e = r.lengthEnd('ScopeMetrics.scope');
+        r.end = e;
+        while (r.pos < e) {
+          const t = r.uint32('field tag');
+          if (t === 0x0a || t === 0x12) {
+            const se = r.lengthEnd('InstrumentationScope');
+            const s = readString(r.buf, r.pos, se, t === 0x0a ? 'InstrumentationScope.name' : 'InstrumentationScope.version');
+            if (t === 0x0a) name = s;
+            else version = s;
+            r.pos = se;
+          } else otherField(r, t, SCOPE);
+        }
+        r.end = end;
+      } else otherField(r, tag, SCOPE_METRICS);
+    }
+    const scopeLabels: Record<string, string> = {};
+    if (name !== '') scopeLabels.otel_scope_name = name;
+    if (version !== '') scopeLabels.otel_scope_version = version;
+    this.scopeLabels = scopeLabels;
+    const scopeKey = lengthPrefixed(name) + lengthPrefixed(version) + resKey;
+    // Pass 2: the metrics.
+    r.pos = start;
+    let latest = 0;
+    let i = 0;
+    while (r.pos < end) {
+      const tag = r.uint32('field tag');
+      if (tag === 0x12) {
+        const e = r.lengthEnd('ScopeMetrics.metrics');
+        this.where[2] = i++;
+        const t = this.metric(r, e, scopeKey);
+        if (t > latest) latest = t;
+        r.pos = e;
+      } else r.skip(tag & 7, tag >>> 3);
+    }
+    this.where[2] = -1;
+    r.end = outerEnd;
+    return latest;
+  }
+
+  /**
+   * Metric { string name = 1; oneof data { Gauge gauge = 5; Sum sum = 7; Histogram histogram = 9;
+   * ExponentialHistogram exponential_histogram = 10; Summary summary = 11; } ... }
+   * Returns the latest timestamp of its data points (0 when none was translated).
+   */
+  private metric(r: ProtoReader, end: number, scopeKey: string): number {
+    const outerEnd = r.end;
+    r.end = end;
+    // Pass 1: the name, which data member is set (the last one on the wire wins; the same
+    // member repeated merges, so its occurrences count from the first after any other member),
+    // and, inside that member, temporality, monotonicity and the number of data points.
+    let nameStart = -1;
+    let nameEnd = -1;
+    let data = 0;
+    let dataFrom = 0;
+    while (r.pos < end) {
+      const tagPos = r.pos;
+      const tag = r.uint32('field tag');
+      const field = tag >>> 3;
+      if (field === 1 || (field >= 5 && field <= 11 && field !== 6 && field !== 8)) {
+        if ((tag & 7) !== WIRE_LEN) throw wireTypeError(`Metric.${METRIC_FIELDS[field]}`, tag & 7, WIRE_LEN);
+        const e = r.lengthEnd('Metric');
+        if (field === 1) {
+          nameStart = r.pos;
+          nameEnd = e;
+        } else if (field !== data) {
+          data = field;
+          dataFrom = tagPos;
+        }
+        r.pos = e;
+      } else otherField(r, tag, METRIC);
+    }
+    if (data === 0) {
+      r.end = outerEnd;
+      return 0; // a metric without data: nothing to store
+    }
+    let temporality = 0;
+    let monotonic = false;
+    let points = 0;
+    const known = DATA_FIELDS[data]!;
+    for (r.pos = dataFrom; r.pos < end; ) {
+      const tag = r.uint32('field tag');
+      if (tag >>> 3 !== data) {
+        r.skip(tag & 7, tag >>> 3);
+        continue;
+      }
+      const e = r.lengthEnd('Metric');
+      r.end = e;
+      while (r.pos < e) {
+        const t = r.uint32('field tag');
+        if (t === 0x0a) {
+          r.pos = r.lengthEnd('data_points');
+          points++;
+        } else if (t === 0x10 && (data === 7 || data === 9 || data === 10)) {
+          readVarint64(r, 'aggregation_temporality');
+          temporality = word.lo | 0;
+        } else if (t === 0x18 && data === 7) {
+          readVarint64(r, 'Sum.is_monotonic');
+          monotonic = word.lo !== 0 || word.hi !== 0;
+        } else otherField(r, t, known);
+      }
+      r.end = end;
+    }
+    const rawName = nameStart < 0 ? '' : readString(r.buf, nameStart, nameEnd, 'Metric.name');
+    r.end = outerEnd;
+    if (points === 0) return 0;
+    if (rawName === '') {
+      this.sink.reject(points, 'a metric without a name was refused');
+      return 0;
+    }
+    if (data === 10) {
+      this.sink.reject(points, `metric ${JSON.stringify(rawName)}: exponential histograms are not supported yet`);
+      return 0;
+    }
+    const name = sanitizeMetricName(rawName);
+    this.rawName = rawName;
+    this.layout = data === 9 ? HISTOGRAM_LAYOUT : data === 11 ? SUMMARY_LAYOUT : NUMBER;
+    this.family = data === 7 && monotonic && !name.endsWith('_total') ? `${name}_total` : name;
+    this.accumulate = temporality === 1 && (data === 7 || data === 9);
+    const ctx = this.cache.context(this.layout + this.family + '\0' + scopeKey);
+    ctx.rewind();
+    this.ctx = ctx;
+    // Pass 2: the data points.
+    r.end = end;
+    let latest = 0;
+    let i = 0;
+    for (r.pos = dataFrom; r.pos < end; ) {
+      const tag = r.uint32('field tag');
+      if (tag >>> 3 !== data) {
+        r.skip(tag & 7, tag >>> 3);
+        continue;
+      }
+      const e = r.lengthEnd('Metric');
+      r.end = e;
+      while (r.pos < e) {
+        const t = r.uint32('field tag');
+        if (t !== 0x0a) {
+          r.skip(t & 7, t >>> 3);
+          continue;
+        }
+        const pe = r.lengthEnd('data_points');
+        this.where[3] = i++;
+        const ts = this.point(r, pe);
+        if (ts > latest) latest = ts;
+        r.pos = pe;
+      }
+      r.end = end;
+    }
+    this.where[3] = -1;
+    r.end = outerEnd;
+    return latest;
+  }
+
+  /** One data point of the current metric; returns its timestamp. */
+  private point(r: ProtoReader, end: number): number {
+    const start = r.pos;
+    this.tLo = 0;
+    this.tHi = 0;
+    this.flags = 0;
+    this.attrStart = -1;
+    this.attrEnd = -1;
+    this.attrSplit = false;
+    const outerEnd = r.end;
+    r.end = end;
+    if (this.layout === NUMBER) this.readNumberPoint(r, end);
+    else if (this.layout === HISTOGRAM_LAYOUT) this.readHistogramPoint(r, end);
+    else this.readSummaryPoint(r, end);
+    r.end = outerEnd;
+    const ms = nanosToMs(this.tLo, this.tHi);
+    const t = ms === 0 ? this.nowMs : ms;
+    if (this.layout === HISTOGRAM_LAYOUT && this.nCounts !== 0 && this.nCounts !== this.nShape + 1) {
+      this.sink.reject(1, `metric ${JSON.stringify(this.rawName)}: histogram has ${this.nCounts} bucket counts for ${this.nShape} bounds (expected bounds + 1)`);
+      return t;
+    }
+    const series = this.seriesOf(r, start, end);
+    try {
+      this.emit(series, t);
+    } catch (e) {
+      if (!isVigilError(e) || e.statusCode === 413) throw e;
+      this.sink.reject(1, e.message);
+    }
+    return t;
+  }
+
+  /**
+   * The point's samples, in the order translateOtlp emits them. Series layout:
+   * number [value]; histogram [bucket per bound..., +Inf, _sum, _count]; summary [quantile..., _sum, _count].
+   */
+  private emit(series: SeriesRef[], t: number): void {
+    if (this.layout === NUMBER) {
+      this.sample(series[0]!, t, this.value);
+      return;
+    }
+    const n = this.nShape;
+    if (this.layout === HISTOGRAM_LAYOUT) {
+      let cum = 0;
+      for (let i = 0; i < n; i++) {
+        // No bucket counts at all reads as zeros, as translateOtlp does.
+        if (i < this.nCounts) cum += this.counts[i]!;
+        this.sample(series[i]!, t, cum);
+      }
+      this.sample(series[n]!, t, this.count);
+    } else for (let i = 0; i < n; i++) this.sample(series[i]!, t, this.counts[i]!);
+    const at = this.layout === HISTOGRAM_LAYOUT ? n + 1 : n;
+    if (this.hasSum) this.sample(series[at]!, t, this.sum);
+    this.sample(series[at + 1]!, t, this.count);
+  }
+
+  private sample(ref: SeriesRef, t: number, value: number): void {
+    if (this.flags & NO_RECORDED_VALUE) {
+      this.sink.add(this.valid(ref), t, STALE_NAN);
+    } else if (this.accumulate) {
+      const j = this.sink.deltaBegin(ref.key, value);
+      this.sink.deltaSample(j, this.sink.add(this.valid(ref), t, 0));
+    } else this.sink.add(this.valid(ref), t, value);
+  }
+
+  /** `ref`, or for a label set that failed validation when cached, its registered twin or the validation error (thrown). */
+  private valid(ref: SeriesRef): SeriesRef {
+    return ref.valid ? ref : this.cache.resolve(ref.key, ref.labels);
+  }
+
+  /** The output series of the current point: cached by its attribute bytes, built (and cached when valid) otherwise. */
+  private seriesOf(r: ProtoReader, start: number, end: number): SeriesRef[] {
+    const attrField = this.layout === HISTOGRAM_LAYOUT ? 9 : 7;
+    if (this.attrSplit) {
+      // Attributes interleaved with other fields (no sender does this): no single byte range to key by.
+      return this.buildSeries(attributeLabels(readAttributes(r, start, end, attrField, 'attributes'))).series;
+    }
+    const s = this.attrStart < 0 ? start : this.attrStart;
+    const e = this.attrStart < 0 ? start : this.attrEnd;
+    const ctx = this.ctx!;
+    const cached = ctx.get(r.buf, s, e);
+    if (cached !== undefined) {
+      if (this.layout === NUMBER || sameShape(cached.shape!, this.shape, this.nShape)) return cached.series;
+      // The bounds or quantiles changed: new series for the new shape.
+      const built = this.buildSeries(cached.attrs);
+      if (built.valid) {
+        cached.shape = this.shape.slice(0, this.nShape);
+        cached.series = built.series;
+      }
+      return built.series;
+    }
+    const attrs = attributeLabels(readAttributes(r, s, e, attrField, 'attributes'));
+    const built = this.buildSeries(attrs);
+    if (built.valid) {
+      const p: CachedPoint = {
+        bytes: r.buf.slice(s, e),
+        attrs,
+        shape: this.layout === NUMBER ? null : this.shape.slice(0, this.nShape),
+        series: built.series,
+        next: undefined,
+      };
+      this.cache.addPoint(ctx, p);
+    }
+    return built.series;
+  }
+
+  /** The current point's series for attribute labels `attrs` (cold path: builds and validates label sets). */
+  private buildSeries(attrs: Record<string, string>): { series: SeriesRef[]; valid: boolean } {
+    const series: SeriesRef[] = [];
+    let valid = true;
+    const add = (suffix: string, extra: Record<string, string> | null): void => {
+      const labels: Record<string, string> = { ...attrs, ...this.scopeLabels, ...this.resLabels, ...extra, [METRIC_NAME]: this.family + suffix };
+      const ref = this.cache.seriesFor(labelsKey(labels), labels);
+      if (!ref.valid) valid = false;
+      series.push(ref);
+    };
+    const n = this.nShape;
+    if (this.layout === NUMBER) add('', null);
+    else if (this.layout === HISTOGRAM_LAYOUT) {
+      for (let i = 0; i < n; i++) add('_bucket', { le: formatLe(this.shape[i]!) });
+      add('_bucket', { le: '+Inf' });
+      add('_sum', null);
+      add('_count', null);
+    } else {
+      for (let i = 0; i < n; i++) add('', { quantile: formatLe(this.shape[i]!) });
+      add('_sum', null);
+      add('_count', null);
+    }
+    return { series, valid };
+  }
+
+  /** NumberDataPoint { time_unix_nano = 3 (fixed64); as_double = 4; as_int = 6 (sfixed64); attributes = 7; flags = 8; } */
+  private readNumberPoint(r: ProtoReader, end: number): void {
+    this.value = 0;
+    while (r.pos < end) {
+      const tagPos = r.pos;
+      const tag = r.uint32('field tag');
+      switch (tag) {
+        case 0x19:
+          readFixed64(r, 'NumberDataPoint.time_unix_nano');
+          this.tLo = word.lo;
+          this.tHi = word.hi;
+          break;
+        case 0x21:
+          this.value = r.double('NumberDataPoint.as_double');
+          break;
+        case 0x31:
+          readFixed64(r, 'NumberDataPoint.as_int');
+          this.value = signed64();
+          break;
+        case 0x3a:
+          this.attribute(r, tagPos);
+          break;
+        case 0x40:
+          readVarint64(r, 'NumberDataPoint.flags');
+          this.flags = word.lo;
+          break;
+        case 0x11: // start_time_unix_nano
+          if (r.pos + 8 > end) throw malformed('truncated fixed64 in NumberDataPoint.start_time_unix_nano');
+          r.pos += 8;
+          break;
+        default:
+          otherField(r, tag, NUMBER_POINT);
+      }
+    }
+  }
+
+  /**
+   * HistogramDataPoint { time_unix_nano = 3; count = 4 (fixed64); optional double sum = 5;
+   * repeated fixed64 bucket_counts = 6; repeated double explicit_bounds = 7; attributes = 9; flags = 10; }
+   */
+  private readHistogramPoint(r: ProtoReader, end: number): void {
+    this.count = 0;
+    this.hasSum = false;
+    this.nShape = 0;
+    this.nCounts = 0;
+    while (r.pos < end) {
+      const tagPos = r.pos;
+      const tag = r.uint32('field tag');
+      switch (tag) {
+        case 0x19:
+          readFixed64(r, 'HistogramDataPoint.time_unix_nano');
+          this.tLo = word.lo;
+          this.tHi = word.hi;
+          break;
+        case 0x21:
+          readFixed64(r, 'HistogramDataPoint.count');
+          this.count = unsigned64();
+          break;
+        case 0x29:
+          this.sum = r.double('HistogramDataPoint.sum');
+          this.hasSum = true;
+          break;
+        case 0x31: // one unpacked bucket count
+          readFixed64(r, 'HistogramDataPoint.bucket_counts');
+          this.pushCount(unsigned64());
+          break;
+        case 0x32: {
+          const e = packedEnd(r, 'HistogramDataPoint.bucket_counts');
+          while (r.pos < e) {
+            readFixed64(r, 'HistogramDataPoint.bucket_counts');
+            this.pushCount(unsigned64());
+          }
+          break;
+        }
+        case 0x39: // one unpacked bound
+          this.pushShape(r.double('HistogramDataPoint.explicit_bounds'));
+          break;
+        case 0x3a: {
+          const e = packedEnd(r, 'HistogramDataPoint.explicit_bounds');
+          while (r.pos < e) this.pushShape(r.double('HistogramDataPoint.explicit_bounds'));
+          break;
+        }
+        case 0x4a:
+          this.attribute(r, tagPos);
+          break;
+        case 0x50:
+          readVarint64(r, 'HistogramDataPoint.flags');
+          this.flags = word.lo;
+          break;
+        default:
+          otherField(r, tag, HISTOGRAM_POINT);
+      }
+    }
+  }
+
+  /** SummaryDataPoint { time_unix_nano = 3; count = 4 (fixed64); double sum = 5; repeated ValueAtQuantile quantile_values = 6; attributes = 7; flags = 8; } */
+  private readSummaryPoint(r: ProtoReader, end: number): void {
+    this.count = 0;
+    this.hasSum = false;
+    this.nShape = 0;
+    this.nCounts = 0;
+    while (r.pos < end) {
+      const tagPos = r.pos;
+      const tag = r.uint32('field tag');
+      switch (tag) {
+        case 0x19:
+          readFixed64(r, 'SummaryDataPoint.time_unix_nano');
+          this.tLo = word.lo;
+          this.tHi = word.hi;
+          break;
+        case 0x21:
+          readFixed64(r, 'SummaryDataPoint.count');
+          this.count = unsigned64();
+          break;
+        case 0x29:
+          // Present on the wire, even as 0, means a _sum sample (as protobufjs reports it).
+          this.sum = r.double('SummaryDataPoint.sum');
+          this.hasSum = true;
+          break;
+        case 0x32:
+          this.quantile(r, r.lengthEnd('SummaryDataPoint.quantile_values'));
+          break;
+        case 0x3a:
+          this.attribute(r, tagPos);
+          break;
+        case 0x40:
+          readVarint64(r, 'SummaryDataPoint.flags');
+          this.flags = word.lo;
+          break;
+        default:
+          otherField(r, tag, SUMMARY_POINT);
+      }
+    }
+  }
+
+  /** ValueAtQuantile { double quantile = 1; double value = 2; }: the quantile into `shape`, the value into `counts`. */
+  private quantile(r: ProtoReader, end: number): void {
+    const outerEnd = r.end;
+    r.end = end;
+    let q = 0;
+    let v = 0;
+    while (r.pos < end) {
+      const tag = r.uint32('field tag');
+      if (tag === 0x09) q = r.double('ValueAtQuantile.quantile');
+      else if (tag === 0x11) v = r.double('ValueAtQuantile.value');
+      else otherField(r, tag, VALUE_AT_QUANTILE);
+    }
+    r.end = outerEnd;
+    this.pushShape(q);
+    this.pushCount(v);
+  }
+
+  /** Notes an attributes field (its tag at `tagPos`) and skips it: attributes are keyed by their bytes. */
+  private attribute(r: ProtoReader, tagPos: number): void {
+    const e = r.lengthEnd('attributes');
+    if (this.attrStart < 0) this.attrStart = tagPos;
+    else if (tagPos !== this.attrEnd) this.attrSplit = true;
+    this.attrEnd = e;
+    r.pos = e;
+  }
+
+  private pushShape(x: number): void {
+    if (this.nShape === this.shape.length) this.shape = doubled(this.shape);
+    this.shape[this.nShape++] = x;
+  }
+
+  private pushCount(x: number): void {
+    if (this.nCounts === this.counts.length) this.counts = doubled(this.counts);
+    this.counts[this.nCounts++] = x;
+  }
+
+  /** A malformed-input error from the reader, reworded as a request error with where it is. */
+  private located(e: unknown): unknown {
+    if (!isVigilError(e) || e.code !== 'MALFORMED_PROTOBUF') return e;
+    const reason = e.message.replace(/^malformed protobuf: /, '');
+    const names = ['resource_metrics', 'scope_metrics', 'metrics', 'data_points'];
+    let path = '';
+    for (let i = 0; i < 4 && this.where[i]! >= 0; i++) path += `${i > 0 ? '.' : ''}${names[i]}[${this.where[i]}]`;
+    return new VigilError('MALFORMED_PROTOBUF', `malformed ExportMetricsServiceRequest: ${reason}${path ? ` (in ${path})` : ''}`, 400);
+  }
+}
+
+const NO_RECORDED_VALUE = 1;
+
+/** Data point layouts, as one-character prefixes of context keys. */
+const NUMBER = 'n';
+const HISTOGRAM_LAYOUT = 'h';
+const SUMMARY_LAYOUT = 's';
+
+const METRIC_FIELDS: Record<number, string> = { 1: 'name', 5: 'gauge', 7: 'sum', 9: 'histogram', 10: 'exponential_histogram', 11: 'summary' };
+
+/** A message's fields that Vigil reads, with their wire types: such a field with another wire type is malformed. */
+interface KnownFields {
+  name: string;
+  fields: Record<number, [field: string, wireType: number]>;
+}
+
+const REQUEST: KnownFields = { name: 'ExportMetricsServiceRequest', fields: { 1: ['resource_metrics', WIRE_LEN] } };
+const RESOURCE_METRICS: KnownFields = { name: 'ResourceMetrics', fields: { 1: ['resource', WIRE_LEN], 2: ['scope_metrics', WIRE_LEN] } };
+const SCOPE_METRICS: KnownFields = { name: 'ScopeMetrics', fields: { 1: ['scope', WIRE_LEN], 2: ['metrics', WIRE_LEN] } };
+const SCOPE: KnownFields = { name: 'InstrumentationScope', fields: { 1: ['name', WIRE_LEN], 2: ['version', WIRE_LEN] } };
+const METRIC: KnownFields = { name: 'Metric', fields: {} };
+/** The data members of Metric (Gauge, Sum, Histogram, ExponentialHistogram, Summary) by field number in Metric. */
+const DATA_FIELDS: Record<number, KnownFields> = {
+  5: { name: 'Gauge', fields: { 1: ['data_points', WIRE_LEN] } },
+  7: { name: 'Sum', fields: { 1: ['data_points', WIRE_LEN], 2: ['aggregation_temporality', WIRE_VARINT], 3: ['is_monotonic', WIRE_VARINT] } },
+  9: { name: 'Histogram', fields: { 1: ['data_points', WIRE_LEN], 2: ['aggregation_temporality', WIRE_VARINT] } },
+  10: { name: 'ExponentialHistogram', fields: { 1: ['data_points', WIRE_LEN], 2: ['aggregation_temporality', WIRE_VARINT] } },
+  11: { name: 'Summary', fields: { 1: ['data_points', WIRE_LEN] } },
+};
+const NUMBER_POINT: KnownFields = {
+  name: 'NumberDataPoint',
+  fields: { 3: ['time_unix_nano', WIRE_FIXED64], 4: ['as_double', WIRE_FIXED64], 6: ['as_int', WIRE_FIXED64], 7: ['attributes', WIRE_LEN], 8: ['flags', WIRE_VARINT] },
+};
+const HISTOGRAM_POINT: KnownFields = {
+  name: 'HistogramDataPoint',
+  fields: { 3: ['time_unix_nano', WIRE_FIXED64], 4: ['count', WIRE_FIXED64], 5: ['sum', WIRE_FIXED64], 9: ['attributes', WIRE_LEN], 10: ['flags', WIRE_VARINT] },
+};
+const SUMMARY_POINT: KnownFields = {
+  name: 'SummaryDataPoint',
+  fields: { 3: ['time_unix_nano', WIRE_FIXED64], 4: ['count', WIRE_FIXED64], 5: ['sum', WIRE_FIXED64], 6: ['quantile_values', WIRE_LEN], 7: ['attributes', WIRE_LEN], 8: ['flags', WIRE_VARINT] },
+};
+const VALUE_AT_QUANTILE: KnownFields = { name: 'ValueAtQuantile', fields: { 1: ['quantile', WIRE_FIXED64], 2: ['value', WIRE_FIXED64] } };
+
+/** A field the caller did not handle: a known field with the wrong wire type or field number 0 is malformed; anything else is skipped. */
+function otherField(r: ProtoReader, tag: number, known: KnownFields): void {
+  const field = tag >>> 3;
+  const wt = tag & 7;
+  if (field === 0) throw malformed(`${known.name}: field number 0`);
+  const f = known.fields[field];
+  if (f !== undefined && f[1] !== wt) throw wireTypeError(`${known.name}.${f[0]}`, wt, f[1]);
+  r.skip(wt, field);
+}
+
+/** End of a packed run of 8-byte values (a length that is not a multiple of 8 is malformed). */
+function packedEnd(r: ProtoReader, what: string): number {
+  const e = r.lengthEnd(what);
+  if ((e - r.pos) % 8 !== 0) throw malformed(`${what}: packed length ${e - r.pos} is not a multiple of 8`);
+  return e;
+}
+
+/** Equal as label text: formatLe renders -0 as 0 and every NaN alike. */
+function sameShape(a: Float64Array, b: Float64Array, n: number): boolean {
+  if (a.length !== n) return false;
+  for (let i = 0; i < n; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x !== y && (x === x || y === y)) return false;
+  }
+  return true;
+}
+
+function doubled(a: Float64Array): Float64Array {
+  const b = new Float64Array(a.length * 2);
+  b.set(a);
+  return b;
+}
+
+/** Unambiguous concatenation of strings that may contain any character. */
+function lengthPrefixed(s: string): string {
+  return `${s.length}:${s}`;
+}

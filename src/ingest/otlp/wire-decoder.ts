@@ -403,7 +403,8 @@ export class OtlpWireDecoder {
     const built = this.buildSeries(attrs);
     if (built.valid) {
       const p: CachedPoint = {
-        bytes: r.buf.slice(s, e),
+        // A copy: the body may be a Buffer, whose slice() is a view of memory that gets reused.
+        bytes: Uint8Array.prototype.slice.call(r.buf, s, e),
         attrs,
         shape: this.layout === NUMBER ? null : this.shape.slice(0, this.nShape),
         series: built.series,

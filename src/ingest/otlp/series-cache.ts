@@ -1,4 +1,3 @@
-import { isVigilError } from '../../core/errors.js';
 import { METRIC_NAME, type Labels } from '../../core/labels.js';
 import type { FrozenLabels } from '../frozen-labels.js';
 import { type IngestLimits, validateLabels } from '../limits.js';
@@ -27,7 +26,10 @@ export class SeriesRef {
   constructor(
     readonly key: string,
     readonly labels: Labels,
-    /** Validated and registered; false for a label set that failed validation (it is retried, and refused, per data point). */
+    /**
+     * Validated, frozen and registered. A data point's series start unresolved (false) and are
+     * resolved at first use; one whose labels fail validation stays unresolved and is refused at each use.
+     */
     readonly valid: boolean,
   ) {}
 }
@@ -139,16 +141,6 @@ export class OtlpSeriesCache {
       this.refs.set(key, ref);
     }
     return ref;
-  }
-
-  /** resolve(), or for a set that fails validation an unregistered SeriesRef to be refused when used. */
-  seriesFor(key: string, labels: Record<string, string>): SeriesRef {
-    try {
-      return this.resolve(key, labels);
-    } catch (e) {
-      if (!isVigilError(e) || e.statusCode === 413) throw e;
-      return new SeriesRef(key, labels, false);
-    }
   }
 
   get size(): { contexts: number; points: number; series: number } {

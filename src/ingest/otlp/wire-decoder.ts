@@ -7,7 +7,7 @@ import { ProtoReader, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT, malformed, readString
 import { type Obj, attributeLabels, formatLe, resourceLabels, sanitizeMetricName } from './attribute-labels.js';
 import { nanosToMs } from './nanos.js';
 import { SampleSink, type OtlpBatchTranslation } from './sample-sink.js';
-import { type CachedPoint, OtlpSeriesCache, type PointCache, type SeriesRef } from './series-cache.js';
+import { type CachedPoint, OtlpSeriesCache, type PointCache, SeriesRef } from './series-cache.js';
 import type { DeltaAccumulator } from './translate.js';
 import { readAttributes, wireTypeError } from './wire-attributes.js';
 import { readFixed64, readVarint64, signed64, unsigned64, word } from './wire-scalars.js';
@@ -346,7 +346,7 @@ export class OtlpWireDecoder {
    */
   private emit(series: SeriesRef[], t: number): void {
     if (this.layout === NUMBER) {
-      this.sample(series[0]!, t, this.value);
+      this.sample(series, 0, t, this.value);
       return;
     }
     const n = this.nShape;
@@ -355,27 +355,36 @@ export class OtlpWireDecoder {
       for (let i = 0; i < n; i++) {
         // No bucket counts at all reads as zeros, as translateOtlp does.
         if (i < this.nCounts) cum += this.counts[i]!;
-        this.sample(series[i]!, t, cum);
+        this.sample(series, i, t, cum);
       }
-      this.sample(series[n]!, t, this.count);
-    } else for (let i = 0; i < n; i++) this.sample(series[i]!, t, this.counts[i]!);
+      this.sample(series, n, t, this.count);
+    } else for (let i = 0; i < n; i++) this.sample(series, i, t, this.counts[i]!);
     const at = this.layout === HISTOGRAM_LAYOUT ? n + 1 : n;
-    if (this.hasSum) this.sample(series[at]!, t, this.sum);
-    this.sample(series[at + 1]!, t, this.count);
+    if (this.hasSum) this.sample(series, at, t, this.sum);
+    this.sample(series, at + 1, t, this.count);
   }
 
-  private sample(ref: SeriesRef, t: number, value: number): void {
+  /** One sample of series[i]; as in translateOtlp, a delta counts even when its series is then refused. */
+  private sample(series: SeriesRef[], i: number, t: number, value: number): void {
+    const ref = series[i]!;
     if (this.flags & NO_RECORDED_VALUE) {
-      this.sink.add(this.valid(ref), t, STALE_NAN);
+      this.sink.add(ref.valid ? ref : this.resolve(series, i), t, STALE_NAN);
     } else if (this.accumulate) {
       const j = this.sink.deltaBegin(ref.key, value);
-      this.sink.deltaSample(j, this.sink.add(this.valid(ref), t, 0));
-    } else this.sink.add(this.valid(ref), t, value);
+      this.sink.deltaSample(j, this.sink.add(ref.valid ? ref : this.resolve(series, i), t, 0));
+    } else this.sink.add(ref.valid ? ref : this.resolve(series, i), t, value);
   }
 
-  /** `ref`, or for a label set that failed validation when cached, its registered twin or the validation error (thrown). */
-  private valid(ref: SeriesRef): SeriesRef {
-    return ref.valid ? ref : this.cache.resolve(ref.key, ref.labels);
+  /**
+   * Resolves series[i] on its first use (validating and freezing its labels, or finding the
+   * series already registered under its key) and keeps the result in place. Resolving at first
+   * use rather than when the point is cached validates and freezes label sets in the order
+   * translateOtlp does. A set that fails validation throws here, at every use, as it does there.
+   */
+  private resolve(series: SeriesRef[], i: number): SeriesRef {
+    const ref = this.cache.resolve(series[i]!.key, series[i]!.labels);
+    series[i] = ref;
+    return ref;
   }
 
   /** The output series of the current point: cached by its attribute bytes, built (and cached when valid) otherwise. */
@@ -383,7 +392,7 @@ export class OtlpWireDecoder {
     const attrField = this.layout === HISTOGRAM_LAYOUT ? 9 : 7;
     if (this.attrSplit) {
       // Attributes interleaved with other fields (no sender does this): no single byte range to key by.
-      return this.buildSeries(attributeLabels(readAttributes(r, start, end, attrField, 'attributes'))).series;
+      return this.buildSeries(attributeLabels(readAttributes(r, start, end, attrField, 'attributes')));
     }
     const s = this.attrStart < 0 ? start : this.attrStart;
     const e = this.attrStart < 0 ? start : this.attrEnd;
@@ -392,38 +401,29 @@ export class OtlpWireDecoder {
     if (cached !== undefined) {
       if (this.layout === NUMBER || sameShape(cached.shape!, this.shape, this.nShape)) return cached.series;
       // The bounds or quantiles changed: new series for the new shape.
-      const built = this.buildSeries(cached.attrs);
-      if (built.valid) {
-        cached.shape = this.shape.slice(0, this.nShape);
-        cached.series = built.series;
-      }
-      return built.series;
+      cached.shape = this.shape.slice(0, this.nShape);
+      cached.series = this.buildSeries(cached.attrs);
+      return cached.series;
     }
     const attrs = attributeLabels(readAttributes(r, s, e, attrField, 'attributes'));
-    const built = this.buildSeries(attrs);
-    if (built.valid) {
-      const p: CachedPoint = {
-        // A copy: the body may be a Buffer, whose slice() is a view of memory that gets reused.
-        bytes: Uint8Array.prototype.slice.call(r.buf, s, e),
-        attrs,
-        shape: this.layout === NUMBER ? null : this.shape.slice(0, this.nShape),
-        series: built.series,
-        next: undefined,
-      };
-      this.cache.addPoint(ctx, p);
-    }
-    return built.series;
+    const p: CachedPoint = {
+      // A copy: the body may be a Buffer, whose slice() is a view of memory that gets reused.
+      bytes: new Uint8Array(r.buf.subarray(s, e)),
+      attrs,
+      shape: this.layout === NUMBER ? null : this.shape.slice(0, this.nShape),
+      series: this.buildSeries(attrs),
+      next: undefined,
+    };
+    this.cache.addPoint(ctx, p);
+    return p.series;
   }
 
-  /** The current point's series for attribute labels `attrs` (cold path: builds and validates label sets). */
-  private buildSeries(attrs: Record<string, string>): { series: SeriesRef[]; valid: boolean } {
+  /** The current point's series (unresolved: see resolve()) for attribute labels `attrs`. Cold path. */
+  private buildSeries(attrs: Record<string, string>): SeriesRef[] {
     const series: SeriesRef[] = [];
-    let valid = true;
     const add = (suffix: string, extra: Record<string, string> | null): void => {
       const labels: Record<string, string> = { ...attrs, ...this.scopeLabels, ...this.resLabels, ...extra, [METRIC_NAME]: this.family + suffix };
-      const ref = this.cache.seriesFor(labelsKey(labels), labels);
-      if (!ref.valid) valid = false;
-      series.push(ref);
+      series.push(new SeriesRef(labelsKey(labels), labels, false));
     };
     const n = this.nShape;
     if (this.layout === NUMBER) add('', null);
@@ -437,7 +437,7 @@ export class OtlpWireDecoder {
       add('_sum', null);
       add('_count', null);
     }
-    return { series, valid };
+    return series;
   }
 
   /** NumberDataPoint { time_unix_nano = 3 (fixed64); as_double = 4; as_int = 6 (sfixed64); attributes = 7; flags = 8; } */

@@ -3,14 +3,16 @@ import { METRIC_NAME, labelsKey } from '../../core/labels.js';
 import { STALE_NAN } from '../../core/sample.js';
 import { FrozenLabels } from '../frozen-labels.js';
 import type { IngestLimits } from '../limits.js';
-import { ProtoReader, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT, malformed, readString } from '../remote-write/proto-reader.js';
+import { ProtoReader, WIRE_LEN, readString } from '../remote-write/proto-reader.js';
 import { type Obj, attributeLabels, formatLe, resourceLabels, sanitizeMetricName } from './attribute-labels.js';
 import { nanosToMs } from './nanos.js';
 import { SampleSink, type OtlpBatchTranslation } from './sample-sink.js';
 import { type CachedPoint, OtlpSeriesCache, type PointCache, SeriesRef } from './series-cache.js';
 import type { DeltaAccumulator } from './translate.js';
 import { readAttributes, wireTypeError } from './wire-attributes.js';
-import { readFixed64, readVarint64, signed64, unsigned64, word } from './wire-scalars.js';
+import { DataPointFields } from './wire-data-point.js';
+import { DATA_FIELDS, METRIC, METRIC_FIELDS, REQUEST, RESOURCE_METRICS, SCOPE, SCOPE_METRICS, otherField } from './wire-fields.js';
+import { readVarint64, word } from './wire-scalars.js';
 
 export type { OtlpBatchTranslation } from './sample-sink.js';
 
@@ -49,22 +51,8 @@ export class OtlpWireDecoder {
   private resLabels: Record<string, string> = {};
   private ctx: PointCache | undefined;
 
-  // The data point being decoded (fields reused from point to point).
-  private tLo = 0;
-  private tHi = 0;
-  private value = 0;
-  private count = 0;
-  private sum = 0;
-  private hasSum = false;
-  private flags = 0;
-  private attrStart = -1;
-  private attrEnd = -1;
-  private attrSplit = false;
-  /** Histogram bounds or summary quantiles, and histogram bucket counts or summary quantile values. */
-  private shape: Float64Array = new Float64Array(32);
-  private nShape = 0;
-  private counts: Float64Array = new Float64Array(32);
-  private nCounts = 0;
+  /** The data point being decoded. */
+  private readonly p = new DataPointFields();
 
   /** Indexes of the resource_metrics, scope_metrics, metrics and data_points being decoded, for error messages (-1: none). */
   private readonly where = new Int32Array(4);
@@ -312,22 +300,18 @@ export class OtlpWireDecoder {
   /** One data point of the current metric; returns its timestamp. */
   private point(r: ProtoReader, end: number): number {
     const start = r.pos;
-    this.tLo = 0;
-    this.tHi = 0;
-    this.flags = 0;
-    this.attrStart = -1;
-    this.attrEnd = -1;
-    this.attrSplit = false;
+    const p = this.p;
+    p.begin();
     const outerEnd = r.end;
     r.end = end;
-    if (this.layout === NUMBER) this.readNumberPoint(r, end);
-    else if (this.layout === HISTOGRAM_LAYOUT) this.readHistogramPoint(r, end);
-    else this.readSummaryPoint(r, end);
+    if (this.layout === NUMBER) p.readNumber(r, end);
+    else if (this.layout === HISTOGRAM_LAYOUT) p.readHistogram(r, end);
+    else p.readSummary(r, end);
     r.end = outerEnd;
-    const ms = nanosToMs(this.tLo, this.tHi);
+    const ms = nanosToMs(this.p.tLo, this.p.tHi);
     const t = ms === 0 ? this.nowMs : ms;
-    if (this.layout === HISTOGRAM_LAYOUT && this.nCounts !== 0 && this.nCounts !== this.nShape + 1) {
-      this.sink.reject(1, `metric ${JSON.stringify(this.rawName)}: histogram has ${this.nCounts} bucket counts for ${this.nShape} bounds (expected bounds + 1)`);
+    if (this.layout === HISTOGRAM_LAYOUT && this.p.nCounts !== 0 && this.p.nCounts !== this.p.nShape + 1) {
+      this.sink.reject(1, `metric ${JSON.stringify(this.rawName)}: histogram has ${this.p.nCounts} bucket counts for ${this.p.nShape} bounds (expected bounds + 1)`);
       return t;
     }
     const series = this.seriesOf(r, start, end);
@@ -346,28 +330,28 @@ export class OtlpWireDecoder {
    */
   private emit(series: SeriesRef[], t: number): void {
     if (this.layout === NUMBER) {
-      this.sample(series, 0, t, this.value);
+      this.sample(series, 0, t, this.p.value);
       return;
     }
-    const n = this.nShape;
+    const n = this.p.nShape;
     if (this.layout === HISTOGRAM_LAYOUT) {
       let cum = 0;
       for (let i = 0; i < n; i++) {
         // No bucket counts at all reads as zeros, as translateOtlp does.
-        if (i < this.nCounts) cum += this.counts[i]!;
+        if (i < this.p.nCounts) cum += this.p.counts[i]!;
         this.sample(series, i, t, cum);
       }
-      this.sample(series, n, t, this.count);
-    } else for (let i = 0; i < n; i++) this.sample(series, i, t, this.counts[i]!);
+      this.sample(series, n, t, this.p.count);
+    } else for (let i = 0; i < n; i++) this.sample(series, i, t, this.p.counts[i]!);
     const at = this.layout === HISTOGRAM_LAYOUT ? n + 1 : n;
-    if (this.hasSum) this.sample(series, at, t, this.sum);
-    this.sample(series, at + 1, t, this.count);
+    if (this.p.hasSum) this.sample(series, at, t, this.p.sum);
+    this.sample(series, at + 1, t, this.p.count);
   }
 
   /** One sample of series[i]; as in translateOtlp, a delta counts even when its series is then refused. */
   private sample(series: SeriesRef[], i: number, t: number, value: number): void {
     const ref = series[i]!;
-    if (this.flags & NO_RECORDED_VALUE) {
+    if (this.p.flags & NO_RECORDED_VALUE) {
       this.sink.add(ref.valid ? ref : this.resolve(series, i), t, STALE_NAN);
     } else if (this.accumulate) {
       const j = this.sink.deltaBegin(ref.key, value);
@@ -390,18 +374,18 @@ export class OtlpWireDecoder {
   /** The output series of the current point: cached by its attribute bytes, built (and cached when valid) otherwise. */
   private seriesOf(r: ProtoReader, start: number, end: number): SeriesRef[] {
     const attrField = this.layout === HISTOGRAM_LAYOUT ? 9 : 7;
-    if (this.attrSplit) {
+    if (this.p.attrSplit) {
       // Attributes interleaved with other fields (no sender does this): no single byte range to key by.
       return this.buildSeries(attributeLabels(readAttributes(r, start, end, attrField, 'attributes')));
     }
-    const s = this.attrStart < 0 ? start : this.attrStart;
-    const e = this.attrStart < 0 ? start : this.attrEnd;
+    const s = this.p.attrStart < 0 ? start : this.p.attrStart;
+    const e = this.p.attrStart < 0 ? start : this.p.attrEnd;
     const ctx = this.ctx!;
     const cached = ctx.get(r.buf, s, e);
     if (cached !== undefined) {
-      if (this.layout === NUMBER || sameShape(cached.shape!, this.shape, this.nShape)) return cached.series;
+      if (this.layout === NUMBER || sameShape(cached.shape!, this.p.shape, this.p.nShape)) return cached.series;
       // The bounds or quantiles changed: new series for the new shape.
-      cached.shape = this.shape.slice(0, this.nShape);
+      cached.shape = this.p.shape.slice(0, this.p.nShape);
       cached.series = this.buildSeries(cached.attrs);
       return cached.series;
     }
@@ -410,7 +394,7 @@ export class OtlpWireDecoder {
       // A copy: the body may be a Buffer, whose slice() is a view of memory that gets reused.
       bytes: new Uint8Array(r.buf.subarray(s, e)),
       attrs,
-      shape: this.layout === NUMBER ? null : this.shape.slice(0, this.nShape),
+      shape: this.layout === NUMBER ? null : this.p.shape.slice(0, this.p.nShape),
       series: this.buildSeries(attrs),
       next: undefined,
     };
@@ -425,190 +409,19 @@ export class OtlpWireDecoder {
       const labels: Record<string, string> = { ...attrs, ...this.scopeLabels, ...this.resLabels, ...extra, [METRIC_NAME]: this.family + suffix };
       series.push(new SeriesRef(labelsKey(labels), labels, false));
     };
-    const n = this.nShape;
+    const n = this.p.nShape;
     if (this.layout === NUMBER) add('', null);
     else if (this.layout === HISTOGRAM_LAYOUT) {
-      for (let i = 0; i < n; i++) add('_bucket', { le: formatLe(this.shape[i]!) });
+      for (let i = 0; i < n; i++) add('_bucket', { le: formatLe(this.p.shape[i]!) });
       add('_bucket', { le: '+Inf' });
       add('_sum', null);
       add('_count', null);
     } else {
-      for (let i = 0; i < n; i++) add('', { quantile: formatLe(this.shape[i]!) });
+      for (let i = 0; i < n; i++) add('', { quantile: formatLe(this.p.shape[i]!) });
       add('_sum', null);
       add('_count', null);
     }
     return series;
-  }
-
-  /** NumberDataPoint { time_unix_nano = 3 (fixed64); as_double = 4; as_int = 6 (sfixed64); attributes = 7; flags = 8; } */
-  private readNumberPoint(r: ProtoReader, end: number): void {
-    this.value = 0;
-    while (r.pos < end) {
-      const tagPos = r.pos;
-      const tag = r.uint32('field tag');
-      switch (tag) {
-        case 0x19:
-          readFixed64(r, 'NumberDataPoint.time_unix_nano');
-          this.tLo = word.lo;
-          this.tHi = word.hi;
-          break;
-        case 0x21:
-          this.value = r.double('NumberDataPoint.as_double');
-          break;
-        case 0x31:
-          readFixed64(r, 'NumberDataPoint.as_int');
-          this.value = signed64();
-          break;
-        case 0x3a:
-          this.attribute(r, tagPos);
-          break;
-        case 0x40:
-          readVarint64(r, 'NumberDataPoint.flags');
-          this.flags = word.lo;
-          break;
-        case 0x11: // start_time_unix_nano
-          if (r.pos + 8 > end) throw malformed('truncated fixed64 in NumberDataPoint.start_time_unix_nano');
-          r.pos += 8;
-          break;
-        default:
-          otherField(r, tag, NUMBER_POINT);
-      }
-    }
-  }
-
-  /**
-   * HistogramDataPoint { time_unix_nano = 3; count = 4 (fixed64); optional double sum = 5;
-   * repeated fixed64 bucket_counts = 6; repeated double explicit_bounds = 7; attributes = 9; flags = 10; }
-   */
-  private readHistogramPoint(r: ProtoReader, end: number): void {
-    this.count = 0;
-    this.hasSum = false;
-    this.nShape = 0;
-    this.nCounts = 0;
-    while (r.pos < end) {
-      const tagPos = r.pos;
-      const tag = r.uint32('field tag');
-      switch (tag) {
-        case 0x19:
-          readFixed64(r, 'HistogramDataPoint.time_unix_nano');
-          this.tLo = word.lo;
-          this.tHi = word.hi;
-          break;
-        case 0x21:
-          readFixed64(r, 'HistogramDataPoint.count');
-          this.count = unsigned64();
-          break;
-        case 0x29:
-          this.sum = r.double('HistogramDataPoint.sum');
-          this.hasSum = true;
-          break;
-        case 0x31: // one unpacked bucket count
-          readFixed64(r, 'HistogramDataPoint.bucket_counts');
-          this.pushCount(unsigned64());
-          break;
-        case 0x32: {
-          const e = packedEnd(r, 'HistogramDataPoint.bucket_counts');
-          while (r.pos < e) {
-            readFixed64(r, 'HistogramDataPoint.bucket_counts');
-            this.pushCount(unsigned64());
-          }
-          break;
-        }
-        case 0x39: // one unpacked bound
-          this.pushShape(r.double('HistogramDataPoint.explicit_bounds'));
-          break;
-        case 0x3a: {
-          const e = packedEnd(r, 'HistogramDataPoint.explicit_bounds');
-          while (r.pos < e) this.pushShape(r.double('HistogramDataPoint.explicit_bounds'));
-          break;
-        }
-        case 0x4a:
-          this.attribute(r, tagPos);
-          break;
-        case 0x50:
-          readVarint64(r, 'HistogramDataPoint.flags');
-          this.flags = word.lo;
-          break;
-        default:
-          otherField(r, tag, HISTOGRAM_POINT);
-      }
-    }
-  }
-
-  /** SummaryDataPoint { time_unix_nano = 3; count = 4 (fixed64); double sum = 5; repeated ValueAtQuantile quantile_values = 6; attributes = 7; flags = 8; } */
-  private readSummaryPoint(r: ProtoReader, end: number): void {
-    this.count = 0;
-    this.hasSum = false;
-    this.nShape = 0;
-    this.nCounts = 0;
-    while (r.pos < end) {
-      const tagPos = r.pos;
-      const tag = r.uint32('field tag');
-      switch (tag) {
-        case 0x19:
-          readFixed64(r, 'SummaryDataPoint.time_unix_nano');
-          this.tLo = word.lo;
-          this.tHi = word.hi;
-          break;
-        case 0x21:
-          readFixed64(r, 'SummaryDataPoint.count');
-          this.count = unsigned64();
-          break;
-        case 0x29:
-          // Present on the wire, even as 0, means a _sum sample (as protobufjs reports it).
-          this.sum = r.double('SummaryDataPoint.sum');
-          this.hasSum = true;
-          break;
-        case 0x32:
-          this.quantile(r, r.lengthEnd('SummaryDataPoint.quantile_values'));
-          break;
-        case 0x3a:
-          this.attribute(r, tagPos);
-          break;
-        case 0x40:
-          readVarint64(r, 'SummaryDataPoint.flags');
-          this.flags = word.lo;
-          break;
-        default:
-          otherField(r, tag, SUMMARY_POINT);
-      }
-    }
-  }
-
-  /** ValueAtQuantile { double quantile = 1; double value = 2; }: the quantile into `shape`, the value into `counts`. */
-  private quantile(r: ProtoReader, end: number): void {
-    const outerEnd = r.end;
-    r.end = end;
-    let q = 0;
-    let v = 0;
-    while (r.pos < end) {
-      const tag = r.uint32('field tag');
-      if (tag === 0x09) q = r.double('ValueAtQuantile.quantile');
-      else if (tag === 0x11) v = r.double('ValueAtQuantile.value');
-      else otherField(r, tag, VALUE_AT_QUANTILE);
-    }
-    r.end = outerEnd;
-    this.pushShape(q);
-    this.pushCount(v);
-  }
-
-  /** Notes an attributes field (its tag at `tagPos`) and skips it: attributes are keyed by their bytes. */
-  private attribute(r: ProtoReader, tagPos: number): void {
-    const e = r.lengthEnd('attributes');
-    if (this.attrStart < 0) this.attrStart = tagPos;
-    else if (tagPos !== this.attrEnd) this.attrSplit = true;
-    this.attrEnd = e;
-    r.pos = e;
-  }
-
-  private pushShape(x: number): void {
-    if (this.nShape === this.shape.length) this.shape = doubled(this.shape);
-    this.shape[this.nShape++] = x;
-  }
-
-  private pushCount(x: number): void {
-    if (this.nCounts === this.counts.length) this.counts = doubled(this.counts);
-    this.counts[this.nCounts++] = x;
   }
 
   /** A malformed-input error from the reader, reworded as a request error with where it is. */
@@ -629,58 +442,6 @@ const NUMBER = 'n';
 const HISTOGRAM_LAYOUT = 'h';
 const SUMMARY_LAYOUT = 's';
 
-const METRIC_FIELDS: Record<number, string> = { 1: 'name', 5: 'gauge', 7: 'sum', 9: 'histogram', 10: 'exponential_histogram', 11: 'summary' };
-
-/** A message's fields that Vigil reads, with their wire types: such a field with another wire type is malformed. */
-interface KnownFields {
-  name: string;
-  fields: Record<number, [field: string, wireType: number]>;
-}
-
-const REQUEST: KnownFields = { name: 'ExportMetricsServiceRequest', fields: { 1: ['resource_metrics', WIRE_LEN] } };
-const RESOURCE_METRICS: KnownFields = { name: 'ResourceMetrics', fields: { 1: ['resource', WIRE_LEN], 2: ['scope_metrics', WIRE_LEN] } };
-const SCOPE_METRICS: KnownFields = { name: 'ScopeMetrics', fields: { 1: ['scope', WIRE_LEN], 2: ['metrics', WIRE_LEN] } };
-const SCOPE: KnownFields = { name: 'InstrumentationScope', fields: { 1: ['name', WIRE_LEN], 2: ['version', WIRE_LEN] } };
-const METRIC: KnownFields = { name: 'Metric', fields: {} };
-/** The data members of Metric (Gauge, Sum, Histogram, ExponentialHistogram, Summary) by field number in Metric. */
-const DATA_FIELDS: Record<number, KnownFields> = {
-  5: { name: 'Gauge', fields: { 1: ['data_points', WIRE_LEN] } },
-  7: { name: 'Sum', fields: { 1: ['data_points', WIRE_LEN], 2: ['aggregation_temporality', WIRE_VARINT], 3: ['is_monotonic', WIRE_VARINT] } },
-  9: { name: 'Histogram', fields: { 1: ['data_points', WIRE_LEN], 2: ['aggregation_temporality', WIRE_VARINT] } },
-  10: { name: 'ExponentialHistogram', fields: { 1: ['data_points', WIRE_LEN], 2: ['aggregation_temporality', WIRE_VARINT] } },
-  11: { name: 'Summary', fields: { 1: ['data_points', WIRE_LEN] } },
-};
-const NUMBER_POINT: KnownFields = {
-  name: 'NumberDataPoint',
-  fields: { 3: ['time_unix_nano', WIRE_FIXED64], 4: ['as_double', WIRE_FIXED64], 6: ['as_int', WIRE_FIXED64], 7: ['attributes', WIRE_LEN], 8: ['flags', WIRE_VARINT] },
-};
-const HISTOGRAM_POINT: KnownFields = {
-  name: 'HistogramDataPoint',
-  fields: { 3: ['time_unix_nano', WIRE_FIXED64], 4: ['count', WIRE_FIXED64], 5: ['sum', WIRE_FIXED64], 9: ['attributes', WIRE_LEN], 10: ['flags', WIRE_VARINT] },
-};
-const SUMMARY_POINT: KnownFields = {
-  name: 'SummaryDataPoint',
-  fields: { 3: ['time_unix_nano', WIRE_FIXED64], 4: ['count', WIRE_FIXED64], 5: ['sum', WIRE_FIXED64], 6: ['quantile_values', WIRE_LEN], 7: ['attributes', WIRE_LEN], 8: ['flags', WIRE_VARINT] },
-};
-const VALUE_AT_QUANTILE: KnownFields = { name: 'ValueAtQuantile', fields: { 1: ['quantile', WIRE_FIXED64], 2: ['value', WIRE_FIXED64] } };
-
-/** A field the caller did not handle: a known field with the wrong wire type or field number 0 is malformed; anything else is skipped. */
-function otherField(r: ProtoReader, tag: number, known: KnownFields): void {
-  const field = tag >>> 3;
-  const wt = tag & 7;
-  if (field === 0) throw malformed(`${known.name}: field number 0`);
-  const f = known.fields[field];
-  if (f !== undefined && f[1] !== wt) throw wireTypeError(`${known.name}.${f[0]}`, wt, f[1]);
-  r.skip(wt, field);
-}
-
-/** End of a packed run of 8-byte values (a length that is not a multiple of 8 is malformed). */
-function packedEnd(r: ProtoReader, what: string): number {
-  const e = r.lengthEnd(what);
-  if ((e - r.pos) % 8 !== 0) throw malformed(`${what}: packed length ${e - r.pos} is not a multiple of 8`);
-  return e;
-}
-
 /** Equal as label text: formatLe renders -0 as 0 and every NaN alike. */
 function sameShape(a: Float64Array, b: Float64Array, n: number): boolean {
   if (a.length !== n) return false;
@@ -690,12 +451,6 @@ function sameShape(a: Float64Array, b: Float64Array, n: number): boolean {
     if (x !== y && (x === x || y === y)) return false;
   }
   return true;
-}
-
-function doubled(a: Float64Array): Float64Array {
-  const b = new Float64Array(a.length * 2);
-  b.set(a);
-  return b;
 }
 
 /** Unambiguous concatenation of strings that may contain any character. */

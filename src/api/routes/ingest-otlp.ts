@@ -3,8 +3,10 @@ import { isVigilError } from '../../core/errors.js';
 import type { IngestLimits } from '../../ingest/limits.js';
 import type { IngestPipeline } from '../../ingest/pipeline.js';
 import { ExportMetricsServiceResponse, RpcStatus } from '../../ingest/otlp/proto.js';
-import { DeltaAccumulator, decodeOtlpJson, decodeOtlpProtobuf, translateOtlp } from '../../ingest/otlp/translate.js';
+import { DeltaAccumulator, decodeOtlpJson, translateOtlp } from '../../ingest/otlp/translate.js';
+import { type OtlpBatchTranslation, OtlpWireDecoder } from '../../ingest/otlp/wire-decoder.js';
 import { FrozenLabels } from '../../ingest/frozen-labels.js';
+import { batchFromWrites } from '../../store/sample-batch.js';
 import { DECOMPRESSED_BODY_FACTOR, decodeContentEncoding, refusedCount, refusedDetail } from './ingest-body.js';
 
 /**
@@ -20,6 +22,12 @@ export function ingestOtlpRoutes(app: FastifyInstance, pipeline: IngestPipeline,
   const acc = new DeltaAccumulator();
   // One frozen label set per series across requests: the store and detectors find it by identity.
   const frozen = new FrozenLabels();
+  // Protobuf bodies take the streaming decoder (no object tree per request); JSON goes through protobufjs.
+  const wire = new OtlpWireDecoder(limits, acc, frozen);
+  const translateJson = (text: string): OtlpBatchTranslation => {
+    const tr = translateOtlp(decodeOtlpJson(text), limits, acc, Date.now(), frozen);
+    return { ...tr, batch: batchFromWrites(tr.writes) };
+  };
   void app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser(['application/x-protobuf', 'application/json'], { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
@@ -32,10 +40,9 @@ export function ingestOtlpRoutes(app: FastifyInstance, pipeline: IngestPipeline,
     scope.post('/v1/metrics', async (req, reply) => {
       const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const body = decodeContentEncoding(raw, req.headers['content-encoding'] as string | undefined, maxDecoded);
-      const req0 = isJson(req) ? decodeOtlpJson(body.toString('utf8')) : decodeOtlpProtobuf(body);
-      const tr = translateOtlp(req0, limits, acc, Date.now(), frozen);
+      const tr = isJson(req) ? translateJson(body.toString('utf8')) : wire.decode(body, Date.now());
       if (tr.rejectedDataPoints > 0) pipeline.rejectBeforeStore('invalid', tr.rejectedDataPoints);
-      const result = pipeline.write(tr.writes, 'otlp');
+      const result = pipeline.writeBatch(tr.batch, 'otlp');
       const refused = refusedCount(result);
       const errors = [...tr.errors];
       if (refused > 0) errors.push(`${refused} samples refused by the store (${refusedDetail(result)})`);

@@ -5,6 +5,9 @@ import type { SeriesWrite } from '../../store/types.js';
 import { FrozenLabels } from '../frozen-labels.js';
 import { type IngestLimits, validateLabels } from '../limits.js';
 import { ExportMetricsServiceRequest } from './proto.js';
+import { type Obj, arr, attributeLabels, formatLe, resourceLabels, sanitizeMetricName } from './attribute-labels.js';
+
+export { sanitizeLabelName, sanitizeMetricName } from './attribute-labels.js';
 
 /**
  * OTLP metrics → Prometheus-style series, following the OpenTelemetry
@@ -64,8 +67,6 @@ export class DeltaAccumulator {
     return this.totals.size;
   }
 }
-
-type Obj = Record<string, unknown>;
 
 const TO_OBJECT = { longs: String, enums: Number, bytes: String, defaults: false, arrays: false, oneofs: false } as const;
 
@@ -254,71 +255,6 @@ function translateMetric(m: Obj, scopeLabels: Record<string, string>, resLabels:
   return latest;
 }
 
-function resourceLabels(attrs: Obj[]): { labels: Record<string, string>; info: Record<string, string> } {
-  let service = '';
-  let namespace = '';
-  let instance = '';
-  const rest: Obj[] = [];
-  for (const kv of attrs) {
-    const key = typeof kv.key === 'string' ? kv.key : '';
-    const v = anyValueToString(kv.value as Obj | undefined);
-    if (key === 'service.name') service = v;
-    else if (key === 'service.namespace') namespace = v;
-    else if (key === 'service.instance.id') instance = v;
-    else rest.push(kv);
-  }
-  const labels: Record<string, string> = {};
-  if (service !== '') labels.job = namespace !== '' ? `${namespace}/${service}` : service;
-  if (instance !== '') labels.instance = instance;
-  return { labels, info: attributeLabels(rest) };
-}
-
-function attributeLabels(attrs: Obj[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const kv of attrs) {
-    const key = typeof kv.key === 'string' ? kv.key : '';
-    if (key === '') continue;
-    const name = sanitizeLabelName(key);
-    const v = anyValueToString(kv.value as Obj | undefined);
-    out[name] = out[name] !== undefined ? `${out[name]};${v}` : v;
-  }
-  return out;
-}
-
-function anyValueToString(v: Obj | undefined): string {
-  if (v === undefined || v === null) return '';
-  if (v.stringValue !== undefined) return String(v.stringValue);
-  if (v.boolValue !== undefined) return v.boolValue ? 'true' : 'false';
-  if (v.intValue !== undefined) return String(v.intValue);
-  if (v.doubleValue !== undefined) return String(v.doubleValue);
-  if (v.bytesValue !== undefined) return String(v.bytesValue);
-  if (v.arrayValue !== undefined) return JSON.stringify(arr((v.arrayValue as Obj).values).map((x) => anyValueToString(x)));
-  if (v.kvlistValue !== undefined) {
-    const o: Record<string, string> = {};
-    for (const kv of arr((v.kvlistValue as Obj).values)) o[String(kv.key ?? '')] = anyValueToString(kv.value as Obj | undefined);
-    return JSON.stringify(o);
-  }
-  return '';
-}
-
-export function sanitizeMetricName(name: string): string {
-  const s = name.replace(/[^a-zA-Z0-9_:]/g, '_');
-  return /^[0-9]/.test(s) ? '_' + s : s;
-}
-
-export function sanitizeLabelName(name: string): string {
-  const s = name.replace(/[^a-zA-Z0-9_]/g, '_');
-  if (/^[0-9]/.test(s)) return 'key_' + s;
-  if (s.startsWith('__')) return 'key' + s;
-  return s;
-}
-
-function formatLe(b: number): string {
-  if (b === Infinity) return '+Inf';
-  if (b === -Infinity) return '-Inf';
-  return String(b);
-}
-
 /** Unix nanoseconds (decimal string or number) to ms, floor; 0 or absent means "now" (receive time). */
 function nanosToMs(ns: unknown, nowMs: number): number {
   if (ns === undefined || ns === null || ns === '0' || ns === 0) return nowMs;
@@ -326,8 +262,4 @@ function nanosToMs(ns: unknown, nowMs: number): number {
   if (!/^\d+$/.test(s)) throw new VigilError('INVALID_WRITE', `invalid timeUnixNano ${JSON.stringify(s.slice(0, 40))}`, 400);
   const ms = s.length > 6 ? Number(s.slice(0, -6)) : 0;
   return ms === 0 ? nowMs : ms;
-}
-
-function arr<T = Obj>(v: unknown): T[] {
-  return Array.isArray(v) ? (v as T[]) : [];
 }

@@ -73,7 +73,7 @@ export class LabelBytesCache {
 }
 
 /** Multiplicative hash over 4-byte words (the label bytes of a series are tens of bytes), folded to 30 bits (a V8 small integer). */
-function hashBytes(buf: Uint8Array, start: number, end: number): number {
+export function hashBytes(buf: Uint8Array, start: number, end: number): number {
   let h = Math.imul(end - start, 0x9e3779b1);
   let i = start;
   for (; i + 4 <= end; i += 4) {
@@ -85,7 +85,7 @@ function hashBytes(buf: Uint8Array, start: number, end: number): number {
   return h & 0x3fffffff;
 }
 
-function sameBytes(key: Uint8Array, buf: Uint8Array, start: number, end: number): boolean {
+export function sameBytes(key: Uint8Array, buf: Uint8Array, start: number, end: number): boolean {
   const n = key.length;
   if (n !== end - start) return false;
   let i = 0;

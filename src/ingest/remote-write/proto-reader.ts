@@ -131,7 +131,8 @@ export function malformed(problem: string): VigilError {
   return new VigilError('MALFORMED_PROTOBUF', `malformed protobuf: ${problem}`, 400);
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a leading U+FEFF as text (the default strips it), as protobuf decoders do.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Decodes UTF-8 bytes, refusing invalid sequences (Prometheus requires valid UTF-8 label text). */
 export function readString(buf: Uint8Array, start: number, end: number, what: string): string {

@@ -1,0 +1,149 @@
+import { METRIC_NAME, type Labels } from '../../core/labels.js';
+import type { FrozenLabels } from '../frozen-labels.js';
+import { type IngestLimits, validateLabels } from '../limits.js';
+import { hashBytes, sameBytes } from '../remote-write/label-cache.js';
+
+/**
+ * What the OTLP wire decoder remembers across requests. A sender repeats the same
+ * series in every request, byte for byte, so the output series of a data point are
+ * cached by the raw bytes of its attributes, per context (resource job/instance,
+ * scope, metric family and kind: everything else its labels depend on). After the
+ * first request a data point costs a byte compare (or a hash) instead of decoding
+ * strings, building label objects and a canonical key, and validating.
+ */
+
+/**
+ * One output series: its canonical key (labelsKey), its labels, and which group of
+ * the current request's batch its samples go to. Series are shared by key (`valid`
+ * ones are registered in OtlpSeriesCache), so two data points that render to the same
+ * labels land in one group, as the labels-keyed translation does.
+ */
+export class SeriesRef {
+  /** The request (OtlpSeriesCache.gen) in which `group` is meaningful. */
+  gen = -1;
+  group = 0;
+
+  constructor(
+    readonly key: string,
+    readonly labels: Labels,
+    /**
+     * Validated, frozen and registered. A data point's series start unresolved (false) and are
+     * resolved at first use; one whose labels fail validation stays unresolved and is refused at each use.
+     */
+    readonly valid: boolean,
+  ) {}
+}
+
+/** The output series of one data point's attributes within one context. */
+export interface CachedPoint {
+  /** The attributes' raw bytes (the cache key). */
+  readonly bytes: Uint8Array;
+  /** The attributes as labels, kept to rebuild `series` when `shape` changes. */
+  readonly attrs: Record<string, string>;
+  /** Histogram bounds or summary quantiles the series were built for (their `le`/`quantile` labels); null for numbers. */
+  shape: Float64Array | null;
+  /** In emission order; see wire-decoder.ts for the layout per kind. */
+  series: SeriesRef[];
+  /** The point that followed this one last time (senders repeat their order). */
+  next: CachedPoint | undefined;
+}
+
+/** CachedPoints of one context by attribute bytes: a hash map plus a guess of the next point. */
+export class PointCache {
+  private buckets = new Map<number, CachedPoint | CachedPoint[]>();
+  private first: CachedPoint | undefined;
+  private prev: CachedPoint | undefined;
+
+  /** Called at the start of each run of data points (a metric) in this context. */
+  rewind(): void {
+    this.prev = undefined;
+  }
+
+  get(buf: Uint8Array, start: number, end: number): CachedPoint | undefined {
+    const guess = this.prev === undefined ? this.first : this.prev.next;
+    const p = guess !== undefined && sameBytes(guess.bytes, buf, start, end) ? guess : this.find(buf, start, end);
+    if (p !== undefined) this.follow(p);
+    return p;
+  }
+
+  add(p: CachedPoint): void {
+    const h = hashBytes(p.bytes, 0, p.bytes.length);
+    const b = this.buckets.get(h);
+    if (b === undefined) this.buckets.set(h, p);
+    else if (Array.isArray(b)) b.push(p);
+    else this.buckets.set(h, [b, p]);
+    this.follow(p);
+  }
+
+  private follow(p: CachedPoint): void {
+    if (this.prev === undefined) this.first = p;
+    else this.prev.next = p;
+    this.prev = p;
+  }
+
+  private find(buf: Uint8Array, start: number, end: number): CachedPoint | undefined {
+    const b = this.buckets.get(hashBytes(buf, start, end));
+    if (b === undefined) return undefined;
+    if (!Array.isArray(b)) return sameBytes(b.bytes, buf, start, end) ? b : undefined;
+    for (const p of b) if (sameBytes(p.bytes, buf, start, end)) return p;
+    return undefined;
+  }
+}
+
+/**
+ * Contexts, their cached points and the registry of validated series. Label sets are
+ * validated under one IngestLimits and frozen through one FrozenLabels: switching
+ * either starts over. Bounded: past `maxEntries` points, series or contexts it starts
+ * over empty, between requests (never mid-request, so one request sees one SeriesRef per key).
+ */
+export class OtlpSeriesCache {
+  /** Current request number; SeriesRef.group is valid when SeriesRef.gen equals it. */
+  gen = 0;
+  private contexts = new Map<string, PointCache>();
+  private refs = new Map<string, SeriesRef>();
+  private points = 0;
+  private limits: IngestLimits | undefined;
+  private frozen: FrozenLabels | undefined;
+  private readonly validate = (labels: Record<string, string>): void => validateLabels(labels, this.limits!, `series ${labels[METRIC_NAME] ?? '?'}`);
+
+  constructor(private readonly maxEntries = 200_000) {}
+
+  beginRequest(limits: IngestLimits, frozen: FrozenLabels): void {
+    this.gen++;
+    if (limits !== this.limits || frozen !== this.frozen || this.points > this.maxEntries || this.refs.size > this.maxEntries || this.contexts.size > this.maxEntries) {
+      this.contexts = new Map();
+      this.refs = new Map();
+      this.points = 0;
+      this.limits = limits;
+      this.frozen = frozen;
+    }
+  }
+
+  context(key: string): PointCache {
+    let c = this.contexts.get(key);
+    if (c === undefined) this.contexts.set(key, (c = new PointCache()));
+    return c;
+  }
+
+  addPoint(ctx: PointCache, p: CachedPoint): void {
+    this.points++;
+    ctx.add(p);
+  }
+
+  /**
+   * The registered series for `key`, validating and freezing `labels` (through
+   * FrozenLabels) when the key is new; throws the validation's VigilError.
+   */
+  resolve(key: string, labels: Record<string, string>): SeriesRef {
+    let ref = this.refs.get(key);
+    if (ref === undefined) {
+      ref = new SeriesRef(key, this.frozen!.get(key, labels, this.validate), true);
+      this.refs.set(key, ref);
+    }
+    return ref;
+  }
+
+  get size(): { contexts: number; points: number; series: number } {
+    return { contexts: this.contexts.size, points: this.points, series: this.refs.size };
+  }
+}

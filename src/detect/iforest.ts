@@ -48,8 +48,14 @@ const ROLL = [3, 5, 10] as const;
 const PER_METRIC = 1 + 2 * ROLL.length + 3 + 1;
 const TIME_FEATURES = 3;
 const HISTORY = 10;
-/** Slots per tree node. */
-const NODE = 7;
+/**
+ * Slots per tree node: [right child * dim + feature, split, min, max]; a leaf is
+ * [-1, c(size)]. The left child is always the next node (trees are laid out depth
+ * first), so a node is 32 bytes: two to a cache line, and the left child is adjacent.
+ */
+const NODE = 4;
+/** Slots per node in version 1 snapshots: [feature, split, left, right, size, min, max]. */
+const NODE_V1 = 7;
 
 /** Average path length of an unsuccessful BST search among n points: c(n). */
 function avgPath(n: number): number {
@@ -82,10 +88,9 @@ export class IsolationForestDetector {
   private rowCount = 0;
   private sinceTrain = 0;
   private readonly feature: Float64Array;
-  // Forest: per node [feature, split, left, right, size, min, max]; feature -1 = leaf,
-  // whose split slot holds c(size).
-  // A query outside a node's [min, max] of its split feature is isolated there
-  // (a range check, so extreme values score as extreme, not as the training maximum).
+  // Forest: nodes of NODE slots (see there). A query outside a node's [min, max] of its
+  // split feature is isolated there (a range check, so extreme values score as extreme,
+  // not as the training maximum).
   private nodes: Float64Array = new Float64Array(0);
   private roots: Int32Array = new Int32Array(0);
   private calib: Float64Array = new Float64Array(0); // sorted reference scores
@@ -206,7 +211,6 @@ export class IsolationForestDetector {
       const id = next++;
       const o = id * NODE;
       const size = hi - lo;
-      nodes[o + 4] = size;
       nodes[o] = -1;
       // A leaf keeps c(size) in its split slot, so scoring does not take a logarithm per tree.
       nodes[o + 1] = avgPath(size);
@@ -231,12 +235,11 @@ export class IsolationForestDetector {
             mid++;
           }
         }
-        nodes[o] = q;
         nodes[o + 1] = split;
-        nodes[o + 5] = min;
-        nodes[o + 6] = max;
-        nodes[o + 2] = build(lo, mid, depth + 1);
-        nodes[o + 3] = build(mid, hi, depth + 1);
+        nodes[o + 2] = min;
+        nodes[o + 3] = max;
+        build(lo, mid, depth + 1); // the left child: node id + 1
+        nodes[o] = build(mid, hi, depth + 1) * this.dim + q;
         return id;
       }
       return id;
@@ -272,23 +275,25 @@ export class IsolationForestDetector {
 
   private rawScore(f: Float64Array, off: number): number {
     const nodes = this.nodes;
+    const dim = this.dim;
     let total = 0;
     for (let tr = 0; tr < this.roots.length; tr++) {
       let id = this.roots[tr]!;
       let depth = 0;
       for (;;) {
         const o = id * NODE;
-        const q = nodes[o]!;
-        if (q < 0) {
+        const packed = nodes[o]!;
+        if (packed < 0) {
           total += depth + nodes[o + 1]!;
           break;
         }
-        const v = f[off + q]!;
-        if (v < nodes[o + 5]! || v > nodes[o + 6]!) {
+        const right = Math.floor(packed / dim);
+        const v = f[off + packed - right * dim]!;
+        if (v < nodes[o + 2]! || v > nodes[o + 3]!) {
           total += depth + 1;
           break;
         }
-        id = v < nodes[o + 1]! ? nodes[o + 2]! : nodes[o + 3]!;
+        id = v < nodes[o + 1]! ? id + 1 : right;
         depth++;
       }
     }
@@ -336,7 +341,7 @@ export class IsolationForestDetector {
     const b64 = (a: Float64Array | Int32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
     return {
       kind: 'vigil.iforest',
-      version: 1,
+      version: 2,
       metrics: this.metrics,
       config: this.cfg,
       history: b64(this.history),
@@ -355,7 +360,7 @@ export class IsolationForestDetector {
   }
 
   static restore(snap: IsolationForestSnapshot): IsolationForestDetector {
-    if (snap.kind !== 'vigil.iforest' || snap.version !== 1) throw new Error('not a version 1 isolation forest snapshot');
+    if (snap.kind !== 'vigil.iforest' || (snap.version !== 1 && snap.version !== 2)) throw new Error('not a version 1 or 2 isolation forest snapshot');
     const d = new IsolationForestDetector(snap.metrics, snap.config);
     const f64 = (s: string) => {
       const b = Buffer.from(s, 'base64');
@@ -366,9 +371,7 @@ export class IsolationForestDetector {
     d.rows.set(f64(snap.rows));
     d.rowCount = snap.rowCount;
     d.sinceTrain = snap.sinceTrain;
-    d.nodes = f64(snap.nodes);
-    // Leaves' c(size): snapshots from before it was kept in the node have 0 there.
-    for (let o = 0; o < d.nodes.length; o += NODE) if (d.nodes[o]! < 0) d.nodes[o + 1] = avgPath(d.nodes[o + 4]!);
+    d.nodes = snap.version === 2 ? f64(snap.nodes) : compactNodes(f64(snap.nodes), d.dim);
     const r = Buffer.from(snap.roots, 'base64');
     d.roots = new Int32Array(r.buffer.slice(r.byteOffset, r.byteOffset + r.byteLength));
     d.calib = f64(snap.calib);
@@ -380,9 +383,31 @@ export class IsolationForestDetector {
   }
 }
 
+/** Version 1 nodes [feature, split, left, right, size, min, max] as compact nodes (same ids, left = id + 1). */
+function compactNodes(v1: Float64Array, dim: number): Float64Array {
+  const n = v1.length / NODE_V1;
+  const out = new Float64Array(n * NODE);
+  for (let id = 0; id < n; id++) {
+    const a = id * NODE_V1;
+    const o = id * NODE;
+    if (v1[a]! < 0) {
+      out[o] = -1;
+      // Leaves' c(size) (the oldest snapshots have 0 in the split slot).
+      out[o + 1] = avgPath(v1[a + 4]!);
+      continue;
+    }
+    out[o] = v1[a + 3]! * dim + v1[a]!;
+    out[o + 1] = v1[a + 1]!;
+    out[o + 2] = v1[a + 5]!;
+    out[o + 3] = v1[a + 6]!;
+  }
+  return out;
+}
+
 export interface IsolationForestSnapshot {
   kind: 'vigil.iforest';
-  version: 1;
+  /** 1: nodes of 7 slots (read, converted); 2: compact nodes. */
+  version: 1 | 2;
   metrics: number;
   config: IsolationForestConfig;
   history: string;

@@ -1,5 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { IsolationForestDetector, parseCsv, scoreTable, tableScoreToCsv } from '../../src/detect/index.js';
 import { STEP, T0, gaussian } from './synthetic.js';
 
@@ -66,6 +68,24 @@ describe('isolation forest', () => {
     for (let i = 0; i < 500; i++) a.update(T0 + i * STEP, [cpu[i]!, lat[i]!]);
     const b = IsolationForestDetector.restore(JSON.parse(JSON.stringify(a.snapshot())));
     for (let i = 500; i < 900; i++) assert.equal(b.update(T0 + i * STEP, [cpu[i]!, lat[i]!]).score, expected[i]);
+  });
+
+  it('restores a version 1 snapshot (nodes of 7 slots) and scores on exactly as one that never stopped', () => {
+    // Saved by the version 1 code after the first 200 rows of this series, with this configuration.
+    const v1 = JSON.parse(readFileSync(fileURLToPath(new URL('../../../test/detect/fixtures/iforest-v1.json', import.meta.url)), 'utf8'));
+    assert.equal(v1.version, 1);
+    const cfg = { trees: 5, sampleSize: 32, window: 64, retrainEvery: 32, calibration: 64, minRows: 32 };
+    const value = (i: number) => 50 + 10 * Math.sin(i / 20) + ((i * 7919) % 13) / 13 + (i === 300 ? 40 : 0);
+    const whole = new IsolationForestDetector(1, cfg);
+    const expected = Array.from({ length: 400 }, (_, i) => whole.update(T0 + i * STEP, [value(i)]));
+    const restored = IsolationForestDetector.restore(v1);
+    for (let i = 200; i < 400; i++) {
+      const r = restored.update(T0 + i * STEP, [value(i)]);
+      assert.equal(r.raw, expected[i]!.raw);
+      assert.equal(r.score, expected[i]!.score);
+    }
+    assert.ok(expected[300]!.score > 0.9, `the spike scores ${expected[300]!.score}`);
+    assert.equal(restored.snapshot().version, 2);
   });
 });
 

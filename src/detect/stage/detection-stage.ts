@@ -390,25 +390,26 @@ export class DetectionStage {
     let slot = this.slots.get(key);
     if (!slot) {
       const name = labels[METRIC_NAME] ?? '';
+      // Fields every sample reads or writes first (they share the object's first cache lines).
       slot = {
-        labels,
-        key,
-        hash: seriesHash(labels),
         state: this.ensemble.createState(),
+        lastT: -Infinity,
         cumulative: isCumulative(labels),
+        dirty: false,
+        open: false,
+        scoreT: -Infinity,
+        scoreV: NaN,
+        scoreId: -1,
+        hostColumn: undefined,
         prevT: NaN,
         prevV: NaN,
-        lastT: -Infinity,
-        open: false,
         below: 0,
         peak: 0,
         startedAt: NaN,
+        labels,
+        key,
+        hash: seriesHash(labels),
         scoreLabels: Object.freeze({ ...labels, [METRIC_NAME]: ANOMALY_SCORE_METRIC, source_metric: name }),
-        scoreId: -1,
-        scoreT: -Infinity,
-        scoreV: NaN,
-        dirty: false,
-        hostColumn: undefined,
       };
       this.slots.set(key, slot);
     }

@@ -24,10 +24,12 @@ export class ContextNovelty {
   private bits = -1;
   readonly words: number;
   private readonly mod: number;
+  private readonly intCodes: boolean;
 
   constructor(layout: Layout, readonly cfg: NoveltyConfig) {
     this.words = Math.ceil(cfg.bits / 32);
     this.mod = cfg.levels ** (cfg.window - 1);
+    this.intCodes = this.mod * cfg.levels <= 2 ** 31;
     // Slots: code, filled (values in the code), rate. The bit set (32 bits per slot) is
     // placed apart (placeMemory), so these three can sit with the other slots every sample reads.
     this.at = layout.reserve(3);
@@ -57,7 +59,8 @@ export class ContextNovelty {
     let q = hi > lo ? Math.floor(((x - lo) / (hi - lo)) * c.levels) : 0;
     if (q < 0) q = 0;
     else if (q >= c.levels) q = c.levels - 1;
-    const code = (s[a]! % this.mod) * c.levels + q;
+    // Codes below 2^31 take integer arithmetic (a double modulo is a library call).
+    const code = this.intCodes ? ((s[a]! | 0) % this.mod) * c.levels + q : (s[a]! % this.mod) * c.levels + q;
     s[a] = code;
     const filled = s[a + 1]! + 1;
     s[a + 1] = filled;

@@ -248,6 +248,19 @@ test('byte parser = string parser on the regular lines a sender repeats (the fas
   for (let i = 0; i < a.length; i++) assert.equal(a[i], b[i]);
 });
 
+test('the cache keeps copies of the bytes it is keyed by: a body reused and rewritten in place (as a sender may) is read anew', () => {
+  const parser = new LineProtocolParser();
+  const body = Buffer.from('cpu,host=a value=1 1000000\ncpu,host=b value=2 2000000\n');
+  const names = () => parser.parse(body, 'ns', limits, 0).batch.labels.map((l) => `${l.__name__}/${l.host}`);
+  assert.deepEqual(names(), ['cpu/a', 'cpu/b']);
+  body.write('c', 9, 'latin1');
+  body.write('vvvvv', 38, 'latin1');
+  assert.deepEqual(names(), ['cpu/c', 'cpu_vvvvv/b']);
+  body.write('a', 9, 'latin1');
+  body.write('value', 38, 'latin1');
+  assert.deepEqual(names(), ['cpu/a', 'cpu/b']);
+});
+
 test('timestamps are exact per precision at the boundaries (floor, safe-integer range, same errors)', () => {
   const divisor: Record<Precision, bigint> = { ns: 1_000_000n, us: 1000n, ms: 1n, s: 1n, m: 1n, h: 1n };
   const factor: Record<Precision, bigint> = { ns: 1n, us: 1n, ms: 1n, s: 1000n, m: 60_000n, h: 3_600_000n };

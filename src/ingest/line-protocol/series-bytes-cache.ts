@@ -102,7 +102,7 @@ export class SeriesBytesCache {
   /** Adds the part buf[start, end) (ASCII), parsed into `measurement` and `tags`. */
   add(buf: Uint8Array, start: number, end: number, measurement: string, tags: ReadonlyArray<[string, string]>): SeriesPart {
     this.makeRoom();
-    const p = newPart(buf.slice(start, end), measurement, tags);
+    const p = newPart(copyOf(buf, start, end), measurement, tags);
     const h = hashBytes(buf, start, end);
     const b = this.buckets.get(h);
     if (b === undefined) this.buckets.set(h, p);
@@ -148,7 +148,7 @@ export class SeriesBytesCache {
   /** Remembers that field key buf[start, end) of `p` is series `s` (up to FIELD_KEYS keys per part). */
   rememberField(p: SeriesPart, buf: Uint8Array, start: number, end: number, s: LineSeries): void {
     if (p.fieldKeys.length >= FIELD_KEYS) return;
-    p.fieldKeys.push(buf.slice(start, end));
+    p.fieldKeys.push(copyOf(buf, start, end));
     p.fieldSeries.push(s);
   }
 
@@ -178,4 +178,9 @@ function newPart(key: Uint8Array, measurement: string, tags: ReadonlyArray<[stri
   const base: Record<string, string> = {};
   for (const [k, v] of tags) base[sanitize(k, false)] = v;
   return new SeriesPart(key, sanitize(measurement, true), base);
+}
+
+/** A copy of buf[start, end): a Buffer's slice() is a view, which would keep the request body alive and change with it. */
+function copyOf(buf: Uint8Array, start: number, end: number): Uint8Array {
+  return Uint8Array.prototype.slice.call(buf, start, end);
 }

@@ -2,7 +2,8 @@ import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { isVigilError } from '../../core/errors.js';
 import type { IngestLimits } from '../../ingest/limits.js';
 import type { IngestPipeline } from '../../ingest/pipeline.js';
-import { LineSeriesCache, type Precision, parseLineProtocol, parsePrecision } from '../../ingest/line-protocol/parse.js';
+import { LineProtocolParser } from '../../ingest/line-protocol/byte-parser.js';
+import { type Precision, parsePrecision } from '../../ingest/line-protocol/parse.js';
 import { DECOMPRESSED_BODY_FACTOR, decodeContentEncoding, refusedCount, refusedDetail } from './ingest-body.js';
 
 /**
@@ -16,8 +17,8 @@ import { DECOMPRESSED_BODY_FACTOR, decodeContentEncoding, refusedCount, refusedD
  */
 export function ingestLineProtocolRoutes(app: FastifyInstance, pipeline: IngestPipeline, limits: IngestLimits, maxBodyBytes: number): void {
   const maxDecoded = maxBodyBytes * DECOMPRESSED_BODY_FACTOR;
-  // Senders repeat their series: their names are parsed and validated once, not per line.
-  const cache = new LineSeriesCache();
+  // Reads the body's bytes in place; senders repeat their series, whose names it parses and validates once, not per line.
+  const parser = new LineProtocolParser();
   for (const [url, api] of [
     ['/api/v2/write', 'v2'],
     ['/write', 'v1'],
@@ -36,9 +37,9 @@ export function ingestLineProtocolRoutes(app: FastifyInstance, pipeline: IngestP
         const precision: Precision = parsePrecision(q.precision, api);
         const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
         const body = decodeContentEncoding(raw, req.headers['content-encoding'] as string | undefined, maxDecoded);
-        const parsed = parseLineProtocol(body.toString('utf8'), precision, limits, Date.now(), cache);
+        const parsed = parser.parse(body, precision, limits, Date.now());
         if (parsed.refusedFields > 0) pipeline.rejectBeforeStore('string_field', parsed.refusedFields);
-        const result = pipeline.write(parsed.writes, 'influx_line');
+        const result = pipeline.writeBatch(parsed.batch, 'influx_line');
         const refused = refusedCount(result);
         if (parsed.refusedFields > 0 || refused > 0) {
           const parts: string[] = [];

@@ -3,7 +3,7 @@ import type { IngestLimits } from '../limits.js';
 import { fieldValueBytes } from './field-bytes.js';
 import { type ParsedRest, type Precision, parseRest, parseSeriesPart, seriesPartEnd, stringFieldRefusal, toMs } from './line-syntax.js';
 import { MAX_FIELD_ERRORS } from './parse.js';
-import { LineSampleSink } from './sample-sink.js';
+import { GroupedSamples } from '../grouped-samples.js';
 import { SeriesBytesCache, type SeriesPart } from './series-bytes-cache.js';
 import { timestampMsBytes } from './timestamp-bytes.js';
 
@@ -29,14 +29,14 @@ const BACKSLASH = 92;
  * part seen before, unescaped ASCII field keys, numeric values, an optional
  * timestamp) is read in place: its series part is found by its bytes
  * (SeriesBytesCache), its values and timestamp are read from digits, and its
- * samples go straight into reused arrays (LineSampleSink). Every other line (first
+ * samples go straight into reused arrays (GroupedSamples). Every other line (first
  * seen, escapes or string values after the series part, non-ASCII text, errors) is
  * decoded and parsed as text by the same grammar as parseLineProtocol (line-syntax.ts).
  *
  * One parser per route: it keeps the series cache and scratch arrays across requests.
  */
 export class LineProtocolParser {
-  private readonly sink = new LineSampleSink();
+  private readonly sink = new GroupedSamples();
   // The field set of the line being read: key bytes and values.
   private keyStart = new Int32Array(16);
   private keyEnd = new Int32Array(16);

@@ -1,16 +1,22 @@
-import { VigilError } from '../../core/errors.js';
-import type { Labels } from '../../core/labels.js';
-import type { SampleBatch } from '../../store/types.js';
-import type { IngestLimits } from '../limits.js';
-import type { LineSeries } from './series-bytes-cache.js';
+import { VigilError } from '../core/errors.js';
+import type { Labels } from '../core/labels.js';
+import type { SampleBatch } from '../store/types.js';
+import type { IngestLimits } from './limits.js';
+
+/** A decoder's cached series: which group of the current request (`gen`) its samples go to. */
+export interface GroupedSeries {
+  readonly labels: Labels;
+  gen: number;
+  group: number;
+}
 
 /**
- * Where the line protocol parser's samples go during one request: reused scratch
- * arrays of (timestamp, value, group) in line order, a group per series in order of
- * first appearance, regrouped into a SampleBatch at the end: the layout the string
- * parser's SeriesWrite[] gives once batched. Nothing is allocated per sample.
+ * Where a byte-level decoder's samples go during one request (line protocol, OTLP):
+ * reused scratch arrays of (timestamp, value, group) in arrival order, a group per
+ * series in order of first appearance, regrouped into a SampleBatch at the end: the
+ * layout a labels-keyed SeriesWrite[] gives once batched. Nothing is allocated per sample.
  */
-export class LineSampleSink {
+export class GroupedSamples {
   samples = 0;
   private gen = 0;
   private maxSeries = 0;
@@ -29,8 +35,11 @@ export class LineSampleSink {
     this.groupCount = 0;
   }
 
-  /** Appends one sample of series `s`; the same limit checks, in the same order, as the string parser. */
-  add(s: LineSeries, t: number, v: number): void {
+  /**
+   * Appends one sample of series `s` (checking the request's series and sample limits,
+   * in that order); returns its index in the scratch arrays.
+   */
+  add(s: GroupedSeries, t: number, v: number): number {
     if (s.gen !== this.gen) {
       // The series' first sample in this request: it opens a group.
       if (this.groupCount >= this.maxSeries) throw new VigilError('TOO_MANY_SERIES', `more than ${this.maxSeries} series in one request`, 413);
@@ -42,8 +51,15 @@ export class LineSampleSink {
     if (++this.samples > this.maxSamples) throw new VigilError('TOO_MANY_SAMPLES', `more than ${this.maxSamples} samples in one request`, 413);
     if (i === this.t.length) this.grow();
     this.t[i] = t;
+    // A Float64Array keeps the stale marker's NaN payload bits.
     this.v[i] = v;
     this.g[i] = s.group;
+    return i;
+  }
+
+  /** Replaces the value of sample `i` (an index add() returned) before finish(). */
+  setValue(i: number, v: number): void {
+    this.v[i] = v;
   }
 
   /** The request's batch (fresh arrays: the batch outlives the request). */
@@ -59,7 +75,7 @@ export class LineSampleSink {
       timestamps = this.t.slice(0, n);
       values = this.v.slice(0, n);
     } else {
-      // Counting sort by group, keeping line order within a group.
+      // Counting sort by group, keeping arrival order within a group.
       for (let i = 0; i < n; i++) ends[this.g[i]!]!++;
       for (let k = 1; k < size; k++) ends[k]! += ends[k - 1]!;
       const next = new Uint32Array(size);
@@ -83,7 +99,8 @@ export class LineSampleSink {
   }
 }
 
-function grown<A extends Float64Array | Int32Array>(a: A, length: number): A {
+/** A copy of `a` in a new array of `length` elements. */
+export function grown<A extends Float64Array | Int32Array>(a: A, length: number): A {
   const b = new (a.constructor as new (n: number) => A)(length);
   b.set(a);
   return b;

@@ -232,6 +232,7 @@ export class UnivariateEnsemble {
     // Version 1 order after the head and the three trackers: seasonal, change point,
     // likelihood, the context's counters, its bit set.
     const old = s.slice();
+    // The first slot after the trackers: version 1's seasonal start, now the context's counters.
     let from = this.context.at;
     for (const [to, n] of [
       [this.seasonal.at, this.seasonal.size],

@@ -1,11 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LineSeriesCache, parseLineProtocol, parsePrecision } from '../../src/ingest/line-protocol/parse.js';
-import { DEFAULT_INGEST_LIMITS } from '../../src/ingest/limits.js';
+import { LineProtocolParser } from '../../src/ingest/line-protocol/byte-parser.js';
+import { type Precision, parsePrecision } from '../../src/ingest/line-protocol/parse.js';
+import { DEFAULT_INGEST_LIMITS, type IngestLimits } from '../../src/ingest/limits.js';
+import { writesOfBatch } from '../../src/store/sample-batch.js';
 import { VigilError } from '../../src/core/errors.js';
 import { rng } from './remote-write-helpers.js';
 
 const limits = DEFAULT_INGEST_LIMITS;
+
+/** Parses `text` as the route does (a parser per route, kept across requests: pass one to share it). */
+function parseLineProtocol(text: string, precision: Precision, lim: IngestLimits, now: number, parser = new LineProtocolParser()) {
+  const r = parser.parse(Buffer.from(text), precision, lim, now);
+  return { writes: writesOfBatch(r.batch), samples: r.samples, fieldErrors: r.fieldErrors, refusedFields: r.refusedFields };
+}
 
 function series(text: string, precision = parsePrecision(undefined, 'v2'), now = 123_000) {
   const r = parseLineProtocol(text, precision, limits, now);
@@ -137,7 +145,7 @@ test('fuzz: random text and mutated lines only ever raise 400/413 VigilErrors', 
 });
 
 test('a series cache across requests gives the same writes, with one frozen label set per series', () => {
-  const cache = new LineSeriesCache();
+  const cache = new LineProtocolParser();
   const text = 'cpu,host=a,region=eu usage=1,idle=2 1000000000\ncpu,region=eu,host=a usage=3 2000000000\ncpu\\ load,host=a value=4 3000000000\n';
   const first = parseLineProtocol(text, 'ns', limits, 0, cache);
   const second = parseLineProtocol(text, 'ns', limits, 0, cache);

@@ -7,7 +7,7 @@ import { GroupedSamples } from '../grouped-samples.js';
 import { SeriesBytesCache, type SeriesPart } from './series-bytes-cache.js';
 import { timestampMsBytes } from './timestamp-bytes.js';
 
-/** parseLineProtocol's result with the samples as one flat batch (what pipeline.writeBatch takes). */
+/** A request's samples as one flat batch (what pipeline.writeBatch takes), with its refused string fields. */
 export interface LineProtocolBatch {
   batch: SampleBatch;
   samples: number;
@@ -22,16 +22,16 @@ const QUOTE = 34;
 const BACKSLASH = 92;
 
 /**
- * Line protocol over the request's bytes, with the results of parseLineProtocol
- * (parse.ts) on the body decoded as UTF-8: the same series, samples, order, errors
- * and limits. Decoding the body, slicing each line, and building tokens, strings and
+ * Line protocol over the request's bytes, with the results of the text grammar
+ * (line-syntax.ts) on the body decoded as UTF-8: the same series, samples, order,
+ * errors and limits (tested against the string parser it replaced, kept in the tests). Decoding the body, slicing each line, and building tokens, strings and
  * objects per field was most of the cost of a line; here a common line (a series
  * part seen before, unescaped ASCII field keys, numeric values, an optional
  * timestamp) is read in place: its series part is found by its bytes
  * (SeriesBytesCache), its values and timestamp are read from digits, and its
  * samples go straight into reused arrays (GroupedSamples). Every other line (first
  * seen, escapes or string values after the series part, non-ASCII text, errors) is
- * decoded and parsed as text by the same grammar as parseLineProtocol (line-syntax.ts).
+ * decoded and parsed as text by that grammar.
  *
  * One parser per route: it keeps the series cache and scratch arrays across requests.
  */
@@ -53,7 +53,7 @@ export class LineProtocolParser {
     const len = buf.length;
     let pos = 0;
     let lineNo = 0;
-    // Lines as parseLineProtocol frames them: split at \n, one trailing \r and leading spaces and tabs dropped, blank and # lines skipped.
+    // Lines as the string parser framed them: split at \n, one trailing \r and leading spaces and tabs dropped, blank and # lines skipped.
     while (pos <= len) {
       let nl = buf.indexOf(10, pos);
       if (nl < 0) nl = len;
@@ -157,7 +157,7 @@ export class LineProtocolParser {
     return true;
   }
 
-  /** A line as parseLineProtocol reads it, from its text; `part` is its series part if cached. */
+  /** A line read from its text, by the grammar; `part` is its series part if cached. */
   private textLine(buf: Buffer, start: number, end: number, lineNo: number, part: SeriesPart | undefined, precision: Precision, limits: IngestLimits, nowMs: number): void {
     const line = buf.toString('utf8', start, end);
     const at = `line ${lineNo}`;

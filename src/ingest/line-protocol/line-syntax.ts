@@ -1,8 +1,7 @@
 import { VigilError } from '../../core/errors.js';
 
 /**
- * The line protocol grammar over one line of text: the reference implementation
- * (see parse.ts for the semantics). The byte-level parser (byte-parser.ts) handles
+ * The line protocol grammar over one line of text (see parse.ts for the semantics). The byte-level parser (byte-parser.ts) handles
  * the common lines itself and hands every other line to these functions, so
  * unusual input (escapes, strings, errors, non-ASCII text) behaves exactly as here.
  */

@@ -38,8 +38,8 @@ export class SeriesPart {
 
 /**
  * Series parts of lines seen before, by their raw bytes, and one series per distinct
- * label set: the byte parser's form of LineSeriesCache (parse.ts), with the same
- * contents and the same bounds, so both give the same results. A sender repeats
+ * label set (validated once, frozen). It has the contents and bounds of the
+ * string parser's text-keyed cache it replaced, so both give the same results. A sender repeats
  * its series in every request, byte for byte and in the same order, so after the
  * first request a line's series part costs one byte compare against the part that
  * followed the previous line last time (or a hash and a compare) instead of
@@ -48,7 +48,7 @@ export class SeriesPart {
  * Parts with non-ASCII bytes are kept by their decoded text instead: decoding maps
  * different invalid UTF-8 sequences to the same U+FFFD text, and the string parser
  * treats those as one part. Bounded: past `maxEntries` parts, or series, that map
- * starts over empty (as LineSeriesCache does, possibly mid-request).
+ * starts over empty (as the text-keyed cache did, possibly mid-request).
  */
 export class SeriesBytesCache {
   /** Current request number; LineSeries.group is meaningful when LineSeries.gen equals it. */

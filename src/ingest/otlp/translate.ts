@@ -42,7 +42,8 @@ export interface OtlpTranslation {
 }
 
 const MAX_ERRORS = 10;
-const NO_RECORDED_VALUE = 1;
+/** DataPointFlags.FLAG_NO_RECORDED_VALUE_MASK: the point has no value (the series went away). */
+export const NO_RECORDED_VALUE = 1;
 
 /** Turns delta data into cumulative values, per output series, in memory (lost on restart; bounded). */
 export class DeltaAccumulator {

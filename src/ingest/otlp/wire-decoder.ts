@@ -8,7 +8,7 @@ import { type Obj, attributeLabels, formatLe, resourceLabels, sanitizeMetricName
 import { nanosToMs } from './nanos.js';
 import { SampleSink, type OtlpBatchTranslation } from './sample-sink.js';
 import { type CachedPoint, OtlpSeriesCache, type PointCache, SeriesRef } from './series-cache.js';
-import type { DeltaAccumulator } from './translate.js';
+import { type DeltaAccumulator, NO_RECORDED_VALUE } from './translate.js';
 import { readAttributes, wireTypeError } from './wire-attributes.js';
 import { DataPointFields } from './wire-data-point.js';
 import { DATA_FIELDS, METRIC, METRIC_FIELDS, REQUEST, RESOURCE_METRICS, SCOPE, SCOPE_METRICS, otherField } from './wire-fields.js';
@@ -435,7 +435,6 @@ export class OtlpWireDecoder {
   }
 }
 
-const NO_RECORDED_VALUE = 1;
 
 /** Data point layouts, as one-character prefixes of context keys. */
 const NUMBER = 'n';

@@ -1,6 +1,6 @@
 import { METRIC_NAME, labelsKey, type Labels } from '../../core/labels.js';
 import { type IngestLimits, validateLabels } from '../limits.js';
-import { hashBytes, sameBytes } from '../remote-write/label-cache.js';
+import { BytesBuckets, sameBytes } from '../bytes-buckets.js';
 import { sanitize } from './line-syntax.js';
 
 /**
@@ -53,7 +53,7 @@ export class SeriesPart {
 export class SeriesBytesCache {
   /** Current request number; LineSeries.group is meaningful when LineSeries.gen equals it. */
   gen = 0;
-  private buckets = new Map<number, SeriesPart | SeriesPart[]>();
+  private readonly buckets = new BytesBuckets<SeriesPart>();
   private byText = new Map<string, SeriesPart>();
   private parts = 0;
   /** The part of the previous line, and of the first line of the last request (the guesses' starting points). */
@@ -85,11 +85,7 @@ export class SeriesBytesCache {
 
   /** The part whose raw ASCII bytes are buf[start, end). */
   find(buf: Uint8Array, start: number, end: number): SeriesPart | undefined {
-    const b = this.buckets.get(hashBytes(buf, start, end));
-    let p: SeriesPart | undefined;
-    if (b === undefined) return undefined;
-    if (!Array.isArray(b)) p = sameBytes(b.key, buf, start, end) ? b : undefined;
-    else p = b.find((e) => sameBytes(e.key, buf, start, end));
+    const p = this.buckets.find(buf, start, end);
     if (p !== undefined) this.follow(p);
     return p;
   }
@@ -103,11 +99,7 @@ export class SeriesBytesCache {
   add(buf: Uint8Array, start: number, end: number, measurement: string, tags: ReadonlyArray<[string, string]>): SeriesPart {
     this.makeRoom();
     const p = newPart(copyOf(buf, start, end), measurement, tags);
-    const h = hashBytes(buf, start, end);
-    const b = this.buckets.get(h);
-    if (b === undefined) this.buckets.set(h, p);
-    else if (Array.isArray(b)) b.push(p);
-    else this.buckets.set(h, [b, p]);
+    this.buckets.add(p);
     this.follow(p);
     return p;
   }
@@ -158,7 +150,7 @@ export class SeriesBytesCache {
 
   private makeRoom(): void {
     if (this.parts >= this.maxEntries) {
-      this.buckets = new Map();
+      this.buckets.clear();
       this.byText = new Map();
       this.parts = 0;
       this.last = undefined;

@@ -1,7 +1,7 @@
 import { METRIC_NAME, type Labels } from '../../core/labels.js';
 import type { FrozenLabels } from '../frozen-labels.js';
 import { type IngestLimits, validateLabels } from '../limits.js';
-import { hashBytes, sameBytes } from '../remote-write/label-cache.js';
+import { BytesBuckets, sameBytes } from '../bytes-buckets.js';
 
 /**
  * What the OTLP wire decoder remembers across requests. A sender repeats the same
@@ -37,7 +37,7 @@ export class SeriesRef {
 /** The output series of one data point's attributes within one context. */
 export interface CachedPoint {
   /** The attributes' raw bytes (the cache key). */
-  readonly bytes: Uint8Array;
+  readonly key: Uint8Array;
   /** The attributes as labels, kept to rebuild `series` when `shape` changes. */
   readonly attrs: Record<string, string>;
   /** Histogram bounds or summary quantiles the series were built for (their `le`/`quantile` labels); null for numbers. */
@@ -50,7 +50,7 @@ export interface CachedPoint {
 
 /** CachedPoints of one context by attribute bytes: a hash map plus a guess of the next point. */
 export class PointCache {
-  private buckets = new Map<number, CachedPoint | CachedPoint[]>();
+  private readonly buckets = new BytesBuckets<CachedPoint>();
   private first: CachedPoint | undefined;
   private prev: CachedPoint | undefined;
 
@@ -61,17 +61,13 @@ export class PointCache {
 
   get(buf: Uint8Array, start: number, end: number): CachedPoint | undefined {
     const guess = this.prev === undefined ? this.first : this.prev.next;
-    const p = guess !== undefined && sameBytes(guess.bytes, buf, start, end) ? guess : this.find(buf, start, end);
+    const p = guess !== undefined && sameBytes(guess.key, buf, start, end) ? guess : this.buckets.find(buf, start, end);
     if (p !== undefined) this.follow(p);
     return p;
   }
 
   add(p: CachedPoint): void {
-    const h = hashBytes(p.bytes, 0, p.bytes.length);
-    const b = this.buckets.get(h);
-    if (b === undefined) this.buckets.set(h, p);
-    else if (Array.isArray(b)) b.push(p);
-    else this.buckets.set(h, [b, p]);
+    this.buckets.add(p);
     this.follow(p);
   }
 
@@ -79,14 +75,6 @@ export class PointCache {
     if (this.prev === undefined) this.first = p;
     else this.prev.next = p;
     this.prev = p;
-  }
-
-  private find(buf: Uint8Array, start: number, end: number): CachedPoint | undefined {
-    const b = this.buckets.get(hashBytes(buf, start, end));
-    if (b === undefined) return undefined;
-    if (!Array.isArray(b)) return sameBytes(b.bytes, buf, start, end) ? b : undefined;
-    for (const p of b) if (sameBytes(p.bytes, buf, start, end)) return p;
-    return undefined;
   }
 }
 

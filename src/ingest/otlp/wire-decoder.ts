@@ -392,7 +392,7 @@ export class OtlpWireDecoder {
     const attrs = attributeLabels(readAttributes(r, s, e, attrField, 'attributes'));
     const p: CachedPoint = {
       // A copy: the body may be a Buffer, whose slice() is a view of memory that gets reused.
-      bytes: new Uint8Array(r.buf.subarray(s, e)),
+      key: new Uint8Array(r.buf.subarray(s, e)),
       attrs,
       shape: this.layout === NUMBER ? null : this.p.shape.slice(0, this.p.nShape),
       series: this.buildSeries(attrs),

@@ -56,6 +56,8 @@ const HISTORY = 10;
 const NODE = 4;
 /** Slots per node in version 1 snapshots: [feature, split, left, right, size, min, max]. */
 const NODE_V1 = 7;
+/** Trees walked together when scoring (see rawScore). */
+const LANES = 4;
 
 /** Average path length of an unsuccessful BST search among n points: c(n). */
 function avgPath(n: number): number {
@@ -84,7 +86,12 @@ export class IsolationForestDetector {
   readonly dim: number;
   private readonly history: Float64Array; // metrics x HISTORY ring
   private histCount = 0;
-  private readonly rows: Float64Array; // window x dim ring of feature vectors
+  /**
+   * Ring of the last `window` feature vectors, stored by feature (dim x window):
+   * training reads one feature of its sampled rows at a time, and one feature's
+   * column (16 kB) stays in the cache where a row-major window would not.
+   */
+  private readonly columns: Float64Array;
   private rowCount = 0;
   private sinceTrain = 0;
   private readonly feature: Float64Array;
@@ -98,15 +105,19 @@ export class IsolationForestDetector {
   private recentCount = 0;
   private run = 0;
   private rng: number;
+  private readonly cursor = new Int32Array(LANES);
+  private readonly depth = new Int32Array(LANES);
+  private paths: Float64Array;
 
   constructor(readonly metrics: number, config: Partial<IsolationForestConfig> = {}) {
     this.cfg = { ...DEFAULT_IFOREST_CONFIG, ...config };
     this.dim = metrics * PER_METRIC + TIME_FEATURES;
     this.history = new Float64Array(metrics * HISTORY);
-    this.rows = new Float64Array(this.cfg.window * this.dim);
+    this.columns = new Float64Array(this.cfg.window * this.dim);
     this.feature = new Float64Array(this.dim);
     this.recent = new Float64Array(this.cfg.calibration);
     this.rng = this.cfg.seed >>> 0 || 1;
+    this.paths = new Float64Array(this.cfg.trees);
   }
 
   get threshold(): number {
@@ -133,7 +144,9 @@ export class IsolationForestDetector {
     res.flagged = this.run >= this.cfg.consecutive;
     this.explain(res);
     // Keep the row for the next training.
-    this.rows.set(f, (this.rowCount % this.cfg.window) * this.dim);
+    const window = this.cfg.window;
+    const slot = this.rowCount % window;
+    for (let q = 0; q < this.dim; q++) this.columns[q * window + slot] = f[q]!;
     this.rowCount++;
     this.sinceTrain++;
     const available = Math.min(this.rowCount, this.cfg.window);
@@ -198,8 +211,9 @@ export class IsolationForestDetector {
   }
 
   private train(): void {
-    const { trees, sampleSize } = this.cfg;
-    const available = Math.min(this.rowCount, this.cfg.window);
+    const { trees, sampleSize, window } = this.cfg;
+    const columns = this.columns;
+    const available = Math.min(this.rowCount, window);
     const psi = Math.min(sampleSize, available);
     const maxDepth = Math.ceil(Math.log2(Math.max(2, psi)));
     const maxNodes = trees * (2 * psi - 1);
@@ -207,20 +221,23 @@ export class IsolationForestDetector {
     const roots = new Int32Array(trees);
     let next = 0;
     const idx = new Int32Array(psi);
+    const leafPath = new Float64Array(psi + 1);
+    for (let n = 0; n <= psi; n++) leafPath[n] = avgPath(n);
     const build = (lo: number, hi: number, depth: number): number => {
       const id = next++;
       const o = id * NODE;
       const size = hi - lo;
       nodes[o] = -1;
       // A leaf keeps c(size) in its split slot, so scoring does not take a logarithm per tree.
-      nodes[o + 1] = avgPath(size);
+      nodes[o + 1] = leafPath[size]!;
       if (size <= 1 || depth >= maxDepth) return id;
       // Pick a feature with spread among these rows; give up after a few tries.
       for (let attempt = 0; attempt < 8; attempt++) {
         const q = Math.floor(this.random() * this.dim);
+        const col = q * window;
         let min = Infinity, max = -Infinity;
         for (let i = lo; i < hi; i++) {
-          const v = this.rows[idx[i]! * this.dim + q]!;
+          const v = columns[col + idx[i]!]!;
           if (v < min) min = v;
           if (v > max) max = v;
         }
@@ -228,7 +245,7 @@ export class IsolationForestDetector {
         const split = min + this.random() * (max - min);
         let mid = lo;
         for (let i = lo; i < hi; i++) {
-          if (this.rows[idx[i]! * this.dim + q]! < split) {
+          if (columns[col + idx[i]!]! < split) {
             const tmp = idx[i]!;
             idx[i] = idx[mid]!;
             idx[mid] = tmp;
@@ -244,10 +261,12 @@ export class IsolationForestDetector {
       }
       return id;
     };
+    const identity = new Int32Array(available);
+    for (let i = 0; i < available; i++) identity[i] = i;
     const pool = new Int32Array(available);
     for (let tr = 0; tr < trees; tr++) {
       // Sample psi distinct rows of the window (partial Fisher-Yates over indices).
-      for (let i = 0; i < available; i++) pool[i] = i;
+      pool.set(identity);
       for (let i = 0; i < psi; i++) {
         const j = i + Math.floor(this.random() * (available - i));
         const tmp = pool[i]!;
@@ -266,39 +285,68 @@ export class IsolationForestDetector {
       calib = this.recent.slice(0, Math.min(this.recentCount, this.cfg.calibration));
     } else {
       calib = new Float64Array(available);
-      for (let r = 0; r < available; r++) calib[r] = this.rawScore(this.rows, r * this.dim);
+      const row = new Float64Array(this.dim);
+      for (let r = 0; r < available; r++) {
+        for (let q = 0; q < this.dim; q++) row[q] = columns[q * window + r]!;
+        calib[r] = this.rawScore(row, 0);
+      }
     }
     calib.sort();
     this.calib = calib;
     this.sinceTrain = 0;
   }
 
+  /**
+   * Mean path length over the trees, as 2^(-E[h]/c(psi)). The trees are walked
+   * LANES at a time in lockstep: a forest is too large for the cache, so each
+   * step is a load from memory, and independent walks let those loads overlap
+   * instead of waiting one after another. Paths are summed in tree order, so the
+   * result does not depend on the walking order.
+   */
   private rawScore(f: Float64Array, off: number): number {
     const nodes = this.nodes;
     const dim = this.dim;
-    let total = 0;
-    for (let tr = 0; tr < this.roots.length; tr++) {
-      let id = this.roots[tr]!;
-      let depth = 0;
-      for (;;) {
-        const o = id * NODE;
-        const packed = nodes[o]!;
-        if (packed < 0) {
-          total += depth + nodes[o + 1]!;
-          break;
+    const roots = this.roots;
+    const trees = roots.length;
+    const cursor = this.cursor;
+    const depth = this.depth;
+    if (this.paths.length < trees) this.paths = new Float64Array(trees);
+    const paths = this.paths;
+    for (let base = 0; base < trees; base += LANES) {
+      const lanes = Math.min(LANES, trees - base);
+      for (let k = 0; k < lanes; k++) {
+        cursor[k] = roots[base + k]!;
+        depth[k] = 0;
+      }
+      for (let walking = lanes; walking > 0; ) {
+        walking = 0;
+        for (let k = 0; k < lanes; k++) {
+          const id = cursor[k]!;
+          if (id < 0) continue;
+          const o = id * NODE;
+          const packed = nodes[o]!;
+          if (packed < 0) {
+            paths[base + k] = depth[k]! + nodes[o + 1]!;
+            cursor[k] = -1;
+            continue;
+          }
+          const right = Math.floor(packed / dim);
+          const v = f[off + packed - right * dim]!;
+          if (v < nodes[o + 2]! || v > nodes[o + 3]!) {
+            paths[base + k] = depth[k]! + 1;
+            cursor[k] = -1;
+            continue;
+          }
+          cursor[k] = v < nodes[o + 1]! ? id + 1 : right;
+          depth[k]!++;
+          walking++;
         }
-        const right = Math.floor(packed / dim);
-        const v = f[off + packed - right * dim]!;
-        if (v < nodes[o + 2]! || v > nodes[o + 3]!) {
-          total += depth + 1;
-          break;
-        }
-        id = v < nodes[o + 1]! ? id + 1 : right;
-        depth++;
       }
     }
+    let total = 0;
+    for (let tr = 0; tr < trees; tr++) total += paths[tr]!;
     const psi = Math.min(this.cfg.sampleSize, Math.min(this.rowCount, this.cfg.window));
-    return 2 ** (-(total / this.roots.length) / avgPath(psi));
+    return 2 ** (-(total / trees) / avgPath(psi));
   }
 
   /** Share of training rows scoring below raw (mid-rank for ties). */
@@ -346,7 +394,7 @@ export class IsolationForestDetector {
       config: this.cfg,
       history: b64(this.history),
       histCount: this.histCount,
-      rows: b64(this.rows),
+      rows: b64(transpose(this.columns, this.dim, this.cfg.window)),
       rowCount: this.rowCount,
       sinceTrain: this.sinceTrain,
       nodes: b64(this.nodes),
@@ -368,7 +416,7 @@ export class IsolationForestDetector {
     };
     d.history.set(f64(snap.history));
     d.histCount = snap.histCount;
-    d.rows.set(f64(snap.rows));
+    d.columns.set(transpose(f64(snap.rows), d.cfg.window, d.dim));
     d.rowCount = snap.rowCount;
     d.sinceTrain = snap.sinceTrain;
     d.nodes = snap.version === 2 ? f64(snap.nodes) : compactNodes(f64(snap.nodes), d.dim);
@@ -381,6 +429,13 @@ export class IsolationForestDetector {
     d.rng = snap.rng;
     return d;
   }
+}
+
+/** The r x c matrix m (row-major) as c x r. Snapshots keep the window row by row. */
+function transpose(m: Float64Array, r: number, c: number): Float64Array {
+  const out = new Float64Array(r * c);
+  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = m[i * c + j]!;
+  return out;
 }
 
 /** Version 1 nodes [feature, split, left, right, size, min, max] as compact nodes (same ids, left = id + 1). */

@@ -1,6 +1,6 @@
 import { METRIC_NAME, labelsKey, type Labels } from '../../core/labels.js';
 import { type IngestLimits, validateLabels } from '../limits.js';
-import { BytesBuckets, sameBytes } from '../bytes-buckets.js';
+import { ByteKey, BytesBuckets } from '../bytes-buckets.js';
 import { sanitize } from './line-syntax.js';
 
 /**
@@ -18,19 +18,21 @@ export class LineSeries {
 
 /** Field keys a part remembers as bytes (the byte parser's lookup); a part with more fields finds the rest by name. */
 const FIELD_KEYS = 16;
+/** The key of parts kept by their text (never compared as bytes). */
+const NO_KEY = new ByteKey(new Uint8Array(0), 0, 0);
 
 /** A series part (measurement and tags, as written) seen before: its names, and its series per field key. */
 export class SeriesPart {
   readonly byField = new Map<string, LineSeries>();
   /** Field keys as bytes, in the order lines first named them (lines repeat their field order), and their series. */
-  readonly fieldKeys: Uint8Array[] = [];
+  readonly fieldKeys: ByteKey[] = [];
   readonly fieldSeries: LineSeries[] = [];
   /** The part of the line that followed this one last time (senders repeat their order). */
   next: SeriesPart | undefined;
 
   constructor(
     /** The raw bytes (the cache key) of an ASCII part; empty for one found by its text. */
-    readonly key: Uint8Array,
+    readonly key: ByteKey,
     readonly mname: string,
     readonly base: Record<string, string>,
   ) {}
@@ -78,7 +80,7 @@ export class SeriesBytesCache {
     const g = this.last === undefined ? this.first : this.last.next;
     if (g === undefined) return undefined;
     const n = g.key.length;
-    if (start + n >= end || buf[start + n] !== 32 || !sameBytes(g.key, buf, start, start + n)) return undefined;
+    if (start + n >= end || buf[start + n] !== 32 || !g.key.equals(buf, start, start + n)) return undefined;
     this.last = g;
     return g;
   }
@@ -98,7 +100,7 @@ export class SeriesBytesCache {
   /** Adds the part buf[start, end) (ASCII), parsed into `measurement` and `tags`. */
   add(buf: Uint8Array, start: number, end: number, measurement: string, tags: ReadonlyArray<[string, string]>): SeriesPart {
     this.makeRoom();
-    const p = newPart(copyOf(buf, start, end), measurement, tags);
+    const p = newPart(new ByteKey(buf, start, end), measurement, tags);
     this.buckets.add(p);
     this.follow(p);
     return p;
@@ -106,7 +108,7 @@ export class SeriesBytesCache {
 
   addText(raw: string, measurement: string, tags: ReadonlyArray<[string, string]>): SeriesPart {
     this.makeRoom();
-    const p = newPart(new Uint8Array(0), measurement, tags);
+    const p = newPart(NO_KEY, measurement, tags);
     this.byText.set(raw, p);
     return p;
   }
@@ -132,15 +134,15 @@ export class SeriesBytesCache {
   /** The series of the field whose key is buf[start, end) (no escapes), if `p` knows those bytes; `k` is the field's position in its line. */
   fieldSeries(p: SeriesPart, k: number, buf: Uint8Array, start: number, end: number): LineSeries | undefined {
     const keys = p.fieldKeys;
-    if (k < keys.length && sameBytes(keys[k]!, buf, start, end)) return p.fieldSeries[k];
-    for (let j = 0; j < keys.length; j++) if (sameBytes(keys[j]!, buf, start, end)) return p.fieldSeries[j];
+    if (k < keys.length && keys[k]!.equals(buf, start, end)) return p.fieldSeries[k];
+    for (let j = 0; j < keys.length; j++) if (keys[j]!.equals(buf, start, end)) return p.fieldSeries[j];
     return undefined;
   }
 
   /** Remembers that field key buf[start, end) of `p` is series `s` (up to FIELD_KEYS keys per part). */
   rememberField(p: SeriesPart, buf: Uint8Array, start: number, end: number, s: LineSeries): void {
     if (p.fieldKeys.length >= FIELD_KEYS) return;
-    p.fieldKeys.push(copyOf(buf, start, end));
+    p.fieldKeys.push(new ByteKey(buf, start, end));
     p.fieldSeries.push(s);
   }
 
@@ -166,13 +168,8 @@ export class SeriesBytesCache {
   }
 }
 
-function newPart(key: Uint8Array, measurement: string, tags: ReadonlyArray<[string, string]>): SeriesPart {
+function newPart(key: ByteKey, measurement: string, tags: ReadonlyArray<[string, string]>): SeriesPart {
   const base: Record<string, string> = {};
   for (const [k, v] of tags) base[sanitize(k, false)] = v;
   return new SeriesPart(key, sanitize(measurement, true), base);
-}
-
-/** A copy of buf[start, end): a Buffer's slice() is a view, which would keep the request body alive and change with it. */
-function copyOf(buf: Uint8Array, start: number, end: number): Uint8Array {
-  return Uint8Array.prototype.slice.call(buf, start, end);
 }

@@ -1,7 +1,7 @@
 import { METRIC_NAME, type Labels } from '../../core/labels.js';
 import type { FrozenLabels } from '../frozen-labels.js';
 import { type IngestLimits, validateLabels } from '../limits.js';
-import { BytesBuckets, sameBytes } from '../bytes-buckets.js';
+import { type ByteKey, BytesBuckets } from '../bytes-buckets.js';
 
 /**
  * What the OTLP wire decoder remembers across requests. A sender repeats the same
@@ -37,7 +37,7 @@ export class SeriesRef {
 /** The output series of one data point's attributes within one context. */
 export interface CachedPoint {
   /** The attributes' raw bytes (the cache key). */
-  readonly key: Uint8Array;
+  readonly key: ByteKey;
   /** The attributes as labels, kept to rebuild `series` when `shape` changes. */
   readonly attrs: Record<string, string>;
   /** Histogram bounds or summary quantiles the series were built for (their `le`/`quantile` labels); null for numbers. */
@@ -61,7 +61,7 @@ export class PointCache {
 
   get(buf: Uint8Array, start: number, end: number): CachedPoint | undefined {
     const guess = this.prev === undefined ? this.first : this.prev.next;
-    const p = guess !== undefined && sameBytes(guess.key, buf, start, end) ? guess : this.buckets.find(buf, start, end);
+    const p = guess !== undefined && guess.key.equals(buf, start, end) ? guess : this.buckets.find(buf, start, end);
     if (p !== undefined) this.follow(p);
     return p;
   }

@@ -1,6 +1,7 @@
 import { VigilError, isVigilError } from '../../core/errors.js';
 import { METRIC_NAME, labelsKey } from '../../core/labels.js';
 import { STALE_NAN } from '../../core/sample.js';
+import { ByteKey } from '../bytes-buckets.js';
 import { FrozenLabels } from '../frozen-labels.js';
 import type { IngestLimits } from '../limits.js';
 import { ProtoReader, WIRE_LEN, readString } from '../remote-write/proto-reader.js';
@@ -392,7 +393,7 @@ export class OtlpWireDecoder {
     const attrs = attributeLabels(readAttributes(r, s, e, attrField, 'attributes'));
     const p: CachedPoint = {
       // A copy: the body may be a Buffer, whose slice() is a view of memory that gets reused.
-      key: new Uint8Array(r.buf.subarray(s, e)),
+      key: new ByteKey(r.buf, s, e),
       attrs,
       shape: this.layout === NUMBER ? null : this.p.shape.slice(0, this.p.nShape),
       series: this.buildSeries(attrs),

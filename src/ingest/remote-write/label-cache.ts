@@ -1,8 +1,8 @@
 import type { Labels } from '../../core/labels.js';
-import { BytesBuckets, sameBytes } from '../bytes-buckets.js';
+import { ByteKey, BytesBuckets } from '../bytes-buckets.js';
 
 interface Entry {
-  readonly key: Uint8Array;
+  readonly key: ByteKey;
   readonly labels: Labels;
   /** The series that came after this one last time. */
   next: Entry | undefined;
@@ -27,7 +27,7 @@ export class LabelBytesCache {
 
   get(buf: Uint8Array, start: number, end: number): Labels | undefined {
     const guess = this.last?.next;
-    if (guess !== undefined && sameBytes(guess.key, buf, start, end)) {
+    if (guess !== undefined && guess.key.equals(buf, start, end)) {
       this.last = guess;
       return guess.labels;
     }
@@ -42,7 +42,7 @@ export class LabelBytesCache {
   /** Caches `labels` (frozen here) for the bytes buf[start, end); returns the frozen object. */
   set(buf: Uint8Array, start: number, end: number, labels: Record<string, string>): Labels {
     if (this.entries >= this.maxEntries) this.clear();
-    const e: Entry = { key: buf.slice(start, end), labels: Object.freeze(labels), next: undefined };
+    const e: Entry = { key: new ByteKey(buf, start, end), labels: Object.freeze(labels), next: undefined };
     if (this.last) this.last.next = e;
     this.last = e;
     this.buckets.add(e);

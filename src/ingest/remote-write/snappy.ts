@@ -31,6 +31,10 @@ export function snappyUncompress(src: Uint8Array, maxBytes: number, scratch?: { 
     if (scratch.buf.length < total) scratch.buf = new Uint8Array(Math.max(total, scratch.buf.length * 2));
     out = scratch.buf.subarray(0, total);
   } else out = new Uint8Array(total);
+  // Short runs (most of a remote-write body: label values, sample bytes) are copied
+  // four bytes at a time through views, faster than a subarray set() or byte by byte.
+  const from = new DataView(src.buffer, src.byteOffset, n);
+  const to = new DataView(out.buffer, out.byteOffset, total);
   let o = 0;
   while (pos < n) {
     const tag = src[pos++]!;
@@ -47,9 +51,11 @@ export function snappyUncompress(src: Uint8Array, maxBytes: number, scratch?: { 
       len += 1;
       if (pos + len > n) throw bad('literal runs past the end of the input');
       if (o + len > total) throw bad('literal runs past the declared length');
-      // Short runs (most of a remote-write body: label values, sample bytes) copy faster by hand than through a view.
-      if (len <= 32) for (let i = 0; i < len; i++) out[o + i] = src[pos + i]!;
-      else out.set(src.subarray(pos, pos + len), o);
+      if (len <= 64) {
+        let i = 0;
+        for (; i + 4 <= len; i += 4) to.setInt32(o + i, from.getInt32(pos + i, true), true);
+        for (; i < len; i++) out[o + i] = src[pos + i]!;
+      } else out.set(src.subarray(pos, pos + len), o);
       pos += len;
       o += len;
       continue;
@@ -74,9 +80,13 @@ export function snappyUncompress(src: Uint8Array, maxBytes: number, scratch?: { 
     }
     if (offset === 0 || offset > o) throw bad(`copy offset ${offset} is out of range`);
     if (o + len > total) throw bad('copy runs past the declared length');
-    // Overlapping copies (offset < len) must go byte by byte; short ones are faster that way too.
-    if (offset >= len && len > 32) out.copyWithin(o, o - offset, o - offset + len);
-    else for (let i = 0; i < len; i++) out[o + i] = out[o - offset + i]!;
+    // A copy may overlap its own output (offset < len: a repeating pattern). Going
+    // forwards a word at a time is still exact when offset >= 4, since every word
+    // read was written before; shorter offsets go byte by byte.
+    const at = o - offset;
+    let i = 0;
+    if (offset >= 4) for (; i + 4 <= len; i += 4) to.setInt32(o + i, to.getInt32(at + i, true), true);
+    for (; i < len; i++) out[o + i] = out[at + i]!;
     o += len;
   }
   if (o !== total) throw bad(`decompressed ${o} bytes, header declared ${total}`);

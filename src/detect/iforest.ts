@@ -84,14 +84,28 @@ export interface IsolationResult {
 export class IsolationForestDetector {
   readonly cfg: IsolationForestConfig;
   readonly dim: number;
-  private readonly history: Float64Array; // metrics x HISTORY ring
-  private histCount = 0;
   /**
-   * Ring of the last `window` feature vectors, stored by feature (dim x window):
-   * training reads one feature of its sampled rows at a time, and one feature's
-   * column (16 kB) stays in the cache where a row-major window would not.
+   * The window is kept as the values it was derived from, not as feature vectors:
+   * per metric a ring of the last window + HISTORY values (the rolling features of
+   * the oldest row reach HISTORY - 1 back), plus each row's hour and day of week.
+   * Training derives the features of the rows it samples as it needs them. That
+   * is 14 times less memory than the vectors (256 kB instead of 3.7 MB for a host
+   * of 16 metrics), small enough to stay in the cache while a forest is built.
    */
-  private readonly columns: Float64Array;
+  private readonly values: Float64Array; // metrics x ring rings of values
+  private readonly ring: number;
+  private histCount = 0;
+  private readonly hours: Float64Array; // window ring, by row
+  private readonly days: Float64Array;
+  /** History index of row R is R + histShift (both count every update, so this stays put). */
+  private histShift = 0;
+  /**
+   * Feature vectors of the window's rows as restored from a version 1 or 2 snapshot
+   * (which kept vectors, not the values before the window), rows seedFrom onwards,
+   * row-major; dropped once those rows have left the window.
+   */
+  private seed: Float64Array | null = null;
+  private seedFrom = 0;
   private rowCount = 0;
   private sinceTrain = 0;
   private readonly feature: Float64Array;
@@ -112,8 +126,10 @@ export class IsolationForestDetector {
   constructor(readonly metrics: number, config: Partial<IsolationForestConfig> = {}) {
     this.cfg = { ...DEFAULT_IFOREST_CONFIG, ...config };
     this.dim = metrics * PER_METRIC + TIME_FEATURES;
-    this.history = new Float64Array(metrics * HISTORY);
-    this.columns = new Float64Array(this.cfg.window * this.dim);
+    this.ring = this.cfg.window + HISTORY;
+    this.values = new Float64Array(metrics * this.ring);
+    this.hours = new Float64Array(this.cfg.window);
+    this.days = new Float64Array(this.cfg.window);
     this.feature = new Float64Array(this.dim);
     this.recent = new Float64Array(this.cfg.calibration);
     this.rng = this.cfg.seed >>> 0 || 1;
@@ -143,11 +159,12 @@ export class IsolationForestDetector {
     this.run = res.anomalous ? this.run + 1 : 0;
     res.flagged = this.run >= this.cfg.consecutive;
     this.explain(res);
-    // Keep the row for the next training.
-    const window = this.cfg.window;
-    const slot = this.rowCount % window;
-    for (let q = 0; q < this.dim; q++) this.columns[q * window + slot] = f[q]!;
+    // The row stays for the next training as its values (pushed above) and its time.
+    const slot = this.rowCount % this.cfg.window;
+    this.hours[slot] = f[this.dim - 3]!;
+    this.days[slot] = f[this.dim - 2]!;
     this.rowCount++;
+    if (this.seed !== null && this.rowCount - this.cfg.window >= this.seedFrom + this.seed.length / this.dim) this.seed = null;
     this.sinceTrain++;
     const available = Math.min(this.rowCount, this.cfg.window);
     if (available >= this.cfg.minRows && (!this.trained || this.sinceTrain >= this.cfg.retrainEvery)) this.train();
@@ -155,11 +172,11 @@ export class IsolationForestDetector {
   }
 
   private pushHistory(values: ArrayLike<number>): void {
-    const slot = this.histCount % HISTORY;
+    const slot = this.histCount % this.ring;
     for (let m = 0; m < this.metrics; m++) {
       let v = values[m]!;
       if (!Number.isFinite(v)) v = this.histCount > 0 ? this.lag(m, 1) : 0; // carry the last value forward
-      this.history[m * HISTORY + slot] = v;
+      this.values[m * this.ring + slot] = v;
     }
     this.histCount++;
   }
@@ -167,8 +184,107 @@ export class IsolationForestDetector {
   /** The value k rows back (0 = current), clamped to the oldest available. */
   private lag(m: number, k: number): number {
     const back = Math.min(k, this.histCount - 1);
-    const slot = (((this.histCount - 1 - back) % HISTORY) + HISTORY) % HISTORY;
-    return this.history[m * HISTORY + slot]!;
+    return this.values[m * this.ring + ((this.histCount - 1 - back) % this.ring)]!;
+  }
+
+  /**
+   * Feature q of the row whose history index is h and window slot `slot`, derived
+   * as features() derives the current row's (the same arithmetic in the same order,
+   * so the same bits).
+   */
+  private featureAt(h: number, slot: number, q: number): number {
+    const perMetric = this.metrics * PER_METRIC;
+    if (q >= perMetric) {
+      const hour = this.hours[slot]!;
+      if (q === perMetric) return hour;
+      const dow = this.days[slot]!;
+      return q === perMetric + 1 ? dow : dow >= 1 && dow <= 5 && hour >= 9 && hour < 17 ? 1 : 0;
+    }
+    const m = (q / PER_METRIC) | 0;
+    const k = q - m * PER_METRIC;
+    const ring = this.ring;
+    const base = m * ring;
+    const at = h % ring;
+    if (k === 0) return this.values[base + at]!;
+    if (k <= 2 * ROLL.length) {
+      const w = ROLL[(k - 1) >> 1]!;
+      const n = Math.min(w, h + 1);
+      let s = 0, s2 = 0;
+      for (let i = 0; i < n; i++) {
+        const j = at - i;
+        const x = this.values[base + (j < 0 ? j + ring : j)]!;
+        s += x;
+        s2 += x * x;
+      }
+      const mean = s / n;
+      return (k & 1) === 1 ? mean : Math.sqrt(Math.max(0, s2 / n - mean * mean));
+    }
+    if (k <= 2 * ROLL.length + 3) return this.values[base + ((h - Math.min(k - 2 * ROLL.length, h)) % ring)]!;
+    const v = this.values[base + at]!;
+    const prev = this.values[base + ((h - Math.min(1, h)) % ring)]!;
+    return prev !== 0 ? (v - prev) / Math.abs(prev) : v - prev;
+  }
+
+  /**
+   * vals[i] = feature q of the window row in slot idx[i], for i in [lo, hi): what
+   * featureAt gives, with the feature decoded once for all the rows.
+   */
+  private featureOfRows(q: number, idx: Int32Array, lo: number, hi: number, vals: Float64Array, hOf: Float64Array, atOf: Int32Array): void {
+    const perMetric = this.metrics * PER_METRIC;
+    if (this.seed !== null || q >= perMetric) {
+      for (let i = lo; i < hi; i++) vals[i] = this.featureOfSlot(idx[i]!, q);
+      return;
+    }
+    const values = this.values;
+    const ring = this.ring;
+    const m = (q / PER_METRIC) | 0;
+    const k = q - m * PER_METRIC;
+    const base = m * ring;
+    if (k === 0) {
+      for (let i = lo; i < hi; i++) vals[i] = values[base + atOf[idx[i]!]!]!;
+    } else if (k <= 2 * ROLL.length) {
+      const w = ROLL[(k - 1) >> 1]!;
+      const wantMean = (k & 1) === 1;
+      for (let i = lo; i < hi; i++) {
+        const slot = idx[i]!;
+        const at = atOf[slot]!;
+        const n = Math.min(w, hOf[slot]! + 1);
+        let s = 0, s2 = 0;
+        for (let b = 0; b < n; b++) {
+          const j = at - b;
+          const x = values[base + (j < 0 ? j + ring : j)]!;
+          s += x;
+          s2 += x * x;
+        }
+        const mean = s / n;
+        vals[i] = wantMean ? mean : Math.sqrt(Math.max(0, s2 / n - mean * mean));
+      }
+    } else {
+      // Lags 1-3, or the rate of change (against lag 1).
+      const l = k <= 2 * ROLL.length + 3 ? k - 2 * ROLL.length : 1;
+      const rate = k > 2 * ROLL.length + 3;
+      for (let i = lo; i < hi; i++) {
+        const slot = idx[i]!;
+        const at = atOf[slot]!;
+        const j = at - Math.min(l, hOf[slot]!);
+        const prev = values[base + (j < 0 ? j + ring : j)]!;
+        if (!rate) vals[i] = prev;
+        else {
+          const v = values[base + at]!;
+          vals[i] = prev !== 0 ? (v - prev) / Math.abs(prev) : v - prev;
+        }
+      }
+    }
+  }
+
+  /** Feature q of the window row in `slot` (rows of a restored old snapshot come from its vectors). */
+  private featureOfSlot(slot: number, q: number): number {
+    const window = this.cfg.window;
+    const newest = this.rowCount - 1;
+    const row = newest - ((newest - slot + window) % window);
+    const seed = this.seed;
+    if (seed !== null && row >= this.seedFrom && (row - this.seedFrom) * this.dim < seed.length) return seed[(row - this.seedFrom) * this.dim + q]!;
+    return this.featureAt(row + this.histShift, slot, q);
   }
 
   private features(t: number): Float64Array {
@@ -212,7 +328,6 @@ export class IsolationForestDetector {
 
   private train(): void {
     const { trees, sampleSize, window } = this.cfg;
-    const columns = this.columns;
     const available = Math.min(this.rowCount, window);
     const psi = Math.min(sampleSize, available);
     const maxDepth = Math.ceil(Math.log2(Math.max(2, psi)));
@@ -221,8 +336,18 @@ export class IsolationForestDetector {
     const roots = new Int32Array(trees);
     let next = 0;
     const idx = new Int32Array(psi);
+    // The split feature's values of a node's rows, by their position in idx.
+    const vals = new Float64Array(psi);
     const leafPath = new Float64Array(psi + 1);
     for (let n = 0; n <= psi; n++) leafPath[n] = avgPath(n);
+    // Each window slot's history index, and where that index sits in the value rings.
+    const hOf = new Float64Array(available);
+    const atOf = new Int32Array(available);
+    for (let slot = 0; slot < available; slot++) {
+      const newest = this.rowCount - 1;
+      hOf[slot] = newest - ((newest - slot + window) % window) + this.histShift;
+      atOf[slot] = hOf[slot]! % this.ring;
+    }
     const build = (lo: number, hi: number, depth: number): number => {
       const id = next++;
       const o = id * NODE;
@@ -234,18 +359,19 @@ export class IsolationForestDetector {
       // Pick a feature with spread among these rows; give up after a few tries.
       for (let attempt = 0; attempt < 8; attempt++) {
         const q = Math.floor(this.random() * this.dim);
-        const col = q * window;
+        this.featureOfRows(q, idx, lo, hi, vals, hOf, atOf);
         let min = Infinity, max = -Infinity;
         for (let i = lo; i < hi; i++) {
-          const v = columns[col + idx[i]!]!;
+          const v = vals[i]!;
           if (v < min) min = v;
           if (v > max) max = v;
         }
         if (!(max > min)) continue;
         const split = min + this.random() * (max - min);
         let mid = lo;
+        // Each position is read before a swap can move another row into it.
         for (let i = lo; i < hi; i++) {
-          if (columns[col + idx[i]!]! < split) {
+          if (vals[i]! < split) {
             const tmp = idx[i]!;
             idx[i] = idx[mid]!;
             idx[mid] = tmp;
@@ -287,7 +413,7 @@ export class IsolationForestDetector {
       calib = new Float64Array(available);
       const row = new Float64Array(this.dim);
       for (let r = 0; r < available; r++) {
-        for (let q = 0; q < this.dim; q++) row[q] = columns[q * window + r]!;
+        for (let q = 0; q < this.dim; q++) row[q] = this.featureOfSlot(r, q);
         calib[r] = this.rawScore(row, 0);
       }
     }
@@ -389,12 +515,14 @@ export class IsolationForestDetector {
     const b64 = (a: Float64Array | Int32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
     return {
       kind: 'vigil.iforest',
-      version: 2,
+      version: 3,
       metrics: this.metrics,
       config: this.cfg,
-      history: b64(this.history),
+      values: b64(this.values),
       histCount: this.histCount,
-      rows: b64(transpose(this.columns, this.dim, this.cfg.window)),
+      hours: b64(this.hours),
+      days: b64(this.days),
+      ...(this.seed !== null && { seed: b64(this.seed), seedFrom: this.seedFrom }),
       rowCount: this.rowCount,
       sinceTrain: this.sinceTrain,
       nodes: b64(this.nodes),
@@ -408,18 +536,30 @@ export class IsolationForestDetector {
   }
 
   static restore(snap: IsolationForestSnapshot): IsolationForestDetector {
-    if (snap.kind !== 'vigil.iforest' || (snap.version !== 1 && snap.version !== 2)) throw new Error('not a version 1 or 2 isolation forest snapshot');
+    if (snap.kind !== 'vigil.iforest' || ![1, 2, 3].includes(snap.version)) throw new Error('not a version 1, 2 or 3 isolation forest snapshot');
     const d = new IsolationForestDetector(snap.metrics, snap.config);
     const f64 = (s: string) => {
       const b = Buffer.from(s, 'base64');
       return new Float64Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
     };
-    d.history.set(f64(snap.history));
+    const need = (s: string | undefined, field: string) => {
+      if (s === undefined) throw new Error(`isolation forest snapshot version ${snap.version} lacks ${field}`);
+      return f64(s);
+    };
     d.histCount = snap.histCount;
-    d.columns.set(transpose(f64(snap.rows), d.cfg.window, d.dim));
     d.rowCount = snap.rowCount;
+    d.histShift = snap.histCount - snap.rowCount;
+    if (snap.version === 3) {
+      d.values.set(need(snap.values, 'values'));
+      d.hours.set(need(snap.hours, 'hours'));
+      d.days.set(need(snap.days, 'days'));
+      if (snap.seed !== undefined) {
+        d.seed = f64(snap.seed);
+        d.seedFrom = snap.seedFrom ?? 0;
+      }
+    } else d.restoreVectors(need(snap.history, 'history'), need(snap.rows, 'rows'));
     d.sinceTrain = snap.sinceTrain;
-    d.nodes = snap.version === 2 ? f64(snap.nodes) : compactNodes(f64(snap.nodes), d.dim);
+    d.nodes = snap.version === 1 ? compactNodes(f64(snap.nodes), d.dim) : f64(snap.nodes);
     const r = Buffer.from(snap.roots, 'base64');
     d.roots = new Int32Array(r.buffer.slice(r.byteOffset, r.byteOffset + r.byteLength));
     d.calib = f64(snap.calib);
@@ -429,13 +569,28 @@ export class IsolationForestDetector {
     d.rng = snap.rng;
     return d;
   }
-}
 
-/** The r x c matrix m (row-major) as c x r. Snapshots keep the window row by row. */
-function transpose(m: Float64Array, r: number, c: number): Float64Array {
-  const out = new Float64Array(r * c);
-  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = m[i * c + j]!;
-  return out;
+  /**
+   * Versions 1 and 2 kept the last HISTORY values per metric (a ring by history
+   * index) and the window as feature vectors (row-major, by window slot). The
+   * values carry on the history; the vectors become the seed, since the values
+   * their oldest rows were derived from are gone.
+   */
+  private restoreVectors(history: Float64Array, rows: Float64Array): void {
+    for (let h = Math.max(0, this.histCount - HISTORY); h < this.histCount; h++)
+      for (let m = 0; m < this.metrics; m++) this.values[m * this.ring + (h % this.ring)] = history[m * HISTORY + (h % HISTORY)]!;
+    const window = this.cfg.window;
+    const available = Math.min(this.rowCount, window);
+    if (available === 0) return;
+    this.seedFrom = this.rowCount - available;
+    this.seed = new Float64Array(available * this.dim);
+    for (let row = this.seedFrom; row < this.rowCount; row++) {
+      const slot = row % window;
+      this.seed.set(rows.subarray(slot * this.dim, (slot + 1) * this.dim), (row - this.seedFrom) * this.dim);
+      this.hours[slot] = rows[slot * this.dim + this.dim - 3]!;
+      this.days[slot] = rows[slot * this.dim + this.dim - 2]!;
+    }
+  }
 }
 
 /** Version 1 nodes [feature, split, left, right, size, min, max] as compact nodes (same ids, left = id + 1). */
@@ -461,13 +616,21 @@ function compactNodes(v1: Float64Array, dim: number): Float64Array {
 
 export interface IsolationForestSnapshot {
   kind: 'vigil.iforest';
-  /** 1: nodes of 7 slots (read, converted); 2: compact nodes. */
-  version: 1 | 2;
+  /** 1: nodes of 7 slots, the window as vectors (read, converted); 2: compact nodes, the window as vectors (read); 3: the window as values. */
+  version: 1 | 2 | 3;
   metrics: number;
   config: IsolationForestConfig;
-  history: string;
+  /** Version 3: per metric a ring of window + 10 values by history index; rows' hours and days of week by window slot. */
+  values?: string;
+  hours?: string;
+  days?: string;
+  /** Version 3: feature vectors of rows (from seedFrom on) that came from a version 1 or 2 snapshot. */
+  seed?: string;
+  seedFrom?: number;
+  /** Versions 1 and 2: the last 10 values per metric, and the window's feature vectors by slot. */
+  history?: string;
+  rows?: string;
   histCount: number;
-  rows: string;
   rowCount: number;
   sinceTrain: number;
   nodes: string;

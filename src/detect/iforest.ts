@@ -175,7 +175,7 @@ export class IsolationForestDetector {
     const slot = this.histCount % this.ring;
     for (let m = 0; m < this.metrics; m++) {
       let v = values[m]!;
-      if (!Number.isFinite(v)) v = this.histCount > 0 ? this.lag(m, 1) : 0; // carry the last value forward
+      if (!Number.isFinite(v)) v = this.histCount > 0 ? this.lag(m, 0) : 0; // carry the last value forward (lag 0 until this push)
       this.values[m * this.ring + slot] = v;
     }
     this.histCount++;

@@ -70,6 +70,15 @@ describe('isolation forest', () => {
     for (let i = 500; i < 900; i++) assert.equal(b.update(T0 + i * STEP, [cpu[i]!, lat[i]!]).score, expected[i]);
   });
 
+  it('carries a missing value forward from the row before', () => {
+    const d = new IsolationForestDetector(2, { trees: 5 });
+    for (const row of [[10, 1], [20, 2], [40, NaN], [NaN, NaN]]) d.update(T0, row);
+    const values = new Float64Array(Buffer.from(d.snapshot().values ?? '', 'base64').buffer.slice(0));
+    const ring = values.length / 2;
+    assert.deepEqual([...values.subarray(0, 4)], [10, 20, 40, 40]);
+    assert.deepEqual([...values.subarray(ring, ring + 4)], [1, 2, 2, 2]);
+  });
+
   it('keeps its training window as values: a host of 16 metrics holds 2,048 rows in about 270 kB, not 3.7 MB of feature vectors', () => {
     const d = new IsolationForestDetector(16, { trees: 10 });
     const row = new Float64Array(16);

@@ -122,6 +122,12 @@ export class IsolationForestDetector {
   private readonly cursor = new Int32Array(LANES);
   private readonly depth = new Int32Array(LANES);
   private paths: Float64Array;
+  /**
+   * c(psi) of the forest in use: path lengths are normalised by the sample size
+   * the trees were grown from, not by what the window holds now (a young forest
+   * grown from 64 rows scored as if from 256 would call every row an outlier).
+   */
+  private pathNorm = 1;
 
   constructor(readonly metrics: number, config: Partial<IsolationForestConfig> = {}) {
     this.cfg = { ...DEFAULT_IFOREST_CONFIG, ...config };
@@ -404,6 +410,7 @@ export class IsolationForestDetector {
     }
     this.nodes = nodes.slice(0, next * NODE);
     this.roots = roots;
+    this.pathNorm = avgPath(Math.max(2, psi));
     // Calibration: the raw scores of recent rows as they were scored (out of
     // sample, like the rows to come); before there are enough, the training rows'.
     let calib: Float64Array;
@@ -471,8 +478,7 @@ export class IsolationForestDetector {
     }
     let total = 0;
     for (let tr = 0; tr < trees; tr++) total += paths[tr]!;
-    const psi = Math.min(this.cfg.sampleSize, Math.min(this.rowCount, this.cfg.window));
-    return 2 ** (-(total / trees) / avgPath(psi));
+    return 2 ** (-(total / trees) / this.pathNorm);
   }
 
   /** Share of training rows scoring below raw (mid-rank for ties). */
@@ -559,6 +565,8 @@ export class IsolationForestDetector {
       }
     } else d.restoreVectors(need(snap.history, 'history'), need(snap.rows, 'rows'));
     d.sinceTrain = snap.sinceTrain;
+    // The forest was grown at the last training, sinceTrain rows ago.
+    d.pathNorm = avgPath(Math.max(2, Math.min(d.cfg.sampleSize, Math.min(snap.rowCount - snap.sinceTrain, d.cfg.window))));
     d.nodes = snap.version === 1 ? compactNodes(f64(snap.nodes), d.dim) : f64(snap.nodes);
     const r = Buffer.from(snap.roots, 'base64');
     d.roots = new Int32Array(r.buffer.slice(r.byteOffset, r.byteOffset + r.byteLength));

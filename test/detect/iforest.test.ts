@@ -60,6 +60,18 @@ describe('isolation forest', () => {
     assert.equal(flagged, false);
   });
 
+  it('scores a clear outlier near 1 whatever the forest seed, including while the forest is young', () => {
+    // Row 700 comes 380 rows after the first forest grown from the full sample (psi 256)
+    // and 636 after the first one (psi 64), whose scores are still in the calibration.
+    const { cpu } = correlated(800, 700);
+    cpu[700] = 500;
+    for (let seed = 1; seed <= 8; seed++) {
+      const f = new IsolationForestDetector(1, { seed });
+      const scores = Array.from(cpu, (c, i) => f.update(T0 + i * STEP, [c]).score);
+      assert.ok(scores[700]! >= 0.98, `seed ${seed}: ${scores[700]}`);
+    }
+  });
+
   it('save/restore gives identical scores', () => {
     const { cpu, lat } = correlated(900, 800);
     const whole = new IsolationForestDetector(2, { trees: 30 });

@@ -92,7 +92,7 @@ export class IsolationForestDetector {
    * is 12 times less memory than the vectors (under 300 kB instead of 3.7 MB for
    * 2,048 rows of 16 metrics), small enough to stay in the cache while a forest is built.
    */
-  private readonly values: Float64Array; // metrics x ring rings of values
+  private readonly values: Float64Array; // per metric, a ring of `ring` values by history index
   private readonly ring: number;
   private histCount = 0;
   private readonly hours: Float64Array; // window ring, by row
@@ -259,8 +259,6 @@ export class IsolationForestDetector {
       }
     }
   }
-
-
 
   private features(t: number): Float64Array {
     const f = this.feature;

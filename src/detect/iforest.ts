@@ -327,6 +327,15 @@ export class IsolationForestDetector {
     const leafPath = new Float64Array(psi + 1);
     for (let n = 0; n <= psi; n++) leafPath[n] = avgPath(n);
     const { hOf, atOf } = this.slotIndex(available);
+    const identity = new Int32Array(available);
+    for (let i = 0; i < available; i++) identity[i] = i;
+    // When the window is small against the sample (the pipeline keeps 512 rows and
+    // samples 256), the trees ask for most features of most rows, often more than
+    // once: deriving each feature the trees ask for once for the whole window, into
+    // a column shared by all forests of this thread, is less work than deriving it
+    // per node.
+    const columns = available * this.dim < trees * psi * maxDepth ? windowColumns(available * this.dim) : null;
+    const derived = columns && new Uint8Array(this.dim);
     const build = (lo: number, hi: number, depth: number): number => {
       const id = next++;
       const o = id * NODE;
@@ -338,7 +347,14 @@ export class IsolationForestDetector {
       // Pick a feature with spread among these rows; give up after a few tries.
       for (let attempt = 0; attempt < 8; attempt++) {
         const q = Math.floor(this.random() * this.dim);
-        this.featureOfRows(q, idx, lo, hi, vals, hOf, atOf);
+        if (columns !== null && derived !== null) {
+          const col = q * available;
+          if (derived[q] === 0) {
+            this.featureOfRows(q, identity, 0, available, columns.subarray(col, col + available), hOf, atOf);
+            derived[q] = 1;
+          }
+          for (let i = lo; i < hi; i++) vals[i] = columns[col + idx[i]!]!;
+        } else this.featureOfRows(q, idx, lo, hi, vals, hOf, atOf);
         let min = Infinity, max = -Infinity;
         for (let i = lo; i < hi; i++) {
           const v = vals[i]!;
@@ -366,8 +382,6 @@ export class IsolationForestDetector {
       }
       return id;
     };
-    const identity = new Int32Array(available);
-    for (let i = 0; i < available; i++) identity[i] = i;
     const pool = new Int32Array(available);
     for (let tr = 0; tr < trees; tr++) {
       // Sample psi distinct rows of the window (partial Fisher-Yates over indices).
@@ -576,6 +590,14 @@ export class IsolationForestDetector {
       this.days[slot] = rows[slot * this.dim + this.dim - 2]!;
     }
   }
+}
+
+/** Scratch for training's derived columns; trainings run one at a time on a thread, so one serves them all. */
+let columnScratch = new Float64Array(0);
+
+function windowColumns(size: number): Float64Array {
+  if (columnScratch.length < size) columnScratch = new Float64Array(size);
+  return columnScratch;
 }
 
 /** Version 1 nodes [feature, split, left, right, size, min, max] as compact nodes (same ids, left = id + 1). */

@@ -125,7 +125,7 @@ export class IsolationForestDetector {
   /**
    * c(psi) of the forest in use: path lengths are normalised by the sample size
    * the trees were grown from, not by what the window holds now (a young forest
-   * grown from 64 rows scored as if from 256 would call every row an outlier).
+   * grown from 64 rows and scored as if from 256 scores every row high).
    */
   private pathNorm = 1;
 

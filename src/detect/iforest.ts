@@ -405,11 +405,10 @@ export class IsolationForestDetector {
       calib = this.recent.slice(0, Math.min(this.recentCount, this.cfg.calibration));
     } else {
       // The window's rows as vectors, a feature at a time.
-      const all = Int32Array.from({ length: available }, (_, r) => r);
       const column = new Float64Array(available);
       const rows = new Float64Array(available * this.dim);
       for (let q = 0; q < this.dim; q++) {
-        this.featureOfRows(q, all, 0, available, column, hOf, atOf);
+        this.featureOfRows(q, identity, 0, available, column, hOf, atOf);
         for (let r = 0; r < available; r++) rows[r * this.dim + q] = column[r]!;
       }
       calib = new Float64Array(available);

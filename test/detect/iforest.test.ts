@@ -106,6 +106,28 @@ describe('isolation forest', () => {
     assert.ok(window > 16 * 2048 * 8, `${window} bytes`);
   });
 
+  it('trains on exactly the features each row was scored with (derived again from the kept values)', () => {
+    const cfg = { trees: 5, window: 64, sampleSize: 32, minRows: 16 };
+    const d = new IsolationForestDetector(3, cfg);
+    const scored: Float64Array[] = [];
+    for (let i = 0; i < 200; i++) {
+      const row = [50 + 10 * Math.sin(i / 7), i % 13 === 0 ? NaN : 2 * i, 1 / (1 + (i % 5))];
+      d.update(T0 + i * 3_600_000, row); // an hour apart: the time features change every row
+      scored.push(d['feature'].slice());
+    }
+    // What training reads for each window slot, one feature at a time over all the slots.
+    const { hOf, atOf } = d['slotIndex'](cfg.window);
+    const slots = Int32Array.from({ length: cfg.window }, (_, s) => s);
+    const column = new Float64Array(cfg.window);
+    for (let q = 0; q < d.dim; q++) {
+      d['featureOfRows'](q, slots, 0, cfg.window, column, hOf, atOf);
+      for (let s = 0; s < cfg.window; s++) {
+        const row = 200 - 1 - ((200 - 1 - s) % cfg.window);
+        assert.ok(Object.is(column[s], scored[row]![q]), `feature ${q} of row ${row}: ${column[s]} vs ${scored[row]![q]}`);
+      }
+    }
+  });
+
   it('restores a version 1 snapshot (nodes of 7 slots) and scores on exactly as one that never stopped', () => {
     // Saved by the version 1 code after the first 200 rows of this series, with this configuration.
     const v1 = JSON.parse(readFileSync(fileURLToPath(new URL('../../../test/detect/fixtures/iforest-v1.json', import.meta.url)), 'utf8'));

@@ -1,7 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { mulberry32 } from '../src/core/mulberry32.js';
 import { UnivariateEnsemble } from '../src/detect/ensemble.js';
 import { IsolationForestDetector } from '../src/detect/iforest.js';
+import { median } from '../src/forecast/math.js';
 import { SeriesGen, loadNab } from './series-gen.js';
 
 /**
@@ -20,11 +22,6 @@ import { SeriesGen, loadNab } from './series-gen.js';
 
 const root = process.cwd();
 const nab = loadNab(join(root, '..', 'shared', 'datasets', 'nab', 'data'));
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 
 function ensemble(series: number, layout: 'arrays' | 'one-array'): number {
   const e = new UnivariateEnsemble();
@@ -62,11 +59,7 @@ function ensemble(series: number, layout: 'arrays' | 'one-array'): number {
 function forest(hosts: number, metrics: number): number {
   const ds = Array.from({ length: hosts }, (_, i) => new IsolationForestDetector(metrics, { seed: i + 1, window: 512 }));
   const row = new Float64Array(metrics);
-  let s = 1;
-  const rnd = () => {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    return s / 4294967296;
-  };
+  const rnd = mulberry32(1);
   let r = 0;
   const rows = 600;
   const pass = () => {

@@ -73,10 +73,12 @@ export async function startVigil(config: VigilConfig, logger: Logger, start: Sta
   // Detection scores on worker threads while this one decodes and stores.
   let detectionWorker: DetectionPool | undefined;
   if (config.detect.enabled) {
-    const stage = (detectionWorker = new DetectionPool(store, config.detect, config.storage.dir, logger, config.detect.workers));
+    const stage = (detectionWorker = new DetectionPool(store, config.detect, config.storage.dir, logger, config.detect.workers, undefined, config.detect.maxBacklog));
     await stage.start();
     pipeline.onSamples((w) => stage.observe(w));
-    metrics.registerDetection(() => ({ series: stage.seriesCount, scored: stage.counters.scored, events: stage.counters.events }));
+    // Ingest requests wait (without blocking the thread) while the workers are far behind.
+    pipeline.addGate(() => stage.whenCaughtUp());
+    metrics.registerDetection(() => ({ series: stage.seriesCount, scored: stage.counters.scored, events: stage.counters.events, backlog: stage.backlog, skipped: stage.skipped }));
   }
   const detection: Detection | undefined = detectionWorker;
   // Notifications: every channel in notify.channels, behind one durable outbox.

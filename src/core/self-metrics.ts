@@ -16,9 +16,19 @@ export class SelfMetrics {
   readonly httpDuration: Histogram<'route' | 'method' | 'code'>;
 
   /** Detection counters are read from the stage on each scrape (it counts in plain numbers on its hot path). */
-  registerDetection(read: () => { series: number; scored: number; events: Record<string, number> }): void {
+  registerDetection(read: () => { series: number; scored: number; events: Record<string, number>; backlog: number; skipped: number }): void {
     const registers = [this.registry];
     new Gauge({ name: 'vigil_detector_series', help: 'Series with a detector.', registers, collect() { this.set(read().series); } });
+    new Gauge({ name: 'vigil_detection_backlog_samples', help: 'Samples stored and waiting to be scored by the detection workers.', registers, collect() { this.set(read().backlog); } });
+    new Counter({
+      name: 'vigil_detection_skipped_samples_total',
+      help: 'Samples stored but not scored, because their detection worker had stalled.',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(read().skipped);
+      },
+    });
     new Counter({
       name: 'vigil_scored_samples_total',
       help: 'Samples scored by the anomaly detectors.',

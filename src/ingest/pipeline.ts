@@ -6,12 +6,16 @@ import type { AppendResult, SampleBatch, SampleStore, SeriesWrite } from '../sto
 /** Receives every batch after it is stored; later stages (detection) subscribe here. Read it before returning: it is not kept. */
 export type SamplesListener = (batch: SampleBatch) => void;
 
+/** A later stage's readiness for more samples: undefined when ready now, else a promise of it. */
+export type AdmissionGate = () => Promise<void> | undefined;
+
 /**
  * The one path every protocol's decoded samples take into Vigil: store first
  * (durable once append returns), then count, then hand to subscribers.
  */
 export class IngestPipeline {
   private readonly listeners: SamplesListener[] = [];
+  private readonly gates: AdmissionGate[] = [];
 
   constructor(
     readonly store: SampleStore,
@@ -27,6 +31,27 @@ export class IngestPipeline {
       const i = this.listeners.indexOf(listener);
       if (i >= 0) this.listeners.splice(i, 1);
     };
+  }
+
+  /** Registers a stage that can ask ingest to wait (detection, when its workers fall behind). */
+  addGate(gate: AdmissionGate): void {
+    this.gates.push(gate);
+  }
+
+  /**
+   * Undefined when every stage can take more samples now, else a promise that resolves
+   * when they can. Ingest routes await it before decoding a request: a busy stage slows
+   * the senders down (their requests take longer to answer, as with any slow remote-write
+   * receiver) while the event loop keeps serving queries, the UI and webhooks.
+   */
+  admission(): Promise<void> | undefined {
+    let waits: Array<Promise<void>> | undefined;
+    for (const g of this.gates) {
+      const w = g();
+      if (w) (waits ??= []).push(w);
+    }
+    if (!waits) return undefined;
+    return waits.length === 1 ? waits[0] : Promise.all(waits).then(() => undefined);
   }
 
   write(writes: readonly SeriesWrite[], protocol: string): AppendResult {

@@ -6,6 +6,7 @@ import { IngestPipeline } from '../../src/ingest/pipeline.js';
 import { batchSamples } from '../../src/store/sample-batch.js';
 import { SelfMetrics } from '../../src/core/self-metrics.js';
 import { tempDir } from '../helpers/vigil-process.js';
+import { encodeWriteRequest, snappyCompress } from './remote-write-helpers.js';
 
 test('the sample age window refuses samples too old or too far in the future, and keeps the rest', async () => {
   const store = openStore({ dir: join(tempDir(), 'data'), checkpointIntervalMs: 0 });
@@ -28,4 +29,48 @@ test('the sample age window refuses samples too old or too far in the future, an
   assert.match(text, /vigil_rejected_samples_total\{reason="too_far_in_future"\} 1/);
   assert.match(text, /vigil_rejected_samples_total\{reason="too_old"\} 1/);
   store.close();
+});
+
+test('ingest routes wait at the admission gate of a busy stage; the server answers other requests meanwhile', async () => {
+  const { startVigil } = await import('../../src/app/vigil-app.js');
+  const { parseConfig } = await import('../../src/config/load.js');
+  const { createLogger } = await import('../../src/api/logger.js');
+  const dir = tempDir();
+  const yaml = `server:\n  listen: 127.0.0.1:0\n  logLevel: silent\nstorage:\n  dir: ${join(dir, 'data')}\ndetect:\n  enabled: false\n`;
+  const app = await startVigil(parseConfig(yaml, 'test.yaml'), createLogger('silent'));
+  try {
+    // A stage that is busy until released.
+    let release!: () => void;
+    let busy: Promise<void> | undefined = new Promise<void>((r) => (release = r));
+    app.pipeline.addGate(() => busy);
+    const T = Date.now();
+    const write = fetch(app.url + '/api/v1/samples', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ series: [{ labels: { __name__: 'held', host: 'a' }, samples: [[T, 1]] }] }),
+    });
+    const line = fetch(app.url + '/api/v2/write?precision=ms', { method: 'POST', body: `held_line,host=a value=2 ${T}` });
+    const rw = fetch(app.url + '/api/v1/write', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-protobuf', 'content-encoding': 'snappy' },
+      body: snappyCompress(encodeWriteRequest([{ labels: { __name__: 'held_rw', host: 'a' }, samples: [[T, 3]] }])),
+    });
+    let answered = false;
+    void Promise.all([write, line, rw]).then(() => (answered = true));
+    // The server is free: health, readiness and queries answer while the writes wait.
+    assert.equal((await fetch(app.url + '/-/ready')).status, 200);
+    const q = await (await fetch(app.url + '/api/v1/series?match[]={host="a"}')).json();
+    assert.deepEqual((q as { data: unknown[] }).data, [], 'the held writes are not decoded or stored yet');
+    assert.equal(answered, false, 'the writes are still waiting');
+    busy = undefined;
+    release();
+    assert.equal((await write).status, 200);
+    assert.equal((await line).status, 204);
+    assert.equal((await rw).status, 204);
+    const after = await (await fetch(app.url + '/api/v1/series?match[]={host="a"}')).json();
+    const names = (after as { data: Array<{ __name__: string }> }).data.map((l) => l.__name__).sort();
+    assert.deepEqual(names, ['held', 'held_line', 'held_rw']);
+  } finally {
+    await app.close();
+  }
 });

@@ -36,6 +36,8 @@ export function ingestLineProtocolRoutes(app: FastifyInstance, pipeline: IngestP
         const q = req.query as Record<string, string | undefined>;
         const precision: Precision = parsePrecision(q.precision, api);
         const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+        const ready = pipeline.admission();
+        if (ready) await ready;
         const body = decodeContentEncoding(raw, req.headers['content-encoding'] as string | undefined, maxDecoded);
         const parsed = parser.parse(body, precision, limits, Date.now());
         if (parsed.refusedFields > 0) pipeline.rejectBeforeStore('string_field', parsed.refusedFields);

@@ -39,6 +39,8 @@ export function ingestOtlpRoutes(app: FastifyInstance, pipeline: IngestPipeline,
     });
     scope.post('/v1/metrics', async (req, reply) => {
       const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const ready = pipeline.admission();
+      if (ready) await ready;
       const body = decodeContentEncoding(raw, req.headers['content-encoding'] as string | undefined, maxDecoded);
       const tr = isJson(req) ? translateJson(body.toString('utf8')) : wire.decode(body, Date.now());
       if (tr.rejectedDataPoints > 0) pipeline.rejectBeforeStore('invalid', tr.rejectedDataPoints);

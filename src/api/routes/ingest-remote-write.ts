@@ -29,6 +29,8 @@ export function ingestRemoteWriteRoutes(app: FastifyInstance, pipeline: IngestPi
       const enc = String(req.headers['content-encoding'] ?? 'snappy').trim().toLowerCase();
       if (enc !== 'snappy') throw new VigilError('UNSUPPORTED_ENCODING', `remote write bodies must be snappy-compressed (Content-Encoding: snappy), got ${JSON.stringify(enc)}`, 415);
       const body = req.body as Buffer;
+      const ready = pipeline.admission();
+      if (ready) await ready;
       const decoded = decodeWriteRequest(snappyDecode(body, maxDecoded, scratch), limits);
       if (decoded.skippedHistograms > 0) pipeline.rejectBeforeStore('unsupported', decoded.skippedHistograms);
       const result = pipeline.writeBatch(decoded.batch, 'remote_write');

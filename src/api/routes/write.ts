@@ -10,6 +10,8 @@ import type { IngestPipeline } from '../../ingest/pipeline.js';
  */
 export function writeRoutes(app: FastifyInstance, pipeline: IngestPipeline, limits: IngestLimits): void {
   app.post('/api/v1/samples', async (req, reply) => {
+    const ready = pipeline.admission();
+    if (ready) await ready;
     let writes;
     try {
       writes = decodeJsonWrite(req.body, limits);

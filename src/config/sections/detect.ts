@@ -8,6 +8,9 @@ export const detectSchema = section({
   // Worker threads that score samples (each host's series on one of them). Default: one per core
   // but one (left to decoding and storing), at least 1, at most 4.
   workers: z.union([z.literal('auto'), count(1, 64)]).default('auto'),
+  // Samples a worker may fall behind. Past half of it, ingest requests wait (without blocking
+  // the server) before they are decoded; past all of it, storing a batch waits for the worker.
+  maxBacklog: count(1000).default(200_000),
   // Calibrated score at or above which an anomaly event opens; one value serves every series.
   threshold: z.number().gt(0).lt(1).default(0.08),
   // Hysteresis: an episode closes after this many samples below threshold/2, so one episode is one event.
@@ -40,6 +43,7 @@ export const detectSchema = section({
 }).transform((d) => ({
   enabled: d.enabled,
   workers: d.workers === 'auto' ? Math.max(1, Math.min(4, availableParallelism() - 1)) : d.workers,
+  maxBacklog: d.maxBacklog,
   threshold: d.threshold,
   clearAfter: d.clearAfter,
   severityHigh: d.severityHigh,

@@ -50,6 +50,27 @@ export class DetectionPool implements Detection {
     return { scored, events };
   }
 
+  /** Samples waiting in the workers to be scored. */
+  get backlog(): number {
+    return this.workers.reduce((n, w) => n + Math.max(0, w.backlog), 0);
+  }
+
+  /** Samples not scored because their worker had stalled. */
+  get skipped(): number {
+    return this.workers.reduce((n, w) => n + w.skipped, 0);
+  }
+
+  /** Undefined when every worker can take more samples now, else a promise of when they can (see DetectionWorker). */
+  whenCaughtUp(): Promise<void> | undefined {
+    let waits: Array<Promise<void>> | undefined;
+    for (const w of this.workers) {
+      const p = w.whenCaughtUp();
+      if (p) (waits ??= []).push(p);
+    }
+    if (!waits) return undefined;
+    return waits.length === 1 ? waits[0] : Promise.all(waits).then(() => undefined);
+  }
+
   /** The worker a series belongs to. */
   shardOf(labels: Labels): number {
     if (this.workers.length === 1) return 0;

@@ -14,14 +14,24 @@ const FLUSH_SAMPLES = 16_384;
 /** Samples sent to the worker and not yet scored, above which ingest waits for it. */
 const DEFAULT_MAX_BACKLOG = 200_000;
 
+/** A worker that scores nothing for this long is stalled: ingest stops waiting for it. */
+const STALL_MS = 30_000;
+
 /**
  * Streaming detection on a worker thread: the same DetectionStage, scoring the
  * same samples in the same order (so the same scores and events), while the
  * ingest thread decodes and stores the next request. Each batch crosses as flat
  * typed arrays (transferred) with series ids; score series come back the same
- * way and are appended to the store here. Back-pressure: when the worker falls
- * more than `maxBacklog` samples behind, observe() waits for it (Atomics.wait),
- * so memory stays bounded and every sample is scored.
+ * way and are appended to the store here.
+ *
+ * Back-pressure, so memory stays bounded and every sample is scored:
+ * - ingest routes await whenCaughtUp() before decoding a request; it resolves once the
+ *   worker is at most half of `maxBacklog` behind, without blocking the event loop
+ *   (Atomics.waitAsync), so queries, the UI and webhooks are served meanwhile;
+ * - observe() itself blocks (Atomics.wait) only past `maxBacklog`, the hard bound for
+ *   callers that do not wait first (replay at start, scrapes, concurrent requests).
+ * A worker that scores nothing for 30 s is stalled: ingest stops waiting for it and its
+ * samples are skipped (counted, logged) until it makes progress again.
  */
 export class DetectionWorker implements Detection {
   private readonly worker: Worker;
@@ -50,6 +60,12 @@ export class DetectionWorker implements Detection {
   private flushQueued = false;
   private closing: Promise<void> | undefined;
   private series = 0;
+  /** The shared wait of requests held at admission, while there is one. */
+  private admission: Promise<void> | undefined;
+  /** `processed` when the worker was found stalled; -1 while it is not. */
+  private stalledAt = -1;
+  /** Samples not sent to the worker because it was stalled. */
+  skipped = 0;
   readonly counters: DetectionCounters = { scored: 0, events: { critical: 0, high: 0, medium: 0, low: 0, info: 0 } };
 
   constructor(
@@ -127,6 +143,10 @@ export class DetectionWorker implements Detection {
   /** Scores the batch's series, or with `shards`, only those whose shard is `shard`. */
   observe(batch: SampleBatch, shards?: Uint8Array, shard = 0): void {
     if (this.failed || this.closing) return;
+    if (this.stalledAt !== -1 && !this.resumed()) {
+      this.skipped += countShard(batch, shards, shard);
+      return;
+    }
     // Scores first: when storing them is what holds ingestion back, they must not queue up.
     this.storeWaitingScores();
     const p = this.pending;
@@ -213,6 +233,39 @@ export class DetectionWorker implements Detection {
     for (let r = receiveMessageOnPort(this.scores); r !== undefined; r = receiveMessageOnPort(this.scores)) this.onMessage(r.message as FromWorker);
   }
 
+  /** Backlog at or below which ingest requests are admitted without waiting. */
+  private get admitBacklog(): number {
+    return this.maxBacklog >>> 1;
+  }
+
+  /**
+   * Undefined when the worker can take more samples now; else a promise that resolves,
+   * without blocking the thread, once it is at most half of `maxBacklog` behind (or has
+   * failed, closed or stalled). Every request waiting shares one wait.
+   */
+  whenCaughtUp(): Promise<void> | undefined {
+    // Samples gathered for the next message count too: they go at the end of this turn.
+    if (this.failed || this.closing || this.stalledAt !== -1 || this.backlog + this.pending.samples <= this.admitBacklog) return undefined;
+    return (this.admission ??= this.drain().finally(() => (this.admission = undefined)));
+  }
+
+  private async drain(): Promise<void> {
+    let seen = Atomics.load(this.processed, 0);
+    let progressAt = Date.now();
+    while (((this.sent - seen) | 0) + this.pending.samples > this.admitBacklog && !this.failed && !this.closing) {
+      const w = Atomics.waitAsync(this.processed, 0, seen, 50);
+      if (w.async) await w.value;
+      const now = Atomics.load(this.processed, 0);
+      if (now !== seen) {
+        seen = now;
+        progressAt = Date.now();
+      } else if (Date.now() - progressAt > STALL_MS) {
+        this.stall(seen);
+        return;
+      }
+    }
+  }
+
   private waitForBacklog(): void {
     let seen = Atomics.load(this.processed, 0);
     if (((this.sent - seen) | 0) <= this.maxBacklog) return;
@@ -225,11 +278,25 @@ export class DetectionWorker implements Detection {
       if (now !== seen) {
         seen = now;
         progressAt = Date.now();
-      } else if (Date.now() - progressAt > 30_000) {
-        this.logger.warn({ backlog: (this.sent - seen) | 0 }, 'detection worker made no progress for 30 s; not waiting for it');
+      } else if (Date.now() - progressAt > STALL_MS) {
+        this.stall(seen);
         return;
       }
     }
+  }
+
+  private stall(processed: number): void {
+    if (this.stalledAt !== -1) return;
+    this.stalledAt = processed;
+    this.logger.warn({ backlog: (this.sent - processed) | 0 }, `detection worker made no progress for ${STALL_MS / 1000} s; skipping detection until it does`);
+  }
+
+  /** True (and no longer stalled) once a stalled worker has scored something again. */
+  private resumed(): boolean {
+    if (Atomics.load(this.processed, 0) === this.stalledAt) return false;
+    this.logger.info({ skipped: this.skipped }, 'detection worker is making progress again; detection resumes');
+    this.stalledAt = -1;
+    return true;
   }
 
   /** The series id of a label set, registering it in `fresh` (sent with the batch) the first time. */
@@ -307,6 +374,19 @@ export class DetectionWorker implements Detection {
       }
     }
   }
+}
+
+/** Samples of the batch's series that go to `shard` (all of them without `shards`). */
+function countShard(batch: SampleBatch, shards: Uint8Array | undefined, shard: number): number {
+  if (shards === undefined) return batchSamples(batch);
+  let n = 0;
+  let from = 0;
+  for (let i = 0; i < batch.size; i++) {
+    const to = batch.ends[i]!;
+    if (shards[i] === shard) n += to - from;
+    from = to;
+  }
+  return n;
 }
 
 /** Samples gathered for the next message to the worker; its buffers are reused. */

@@ -186,3 +186,33 @@ test('a pool of two workers, each owning whole hosts, scores and raises events a
   inlineStore.close();
   poolStore.close();
 });
+
+test('ingest requests wait for a busy worker without blocking the thread, and go on once it is back under half the bound', async (t) => {
+  const store = openStore({ dir: join(tempDir(), 'data'), checkpointIntervalMs: 0 });
+  const maxBacklog = 400_000;
+  const worker = new DetectionWorker(store, { ...OPTS, writeScores: false }, undefined, silent, 1000, maxBacklog);
+  t.after(() => worker.close());
+  await worker.start(T0);
+  assert.equal(worker.whenCaughtUp(), undefined, 'an idle worker admits at once');
+  // 1,000 series x 300 samples: over half the bound, under all of it (observe does not block).
+  const labels = Array.from({ length: 1000 }, (_, k) => Object.freeze({ __name__: 'load1', instance: `h${k}` }));
+  const writes = labels.map((l, k) => {
+    const timestamps = Array.from({ length: 300 }, (_, i) => T0 + i * STEP);
+    return { labels: l, timestamps, values: timestamps.map((_, i) => 10 + ((k * 7 + i) % 5)) };
+  });
+  worker.observe(batchFromWrites(writes));
+  const wait = worker.whenCaughtUp();
+  assert.ok(wait, 'a request arriving now waits');
+  assert.equal(worker.whenCaughtUp(), wait, 'every waiting request shares one wait');
+  // The event loop keeps turning while requests wait: timers fire.
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 1);
+  await wait;
+  clearInterval(timer);
+  assert.ok(ticks > 0, 'timers ran during the wait');
+  assert.ok(worker.backlog <= maxBacklog / 2, `backlog ${worker.backlog} once admitted`);
+  await worker.close();
+  assert.equal(worker.counters.scored, 300_000, 'nothing was skipped');
+  assert.equal(worker.skipped, 0);
+  store.close();
+});

@@ -10,6 +10,7 @@
 // `threshold` (by default 1 - contamination) means the same on every host. A row is
 // flagged after `consecutive` anomalous rows in a row.
 import { dayFraction, dayOfWeek } from './math.js';
+import { MAX_FEATURES, MAX_NODES, PackedForest, WIDE_NODE } from './packed-forest.js';
 
 export interface IsolationForestConfig {
   trees: number;
@@ -48,16 +49,8 @@ const ROLL = [3, 5, 10] as const;
 const PER_METRIC = 1 + 2 * ROLL.length + 3 + 1;
 const TIME_FEATURES = 3;
 const HISTORY = 10;
-/**
- * Slots per tree node: [right child * dim + feature, split, min, max]; a leaf is
- * [-1, c(size)]. The left child is always the next node (trees are laid out depth
- * first), so a node is 32 bytes: two to a cache line, and the left child is adjacent.
- */
-const NODE = 4;
 /** Slots per node in version 1 snapshots: [feature, split, left, right, size, min, max]. */
 const NODE_V1 = 7;
-/** Trees walked together when scoring (see rawScore). */
-const LANES = 4;
 
 /** Average path length of an unsuccessful BST search among n points: c(n). */
 function avgPath(n: number): number {
@@ -109,19 +102,14 @@ export class IsolationForestDetector {
   private rowCount = 0;
   private sinceTrain = 0;
   private readonly feature: Float64Array;
-  // Forest: nodes of NODE slots (see there). A query outside a node's [min, max] of its
-  // split feature is isolated there (a range check, so extreme values score as extreme,
-  // not as the training maximum).
-  private nodes: Float64Array = new Float64Array(0);
-  private roots: Int32Array = new Int32Array(0);
+  // A query outside a node's [min, max] of its split feature is isolated there (a range
+  // check, so extreme values score as extreme, not as the training maximum).
+  private forest: PackedForest;
   private calib: Float64Array = new Float64Array(0); // sorted reference scores
   private readonly recent: Float64Array; // ring of raw scores as scored online
   private recentCount = 0;
   private run = 0;
   private rng: number;
-  private readonly cursor = new Int32Array(LANES);
-  private readonly depth = new Int32Array(LANES);
-  private paths: Float64Array;
   /**
    * c(psi) of the forest in use: path lengths are normalised by the sample size
    * the trees were grown from, not by what the window holds now (a young forest
@@ -139,7 +127,10 @@ export class IsolationForestDetector {
     this.feature = new Float64Array(this.dim);
     this.recent = new Float64Array(this.cfg.calibration);
     this.rng = this.cfg.seed >>> 0 || 1;
-    this.paths = new Float64Array(this.cfg.trees);
+    this.forest = PackedForest.empty(this.dim);
+    const nodes = this.cfg.trees * (2 * Math.min(this.cfg.sampleSize, this.cfg.window) - 1);
+    if (this.dim > MAX_FEATURES || nodes > MAX_NODES)
+      throw new RangeError(`isolation forest: ${metrics} metrics and ${this.cfg.trees} trees of ${this.cfg.sampleSize} rows exceed ${MAX_FEATURES} features or ${MAX_NODES} nodes`);
   }
 
   get threshold(): number {
@@ -147,7 +138,7 @@ export class IsolationForestDetector {
   }
 
   get trained(): boolean {
-    return this.roots.length > 0;
+    return this.forest.trees > 0;
   }
 
   /** Scores the row (values per metric, NaN allowed) at time t, then learns it. */
@@ -318,7 +309,7 @@ export class IsolationForestDetector {
     const psi = Math.min(sampleSize, available);
     const maxDepth = Math.ceil(Math.log2(Math.max(2, psi)));
     const maxNodes = trees * (2 * psi - 1);
-    const nodes = new Float64Array(maxNodes * NODE);
+    const nodes = wideNodes(maxNodes * WIDE_NODE);
     const roots = new Int32Array(trees);
     let next = 0;
     const idx = new Int32Array(psi);
@@ -338,7 +329,7 @@ export class IsolationForestDetector {
     const derived = columns && new Uint8Array(this.dim);
     const build = (lo: number, hi: number, depth: number): number => {
       const id = next++;
-      const o = id * NODE;
+      const o = id * WIDE_NODE;
       const size = hi - lo;
       nodes[o] = -1;
       // A leaf keeps c(size) in its split slot, so scoring does not take a logarithm per tree.
@@ -395,8 +386,7 @@ export class IsolationForestDetector {
       }
       roots[tr] = build(0, psi, 0);
     }
-    this.nodes = nodes.slice(0, next * NODE);
-    this.roots = roots;
+    this.forest = PackedForest.fromWide(nodes, next, this.dim, roots);
     this.pathNorm = avgPath(Math.max(2, psi));
     // Calibration: the raw scores of recent rows as they were scored (out of
     // sample, like the rows to come); before there are enough, the training rows'.
@@ -419,56 +409,9 @@ export class IsolationForestDetector {
     this.sinceTrain = 0;
   }
 
-  /**
-   * Mean path length over the trees, as 2^(-E[h]/c(psi)). The trees are walked
-   * LANES at a time in lockstep: a forest is too large for the cache, so each
-   * step is a load from memory, and independent walks let those loads overlap
-   * instead of waiting one after another. Paths are summed in tree order, so the
-   * result does not depend on the walking order.
-   */
+  /** 2^(-E[h]/c(psi)): E[h] the mean path length over the trees. */
   private rawScore(f: Float64Array, off: number): number {
-    const nodes = this.nodes;
-    const dim = this.dim;
-    const roots = this.roots;
-    const trees = roots.length;
-    const cursor = this.cursor;
-    const depth = this.depth;
-    if (this.paths.length < trees) this.paths = new Float64Array(trees);
-    const paths = this.paths;
-    for (let base = 0; base < trees; base += LANES) {
-      const lanes = Math.min(LANES, trees - base);
-      for (let k = 0; k < lanes; k++) {
-        cursor[k] = roots[base + k]!;
-        depth[k] = 0;
-      }
-      for (let walking = lanes; walking > 0; ) {
-        walking = 0;
-        for (let k = 0; k < lanes; k++) {
-          const id = cursor[k]!;
-          if (id < 0) continue;
-          const o = id * NODE;
-          const packed = nodes[o]!;
-          if (packed < 0) {
-            paths[base + k] = depth[k]! + nodes[o + 1]!;
-            cursor[k] = -1;
-            continue;
-          }
-          const right = Math.floor(packed / dim);
-          const v = f[off + packed - right * dim]!;
-          if (v < nodes[o + 2]! || v > nodes[o + 3]!) {
-            paths[base + k] = depth[k]! + 1;
-            cursor[k] = -1;
-            continue;
-          }
-          cursor[k] = v < nodes[o + 1]! ? id + 1 : right;
-          depth[k]!++;
-          walking++;
-        }
-      }
-    }
-    let total = 0;
-    for (let tr = 0; tr < trees; tr++) total += paths[tr]!;
-    return 2 ** (-(total / trees) / this.pathNorm);
+    return 2 ** (-this.forest.meanPath(f, off) / this.pathNorm);
   }
 
   /** Share of training rows scoring below raw (mid-rank for ties). */
@@ -508,10 +451,10 @@ export class IsolationForestDetector {
 
   /** A JSON-serialisable snapshot (typed arrays as base64). */
   snapshot(): IsolationForestSnapshot {
-    const b64 = (a: Float64Array | Int32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+    const b64 = (a: Float64Array | Int32Array | Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
     return {
       kind: 'vigil.iforest',
-      version: 3,
+      version: 4,
       metrics: this.metrics,
       config: this.cfg,
       values: b64(this.values),
@@ -521,8 +464,9 @@ export class IsolationForestDetector {
       ...(this.seed !== null && { seed: b64(this.seed), seedFrom: this.seedFrom }),
       rowCount: this.rowCount,
       sinceTrain: this.sinceTrain,
-      nodes: b64(this.nodes),
-      roots: b64(this.roots),
+      nodes: b64(this.forest.nodeBytes),
+      roots: b64(this.forest.roots),
+      origin: b64(this.forest.origin),
       calib: b64(this.calib),
       recent: b64(this.recent),
       recentCount: this.recentCount,
@@ -532,7 +476,7 @@ export class IsolationForestDetector {
   }
 
   static restore(snap: IsolationForestSnapshot): IsolationForestDetector {
-    if (snap.kind !== 'vigil.iforest' || ![1, 2, 3].includes(snap.version)) throw new Error('not a version 1, 2 or 3 isolation forest snapshot');
+    if (snap.kind !== 'vigil.iforest' || ![1, 2, 3, 4].includes(snap.version)) throw new Error('not a version 1 to 4 isolation forest snapshot');
     const d = new IsolationForestDetector(snap.metrics, snap.config);
     const f64 = (s: string) => {
       const b = Buffer.from(s, 'base64');
@@ -545,7 +489,7 @@ export class IsolationForestDetector {
     d.histCount = snap.histCount;
     d.rowCount = snap.rowCount;
     d.histShift = snap.histCount - snap.rowCount;
-    if (snap.version === 3) {
+    if (snap.version >= 3) {
       d.values.set(need(snap.values, 'values'));
       d.hours.set(need(snap.hours, 'hours'));
       d.days.set(need(snap.days, 'days'));
@@ -557,9 +501,14 @@ export class IsolationForestDetector {
     d.sinceTrain = snap.sinceTrain;
     // The forest was grown at the last training, sinceTrain rows ago.
     d.pathNorm = avgPath(Math.max(2, Math.min(d.cfg.sampleSize, Math.min(snap.rowCount - snap.sinceTrain, d.cfg.window))));
-    d.nodes = snap.version === 1 ? compactNodes(f64(snap.nodes), d.dim) : f64(snap.nodes);
     const r = Buffer.from(snap.roots, 'base64');
-    d.roots = new Int32Array(r.buffer.slice(r.byteOffset, r.byteOffset + r.byteLength));
+    const roots = new Int32Array(r.buffer.slice(r.byteOffset, r.byteOffset + r.byteLength));
+    if (snap.version === 4) d.forest = PackedForest.fromBytes(Buffer.from(snap.nodes, 'base64'), roots, need(snap.origin, 'origin'));
+    else {
+      // Earlier versions kept float64 nodes; packed as training packs its own, they score as a forest grown now would.
+      const wide = snap.version === 1 ? compactNodes(f64(snap.nodes), d.dim) : f64(snap.nodes);
+      d.forest = PackedForest.fromWide(wide, wide.length / WIDE_NODE, d.dim, roots);
+    }
     d.calib = f64(snap.calib);
     d.recent.set(f64(snap.recent));
     d.recentCount = snap.recentCount;
@@ -593,19 +542,26 @@ export class IsolationForestDetector {
 
 /** Scratch for training's derived columns; trainings run one at a time on a thread, so one serves them all. */
 let columnScratch = new Float64Array(0);
+/** Scratch for the nodes training builds before it packs them (the same reasoning). */
+let wideScratch = new Float64Array(0);
+
+function wideNodes(size: number): Float64Array {
+  if (wideScratch.length < size) wideScratch = new Float64Array(size);
+  return wideScratch;
+}
 
 function windowColumns(size: number): Float64Array {
   if (columnScratch.length < size) columnScratch = new Float64Array(size);
   return columnScratch;
 }
 
-/** Version 1 nodes [feature, split, left, right, size, min, max] as compact nodes (same ids, left = id + 1). */
+/** Version 1 nodes [feature, split, left, right, size, min, max] as wide nodes (same ids, left = id + 1). */
 function compactNodes(v1: Float64Array, dim: number): Float64Array {
   const n = v1.length / NODE_V1;
-  const out = new Float64Array(n * NODE);
+  const out = new Float64Array(n * WIDE_NODE);
   for (let id = 0; id < n; id++) {
     const a = id * NODE_V1;
-    const o = id * NODE;
+    const o = id * WIDE_NODE;
     if (v1[a]! < 0) {
       out[o] = -1;
       // Leaves' c(size) (the oldest snapshots have 0 in the split slot).
@@ -622,8 +578,11 @@ function compactNodes(v1: Float64Array, dim: number): Float64Array {
 
 export interface IsolationForestSnapshot {
   kind: 'vigil.iforest';
-  /** 1: nodes of 7 slots, the window as vectors (read, converted); 2: compact nodes, the window as vectors (read); 3: the window as values. */
-  version: 1 | 2 | 3;
+  /**
+   * 1: nodes of 7 slots, the window as vectors (read, converted); 2: float64 nodes of 4 slots, the window
+   * as vectors (read, packed); 3: the window as values (nodes read, packed); 4: packed nodes (16 bytes) and their origins.
+   */
+  version: 1 | 2 | 3 | 4;
   metrics: number;
   config: IsolationForestConfig;
   /** Version 3: per metric a ring of window + 10 values by history index; rows' hours and days of week by window slot. */
@@ -641,6 +600,8 @@ export interface IsolationForestSnapshot {
   sinceTrain: number;
   nodes: string;
   roots: string;
+  /** Version 4: per feature, the origin of the packed nodes' thresholds. */
+  origin?: string;
   calib: string;
   recent: string;
   recentCount: number;

@@ -1,0 +1,53 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { IsolationForestDetector } from '../../src/detect/index.js';
+import { float32Down, float32Up } from '../../src/detect/packed-forest.js';
+import { STEP, T0, gaussian } from './synthetic.js';
+
+describe('packed isolation forest', () => {
+  it('rounds thresholds outwards to float32: a node range never shrinks below the rows it saw', () => {
+    for (const x of [0, 1, -1, 0.1, -0.1, 1 / 3, 1e-40, -1e-40, 1e12 + 0.5, -123456789.123, 3e38, 1e39]) {
+      const lo = float32Down(x);
+      const hi = float32Up(x);
+      assert.ok(lo <= x && x <= hi, `${x}: [${lo}, ${hi}]`);
+      assert.equal(Math.fround(lo), lo);
+      assert.equal(Math.fround(hi), hi);
+      // Tight: no float32 strictly between lo and x, or between x and hi.
+      if (lo !== x && Number.isFinite(lo)) assert.ok(float32Up(lo + (x - lo) / 2) >= x || lo + (x - lo) / 2 === lo);
+    }
+    assert.equal(float32Down(0.1) < 0.1, true);
+    assert.equal(float32Up(0.1) > 0.1, true);
+  });
+
+  it('keeps its resolution at large magnitudes: byte gauges near 1e12 with a spread of a few hundred', () => {
+    // float32 alone resolves 1e12 to 65,536, far coarser than the spread and the
+    // anomaly; thresholds relative to each feature's origin keep them apart.
+    for (let seed = 1; seed <= 4; seed++) {
+      const g = gaussian(5);
+      const f = new IsolationForestDetector(2, { seed, window: 512 });
+      let at700 = 0;
+      for (let i = 0; i < 800; i++) {
+        const a = 1e12 + 1000 + 100 * g();
+        const b = 5e11 + 1000 + 100 * g();
+        const r = f.update(T0 + i * STEP, [i === 700 ? a + 3000 : a, b]);
+        if (i === 700) at700 = r.score;
+      }
+      assert.ok(at700 >= 0.98, `seed ${seed}: ${at700}`);
+    }
+  });
+
+  it('is 16 bytes a node: a 16-metric host forest of 100 trees (psi 256) is under 820 kB', () => {
+    const f = new IsolationForestDetector(16, { window: 512 });
+    const row = new Float64Array(16);
+    for (let i = 0; i < 600; i++) {
+      for (let m = 0; m < 16; m++) row[m] = 50 + m + 10 * Math.sin(i / (20 + m));
+      f.update(T0 + i * STEP, row);
+    }
+    const bytes = Buffer.from(f.snapshot().nodes, 'base64').length;
+    assert.ok(bytes <= 100 * 511 * 16 && bytes > 100 * 100 * 16, `${bytes} bytes`);
+  });
+
+  it('refuses a configuration too large to pack, naming it', () => {
+    assert.throws(() => new IsolationForestDetector(200), /200 metrics.*exceed 2048 features/);
+  });
+});

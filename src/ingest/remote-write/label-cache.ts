@@ -1,12 +1,5 @@
 import type { Labels } from '../../core/labels.js';
-import { ByteKey, BytesBuckets } from '../bytes-buckets.js';
-
-interface Entry {
-  readonly key: ByteKey;
-  readonly labels: Labels;
-  /** The series that came after this one last time. */
-  next: Entry | undefined;
-}
+import { BytesTable } from '../bytes-buckets.js';
 
 /**
  * Encoded label bytes of a remote-write TimeSeries -> its decoded, validated,
@@ -15,48 +8,57 @@ interface Entry {
  * instead of decoding and validating its strings, and it keeps the same (frozen)
  * Labels object, which the store and the detectors then find by identity.
  * Senders also repeat the order of their series, so each entry remembers the
- * one that followed it: when that guess matches, the lookup is one compare.
+ * one that followed it: when that guess matches, the lookup is one compare, and
+ * the keys (in a BytesTable, in the order first seen) are read as one stream.
  * Bounded: once `maxEntries` is reached it starts over empty.
  */
 export class LabelBytesCache {
-  private readonly buckets = new BytesBuckets<Entry>();
-  private entries = 0;
-  private last: Entry | undefined;
+  private readonly keys = new BytesTable();
+  private labels: Labels[] = [];
+  /** Per entry, the entry that came after it last time (-1: none yet). */
+  private next = new Int32Array(256).fill(-1);
+  private last = -1;
 
   constructor(private readonly maxEntries = 200_000) {}
 
   get(buf: Uint8Array, start: number, end: number): Labels | undefined {
-    const guess = this.last?.next;
-    if (guess !== undefined && guess.key.equals(buf, start, end)) {
+    const last = this.last;
+    const guess = last >= 0 ? this.next[last]! : -1;
+    if (guess >= 0 && this.keys.equals(guess, buf, start, end)) {
       this.last = guess;
-      return guess.labels;
+      return this.labels[guess];
     }
-    const e = this.buckets.find(buf, start, end);
-    if (e !== undefined) {
-      if (this.last) this.last.next = e;
-      this.last = e;
-    }
-    return e?.labels;
+    const id = this.keys.find(buf, start, end);
+    if (id < 0) return undefined;
+    if (last >= 0) this.next[last] = id;
+    this.last = id;
+    return this.labels[id];
   }
 
   /** Caches `labels` (frozen here) for the bytes buf[start, end); returns the frozen object. */
   set(buf: Uint8Array, start: number, end: number, labels: Record<string, string>): Labels {
-    if (this.entries >= this.maxEntries) this.clear();
-    const e: Entry = { key: new ByteKey(buf, start, end), labels: Object.freeze(labels), next: undefined };
-    if (this.last) this.last.next = e;
-    this.last = e;
-    this.buckets.add(e);
-    this.entries++;
-    return e.labels;
+    if (this.keys.size >= this.maxEntries) this.clear();
+    const id = this.keys.add(buf, start, end);
+    if (id === this.next.length) {
+      const next = new Int32Array(id * 2).fill(-1);
+      next.set(this.next);
+      this.next = next;
+    }
+    const frozen = Object.freeze(labels);
+    this.labels[id] = frozen;
+    if (this.last >= 0) this.next[this.last] = id;
+    this.last = id;
+    return frozen;
   }
 
   clear(): void {
-    this.buckets.clear();
-    this.entries = 0;
-    this.last = undefined;
+    this.keys.clear();
+    this.labels = [];
+    this.next = new Int32Array(256).fill(-1);
+    this.last = -1;
   }
 
   get size(): number {
-    return this.entries;
+    return this.keys.size;
   }
 }

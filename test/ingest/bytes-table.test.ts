@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BytesTable } from '../../src/ingest/bytes-buckets.js';
+import { BytesTable } from '../../src/ingest/bytes-table.js';
 import { mulberry32 } from '../../src/core/mulberry32.js';
 
 test('a BytesTable interns byte strings of every length to dense ids and finds each again, anywhere in a buffer', () => {

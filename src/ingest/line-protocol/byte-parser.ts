@@ -73,7 +73,7 @@ export class LineProtocolParser {
     const cache = this.cache;
     let part = cache.guess(buf, start, end);
     if (part !== undefined) {
-      if (!this.fastRest(buf, start + part.key.length, end, part, lineNo, precision, limits, nowMs)) this.textLine(buf, start, end, lineNo, part, precision, limits, nowMs);
+      if (!this.fastRest(buf, start + part.keyLength, end, part, lineNo, precision, limits, nowMs)) this.textLine(buf, start, end, lineNo, part, precision, limits, nowMs);
       return;
     }
     // The series part ends at the first unescaped space (a backslash escapes any byte here, as in seriesPartEnd).

@@ -1,6 +1,6 @@
 import { METRIC_NAME, labelsKey, type Labels } from '../../core/labels.js';
 import { type IngestLimits, validateLabels } from '../limits.js';
-import { ByteKey, BytesBuckets } from '../bytes-buckets.js';
+import { BytesTable } from '../bytes-table.js';
 import { sanitize } from './line-syntax.js';
 
 /**
@@ -18,21 +18,21 @@ export class LineSeries {
 
 /** Field keys a part remembers as bytes (the byte parser's lookup); a part with more fields finds the rest by name. */
 const FIELD_KEYS = 16;
-/** The key of parts kept by their text (never compared as bytes). */
-const NO_KEY = new ByteKey(new Uint8Array(0), 0, 0);
 
 /** A series part (measurement and tags, as written) seen before: its names, and its series per field key. */
 export class SeriesPart {
   readonly byField = new Map<string, LineSeries>();
-  /** Field keys as bytes, in the order lines first named them (lines repeat their field order), and their series. */
-  readonly fieldKeys: ByteKey[] = [];
+  /** Field keys (ids in the cache's field key table), in the order lines first named them (lines repeat their field order), and their series. */
+  readonly fieldKeys: number[] = [];
   readonly fieldSeries: LineSeries[] = [];
   /** The part of the line that followed this one last time (senders repeat their order). */
   next: SeriesPart | undefined;
 
   constructor(
-    /** The raw bytes (the cache key) of an ASCII part; empty for one found by its text. */
-    readonly key: ByteKey,
+    /** The id of the raw bytes (the cache key) of an ASCII part in the cache's part table; -1 for one found by its text. */
+    readonly id: number,
+    /** The length of those bytes (0 for a part found by its text). */
+    readonly keyLength: number,
     readonly mname: string,
     readonly base: Record<string, string>,
   ) {}
@@ -55,7 +55,10 @@ export class SeriesPart {
 export class SeriesBytesCache {
   /** Current request number; LineSeries.group is meaningful when LineSeries.gen equals it. */
   gen = 0;
-  private readonly buckets = new BytesBuckets<SeriesPart>();
+  private readonly keys = new BytesTable();
+  private readonly byId: SeriesPart[] = [];
+  /** Field keys of every part, as bytes; their ids are what parts remember. */
+  private readonly fields = new BytesTable(64);
   private byText = new Map<string, SeriesPart>();
   private parts = 0;
   /** The part of the previous line, and of the first line of the last request (the guesses' starting points). */
@@ -79,16 +82,18 @@ export class SeriesBytesCache {
   guess(buf: Uint8Array, start: number, end: number): SeriesPart | undefined {
     const g = this.last === undefined ? this.first : this.last.next;
     if (g === undefined) return undefined;
-    const n = g.key.length;
-    if (start + n >= end || buf[start + n] !== 32 || !g.key.equals(buf, start, start + n)) return undefined;
+    const n = g.keyLength;
+    if (start + n >= end || buf[start + n] !== 32 || !this.keys.equals(g.id, buf, start, start + n)) return undefined;
     this.last = g;
     return g;
   }
 
   /** The part whose raw ASCII bytes are buf[start, end). */
   find(buf: Uint8Array, start: number, end: number): SeriesPart | undefined {
-    const p = this.buckets.find(buf, start, end);
-    if (p !== undefined) this.follow(p);
+    const id = this.keys.find(buf, start, end);
+    if (id < 0) return undefined;
+    const p = this.byId[id]!;
+    this.follow(p);
     return p;
   }
 
@@ -100,15 +105,15 @@ export class SeriesBytesCache {
   /** Adds the part buf[start, end) (ASCII), parsed into `measurement` and `tags`. */
   add(buf: Uint8Array, start: number, end: number, measurement: string, tags: ReadonlyArray<[string, string]>): SeriesPart {
     this.makeRoom();
-    const p = newPart(new ByteKey(buf, start, end), measurement, tags);
-    this.buckets.add(p);
+    const p = newPart(this.keys.add(buf, start, end), end - start, measurement, tags);
+    this.byId[p.id] = p;
     this.follow(p);
     return p;
   }
 
   addText(raw: string, measurement: string, tags: ReadonlyArray<[string, string]>): SeriesPart {
     this.makeRoom();
-    const p = newPart(NO_KEY, measurement, tags);
+    const p = newPart(-1, 0, measurement, tags);
     this.byText.set(raw, p);
     return p;
   }
@@ -134,15 +139,17 @@ export class SeriesBytesCache {
   /** The series of the field whose key is buf[start, end) (no escapes), if `p` knows those bytes; `k` is the field's position in its line. */
   fieldSeries(p: SeriesPart, k: number, buf: Uint8Array, start: number, end: number): LineSeries | undefined {
     const keys = p.fieldKeys;
-    if (k < keys.length && keys[k]!.equals(buf, start, end)) return p.fieldSeries[k];
-    for (let j = 0; j < keys.length; j++) if (keys[j]!.equals(buf, start, end)) return p.fieldSeries[j];
+    const fields = this.fields;
+    if (k < keys.length && fields.equals(keys[k]!, buf, start, end)) return p.fieldSeries[k];
+    for (let j = 0; j < keys.length; j++) if (fields.equals(keys[j]!, buf, start, end)) return p.fieldSeries[j];
     return undefined;
   }
 
   /** Remembers that field key buf[start, end) of `p` is series `s` (up to FIELD_KEYS keys per part). */
   rememberField(p: SeriesPart, buf: Uint8Array, start: number, end: number, s: LineSeries): void {
     if (p.fieldKeys.length >= FIELD_KEYS) return;
-    p.fieldKeys.push(new ByteKey(buf, start, end));
+    const id = this.fields.find(buf, start, end);
+    p.fieldKeys.push(id >= 0 ? id : this.fields.add(buf, start, end));
     p.fieldSeries.push(s);
   }
 
@@ -152,7 +159,9 @@ export class SeriesBytesCache {
 
   private makeRoom(): void {
     if (this.parts >= this.maxEntries) {
-      this.buckets.clear();
+      this.keys.clear();
+      this.byId.length = 0;
+      this.fields.clear();
       this.byText = new Map();
       this.parts = 0;
       this.last = undefined;
@@ -168,8 +177,8 @@ export class SeriesBytesCache {
   }
 }
 
-function newPart(key: ByteKey, measurement: string, tags: ReadonlyArray<[string, string]>): SeriesPart {
+function newPart(id: number, keyLength: number, measurement: string, tags: ReadonlyArray<[string, string]>): SeriesPart {
   const base: Record<string, string> = {};
   for (const [k, v] of tags) base[sanitize(k, false)] = v;
-  return new SeriesPart(key, sanitize(measurement, true), base);
+  return new SeriesPart(id, keyLength, sanitize(measurement, true), base);
 }

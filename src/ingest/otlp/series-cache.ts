@@ -1,7 +1,7 @@
 import { METRIC_NAME, type Labels } from '../../core/labels.js';
 import type { FrozenLabels } from '../frozen-labels.js';
 import { type IngestLimits, validateLabels } from '../limits.js';
-import { type ByteKey, BytesBuckets } from '../bytes-buckets.js';
+import { BytesTable } from '../bytes-table.js';
 
 /**
  * What the OTLP wire decoder remembers across requests. A sender repeats the same
@@ -36,8 +36,8 @@ export class SeriesRef {
 
 /** The output series of one data point's attributes within one context. */
 export interface CachedPoint {
-  /** The attributes' raw bytes (the cache key). */
-  readonly key: ByteKey;
+  /** The id of the attributes' raw bytes (the cache key) in its context's table; set when added. */
+  id: number;
   /** The attributes as labels, kept to rebuild `series` when `shape` changes. */
   readonly attrs: Record<string, string>;
   /** Histogram bounds or summary quantiles the series were built for (their `le`/`quantile` labels); null for numbers. */
@@ -48,9 +48,11 @@ export interface CachedPoint {
   next: CachedPoint | undefined;
 }
 
-/** CachedPoints of one context by attribute bytes: a hash map plus a guess of the next point. */
+/** CachedPoints of one context by attribute bytes: a table of those bytes plus a guess of the next point. */
 export class PointCache {
-  private readonly buckets = new BytesBuckets<CachedPoint>();
+  /** Most contexts (a metric of a resource) hold a few points: start small. */
+  private readonly keys = new BytesTable(8);
+  private readonly points: CachedPoint[] = [];
   private first: CachedPoint | undefined;
   private prev: CachedPoint | undefined;
 
@@ -61,13 +63,19 @@ export class PointCache {
 
   get(buf: Uint8Array, start: number, end: number): CachedPoint | undefined {
     const guess = this.prev === undefined ? this.first : this.prev.next;
-    const p = guess !== undefined && guess.key.equals(buf, start, end) ? guess : this.buckets.find(buf, start, end);
+    let p = guess !== undefined && this.keys.equals(guess.id, buf, start, end) ? guess : undefined;
+    if (p === undefined) {
+      const id = this.keys.find(buf, start, end);
+      p = id >= 0 ? this.points[id] : undefined;
+    }
     if (p !== undefined) this.follow(p);
     return p;
   }
 
-  add(p: CachedPoint): void {
-    this.buckets.add(p);
+  /** Adds point `p` for the attribute bytes buf[start, end) (not cached yet). */
+  add(buf: Uint8Array, start: number, end: number, p: CachedPoint): void {
+    p.id = this.keys.add(buf, start, end);
+    this.points[p.id] = p;
     this.follow(p);
   }
 
@@ -113,9 +121,9 @@ export class OtlpSeriesCache {
     return c;
   }
 
-  addPoint(ctx: PointCache, p: CachedPoint): void {
+  addPoint(ctx: PointCache, buf: Uint8Array, start: number, end: number, p: CachedPoint): void {
     this.points++;
-    ctx.add(p);
+    ctx.add(buf, start, end, p);
   }
 
   /**

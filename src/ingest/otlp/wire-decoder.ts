@@ -1,7 +1,6 @@
 import { VigilError, isVigilError } from '../../core/errors.js';
 import { METRIC_NAME, labelsKey } from '../../core/labels.js';
 import { STALE_NAN } from '../../core/sample.js';
-import { ByteKey } from '../bytes-buckets.js';
 import { FrozenLabels } from '../frozen-labels.js';
 import type { IngestLimits } from '../limits.js';
 import { ProtoReader, WIRE_LEN, readString } from '../remote-write/proto-reader.js';
@@ -392,14 +391,13 @@ export class OtlpWireDecoder {
     }
     const attrs = attributeLabels(readAttributes(r, s, e, attrField, 'attributes'));
     const p: CachedPoint = {
-      // A copy: the body may be a Buffer, whose slice() is a view of memory that gets reused.
-      key: new ByteKey(r.buf, s, e),
+      id: -1, // the cache copies the bytes (the body may be a Buffer over memory that gets reused)
       attrs,
       shape: this.layout === NUMBER ? null : this.p.shape.slice(0, this.p.nShape),
       series: this.buildSeries(attrs),
       next: undefined,
     };
-    this.cache.addPoint(ctx, p);
+    this.cache.addPoint(ctx, r.buf, s, e, p);
     return p.series;
   }
 

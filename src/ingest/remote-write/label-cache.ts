@@ -1,5 +1,5 @@
 import type { Labels } from '../../core/labels.js';
-import { BytesTable } from '../bytes-buckets.js';
+import { BytesTable } from '../bytes-table.js';
 
 /**
  * Encoded label bytes of a remote-write TimeSeries -> its decoded, validated,

@@ -1,95 +1,46 @@
 /**
  * Byte-keyed lookup shared by the ingest decoders' caches (remote-write labels,
- * OTLP data point attributes, line protocol series parts): senders repeat their
- * series byte for byte, so a cache keyed by the raw bytes skips decoding them.
- * Keys and requests are read four bytes at a time through DataViews (one load
+ * OTLP data point attributes, line protocol series parts and field keys): senders
+ * repeat their series byte for byte, so a cache keyed by the raw bytes skips decoding
+ * them. Keys and requests are read four bytes at a time through DataViews (one load
  * per word, where assembling a word from bytes takes four).
  */
-
-/** A copy of buf[start, end), kept as little-endian 32-bit words too for comparing. */
-export class ByteKey {
-  readonly bytes: Uint8Array;
-  private readonly words: Int32Array;
-
-  constructor(buf: Uint8Array, start: number, end: number) {
-    // A copy: a Buffer's slice() is a view, which would keep the request body alive and change with it.
-    this.bytes = Uint8Array.prototype.slice.call(buf, start, end);
-    const view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
-    this.words = new Int32Array(this.bytes.length >> 2);
-    for (let w = 0; w < this.words.length; w++) this.words[w] = view.getInt32(w * 4, true);
-  }
-
-  get length(): number {
-    return this.bytes.length;
-  }
-
-  /** Whether buf[start, end) holds the same bytes. */
-  equals(buf: Uint8Array, start: number, end: number): boolean {
-    const bytes = this.bytes;
-    const n = bytes.length;
-    if (end - start !== n) return false;
-    const view = viewOf(buf);
-    const words = this.words;
-    for (let w = 0; w < words.length; w++) if (words[w] !== view.getInt32(start + w * 4, true)) return false;
-    for (let i = words.length * 4; i < n; i++) if (bytes[i] !== buf[start + i]) return false;
-    return true;
-  }
-}
-
-/** Entries of a BytesBuckets: the key they are found by. */
-export interface BytesKeyed {
-  readonly key: ByteKey;
-}
-
-/** A hash map from byte strings to entries: a hash of the bytes, then a byte compare. */
-export class BytesBuckets<E extends BytesKeyed> {
-  private buckets = new Map<number, E | E[]>();
-
-  /** The entry whose key equals buf[start, end). */
-  find(buf: Uint8Array, start: number, end: number): E | undefined {
-    const b = this.buckets.get(hashBytes(buf, start, end));
-    if (b === undefined) return undefined;
-    if (!Array.isArray(b)) return b.key.equals(buf, start, end) ? b : undefined;
-    for (const e of b) if (e.key.equals(buf, start, end)) return e;
-    return undefined;
-  }
-
-  /** Adds `e` (its key not yet present). */
-  add(e: E): void {
-    const k = e.key.bytes;
-    const h = hashBytes(k, 0, k.length);
-    const b = this.buckets.get(h);
-    if (b === undefined) this.buckets.set(h, e);
-    else if (Array.isArray(b)) b.push(e);
-    else this.buckets.set(h, [b, e]);
-  }
-
-  clear(): void {
-    this.buckets = new Map();
-  }
-}
 
 /**
  * Byte strings interned to dense ids (0, 1, 2, ... as added), all kept in one arena of
  * little-endian words, found through an open-addressing table of ids. Keys added in a
  * sender's order lie in memory in that order, so a request that repeats its series
  * reads their keys as one stream the processor prefetches, where separate key objects
- * cost several scattered cache misses each (the remote-write label cache's share of the
- * ingest thread, with 10,000 series, was mostly such waits).
+ * cost several scattered loads each.
  */
 export class BytesTable {
-  private words = new Int32Array(4096);
+  private words: Int32Array<ArrayBuffer>;
   private wordsUsed = 0;
   /** Per id: first word in the arena, byte length, hash. */
-  private at = new Int32Array(256);
-  private len = new Int32Array(256);
-  private hashes = new Int32Array(256);
+  private at: Int32Array<ArrayBuffer>;
+  private len: Int32Array<ArrayBuffer>;
+  private hashes: Int32Array<ArrayBuffer>;
   /** Open addressing: id + 1, 0 for an empty slot; at most half full. */
-  private slots = new Int32Array(512);
+  private slots: Int32Array<ArrayBuffer>;
   private count = 0;
+
+  /** `expected`: keys to make room for at first (it grows as needed). */
+  constructor(private readonly expected = 256) {
+    this.expected = Math.max(4, expected);
+    this.words = new Int32Array(this.expected * 16);
+    this.at = new Int32Array(this.expected);
+    this.len = new Int32Array(this.expected);
+    this.hashes = new Int32Array(this.expected);
+    this.slots = new Int32Array(slotsFor(this.expected));
+  }
 
   get size(): number {
     return this.count;
+  }
+
+  /** Byte length of the key of `id`. */
+  length(id: number): number {
+    return this.len[id]!;
   }
 
   /** The id of the bytes buf[start, end), or -1. */
@@ -135,7 +86,8 @@ export class BytesTable {
   /** Whether the key of `id` is buf[start, end). */
   equals(id: number, buf: Uint8Array, start: number, end: number): boolean {
     const n = end - start;
-    if (this.len[id] !== n) return false;
+    // An id from before a clear() matches nothing it was not.
+    if (id >= this.count || this.len[id] !== n) return false;
     const view = viewOf(buf);
     const words = this.words;
     const o = this.at[id]!;
@@ -145,12 +97,12 @@ export class BytesTable {
   }
 
   clear(): void {
-    this.words = new Int32Array(4096);
+    this.words = new Int32Array(this.expected * 16);
     this.wordsUsed = 0;
-    this.at = new Int32Array(256);
-    this.len = new Int32Array(256);
-    this.hashes = new Int32Array(256);
-    this.slots = new Int32Array(512);
+    this.at = new Int32Array(this.expected);
+    this.len = new Int32Array(this.expected);
+    this.hashes = new Int32Array(this.expected);
+    this.slots = new Int32Array(slotsFor(this.expected));
     this.count = 0;
   }
 
@@ -166,6 +118,13 @@ export class BytesTable {
     this.slots = new Int32Array(size);
     for (let id = 0; id < this.count; id++) this.place(id, this.hashes[id]!);
   }
+}
+
+/** A power of two at least twice n. */
+function slotsFor(n: number): number {
+  let size = 8;
+  while (size < 2 * n) size *= 2;
+  return size;
 }
 
 /** The 1-3 bytes buf[start, end) as a little-endian word, zero-padded. */

@@ -116,8 +116,6 @@ export class HeadSeries {
       this.clear();
       return;
     }
-    // Samples only go in between trims, so the count now is the most the head held since the last one.
-    const peak = this.count;
     this.ts.copyWithin(0, k, this.count);
     this.vs.copyWithin(0, k, this.count);
     this.count -= k;
@@ -127,10 +125,9 @@ export class HeadSeries {
     const ends: number[] = [];
     for (const e of this.chunkEnds) if (e > k) ends.push(e - k);
     this.chunkEnds = ends;
-    // Give memory back once a cycle between trims used under half of it (a burst is over);
-    // a series that refills its head to the same size every cycle keeps its capacity,
-    // or it would shrink and regrow (copying every sample again) each time.
-    if (this.ts.length > 256 && peak * 2 < this.ts.length) this.resize(capacityFor(Math.max(this.count * 2, peak)));
+    // Give memory back when a burst is over; not sooner, or a series that refills its
+    // head between checkpoints would shrink and regrow (copying) every time.
+    if (this.ts.length > 256 && this.count * 8 < this.ts.length) this.resize(capacityFor(this.count * 2));
   }
 
   /** Forgets the head (its samples are on disk); identity and last sample stay. */

@@ -13,9 +13,12 @@ import { newEpisode, stepEpisode, type EpisodeState } from './episode.js';
 import { counterRate, isCumulative } from './counter-rate.js';
 import { HostForests, type HostColumn, type HostRowResult } from './host-forests.js';
 import type { FlatScoresBuilder } from './flat-scores.js';
-import type { DetectorStateStore } from './state-store.js';
+import type { DetectorStateStore, SavedState } from './state-store.js';
 
 export const ANOMALY_SCORE_METRIC = 'vigil_anomaly_score';
+
+/** Slices of the series saved one after another over each saveInterval. */
+const SAVE_SLICES = 12;
 
 export interface DetectionOptions {
   threshold: number;
@@ -84,6 +87,9 @@ export interface DetectionCounters {
 export class DetectionStage {
   private readonly ensemble = new UnivariateEnsemble();
   private readonly slots = new Map<string, SeriesSlot>();
+  /** Every slot, in creation order (saves walk it a slice at a time). */
+  private readonly order: SeriesSlot[] = [];
+  private saveCursor = 0;
   private readonly byIdentity = new WeakMap<Labels, SeriesSlot>();
   /** observeFlat's series ids -> slots (null: a score series, never scored). */
   private readonly slotsById: Array<SeriesSlot | null> = [];
@@ -179,12 +185,32 @@ export class DetectionStage {
     for (let i = 0; i < timestamps.length; i++) this.scoreOne(slot, timestamps[i]!, values[i]!, false);
   }
 
-  /** Start-up, step 4: saves state every saveInterval. */
+  /**
+   * Start-up, step 4: saves each series' state once every saveInterval, a slice of the
+   * series at a time (SAVE_SLICES per interval), so a save never holds scoring up for
+   * long: saving 100,000 states at once takes seconds, during which ingest would wait.
+   */
   startSaving(): void {
     if (this.stateStore && this.opts.saveIntervalMs > 0 && !this.saveTimer) {
-      this.saveTimer = setInterval(() => this.save(), this.opts.saveIntervalMs);
+      this.saveTimer = setInterval(() => this.saveSlice(), Math.max(1000, this.opts.saveIntervalMs / SAVE_SLICES));
       this.saveTimer.unref();
     }
+  }
+
+  /** Saves the dirty series among the next 1/slices of all series (wrapping round); returns how many. */
+  saveSlice(slices = SAVE_SLICES): number {
+    if (!this.stateStore || this.order.length === 0) return 0;
+    const n = this.order.length;
+    const count = Math.ceil(n / slices);
+    const dirty: SavedState[] = [];
+    for (let k = 0; k < count; k++) {
+      if (this.saveCursor >= n) this.saveCursor = 0;
+      const s = this.order[this.saveCursor++]!;
+      if (!s.dirty) continue;
+      s.dirty = false;
+      dirty.push({ key: s.hash, kind: 'univariate', lastT: s.lastT, state: stateToBytes(s.state) });
+    }
+    return dirty.length ? this.stateStore.saveMany(dirty) : 0;
   }
 
   /** The ingest pipeline's listener: scores every sample of every batch, in order. */
@@ -412,6 +438,7 @@ export class DetectionStage {
         scoreLabels: Object.freeze({ ...labels, [METRIC_NAME]: ANOMALY_SCORE_METRIC, source_metric: name }),
       };
       this.slots.set(key, slot);
+      this.order.push(slot);
     }
     if (frozen) this.byIdentity.set(labels, slot);
     return slot;
@@ -420,7 +447,7 @@ export class DetectionStage {
   /** Writes the state of every series that learned something since the last save. */
   save(): number {
     if (!this.stateStore) return 0;
-    const dirty: Array<{ key: string; kind: string; lastT: number; state: Uint8Array }> = [];
+    const dirty: SavedState[] = [];
     for (const s of this.slots.values()) {
       if (!s.dirty) continue;
       s.dirty = false;

@@ -250,38 +250,22 @@ export class DetectionWorker implements Detection {
   }
 
   private async drain(): Promise<void> {
-    let seen = Atomics.load(this.processed, 0);
-    let progressAt = Date.now();
-    while (((this.sent - seen) | 0) + this.pending.samples > this.admitBacklog && !this.failed && !this.closing) {
-      const w = Atomics.waitAsync(this.processed, 0, seen, 50);
+    const watch = new ProgressWatch(this.processed);
+    while (((this.sent - watch.seen) | 0) + this.pending.samples > this.admitBacklog && !this.failed && !this.closing) {
+      const w = Atomics.waitAsync(this.processed, 0, watch.seen, 50);
       if (w.async) await w.value;
-      const now = Atomics.load(this.processed, 0);
-      if (now !== seen) {
-        seen = now;
-        progressAt = Date.now();
-      } else if (Date.now() - progressAt > STALL_MS) {
-        this.stall(seen);
-        return;
-      }
+      if (!watch.check()) return this.stall(watch.seen);
     }
   }
 
   private waitForBacklog(): void {
-    let seen = Atomics.load(this.processed, 0);
-    if (((this.sent - seen) | 0) <= this.maxBacklog) return;
-    let progressAt = Date.now();
-    while (((this.sent - seen) | 0) > this.maxBacklog && !this.failed) {
+    if (((this.sent - Atomics.load(this.processed, 0)) | 0) <= this.maxBacklog) return;
+    const watch = new ProgressWatch(this.processed);
+    while (((this.sent - watch.seen) | 0) > this.maxBacklog && !this.failed) {
       // Store scores while waiting, so a worker's answers never pile up behind the wait.
       this.storeWaitingScores();
-      Atomics.wait(this.processed, 0, seen, 20);
-      const now = Atomics.load(this.processed, 0);
-      if (now !== seen) {
-        seen = now;
-        progressAt = Date.now();
-      } else if (Date.now() - progressAt > STALL_MS) {
-        this.stall(seen);
-        return;
-      }
+      Atomics.wait(this.processed, 0, watch.seen, 20);
+      if (!watch.check()) return this.stall(watch.seen);
     }
   }
 
@@ -373,6 +357,25 @@ export class DetectionWorker implements Detection {
         this.logger.error({ err }, 'anomaly listener failed');
       }
     }
+  }
+}
+
+/** The worker's progress (its `processed` count) as seen while waiting for it. */
+class ProgressWatch {
+  seen: number;
+  private at = Date.now();
+
+  constructor(private readonly processed: Int32Array) {
+    this.seen = Atomics.load(processed, 0);
+  }
+
+  /** Reads the count again; false once it has not moved for STALL_MS. */
+  check(): boolean {
+    const now = Atomics.load(this.processed, 0);
+    if (now === this.seen) return Date.now() - this.at <= STALL_MS;
+    this.seen = now;
+    this.at = Date.now();
+    return true;
   }
 }
 

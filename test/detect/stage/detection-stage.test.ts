@@ -141,6 +141,24 @@ test('detector state survives a restart: the restored stage scores exactly as on
   storeC.close();
 });
 
+test('state is saved a slice of the series at a time: each series once per interval, only when it learned something', () => {
+  const dir = tempDir();
+  const store = openStore({ dir: join(dir, 'data'), checkpointIntervalMs: 0 });
+  const stage = new DetectionStage(store, OPTS, new DetectorStateStore(join(dir, 'data')), silent);
+  stage.start(T0);
+  const labels = Array.from({ length: 120 }, (_, i) => Object.freeze({ __name__: 'load1', instance: `s${i}` }));
+  const round = (r: number) => stage.observe(batchFromWrites(labels.map((l, i) => ({ labels: l, timestamps: [T0 + r * 60_000], values: [i + (r % 3)] }))));
+  round(0);
+  // 12 slices of 10 series: each slice saves its 10, and a whole interval saves every series once.
+  assert.deepEqual(Array.from({ length: 12 }, () => stage.saveSlice(12)), Array(12).fill(10));
+  assert.equal(stage.saveSlice(12), 0, 'nothing learned since: nothing to write');
+  round(1);
+  assert.equal(stage.saveSlice(12), 10, 'the walk wraps round');
+  assert.equal(stage.save(), 110, 'shutdown saves the rest at once');
+  stage.close();
+  store.close();
+});
+
 test('counters are scored on their per-second rate, resets included', () => {
   assert.ok(isCumulative({ __name__: 'http_requests_total' }));
   assert.ok(isCumulative({ __name__: 'rpc_duration_seconds_bucket' }));

@@ -64,6 +64,24 @@ export class PackedForest {
     this.thresholds = new Float32Array(buffer);
     this.shifted = new Float64Array(origin.length);
     this.paths = new Float64Array(roots.length);
+    this.check();
+  }
+
+  /**
+   * Every walk must end: roots are nodes, and an inner node's children come after it
+   * (left next, right further on) and its feature is one of the row's. A snapshot
+   * that breaks this (damaged, or from elsewhere) is refused rather than walked.
+   */
+  private check(): void {
+    const count = this.words.length >> 2;
+    const dim = this.origin.length;
+    for (const r of this.roots) if (!(r >= 0 && r < count)) throw new Error(`packed forest: root ${r} is not one of its ${count} nodes`);
+    for (let id = 0; id < count; id++) {
+      const w = this.words[id << 2]!;
+      if (w < 0) continue;
+      const right = w >>> FEATURE_BITS;
+      if (!(right > id + 1 && right < count) || (w & FEATURE_MASK) >= dim) throw new Error(`packed forest: node ${id} points outside the forest`);
+    }
   }
 
   static empty(dim: number): PackedForest {
@@ -119,7 +137,8 @@ export class PackedForest {
 
   static fromBytes(nodes: Uint8Array, roots: Int32Array, origin: Float64Array): PackedForest {
     if (nodes.byteLength % 16 !== 0) throw new Error(`packed forest nodes: ${nodes.byteLength} bytes is not a whole number of 16-byte nodes`);
-    return new PackedForest(nodes.slice().buffer, roots, origin);
+    // A copy into a buffer of its own: a decoded Buffer may be a view into a shared pool.
+    return new PackedForest(Uint8Array.prototype.slice.call(nodes).buffer, roots, origin);
   }
 
   /**

@@ -47,6 +47,28 @@ describe('packed isolation forest', () => {
     assert.ok(bytes <= 100 * 511 * 16 && bytes > 100 * 100 * 16, `${bytes} bytes`);
   });
 
+  it('restores a small forest from its snapshot exactly (its nodes fit in a pooled Buffer)', () => {
+    const cfg = { trees: 2, sampleSize: 8, window: 16, minRows: 8, retrainEvery: 1000 };
+    const g = gaussian(2);
+    const a = new IsolationForestDetector(2, cfg);
+    for (let i = 0; i < 40; i++) a.update(T0 + i * STEP, [10 + g(), 20 + g()]);
+    const b = IsolationForestDetector.restore(JSON.parse(JSON.stringify(a.snapshot())));
+    assert.ok(Buffer.from(a.snapshot().nodes, 'base64').length < 1024, 'small enough for the Buffer pool');
+    for (let i = 40; i < 60; i++) {
+      const row = [10 + g(), i === 50 ? 40 : 20 + g()];
+      assert.equal(b.update(T0 + i * STEP, row).raw, a.update(T0 + i * STEP, row).raw);
+    }
+  });
+
+  it('refuses a damaged snapshot whose nodes point outside the forest, rather than walking it', () => {
+    const a = new IsolationForestDetector(1, { trees: 2, sampleSize: 8, window: 16, minRows: 8 });
+    for (let i = 0; i < 20; i++) a.update(T0 + i * STEP, [i % 5]);
+    const snap = a.snapshot();
+    const nodes = Buffer.from(snap.nodes, 'base64');
+    nodes.writeInt32LE(0, 0); // the first root's right child: node 0, itself
+    assert.throws(() => IsolationForestDetector.restore({ ...snap, nodes: nodes.toString('base64') }), /node 0 points outside the forest/);
+  });
+
   it('refuses a configuration too large to pack, naming it', () => {
     assert.throws(() => new IsolationForestDetector(200), /200 metrics.*exceed 2048 features/);
   });

@@ -25,7 +25,8 @@ export const detectSchema = section({
   scoreHeartbeat: duration().prefault('2m'),
   // At start-up, series without saved detector state are warmed up from this much stored history.
   rebuildWindow: duration().prefault('24h'),
-  // How often detector state is saved (also at shutdown).
+  // How often each series' detector state is saved: a twelfth of the series at a time,
+  // spread over the interval (and all of it at shutdown).
   saveInterval: duration({ min: 1000 }).prefault('60s'),
   multivariate: section({
     // An isolation forest per host (label `groupBy`) over that host's metrics together.

@@ -1,3 +1,4 @@
+import { whenAllReady } from '../core/readiness.js';
 import type { SelfMetrics } from '../core/self-metrics.js';
 import type { Labels } from '../core/labels.js';
 import { batchFromWrites, batchSamples } from '../store/sample-batch.js';
@@ -45,13 +46,7 @@ export class IngestPipeline {
    * receiver) while the event loop keeps serving queries, the UI and webhooks.
    */
   admission(): Promise<void> | undefined {
-    let waits: Array<Promise<void>> | undefined;
-    for (const g of this.gates) {
-      const w = g();
-      if (w) (waits ??= []).push(w);
-    }
-    if (!waits) return undefined;
-    return waits.length === 1 ? waits[0] : Promise.all(waits).then(() => undefined);
+    return whenAllReady(this.gates, (gate) => gate());
   }
 
   write(writes: readonly SeriesWrite[], protocol: string): AppendResult {

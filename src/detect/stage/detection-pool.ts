@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { AnomalyEvent } from '../../core/events.js';
 import { labelsKey, type Labels } from '../../core/labels.js';
+import { whenAllReady } from '../../core/readiness.js';
 import type { SampleBatch, SampleStore } from '../../store/types.js';
 import type { AnomalyListener, DetectionCounters, DetectionOptions } from './detection-stage.js';
 import type { Detection } from './detection.js';
@@ -62,13 +63,7 @@ export class DetectionPool implements Detection {
 
   /** Undefined when every worker can take more samples now, else a promise of when they can (see DetectionWorker). */
   whenCaughtUp(): Promise<void> | undefined {
-    let waits: Array<Promise<void>> | undefined;
-    for (const w of this.workers) {
-      const p = w.whenCaughtUp();
-      if (p) (waits ??= []).push(p);
-    }
-    if (!waits) return undefined;
-    return waits.length === 1 ? waits[0] : Promise.all(waits).then(() => undefined);
+    return whenAllReady(this.workers, (w) => w.whenCaughtUp());
   }
 
   /** The worker a series belongs to. */

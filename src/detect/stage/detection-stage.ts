@@ -444,16 +444,9 @@ export class DetectionStage {
     return slot;
   }
 
-  /** Writes the state of every series that learned something since the last save. */
+  /** Writes the state of every series that learned something since the last save (one slice of all of them). */
   save(): number {
-    if (!this.stateStore) return 0;
-    const dirty: SavedState[] = [];
-    for (const s of this.slots.values()) {
-      if (!s.dirty) continue;
-      s.dirty = false;
-      dirty.push({ key: s.hash, kind: 'univariate', lastT: s.lastT, state: stateToBytes(s.state) });
-    }
-    return dirty.length ? this.stateStore.saveMany(dirty) : 0;
+    return this.saveSlice(1);
   }
 
   close(): void {

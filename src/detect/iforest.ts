@@ -309,7 +309,7 @@ export class IsolationForestDetector {
     const psi = Math.min(sampleSize, available);
     const maxDepth = Math.ceil(Math.log2(Math.max(2, psi)));
     const maxNodes = trees * (2 * psi - 1);
-    const nodes = wideNodes(maxNodes * WIDE_NODE);
+    const nodes = wideNodes.get(maxNodes * WIDE_NODE);
     const roots = new Int32Array(trees);
     let next = 0;
     const idx = new Int32Array(psi);
@@ -325,7 +325,7 @@ export class IsolationForestDetector {
     // once: deriving each feature the trees ask for once for the whole window, into
     // a column shared by all forests of this thread, is less work than deriving it
     // per node.
-    const columns = available * this.dim < trees * psi * maxDepth ? windowColumns(available * this.dim) : null;
+    const columns = available * this.dim < trees * psi * maxDepth ? windowColumns.get(available * this.dim) : null;
     const derived = columns && new Uint8Array(this.dim);
     const build = (lo: number, hi: number, depth: number): number => {
       const id = next++;
@@ -540,20 +540,21 @@ export class IsolationForestDetector {
   }
 }
 
-/** Scratch for training's derived columns; trainings run one at a time on a thread, so one serves them all. */
-let columnScratch = new Float64Array(0);
-/** Scratch for the nodes training builds before it packs them (the same reasoning). */
-let wideScratch = new Float64Array(0);
+/** A Float64Array reused across calls, grown when a call needs more. */
+class Scratch {
+  private a = new Float64Array(0);
 
-function wideNodes(size: number): Float64Array {
-  if (wideScratch.length < size) wideScratch = new Float64Array(size);
-  return wideScratch;
+  /** At least `size` slots (contents left from earlier use). */
+  get(size: number): Float64Array {
+    if (this.a.length < size) this.a = new Float64Array(size);
+    return this.a;
+  }
 }
 
-function windowColumns(size: number): Float64Array {
-  if (columnScratch.length < size) columnScratch = new Float64Array(size);
-  return columnScratch;
-}
+// Trainings run one at a time on a thread, so one scratch of each serves all its forests:
+// the window's derived columns, and the nodes training builds before it packs them.
+const windowColumns = new Scratch();
+const wideNodes = new Scratch();
 
 /** Version 1 nodes [feature, split, left, right, size, min, max] as wide nodes (same ids, left = id + 1). */
 function compactNodes(v1: Float64Array, dim: number): Float64Array {
@@ -585,11 +586,11 @@ export interface IsolationForestSnapshot {
   version: 1 | 2 | 3 | 4;
   metrics: number;
   config: IsolationForestConfig;
-  /** Version 3: per metric a ring of window + 10 values by history index; rows' hours and days of week by window slot. */
+  /** Versions 3 and 4: per metric a ring of window + 10 values by history index; rows' hours and days of week by window slot. */
   values?: string;
   hours?: string;
   days?: string;
-  /** Version 3: feature vectors of rows (from seedFrom on) that came from a version 1 or 2 snapshot. */
+  /** Versions 3 and 4: feature vectors of rows (from seedFrom on) that came from a version 1 or 2 snapshot. */
   seed?: string;
   seedFrom?: number;
   /** Versions 1 and 2: the last 10 values per metric, and the window's feature vectors by slot. */

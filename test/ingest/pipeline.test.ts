@@ -5,6 +5,9 @@ import { openStore } from '../../src/store/index.js';
 import { IngestPipeline } from '../../src/ingest/pipeline.js';
 import { batchSamples } from '../../src/store/sample-batch.js';
 import { SelfMetrics } from '../../src/core/self-metrics.js';
+import { startVigil } from '../../src/app/vigil-app.js';
+import { parseConfig } from '../../src/config/load.js';
+import { createLogger } from '../../src/api/logger.js';
 import { tempDir } from '../helpers/vigil-process.js';
 import { encodeWriteRequest, snappyCompress } from './remote-write-helpers.js';
 
@@ -32,9 +35,6 @@ test('the sample age window refuses samples too old or too far in the future, an
 });
 
 test('ingest routes wait at the admission gate of a busy stage; the server answers other requests meanwhile', async () => {
-  const { startVigil } = await import('../../src/app/vigil-app.js');
-  const { parseConfig } = await import('../../src/config/load.js');
-  const { createLogger } = await import('../../src/api/logger.js');
   const dir = tempDir();
   const yaml = `server:\n  listen: 127.0.0.1:0\n  logLevel: silent\nstorage:\n  dir: ${join(dir, 'data')}\ndetect:\n  enabled: false\n`;
   const app = await startVigil(parseConfig(yaml, 'test.yaml'), createLogger('silent'));

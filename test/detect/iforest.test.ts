@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { IsolationForestDetector, parseCsv, scoreTable, tableScoreToCsv } from '../../src/detect/index.js';
-import { STEP, T0, gaussian } from './synthetic.js';
+import { STEP, T0, feedSines, gaussian } from './synthetic.js';
 
 /** cpu ~ 50 +- 10; latency follows cpu (2 * cpu + noise); row `at` breaks the relation. */
 function correlated(n: number, at: number, seed = 3): { cpu: Float64Array; lat: Float64Array } {
@@ -93,11 +93,7 @@ describe('isolation forest', () => {
 
   it('keeps its training window as values: a host of 16 metrics holds 2,048 rows in under 300 kB, not 3.7 MB of feature vectors', () => {
     const d = new IsolationForestDetector(16, { trees: 10 });
-    const row = new Float64Array(16);
-    for (let i = 0; i < 2100; i++) {
-      for (let m = 0; m < 16; m++) row[m] = 50 + m + 10 * Math.sin(i / (20 + m));
-      d.update(T0 + i * STEP, row);
-    }
+    feedSines(d, 16, 2100);
     const snap = d.snapshot();
     const bytes = (s: string | undefined) => Buffer.from(s ?? '', 'base64').length;
     const window = bytes(snap.values) + bytes(snap.hours) + bytes(snap.days);

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { IsolationForestDetector } from '../../src/detect/index.js';
 import { float32Down, float32Up } from '../../src/detect/packed-forest.js';
-import { STEP, T0, gaussian } from './synthetic.js';
+import { STEP, T0, feedSines, gaussian } from './synthetic.js';
 
 describe('packed isolation forest', () => {
   it('rounds thresholds outwards to float32: a node range never shrinks below the rows it saw', () => {
@@ -38,11 +38,7 @@ describe('packed isolation forest', () => {
 
   it('is 16 bytes a node: a 16-metric host forest of 100 trees (psi 256) is under 820 kB', () => {
     const f = new IsolationForestDetector(16, { window: 512 });
-    const row = new Float64Array(16);
-    for (let i = 0; i < 600; i++) {
-      for (let m = 0; m < 16; m++) row[m] = 50 + m + 10 * Math.sin(i / (20 + m));
-      f.update(T0 + i * STEP, row);
-    }
+    feedSines(f, 16, 600);
     const bytes = Buffer.from(f.snapshot().nodes, 'base64').length;
     assert.ok(bytes <= 100 * 511 * 16 && bytes > 100 * 100 * 16, `${bytes} bytes`);
   });

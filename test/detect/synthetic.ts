@@ -51,3 +51,12 @@ export function argmax(a: ArrayLike<number>, from = 0, to = a.length): number {
 export function max(a: ArrayLike<number>, from = 0, to = a.length): number {
   return a[argmax(a, from, to)]!;
 }
+
+/** Feeds a forest over `metrics` metrics `rows` rows of smooth sines (metric m: 50 + m + 10 sin(i / (20 + m))), STEP apart from T0. */
+export function feedSines(forest: { update(t: number, row: ArrayLike<number>): unknown }, metrics: number, rows: number): void {
+  const row = new Float64Array(metrics);
+  for (let i = 0; i < rows; i++) {
+    for (let m = 0; m < metrics; m++) row[m] = 50 + m + 10 * Math.sin(i / (20 + m));
+    forest.update(T0 + i * STEP, row);
+  }
+}

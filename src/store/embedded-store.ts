@@ -12,7 +12,7 @@ import { SeriesMap } from './series-map.js';
 import { ChunkDb } from './sqlite-chunks.js';
 import { readSeries } from './read-series.js';
 import { batchSamples } from './sample-batch.js';
-import { type SealPlan, applySeal, encodeAhead, sealSeries } from './seal.js';
+import { type SealPlan, applySeal, encodeAhead, sealEncoded, sealSeries } from './seal.js';
 import type { AppendResult, RejectReason, SampleBatch, SampleStore, SeriesData, SeriesInfo, SeriesWrite, StoreOptions, StoreStats } from './types.js';
 import { WalWriter, listSegments, replaySegment, segmentName } from './wal.js';
 
@@ -68,6 +68,7 @@ const DEFAULTS = {
   checkpointIntervalMs: 60_000,
   walCheckpointBytes: 256 * 1024 * 1024,
   walSegmentBytes: 64 * 1024 * 1024,
+  sealAheadChunks: 1024,
 };
 
 type ResolvedOptions = Required<StoreOptions>;
@@ -81,6 +82,24 @@ interface Tally {
   invalid: number;
   limited: number;
   minValidT: number;
+}
+
+/** Series sealed per step of a running checkpoint (about 15 ms; fifty times as many are trimmed per step after it). */
+const CHECKPOINT_SLICE_SERIES = 1000;
+
+/** A checkpoint in progress: the series it seals, a slice at a time, and the WAL segment it keeps from. */
+interface RunningCheckpoint {
+  /** The segment begun with it: the WAL from there on is what it does not cover. */
+  target: number;
+  /** Series touched when it began; [next, length) are still to seal. */
+  series: HeadSeries[];
+  next: number;
+  /** Series not yet in the series table when it began (inserted with the first slice). */
+  fresh: HeadSeries[];
+  /** `wal_first_segment` has moved to `target`. */
+  committed: boolean;
+  /** Where the trim of the heads is (after the commit). */
+  trimAt: number;
 }
 
 /** How often the background timer runs retention, at most. */
@@ -117,6 +136,12 @@ export class EmbeddedStore implements SampleStore {
   private newSeries: HeadSeries[] = [];
   /** Series with a full chunk not yet encoded, for encodeAhead (a few per append call). */
   private encodeQueue: HeadSeries[] = [];
+  /** Series holding chunks encoded ahead, and about how many chunks, for sealEncoded. */
+  private encoded: HeadSeries[] = [];
+  private encodedChunks = 0;
+  /** The checkpoint in progress (beginCheckpoint), stepped on the event loop by setImmediate. */
+  private running: RunningCheckpoint | undefined;
+  private stepping: NodeJS.Immediate | undefined;
   /** Newest timestamp in the store: the clock for retention and too_old. */
   private maxT = -Infinity;
   private samplesAppended = 0;
@@ -345,7 +370,7 @@ export class EmbeddedStore implements SampleStore {
     this.walN = 0;
     this.wal.appendSamples(this.walRefs, this.walTs, this.walVs, n);
     this.samplesAppended += n;
-    if (this.wal.bytesSinceCheckpoint >= this.options.walCheckpointBytes) this.checkpointQuietly();
+    if (this.wal.bytesSinceCheckpoint >= this.options.walCheckpointBytes) this.checkpointInBackground();
     else if (this.encodeQueue.length > 0) this.encodeAhead(Math.ceil((2 * n) / this.chunkSamples) + 1);
   }
 
@@ -363,9 +388,62 @@ export class EmbeddedStore implements SampleStore {
       const s = q[k++]!;
       s.aheadQueued = false;
       if (this.byRef[s.ref] !== s) continue;
-      max -= encodeAhead(s, this.chunkSamples, max);
+      const n = encodeAhead(s, this.chunkSamples, max);
+      max -= n;
+      if (n > 0 && !s.encodedListed) {
+        s.encodedListed = true;
+        this.encoded.push(s);
+      }
+      this.encodedChunks += n;
     }
     this.encodeQueue = k === q.length ? [] : q.slice(k);
+    const batch = this.options.sealAheadChunks;
+    if (batch > 0 && this.encodedChunks >= batch) this.sealEncodedQuietly();
+  }
+
+  /**
+   * Writes the chunks encoded ahead to SQLite as closed chunks (each series' open-chunk
+   * pieces give way to them), in one transaction, between checkpoints. The WAL still holds
+   * their samples until the next checkpoint, so this commit need not reach the disk
+   * (synchronous=NORMAL): after a crash, SQLite keeps a prefix of its commits, and the WAL
+   * replay puts back whatever is missing, skipping what is already in a chunk.
+   */
+  sealEncoded(): void {
+    this.assertOpen();
+    const plans: SealPlan[] = [];
+    let chunkDelta = 0;
+    const list = this.encoded;
+    this.encoded = [];
+    this.encodedChunks = 0;
+    const fresh = this.newSeries;
+    try {
+      this.db.transaction(() => {
+        // Every chunk's series is in the series table, so that after a crash the WAL
+        // replay finds the series and its chunks (and skips the samples they hold).
+        for (const s of fresh) if (this.byRef[s.ref] === s) this.db.insertSeries(s.ref, s.hash, JSON.stringify(s.labels));
+        for (const s of list) {
+          if (this.byRef[s.ref] !== s || s.dirty || s.ahead.length === 0) continue;
+          const p = sealEncoded(this.db, s, this.chunkSamples);
+          chunkDelta += p.rows;
+          plans.push(p);
+        }
+        this.db.setMeta('chunk_count', String(this.sealedChunks + chunkDelta));
+      }, 'relaxed');
+    } finally {
+      for (const s of list) s.encodedListed = false;
+    }
+    if (this.newSeries === fresh) this.newSeries = [];
+    this.sealedChunks += chunkDelta;
+    for (const p of plans) applySeal(p);
+  }
+
+  private sealEncodedQuietly(): void {
+    try {
+      this.sealEncoded();
+    } catch (e) {
+      // Nothing is lost (the WAL holds the samples); the checkpoint writes the chunks.
+      process.emitWarning(`vigil store: writing closed chunks failed: ${(e as Error).message}`);
+    }
   }
 
   private result(t: Tally): AppendResult {
@@ -512,24 +590,81 @@ export class EmbeddedStore implements SampleStore {
 
   /**
    * Seals every sample not yet in SQLite (full chunks as closed chunks, the rest of the
-   * open chunk as a small "piece" that the next full seal replaces), records the new WAL
-   * segment number in the same transaction, then starts that segment and deletes the
-   * older ones: everything they held is now in SQLite. Finally trims the heads.
+   * open chunk as a small "piece" that the next full seal replaces), then moves the WAL's
+   * start past everything sealed and deletes the older segments. Synchronous: finishes a
+   * checkpoint already running (see beginCheckpoint) and runs a whole one.
    */
   checkpoint(): void {
     this.assertOpen();
+    if (this.running) this.finishCheckpoint();
+    if (this.beginCheckpoint()) this.finishCheckpoint();
+  }
+
+  /**
+   * Starts a checkpoint that runs a slice of the series at a time (checkpointStep), so that
+   * ingestion and reads go on in between: sealing every series at once holds the event loop
+   * for about 15 us a series (a second or more past 50,000 series). It starts a new WAL
+   * segment and takes the series touched so far; samples that come later go to the new
+   * segment and the next checkpoint. Each slice is its own transaction, not synced (the old
+   * segments still cover it: after a crash the replay skips what a slice wrote); the last
+   * one, synced, moves `wal_first_segment` to the new segment, which makes them all durable,
+   * and the older segments are deleted. Returns false when there is nothing to seal (the
+   * heads are trimmed) or a checkpoint is already running.
+   */
+  beginCheckpoint(): boolean {
+    this.assertOpen();
+    if (this.running) return false;
     if (this.touched.length === 0 && this.newSeries.length === 0 && this.wal.bytesSinceCheckpoint === 0) {
       this.trimHeads();
-      return;
+      return false;
     }
-    const plans: SealPlan[] = [];
-    let nextSeg = 0;
-    let chunkDelta = 0;
-    this.db.transaction(() => {
-      for (const s of this.newSeries) {
-        if (this.byRef[s.ref] === s) this.db.insertSeries(s.ref, s.hash, JSON.stringify(s.labels));
+    const target = this.wal.rotate();
+    for (const s of this.touched) s.touched = false;
+    this.running = { target, series: this.touched, fresh: this.newSeries, next: 0, committed: false, trimAt: 0 };
+    this.touched = [];
+    this.newSeries = [];
+    return true;
+  }
+
+  /**
+   * Runs the next slice of the running checkpoint (`slice` series to seal, or fifty times
+   * that to trim); returns true once it has finished (or none runs).
+   */
+  checkpointStep(slice = CHECKPOINT_SLICE_SERIES): boolean {
+    this.assertOpen();
+    const r = this.running;
+    if (r === undefined) return true;
+    try {
+      if (r.next < r.series.length || r.fresh.length > 0) this.sealSlice(r, slice);
+      else if (!r.committed) {
+        this.db.transaction(() => {
+          this.db.setMeta('wal_first_segment', String(r.target));
+          // Kept here so that opening a large store needs no scan of the chunks table.
+          this.db.setMeta('max_t', String(this.maxT));
+          this.db.setMeta('chunk_count', String(this.sealedChunks));
+        });
+        r.committed = true;
+        this.wal.deleteSegmentsBefore(r.target);
+      } else {
+        r.trimAt = this.trimHeads(r.trimAt, 50 * slice);
+        if (r.trimAt >= this.byRef.length) this.running = undefined;
       }
-      for (const s of this.touched) {
+    } catch (e) {
+      this.abortCheckpoint(r);
+      throw e;
+    }
+    return this.running === undefined;
+  }
+
+  /** Seals the next slice of the running checkpoint's series, in one transaction. */
+  private sealSlice(r: RunningCheckpoint, slice: number): void {
+    const plans: SealPlan[] = [];
+    let chunkDelta = 0;
+    const end = Math.min(r.series.length, r.next + slice);
+    this.db.transaction(() => {
+      for (const s of r.fresh) if (this.byRef[s.ref] === s) this.db.insertSeries(s.ref, s.hash, JSON.stringify(s.labels));
+      for (let i = r.next; i < end; i++) {
+        const s = r.series[i]!;
         if (this.byRef[s.ref] !== s) continue;
         const p = sealSeries(this.db, s, this.options.chunkSamples);
         if (p) {
@@ -537,29 +672,40 @@ export class EmbeddedStore implements SampleStore {
           plans.push(p);
         }
       }
-      nextSeg = this.wal.segment + 1;
-      this.db.setMeta('wal_first_segment', String(nextSeg));
-      // Kept here so that opening a large store needs no scan of the chunks table.
-      this.db.setMeta('max_t', String(this.maxT));
       this.db.setMeta('chunk_count', String(this.sealedChunks + chunkDelta));
-    });
+    }, 'relaxed');
     // Committed: now the in-memory marks may move.
+    r.fresh = [];
+    r.next = end;
     this.sealedChunks += chunkDelta;
     for (const p of plans) applySeal(p);
-    for (const s of this.touched) s.touched = false;
-    this.touched = [];
-    this.newSeries = [];
-    this.wal.clearPending();
-    const seg = this.wal.rotate();
-    if (seg !== nextSeg) throw new Error(`wal: expected segment ${nextSeg}, got ${seg}`);
-    this.wal.deleteSegmentsBefore(nextSeg);
-    this.trimHeads();
   }
 
-  /** Drops closed chunks older than the head window; forgets heads that are entirely older. */
-  private trimHeads(): void {
+  /** A slice failed: the series it had not sealed go back to the next checkpoint (the WAL keeps their samples). */
+  private abortCheckpoint(r: RunningCheckpoint): void {
+    this.running = undefined;
+    for (const s of r.fresh) this.newSeries.push(s);
+    for (let i = r.next; i < r.series.length; i++) {
+      const s = r.series[i]!;
+      if (!s.touched) this.touch(s);
+    }
+  }
+
+  /** Runs the running checkpoint to its end. */
+  private finishCheckpoint(): void {
+    while (!this.checkpointStep());
+  }
+
+  /**
+   * Drops closed chunks older than the head window and forgets heads that are entirely
+   * older, for up to `count` series from `from` on (by ref); returns where it stopped.
+   */
+  private trimHeads(from = 0, count = Infinity): number {
     const cutoff = this.maxT - this.headKeepMs;
-    for (const s of this.byRef) {
+    const byRef = this.byRef;
+    const end = Math.min(byRef.length, from + count);
+    for (let i = from; i < end; i++) {
+      const s = byRef[i];
       if (s === undefined || s.count === 0 || s.persisted < s.count || s.dirty) continue;
       if (s.ts[s.count - 1]! < cutoff) {
         s.clear();
@@ -572,7 +718,9 @@ export class EmbeddedStore implements SampleStore {
       }
       if (k > 0) s.dropFront(k);
     }
+    return end;
   }
+
 
   applyRetention(now?: number): void {
     this.assertOpen();
@@ -621,6 +769,7 @@ export class EmbeddedStore implements SampleStore {
   close(): void {
     if (this.closed) return;
     if (this.timer) clearInterval(this.timer);
+    if (this.stepping) clearImmediate(this.stepping);
     let err: unknown;
     try {
       this.checkpoint();
@@ -645,6 +794,7 @@ export class EmbeddedStore implements SampleStore {
   abandon(): void {
     if (this.closed) return;
     if (this.timer) clearInterval(this.timer);
+    if (this.stepping) clearImmediate(this.stepping);
     this.closed = true;
     this.wal.abandon();
     this.db.close();
@@ -657,20 +807,38 @@ export class EmbeddedStore implements SampleStore {
       if (Date.now() - this.lastRetentionAt >= RETENTION_EVERY_MS) {
         this.lastRetentionAt = Date.now();
         this.applyRetention(); // includes a checkpoint
-      } else this.checkpoint();
+      } else this.checkpointInBackground();
     } catch (e) {
       process.emitWarning(`vigil store: background checkpoint failed: ${(e as Error).message}`);
     }
   }
 
-  private checkpointQuietly(): void {
+  /**
+   * Begins a checkpoint and steps it on the event loop (setImmediate), so requests are
+   * served between its slices. Failures are warnings: the WAL keeps every sample, and the
+   * next checkpoint retries.
+   */
+  private checkpointInBackground(): void {
     try {
-      this.checkpoint();
+      if (this.beginCheckpoint()) this.scheduleStep();
     } catch (e) {
-      // The append itself is in the WAL; the next checkpoint retries.
       process.emitWarning(`vigil store: checkpoint failed: ${(e as Error).message}`);
     }
   }
+
+  private scheduleStep(): void {
+    this.stepping = setImmediate(() => {
+      this.stepping = undefined;
+      if (this.closed || this.running === undefined) return;
+      try {
+        if (!this.checkpointStep()) this.scheduleStep();
+      } catch (e) {
+        process.emitWarning(`vigil store: checkpoint failed: ${(e as Error).message}`);
+      }
+    });
+    this.stepping.unref();
+  }
+
 
   private assertOpen(): void {
     if (this.closed) throw new VigilError('STORE_CLOSED', 'the store is closed', 503);

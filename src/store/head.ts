@@ -34,6 +34,8 @@ export class HeadSeries {
   encodedTo = 0;
   /** Queued for encoding ahead. */
   aheadQueued = false;
+  /** In the store's list of series with chunks encoded ahead (to be written between checkpoints). */
+  encodedListed = false;
   /** A frozen request label set known to name this series, and the series that followed it last time (lookup hints). */
   alias: Labels | undefined = undefined;
   next: HeadSeries | undefined = undefined;

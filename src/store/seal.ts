@@ -57,6 +57,25 @@ export function sealSeries(db: ChunkDb, s: HeadSeries, chunkSamples: number): Se
   return { s, sealed: i, persisted: s.count, chunkEnds: ends, rows };
 }
 
+/**
+ * Writes the series' chunks encoded ahead as closed chunks, in place of the open chunk's
+ * pieces; the samples after them wait for the checkpoint (so `persisted` = `sealed`).
+ */
+export function sealEncoded(db: ChunkDb, s: HeadSeries, chunkSamples: number): SealPlan {
+  const from = s.sealed;
+  // The pieces start at the first sample past the closed chunks.
+  let rows = s.persisted > from ? -db.deleteChunksFrom(s.ref, s.ts[from]!) : 0;
+  const ends = s.chunkEnds.slice();
+  let i = from;
+  for (const chunk of s.ahead) {
+    insertChunk(db, s, i, i + chunkSamples, chunk);
+    rows++;
+    i += chunkSamples;
+    ends.push(i);
+  }
+  return { s, sealed: i, persisted: i, chunkEnds: ends, rows };
+}
+
 /** After commit. */
 export function applySeal(p: SealPlan): void {
   p.s.sealed = p.sealed;

@@ -61,8 +61,11 @@ export class ChunkDb {
   private readonly stGetMeta: Database.Statement;
   private readonly stSetMeta: Database.Statement;
 
+  private readonly durable: boolean;
+
   constructor(path: string, opts: { durable: boolean }) {
     this.path = path;
+    this.durable = opts.durable;
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     // FULL syncs the SQLite WAL at each commit: a checkpoint deletes our WAL segments
@@ -85,8 +88,19 @@ export class ChunkDb {
     this.stSetMeta = this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)');
   }
 
-  transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+  /**
+   * Runs fn in one transaction. 'relaxed': its commit is not synced to disk even in
+   * durable mode (for writes that something else, the store's WAL, still covers); a
+   * later synced commit syncs it too, and a crash keeps a prefix of the commits.
+   */
+  transaction<T>(fn: () => T, mode: 'durable' | 'relaxed' = 'durable'): T {
+    if (mode === 'durable' || !this.durable) return this.db.transaction(fn)();
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      return this.db.transaction(fn)();
+    } finally {
+      this.db.pragma('synchronous = FULL');
+    }
   }
 
   loadSeries(): StoredSeries[] {

@@ -217,6 +217,77 @@ test('heads are trimmed to the window after a checkpoint; reads still see everyt
   s.close();
 });
 
+test('closed chunks reach SQLite between checkpoints; a crash before the checkpoint loses and repeats nothing', (t) => {
+  const dir = tempDir(t);
+  const opts = { chunkSamples: 10, sealAheadChunks: 4 };
+  let s = open(dir, opts);
+  s.checkpoint(); // the series' first piece (below) is written by a checkpoint
+  const d = series(205);
+  s.append([{ labels: cpu, timestamps: d.timestamps.slice(0, 5), values: d.values.slice(0, 5) }]);
+  s.checkpoint();
+  assert.equal(s.chunkPayload().samples, 5, 'a piece of the open chunk');
+  for (let i = 5; i < 205; i += 10) s.append([{ labels: cpu, timestamps: d.timestamps.slice(i, i + 10), values: d.values.slice(i, i + 10) }]);
+  // No checkpoint since: closed chunks were written as they filled, four at a time, the piece gave way to them.
+  const early = s.chunkPayload();
+  assert.ok(early.samples >= 120 && early.samples % 10 === 0, `closed chunks only, got ${early.samples} samples`);
+  assert.equal(early.chunks, early.samples / 10);
+  assert.deepEqual(readOne(s, sel), { t: d.timestamps, v: d.values });
+  s.abandon(); // kill -9: the WAL since the last checkpoint is replayed over those chunks
+  s = open(dir, opts);
+  assert.deepEqual(readOne(s, sel), { t: d.timestamps, v: d.values });
+  s.checkpoint();
+  assert.equal(s.chunkPayload().samples, 205, 'every sample exactly once on disk');
+  s.close();
+  s = open(dir, opts);
+  assert.deepEqual(readOne(s, sel), { t: d.timestamps, v: d.values });
+  s.close();
+});
+
+test('a checkpoint can run a slice of the series at a time, with appends, reads and a crash between slices', (t) => {
+  const dir = tempDir(t);
+  const opts = { chunkSamples: 10, sealAheadChunks: 0 };
+  let s = open(dir, opts);
+  const labels = (i: number) => ({ __name__: 'up', instance: `host-${i}` });
+  const d = series(25);
+  s.append(Array.from({ length: 3000 }, (_, i) => ({ labels: labels(i), ...d })));
+  assert.equal(s.beginCheckpoint(), true);
+  assert.equal(s.beginCheckpoint(), false, 'one checkpoint at a time');
+  assert.equal(s.checkpointStep(1000), false);
+  assert.equal(s.chunkPayload().samples, 1000 * 25, 'the first slice: 1,000 series');
+  // Between slices: a series already sealed and one still waiting take new samples.
+  const more = series(3, 25);
+  s.append([
+    { labels: labels(0), ...more },
+    { labels: labels(2999), ...more },
+  ]);
+  assert.deepEqual(readOne(s, [eq('instance', 'host-2999')]).t, [...d.timestamps, ...more.timestamps]);
+  let steps = 1;
+  while (!s.checkpointStep(1000)) steps++;
+  assert.ok(steps >= 4, `three slices, the commit and the trim, got ${steps} steps`);
+  // host-2999's new samples were sealed with its slice; host-0's wait for the next checkpoint.
+  assert.equal(s.chunkPayload().samples, 3000 * 25 + 3);
+  s.abandon();
+  s = open(dir, opts);
+  assert.equal(s.recovery.samples, 6, 'only what came after the checkpoint began is replayed');
+  assert.deepEqual(readOne(s, [eq('instance', 'host-0')]).t, [...d.timestamps, ...more.timestamps]);
+  s.checkpoint();
+  assert.equal(s.chunkPayload().samples, 3000 * 25 + 6, 'every sample exactly once on disk');
+  s.close();
+});
+
+test('past walCheckpointBytes, the checkpoint runs in the background, between event-loop turns', async (t) => {
+  const dir = tempDir(t);
+  const s = open(dir, { walCheckpointBytes: 64 * 1024 });
+  t.after(() => s.close());
+  const d = series(20);
+  // About 350 kB of log: the append that crosses 64 kB begins a checkpoint and returns.
+  s.append(Array.from({ length: 1000 }, (_, i) => ({ labels: { __name__: 'up', instance: `host-${i}` }, ...d })));
+  assert.equal(s.chunkPayload().samples, 0, 'nothing sealed yet when append returns');
+  assert.equal(s.beginCheckpoint(), false, 'the background checkpoint is running');
+  for (let i = 0; i < 10 && s.chunkPayload().samples < 20_000; i++) await new Promise((r) => setImmediate(r));
+  assert.equal(s.chunkPayload().samples, 20_000);
+});
+
 test('the ref path and the label path store the same thing', (t) => {
   const a = open(tempDir(t));
   const b = open(tempDir(t));

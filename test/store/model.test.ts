@@ -7,9 +7,10 @@ import { mulberry32 } from '../../src/core/mulberry32.js';
 
 /**
  * Random operations against a reference model of the write rules: appends in and out
- * of order, duplicates, checkpoints, clean restarts and crashes (abandon without
- * checkpoint), with tiny chunks and a tiny head window so that every path runs: pieces,
- * resealing, head trimming, reading sealed chunks back for late samples.
+ * of order, duplicates, checkpoints (whole, or a slice at a time with appends and crashes
+ * between the slices), clean restarts and crashes (abandon without checkpoint), with tiny
+ * chunks and a tiny head window so that every path runs: pieces, resealing, head trimming,
+ * reading sealed chunks back for late samples.
  */
 
 const rng = mulberry32;
@@ -46,16 +47,20 @@ function check(store: EmbeddedStore, model: Model, where: string): void {
   }
 }
 
-for (const [seed, ooo] of [
-  [1, 0],
-  [2, 40],
-  [3, 200],
-  [4, 40],
+// sealAheadChunks 0: chunks are written at checkpoints only; 2: also as they fill, between checkpoints.
+for (const [seed, ooo, sealAhead] of [
+  [1, 0, 0],
+  [2, 40, 0],
+  [3, 200, 0],
+  [4, 40, 0],
+  [5, 0, 2],
+  [6, 40, 2],
+  [7, 200, 1],
 ] as const) {
-  test(`random operations match the model (seed ${seed}, out-of-order window ${ooo} ms)`, (t) => {
+  test(`random operations match the model (seed ${seed}, out-of-order window ${ooo} ms, closed chunks written ${sealAhead ? `${sealAhead} at a time` : 'at checkpoints'})`, (t) => {
     const dir = tempDir(t);
     const r = rng(seed);
-    const opts = { chunkSamples: 5, headWindowMs: 30, outOfOrderWindowMs: ooo, retentionMs: 1e12 };
+    const opts = { chunkSamples: 5, headWindowMs: 30, outOfOrderWindowMs: ooo, retentionMs: 1e12, sealAheadChunks: sealAhead };
     let store = open(dir, opts);
     const model = new Model(ooo);
     const keys = ['a', 'b', 'c'];
@@ -63,8 +68,11 @@ for (const [seed, ooo] of [
     let crashes = 0;
     for (let step = 0; step < 1500; step++) {
       const op = r();
-      if (op < 0.03) {
+      if (op < 0.015) {
         store.checkpoint();
+      } else if (op < 0.03) {
+        // A checkpoint a slice at a time, stepped between the operations below.
+        store.beginCheckpoint();
       } else if (op < 0.04) {
         store.close();
         store = open(dir, opts);
@@ -72,6 +80,8 @@ for (const [seed, ooo] of [
         store.abandon();
         crashes++;
         store = open(dir, opts);
+      } else if (op < 0.2) {
+        store.checkpointStep(1);
       } else {
         const key = keys[Math.floor(r() * keys.length)]!;
         const n = 1 + Math.floor(r() * 4);

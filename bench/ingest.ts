@@ -21,6 +21,8 @@ import { SeriesGen, loadNab } from './series-gen.js';
  * Writes bench/results/ingest.json, a flat object of numbers:
  *   remote_write_samples_per_sec   samples acknowledged (204) per second after the warm-up
  *   remote_write_p50_ms, _p99_ms   request latency after the warm-up
+ *   remote_write_max_ms            the slowest request after the warm-up (a checkpoint or other pause shows here)
+ *   remote_write_slowest_second_samples  fewest samples acknowledged in one second after the warm-up
  *   remote_write_seconds           length of that run (BENCH_INGEST_SECONDS, default 300)
  *   rss_growth_mb_5min             Vigil's RSS (sampled every second), mean over the last 10% of
  *                                  the run minus the mean over 40-50% of it, MB: growth once the
@@ -158,6 +160,10 @@ interface RunResult {
   senderCpuUsPerSample: number;
   p50Ms: number;
   p99Ms: number;
+  /** The slowest request after the warm-up. */
+  maxMs: number;
+  /** Fewest samples acknowledged in one second after the warm-up. */
+  slowestSecond: number;
   rssGrowthMb: number;
   rssWarmMb: number;
   rssEndMb: number;
@@ -223,8 +229,11 @@ async function run(protocol: string, encode: Encoder, seconds: number, opts: { d
       .then((text) => parts.push([at, memoryParts(text)]))
       .catch(() => undefined);
   }, 10_000);
+  // Samples acknowledged in each second after the warm-up: a pause of Vigil's shows as a slow second.
+  const perSecond: number[] = [];
   const ticker = setInterval(() => {
     const now = performance.now();
+    if (now - start >= warmupMs + 1000) perSecond.push(acked - last);
     const mb = rssMb(vigil.child.pid!);
     rss.push([now - start, mb]);
     const recent = lat.slice(-2000).sort((a, b) => a - b);
@@ -277,6 +286,8 @@ async function run(protocol: string, encode: Encoder, seconds: number, opts: { d
     senderCpuUsPerSample: round2((senderCpu.user + senderCpu.system) / ackedAfterWarmup),
     p50Ms: round2(q(0.5)),
     p99Ms: round2(q(0.99)),
+    maxMs: round2(sorted.at(-1) ?? NaN),
+    slowestSecond: Math.min(...perSecond),
     rssGrowthMb: round2(meanRss(elapsed * 0.9, elapsed + 1) - meanRss(elapsed * 0.4, elapsed * 0.5)),
     rssWarmMb: round2(meanRss(elapsed * 0.4, elapsed * 0.5)),
     rssEndMb: round2(rss.at(-1)?.[1] ?? NaN),
@@ -304,6 +315,8 @@ async function main(): Promise<void> {
       results.remote_write_samples_per_sec = rw.samplesPerSec;
       results.remote_write_p50_ms = rw.p50Ms;
       results.remote_write_p99_ms = rw.p99Ms;
+      results.remote_write_max_ms = rw.maxMs;
+      results.remote_write_slowest_second_samples = rw.slowestSecond;
       results.remote_write_seconds = rw.seconds;
       results.remote_write_cpu_us_per_sample = rw.cpuUsPerSample;
       results.remote_write_sender_cpu_us_per_sample = rw.senderCpuUsPerSample;

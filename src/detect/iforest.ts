@@ -30,6 +30,12 @@ export interface IsolationForestConfig {
   /** Rows in a row that must be anomalous before a flag. */
   consecutive: number;
   seed: number;
+  /**
+   * Rows by which the first retraining comes early (0 to retrainEvery - 1). Forests started
+   * together (one per host) then retrain in different rounds, not all in the same one: a
+   * hundred hosts retraining at once hold the detection worker up for half a second.
+   */
+  phase: number;
 }
 
 export const DEFAULT_IFOREST_CONFIG: IsolationForestConfig = {
@@ -42,6 +48,7 @@ export const DEFAULT_IFOREST_CONFIG: IsolationForestConfig = {
   contamination: 0.05,
   consecutive: 1,
   seed: 1,
+  phase: 0,
 };
 
 const ROLL = [3, 5, 10] as const;
@@ -101,6 +108,8 @@ export class IsolationForestDetector {
   private seedFrom = 0;
   private rowCount = 0;
   private sinceTrain = 0;
+  /** Rows from one training to the next (retrainEvery, less `phase` after the first). */
+  private retrainAfter: number;
   private readonly feature: Float64Array;
   // A query outside a node's [min, max] of its split feature is isolated there (a range
   // check, so extreme values score as extreme, not as the training maximum).
@@ -119,6 +128,7 @@ export class IsolationForestDetector {
 
   constructor(readonly metrics: number, config: Partial<IsolationForestConfig> = {}) {
     this.cfg = { ...DEFAULT_IFOREST_CONFIG, ...config };
+    this.retrainAfter = this.cfg.retrainEvery;
     this.dim = metrics * PER_METRIC + TIME_FEATURES;
     this.ring = this.cfg.window + HISTORY;
     this.values = new Float64Array(metrics * this.ring);
@@ -164,7 +174,7 @@ export class IsolationForestDetector {
     if (this.seed !== null && this.rowCount - this.cfg.window >= this.seedFrom + this.seed.length / this.dim) this.seed = null;
     this.sinceTrain++;
     const available = Math.min(this.rowCount, this.cfg.window);
-    if (available >= this.cfg.minRows && (!this.trained || this.sinceTrain >= this.cfg.retrainEvery)) this.train();
+    if (available >= this.cfg.minRows && (!this.trained || this.sinceTrain >= this.retrainAfter)) this.train();
     return res;
   }
 
@@ -304,6 +314,7 @@ export class IsolationForestDetector {
   }
 
   private train(): void {
+    const first = !this.trained;
     const { trees, sampleSize, window } = this.cfg;
     const available = Math.min(this.rowCount, window);
     const psi = Math.min(sampleSize, available);
@@ -405,6 +416,7 @@ export class IsolationForestDetector {
       for (let r = 0; r < available; r++) calib[r] = this.rawScore(rows, r * this.dim);
     }
     calib.sort();
+    this.retrainAfter = first ? this.cfg.retrainEvery - (this.cfg.phase % this.cfg.retrainEvery) : this.cfg.retrainEvery;
     this.calib = calib;
     this.sinceTrain = 0;
   }

@@ -706,11 +706,13 @@ export class EmbeddedStore implements SampleStore {
     const end = Math.min(byRef.length, from + count);
     for (let i = from; i < end; i++) {
       const s = byRef[i];
-      if (s === undefined || s.count === 0 || s.persisted < s.count || s.dirty) continue;
-      if (s.ts[s.count - 1]! < cutoff) {
+      if (s === undefined || s.count === 0 || s.dirty) continue;
+      if (s.persisted === s.count && s.ts[s.count - 1]! < cutoff) {
         s.clear();
         continue;
       }
+      // Closed chunks are in SQLite even while newer samples (after `persisted`) are not:
+      // a series that never stops taking samples is trimmed too.
       let k = 0;
       for (const e of s.chunkEnds) {
         if (s.ts[e - 1]! < cutoff) k = e;

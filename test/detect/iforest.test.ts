@@ -124,6 +124,26 @@ describe('isolation forest', () => {
     }
   });
 
+  it('retrains every retrainEvery rows, the first time `phase` rows early (forests started together do not retrain in the same round)', () => {
+    const sinceTrain = (d: IsolationForestDetector) => d.snapshot().sinceTrain;
+    const cfg = { minRows: 64, retrainEvery: 256, window: 512 };
+    const plain = new IsolationForestDetector(2, cfg);
+    const early = new IsolationForestDetector(2, { ...cfg, phase: 100 });
+    // First training at 64 rows for both; early's next comes after 156 rows, plain's after 256.
+    feedSines(plain, 2, 64 + 156);
+    feedSines(early, 2, 64 + 156);
+    assert.equal(sinceTrain(early), 0);
+    assert.equal(sinceTrain(plain), 156);
+    // From then on, every 256 rows each: 100 rows apart.
+    const more = (d: IsolationForestDetector, n: number) => {
+      for (let i = 0; i < n; i++) d.update(T0 + (220 + i) * STEP, Float64Array.of(50, 51));
+    };
+    more(plain, 100);
+    more(early, 100);
+    assert.equal(sinceTrain(plain), 0);
+    assert.equal(sinceTrain(early), 100);
+  });
+
   it('restores a version 1 snapshot (nodes of 7 slots) and scores on exactly as one that never stopped', () => {
     // Saved by the version 1 code after the first 200 rows of this series, with this configuration.
     const v1 = JSON.parse(readFileSync(fileURLToPath(new URL('../../../test/detect/fixtures/iforest-v1.json', import.meta.url)), 'utf8'));

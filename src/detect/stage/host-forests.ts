@@ -1,5 +1,5 @@
 import { METRIC_NAME, type Labels } from '../../core/labels.js';
-import { IsolationForestDetector, type IsolationForestConfig, type IsolationResult } from '../iforest.js';
+import { DEFAULT_IFOREST_CONFIG, IsolationForestDetector, type IsolationForestConfig, type IsolationResult } from '../iforest.js';
 
 export interface HostForestOptions {
   groupBy: string;
@@ -140,10 +140,17 @@ class HostGroup {
         if (Number.isNaN(row[c]!)) row[c] = this.last[c]!;
         else this.last[c] = row[c]!;
       }
-      this.forest ??= new IsolationForestDetector(width, opts.forest);
+      this.forest ??= new IsolationForestDetector(width, { ...opts.forest, phase: retrainPhase(this.name, opts.forest.retrainEvery ?? DEFAULT_IFOREST_CONFIG.retrainEvery) });
       const result = this.forest.update(t, row.subarray(0, width));
       this.newestScored = t;
       onRow({ group: this.name, t, result, metric: this.names[result.metric] ?? '' });
     }
   }
+}
+
+/** A host's retraining phase, from its name (FNV-1a): spread evenly, and the same at every start. */
+function retrainPhase(name: string, retrainEvery: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % retrainEvery;
 }

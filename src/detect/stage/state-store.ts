@@ -21,6 +21,9 @@ export class DetectorStateStore {
   constructor(dir: string) {
     this.db = new Database(join(dir, 'detect.db'));
     this.db.pragma('journal_mode = WAL');
+    // Not synced at each save: the state is a cache (a series without it is rebuilt from the
+    // store at start-up), and a sync per save would stall scoring behind the disk.
+    this.db.pragma('synchronous = NORMAL');
     this.db.exec(`CREATE TABLE IF NOT EXISTS detector_state (
       key TEXT PRIMARY KEY, kind TEXT NOT NULL, last_t INTEGER NOT NULL, state BLOB NOT NULL)`);
     this.upsert = this.db.prepare(

@@ -12,7 +12,7 @@ import { SeriesMap } from './series-map.js';
 import { ChunkDb } from './sqlite-chunks.js';
 import { readSeries } from './read-series.js';
 import { batchSamples } from './sample-batch.js';
-import { type SealPlan, applySeal, encodeAhead, sealEncoded, sealSeries } from './seal.js';
+import { type SealPlan, applySeal, encodeAhead, sealSeries } from './seal.js';
 import type { AppendResult, RejectReason, SampleBatch, SampleStore, SeriesData, SeriesInfo, SeriesWrite, StoreOptions, StoreStats } from './types.js';
 import { WalWriter, listSegments, replaySegment, segmentName } from './wal.js';
 
@@ -68,7 +68,6 @@ const DEFAULTS = {
   checkpointIntervalMs: 60_000,
   walCheckpointBytes: 256 * 1024 * 1024,
   walSegmentBytes: 64 * 1024 * 1024,
-  sealAheadChunks: 1024,
 };
 
 type ResolvedOptions = Required<StoreOptions>;
@@ -136,9 +135,6 @@ export class EmbeddedStore implements SampleStore {
   private newSeries: HeadSeries[] = [];
   /** Series with a full chunk not yet encoded, for encodeAhead (a few per append call). */
   private encodeQueue: HeadSeries[] = [];
-  /** Series holding chunks encoded ahead, and about how many chunks, for sealEncoded. */
-  private encoded: HeadSeries[] = [];
-  private encodedChunks = 0;
   /** The checkpoint in progress (beginCheckpoint), stepped on the event loop by setImmediate. */
   private running: RunningCheckpoint | undefined;
   private stepping: NodeJS.Immediate | undefined;
@@ -388,62 +384,9 @@ export class EmbeddedStore implements SampleStore {
       const s = q[k++]!;
       s.aheadQueued = false;
       if (this.byRef[s.ref] !== s) continue;
-      const n = encodeAhead(s, this.chunkSamples, max);
-      max -= n;
-      if (n > 0 && !s.encodedListed) {
-        s.encodedListed = true;
-        this.encoded.push(s);
-      }
-      this.encodedChunks += n;
+      max -= encodeAhead(s, this.chunkSamples, max);
     }
     this.encodeQueue = k === q.length ? [] : q.slice(k);
-    const batch = this.options.sealAheadChunks;
-    if (batch > 0 && this.encodedChunks >= batch) this.sealEncodedQuietly();
-  }
-
-  /**
-   * Writes the chunks encoded ahead to SQLite as closed chunks (each series' open-chunk
-   * pieces give way to them), in one transaction, between checkpoints. The WAL still holds
-   * their samples until the next checkpoint, so this commit need not reach the disk
-   * (synchronous=NORMAL): after a crash, SQLite keeps a prefix of its commits, and the WAL
-   * replay puts back whatever is missing, skipping what is already in a chunk.
-   */
-  sealEncoded(): void {
-    this.assertOpen();
-    const plans: SealPlan[] = [];
-    let chunkDelta = 0;
-    const list = this.encoded;
-    this.encoded = [];
-    this.encodedChunks = 0;
-    const fresh = this.newSeries;
-    try {
-      this.db.transaction(() => {
-        // Every chunk's series is in the series table, so that after a crash the WAL
-        // replay finds the series and its chunks (and skips the samples they hold).
-        for (const s of fresh) if (this.byRef[s.ref] === s) this.db.insertSeries(s.ref, s.hash, JSON.stringify(s.labels));
-        for (const s of list) {
-          if (this.byRef[s.ref] !== s || s.dirty || s.ahead.length === 0) continue;
-          const p = sealEncoded(this.db, s, this.chunkSamples);
-          chunkDelta += p.rows;
-          plans.push(p);
-        }
-        this.db.setMeta('chunk_count', String(this.sealedChunks + chunkDelta));
-      }, 'relaxed');
-    } finally {
-      for (const s of list) s.encodedListed = false;
-    }
-    if (this.newSeries === fresh) this.newSeries = [];
-    this.sealedChunks += chunkDelta;
-    for (const p of plans) applySeal(p);
-  }
-
-  private sealEncodedQuietly(): void {
-    try {
-      this.sealEncoded();
-    } catch (e) {
-      // Nothing is lost (the WAL holds the samples); the checkpoint writes the chunks.
-      process.emitWarning(`vigil store: writing closed chunks failed: ${(e as Error).message}`);
-    }
   }
 
   private result(t: Tally): AppendResult {
@@ -603,7 +546,7 @@ export class EmbeddedStore implements SampleStore {
   /**
    * Starts a checkpoint that runs a slice of the series at a time (checkpointStep), so that
    * ingestion and reads go on in between: sealing every series at once holds the event loop
-   * for about 15 us a series (a second or more past 50,000 series). It starts a new WAL
+   * for a time that grows with the series (seconds at a million). It starts a new WAL
    * segment and takes the series touched so far; samples that come later go to the new
    * segment and the next checkpoint. Each slice is its own transaction, not synced (the old
    * segments still cover it: after a crash the replay skips what a slice wrote); the last
@@ -660,15 +603,20 @@ export class EmbeddedStore implements SampleStore {
   private sealSlice(r: RunningCheckpoint, slice: number): void {
     const plans: SealPlan[] = [];
     let chunkDelta = 0;
-    const end = Math.min(r.series.length, r.next + slice);
+    const last = Math.min(r.series.length, r.next + slice);
+    let end = r.next;
     this.db.transaction(() => {
       for (const s of r.fresh) if (this.byRef[s.ref] === s) this.db.insertSeries(s.ref, s.hash, JSON.stringify(s.labels));
-      for (let i = r.next; i < end; i++) {
-        const s = r.series[i]!;
+      // Up to `slice` series, and about as many chunk rows as 4 of them hold at most.
+      let rows = 0;
+      const maxRows = slice * 4;
+      while (end < last && rows < maxRows) {
+        const s = r.series[end++]!;
         if (this.byRef[s.ref] !== s) continue;
         const p = sealSeries(this.db, s, this.options.chunkSamples);
         if (p) {
           chunkDelta += p.rows;
+          rows += p.written;
           plans.push(p);
         }
       }
@@ -722,7 +670,6 @@ export class EmbeddedStore implements SampleStore {
     }
     return end;
   }
-
 
   applyRetention(now?: number): void {
     this.assertOpen();

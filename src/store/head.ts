@@ -34,8 +34,6 @@ export class HeadSeries {
   encodedTo = 0;
   /** Queued for encoding ahead. */
   aheadQueued = false;
-  /** In the store's list of series with chunks encoded ahead (to be written between checkpoints). */
-  encodedListed = false;
   /** A frozen request label set known to name this series, and the series that followed it last time (lookup hints). */
   alias: Labels | undefined = undefined;
   next: HeadSeries | undefined = undefined;
@@ -129,7 +127,7 @@ export class HeadSeries {
     this.chunkEnds = ends;
     // Give memory back when a burst is over; not sooner, or a series that refills its
     // head between checkpoints would shrink and regrow (copying) every time.
-    if (this.ts.length > 256 && this.count * 8 < this.ts.length) this.resize(this.capacityFor(this.count * 2));
+    if (this.ts.length > 256 && this.count * 8 < this.ts.length) this.resize(capacityFor(this.count * 2));
   }
 
   /** Forgets the head (its samples are on disk); identity and last sample stay. */
@@ -151,7 +149,7 @@ export class HeadSeries {
    */
   prepend(ts: Float64Array, vs: Float64Array, n: number, ends: readonly number[]): void {
     const total = n + this.count;
-    const nt = new Float64Array(this.capacityFor(total));
+    const nt = new Float64Array(capacityFor(total));
     const nv = new Float64Array(nt.length);
     nt.set(ts.subarray(0, n));
     nv.set(vs.subarray(0, n));
@@ -171,17 +169,7 @@ export class HeadSeries {
   }
 
   private grow(min: number): void {
-    this.resize(this.capacityFor(min));
-  }
-
-  /**
-   * capacityFor(min), plus up to an eighth more, by series: series scraped together fill
-   * their heads in step, and without this they would all grow (copy their arrays) in the
-   * same request, holding it up for half a second at 10,000 series.
-   */
-  private capacityFor(min: number): number {
-    const cap = capacityFor(min);
-    return cap + ((cap * (Math.imul(this.ref, 0x9e3779b1) >>> 26)) >> 9);
+    this.resize(capacityFor(min));
   }
 
   private resize(cap: number): void {

@@ -14,6 +14,8 @@ export interface SealPlan {
   chunkEnds: number[];
   /** Change in the number of chunk rows. */
   rows: number;
+  /** Chunk rows written. */
+  written: number;
 }
 
 /**
@@ -37,43 +39,27 @@ export function sealSeries(db: ChunkDb, s: HeadSeries, chunkSamples: number): Se
     ends = s.chunkEnds.slice();
   } else if (s.persisted < s.count) {
     insertChunk(db, s, s.persisted, s.count);
-    return { s, sealed: s.sealed, persisted: s.count, chunkEnds: s.chunkEnds, rows: 1 };
+    return { s, sealed: s.sealed, persisted: s.count, chunkEnds: s.chunkEnds, rows: 1, written: 1 };
   } else return undefined;
   // No chunk straddles the head's first sample, so this deletes exactly the rows being rewritten.
   let rows = from < s.count ? -db.deleteChunksFrom(s.ref, s.ts[from]!) : 0;
+  let written = 0;
   let i = from;
   // Chunks encoded ahead cover [sealed, encodedTo) when the series is not dirty.
   const ahead = s.dirty ? [] : s.ahead;
   while (s.count - i >= C) {
     insertChunk(db, s, i, i + C, ahead[(i - from) / C]);
     rows++;
+    written++;
     i += C;
     ends.push(i);
   }
   if (i < s.count) {
     insertChunk(db, s, i, s.count);
     rows++;
+    written++;
   }
-  return { s, sealed: i, persisted: s.count, chunkEnds: ends, rows };
-}
-
-/**
- * Writes the series' chunks encoded ahead as closed chunks, in place of the open chunk's
- * pieces; the samples after them wait for the checkpoint (so `persisted` = `sealed`).
- */
-export function sealEncoded(db: ChunkDb, s: HeadSeries, chunkSamples: number): SealPlan {
-  const from = s.sealed;
-  // The pieces start at the first sample past the closed chunks.
-  let rows = s.persisted > from ? -db.deleteChunksFrom(s.ref, s.ts[from]!) : 0;
-  const ends = s.chunkEnds.slice();
-  let i = from;
-  for (const chunk of s.ahead) {
-    insertChunk(db, s, i, i + chunkSamples, chunk);
-    rows++;
-    i += chunkSamples;
-    ends.push(i);
-  }
-  return { s, sealed: i, persisted: i, chunkEnds: ends, rows };
+  return { s, sealed: i, persisted: s.count, chunkEnds: ends, rows, written };
 }
 
 /** After commit. */

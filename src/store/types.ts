@@ -35,13 +35,6 @@ export interface StoreOptions {
   checkpointIntervalMs?: number;
   /** Also checkpoint as soon as the WAL written since the last checkpoint exceeds this many bytes. Default 256 MiB. */
   walCheckpointBytes?: number;
-  /**
-   * Closed chunks are written to SQLite as they fill, this many at a time, between
-   * checkpoints; a checkpoint then has only each series' open chunk left to write instead
-   * of every chunk since the last one (half a million at a million samples a second),
-   * which would hold ingestion up for a second or more. Default 1024; 0 = only at checkpoints.
-   */
-  sealAheadChunks?: number;
   /** Start a new WAL segment file past this size. Default 64 MiB. */
   walSegmentBytes?: number;
 }

@@ -131,11 +131,6 @@ export class WalWriter {
     this.pending += HEADER + bodyLen;
   }
 
-  /** Drops queued SERIES records (after a checkpoint stored the series in SQLite). */
-  clearPending(): void {
-    this.pending = 0;
-  }
-
   /**
    * Writes queued series and samples [0, n) with one write(2), then syncs per policy.
    * Nothing is written when there is nothing to say.

@@ -217,35 +217,9 @@ test('heads are trimmed to the window after a checkpoint; reads still see everyt
   s.close();
 });
 
-test('closed chunks reach SQLite between checkpoints; a crash before the checkpoint loses and repeats nothing', (t) => {
-  const dir = tempDir(t);
-  const opts = { chunkSamples: 10, sealAheadChunks: 4 };
-  let s = open(dir, opts);
-  s.checkpoint(); // the series' first piece (below) is written by a checkpoint
-  const d = series(205);
-  s.append([{ labels: cpu, timestamps: d.timestamps.slice(0, 5), values: d.values.slice(0, 5) }]);
-  s.checkpoint();
-  assert.equal(s.chunkPayload().samples, 5, 'a piece of the open chunk');
-  for (let i = 5; i < 205; i += 10) s.append([{ labels: cpu, timestamps: d.timestamps.slice(i, i + 10), values: d.values.slice(i, i + 10) }]);
-  // No checkpoint since: closed chunks were written as they filled, four at a time, the piece gave way to them.
-  const early = s.chunkPayload();
-  assert.ok(early.samples >= 120 && early.samples % 10 === 0, `closed chunks only, got ${early.samples} samples`);
-  assert.equal(early.chunks, early.samples / 10);
-  assert.deepEqual(readOne(s, sel), { t: d.timestamps, v: d.values });
-  s.abandon(); // kill -9: the WAL since the last checkpoint is replayed over those chunks
-  s = open(dir, opts);
-  assert.deepEqual(readOne(s, sel), { t: d.timestamps, v: d.values });
-  s.checkpoint();
-  assert.equal(s.chunkPayload().samples, 205, 'every sample exactly once on disk');
-  s.close();
-  s = open(dir, opts);
-  assert.deepEqual(readOne(s, sel), { t: d.timestamps, v: d.values });
-  s.close();
-});
-
 test('a checkpoint can run a slice of the series at a time, with appends, reads and a crash between slices', (t) => {
   const dir = tempDir(t);
-  const opts = { chunkSamples: 10, sealAheadChunks: 0 };
+  const opts = { chunkSamples: 10 };
   let s = open(dir, opts);
   const labels = (i: number) => ({ __name__: 'up', instance: `host-${i}` });
   const d = series(25);

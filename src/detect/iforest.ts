@@ -33,7 +33,7 @@ export interface IsolationForestConfig {
   /**
    * Rows by which the first retraining comes early (0 to retrainEvery - 1). Forests started
    * together (one per host) then retrain in different rounds, not all in the same one: a
-   * hundred hosts retraining at once hold the detection worker up for half a second.
+   * hundred hosts retraining at once hold the detection worker, and with it ingestion, up.
    */
   phase: number;
 }

@@ -200,8 +200,8 @@ export class WalWriter {
 
   /**
    * Deletes segments numbered below `n`, in the background: a checkpoint has just made
-   * them redundant, and unlinking a few 64 MiB files takes a tenth of a second that
-   * ingestion need not wait for. One left behind by a crash is deleted at the next open.
+   * them redundant, and unlinking a few 64 MiB files is time that ingestion need not
+   * wait for. One left behind by a crash is deleted at the next open.
    */
   deleteSegmentsBefore(n: number): void {
     for (const s of listSegments(this.dir)) {

@@ -31,7 +31,7 @@ export interface IsolationForestConfig {
   consecutive: number;
   seed: number;
   /**
-   * Rows by which the first retraining comes early (0 to retrainEvery - 1). Forests started
+   * Rows by which the first retraining comes early (taken modulo retrainEvery). Forests started
    * together (one per host) then retrain in different rounds, not all in the same one: a
    * hundred hosts retraining at once hold the detection worker, and with it ingestion, up.
    */

@@ -4,16 +4,14 @@
  *  - `noise.ts`: stateless hashes of (seed, stream, time), for per-sample noise, so a value at time t
  *    never depends on which other times were generated before it.
  */
+import { fnv1a } from '../core/fnv1a.js';
 
 export type Seed = number | string;
 
 /** Folds a number or a string into a 32-bit seed. Non-integers and strings are hashed, integers kept. */
 export function seedFrom(seed: Seed): number {
   if (typeof seed === 'number' && Number.isInteger(seed)) return seed >>> 0;
-  const s = String(seed);
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return mix32(h);
+  return mix32(fnv1a(String(seed)));
 }
 
 /** A 32-bit integer finaliser with low bias (Chris Wellons' lowbias32). */

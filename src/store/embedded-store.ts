@@ -83,7 +83,7 @@ interface Tally {
   minValidT: number;
 }
 
-/** Series sealed per step of a running checkpoint (about 15 ms; fifty times as many are trimmed per step after it). */
+/** Series sealed per step of a running checkpoint (fewer when they hold many chunks; fifty times as many are trimmed per step after it). */
 const CHECKPOINT_SLICE_SERIES = 1000;
 
 /** A checkpoint in progress: the series it seals, a slice at a time, and the WAL segment it keeps from. */
@@ -787,7 +787,6 @@ export class EmbeddedStore implements SampleStore {
     });
     this.stepping.unref();
   }
-
 
   private assertOpen(): void {
     if (this.closed) throw new VigilError('STORE_CLOSED', 'the store is closed', 503);

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { fnv1a } from '../../core/fnv1a.js';
 import type { AnomalyEvent } from '../../core/events.js';
 import { labelsKey, type Labels } from '../../core/labels.js';
 import { whenAllReady } from '../../core/readiness.js';
@@ -108,11 +109,4 @@ export class DetectionPool implements Detection {
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.close()));
   }
-}
-
-/** 32-bit FNV-1a of a string's UTF-16 code units: a stable, cheap spread over workers. */
-function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return h >>> 0;
 }

@@ -1,5 +1,6 @@
 import { METRIC_NAME, type Labels } from '../../core/labels.js';
-import { DEFAULT_IFOREST_CONFIG, IsolationForestDetector, type IsolationForestConfig, type IsolationResult } from '../iforest.js';
+import { fnv1a } from '../../core/fnv1a.js';
+import { IsolationForestDetector, type IsolationForestConfig, type IsolationResult } from '../iforest.js';
 
 export interface HostForestOptions {
   groupBy: string;
@@ -140,17 +141,11 @@ class HostGroup {
         if (Number.isNaN(row[c]!)) row[c] = this.last[c]!;
         else this.last[c] = row[c]!;
       }
-      this.forest ??= new IsolationForestDetector(width, { ...opts.forest, phase: retrainPhase(this.name, opts.forest.retrainEvery ?? DEFAULT_IFOREST_CONFIG.retrainEvery) });
+      // The retraining phase from the host's name: spread evenly, and the same at every start.
+      this.forest ??= new IsolationForestDetector(width, { ...opts.forest, phase: fnv1a(this.name) });
       const result = this.forest.update(t, row.subarray(0, width));
       this.newestScored = t;
       onRow({ group: this.name, t, result, metric: this.names[result.metric] ?? '' });
     }
   }
-}
-
-/** A host's retraining phase, from its name (FNV-1a): spread evenly, and the same at every start. */
-function retrainPhase(name: string, retrainEvery: number): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
-  return (h >>> 0) % retrainEvery;
 }

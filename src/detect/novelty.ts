@@ -25,11 +25,17 @@ export class ContextNovelty {
   readonly words: number;
   private readonly mod: number;
   private readonly intCodes: boolean;
+  /** bits - 1 and mod - 1 when a power of two (a mask then does a modulo's work), else 0. */
+  private readonly mask: number;
+  private readonly modMask: number;
 
   constructor(layout: Layout, readonly cfg: NoveltyConfig) {
     this.words = Math.ceil(cfg.bits / 32);
     this.mod = cfg.levels ** (cfg.window - 1);
     this.intCodes = this.mod * cfg.levels <= 2 ** 31;
+    const n = this.words * 32;
+    this.mask = this.intCodes && (n & (n - 1)) === 0 ? n - 1 : 0;
+    this.modMask = this.intCodes && (this.mod & (this.mod - 1)) === 0 ? this.mod - 1 : 0;
     // Slots: code, filled (values in the code), rate. The bit set (32 bits per slot) is
     // placed apart (placeMemory), so these three can sit with the other slots every sample reads.
     this.at = layout.reserve(3);
@@ -59,15 +65,20 @@ export class ContextNovelty {
     let q = hi > lo ? Math.floor(((x - lo) / (hi - lo)) * c.levels) : 0;
     if (q < 0) q = 0;
     else if (q >= c.levels) q = c.levels - 1;
-    // Codes below 2^31 take integer arithmetic (a double modulo is a library call).
-    const code = this.intCodes ? ((s[a]! | 0) % this.mod) * c.levels + q : (s[a]! % this.mod) * c.levels + q;
+    // Codes below 2^31 take integer arithmetic, and a mask where the modulus is a power of
+    // two (a double modulo is a library call, an integer one a division).
+    const prev = s[a]!;
+    const kept = this.modMask !== 0 ? (prev | 0) & this.modMask : this.intCodes ? (prev | 0) % this.mod : prev % this.mod;
+    const code = kept * c.levels + q;
     s[a] = code;
     const filled = s[a + 1]! + 1;
     s[a + 1] = filled;
     if (filled < c.window) return 0;
-    // Multiplicative hash of the code into the bit set.
-    const h = (Math.imul(code | 0, 0x9e3779b1) ^ Math.floor(code / 4294967296)) >>> 0;
-    const bit = h % (this.words * 32);
+    // Multiplicative hash of the code into the bit set. An integer code has no high word;
+    // with a power-of-two bit count the low bits are taken by a mask, the same bits as the
+    // modulo of the unsigned hash (which, above 2^31, is a floating-point remainder).
+    const mixed = Math.imul(code | 0, 0x9e3779b1);
+    const bit = this.mask !== 0 ? mixed & this.mask : ((this.intCodes ? mixed : mixed ^ Math.floor(code / 4294967296)) >>> 0) % (this.words * 32);
     const slot = this.bits + (bit >>> 5);
     const mask = 1 << (bit & 31);
     const word = s[slot]! | 0;

@@ -40,6 +40,9 @@ export const detectSchema = section({
     consecutive: count(1).default(3),
     // Rows kept for rolling retraining.
     window: count(64).default(512),
+    // Rows between retrainings. The default, a whole window, trains each forest on rows the last
+    // one never saw; scores stay calibrated between trainings against the recent rows' scores.
+    retrainEvery: count(16).default(512),
   }),
 }).transform((d) => ({
   enabled: d.enabled,

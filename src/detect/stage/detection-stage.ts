@@ -42,6 +42,8 @@ export interface DetectionOptions {
     threshold?: number;
     consecutive: number;
     window: number;
+    /** Rows between a host forest's retrainings (default 256, the detector's). */
+    retrainEvery?: number;
   };
 }
 
@@ -116,7 +118,7 @@ export class DetectionStage {
         groupBy: mv.groupBy,
         maxGroups: mv.maxGroups,
         maxMetricsPerGroup: mv.maxMetricsPerGroup,
-        forest: { contamination: mv.contamination, threshold: mv.threshold, consecutive: mv.consecutive, window: mv.window },
+        forest: { contamination: mv.contamination, threshold: mv.threshold, consecutive: mv.consecutive, window: mv.window, ...(mv.retrainEvery !== undefined && { retrainEvery: mv.retrainEvery }) },
       });
     }
   }

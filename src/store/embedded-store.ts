@@ -49,7 +49,9 @@ import { WalWriter, listSegments, replaySegment, segmentName } from './wal.js';
  * - Every 60 s (checkpointIntervalMs) and when 256 MiB of WAL accumulate, the head is sealed
  *   into compressed chunks in SQLite and the WAL is truncated; the head keeps the last 2 h
  *   (headWindowMs) in memory for fast reads.
- * - Retention runs every 10 minutes (and on applyRetention()). It drops whole chunks (120
+ * - Retention runs every 10 minutes (and on applyRetention()). In the background it runs as
+ *   the checkpoint does, a slice of the series per event-loop turn, after a checkpoint of
+ *   everything before it (so the WAL cannot bring back what it deleted). It drops whole chunks (120
  *   samples by default), so a read may return a few samples older than the retention until
  *   their chunk expires. A series whose newest sample is past the retention is dropped with
  *   its data (its ref becomes invalid); a series that never got a sample is dropped at the
@@ -101,6 +103,16 @@ interface RunningCheckpoint {
   trimAt: number;
 }
 
+/** A retention pass in progress (beginRetention), a slice of the series at a time. */
+interface RunningRetention {
+  /** Chunks (and series) wholly older than this go. */
+  cutoff: number;
+  /** The checkpoint of what the WAL held when the pass began has been started. */
+  checkpointed: boolean;
+  /** Next series ref to look at. */
+  next: number;
+}
+
 /** How often the background timer runs retention, at most. */
 const RETENTION_EVERY_MS = 10 * 60_000;
 
@@ -137,6 +149,8 @@ export class EmbeddedStore implements SampleStore {
   private encodeQueue: HeadSeries[] = [];
   /** The checkpoint in progress (beginCheckpoint), stepped on the event loop by setImmediate. */
   private running: RunningCheckpoint | undefined;
+  /** The retention pass in progress (beginRetention), stepped the same way after any running checkpoint. */
+  private retaining: RunningRetention | undefined;
   private stepping: NodeJS.Immediate | undefined;
   /** Newest timestamp in the store: the clock for retention and too_old. */
   private maxT = -Infinity;
@@ -671,16 +685,69 @@ export class EmbeddedStore implements SampleStore {
     return end;
   }
 
+  /**
+   * Drops chunks wholly older than the retention before `now` (default: the data clock)
+   * and series whose newest sample is, at once (a checkpoint first). Supersedes a pass
+   * running in the background.
+   */
   applyRetention(now?: number): void {
     this.assertOpen();
     const clock = now ?? this.maxT;
     if (!Number.isFinite(clock)) return;
-    const cutoff = clock - this.options.retentionMs;
+    this.retaining = undefined;
     this.checkpoint();
+    this.retainSlice(clock - this.options.retentionMs, 0, this.byRef.length);
+  }
+
+  /**
+   * Starts a retention pass that runs a slice of the series at a time (retentionStep), as a
+   * checkpoint does: deleting every series' old chunks in one transaction holds the event
+   * loop for a time that grows with the series. Its first steps run a checkpoint of
+   * everything appended before it (a deleted series must not come back from the WAL).
+   * Returns false when one is already running or the store holds no sample yet.
+   */
+  beginRetention(now?: number): boolean {
+    this.assertOpen();
+    const clock = now ?? this.maxT;
+    if (this.retaining !== undefined || !Number.isFinite(clock)) return false;
+    this.retaining = { cutoff: clock - this.options.retentionMs, checkpointed: false, next: 0 };
+    return true;
+  }
+
+  /**
+   * Runs the next step of the retention pass: a step of a running checkpoint first, then
+   * `slice` series in one transaction. Returns true once it has finished (or none runs).
+   * A failed step ends the pass (the next one redoes it: retention is idempotent).
+   */
+  retentionStep(slice = CHECKPOINT_SLICE_SERIES): boolean {
+    this.assertOpen();
+    const r = this.retaining;
+    if (r === undefined) return true;
+    try {
+      if (this.running !== undefined) this.checkpointStep(slice);
+      else if (!r.checkpointed) {
+        r.checkpointed = true;
+        this.beginCheckpoint();
+      } else {
+        const end = Math.min(this.byRef.length, r.next + slice);
+        this.retainSlice(r.cutoff, r.next, end);
+        r.next = end;
+        if (end >= this.byRef.length) this.retaining = undefined;
+      }
+    } catch (e) {
+      this.retaining = undefined;
+      throw e;
+    }
+    return this.retaining === undefined;
+  }
+
+  /** Retention over the series with refs in [from, to): one transaction, then the heads. */
+  private retainSlice(cutoff: number, from: number, to: number): void {
     const dead: HeadSeries[] = [];
     let deleted = 0;
     this.db.transaction(() => {
-      for (const s of this.byRef) {
+      for (let ref = from; ref < to; ref++) {
+        const s = this.byRef[ref];
         if (s === undefined) continue;
         if (!s.rangeKnown) this.loadRange(s);
         if (s.lastT === -Infinity && !s.emptyAtLastRetention) {
@@ -703,7 +770,8 @@ export class EmbeddedStore implements SampleStore {
     }
     this.index.removeMany(dead);
     // Head chunks that just left the disk leave the head too, so they cannot be resealed.
-    for (const s of this.byRef) {
+    for (let ref = from; ref < to; ref++) {
+      const s = this.byRef[ref];
       if (s === undefined) continue;
       if (s.minT < cutoff) s.minT = cutoff;
       let k = 0;
@@ -755,7 +823,8 @@ export class EmbeddedStore implements SampleStore {
     try {
       if (Date.now() - this.lastRetentionAt >= RETENTION_EVERY_MS) {
         this.lastRetentionAt = Date.now();
-        this.applyRetention(); // includes a checkpoint
+        // Its first steps are a checkpoint.
+        if (this.beginRetention()) this.scheduleStep();
       } else this.checkpointInBackground();
     } catch (e) {
       process.emitWarning(`vigil store: background checkpoint failed: ${(e as Error).message}`);
@@ -775,18 +844,22 @@ export class EmbeddedStore implements SampleStore {
     }
   }
 
+  /** Steps the running checkpoint, then the retention pass, one step per event-loop turn (one chain at a time). */
   private scheduleStep(): void {
+    if (this.stepping !== undefined) return;
     this.stepping = setImmediate(() => {
       this.stepping = undefined;
-      if (this.closed || this.running === undefined) return;
+      if (this.closed || (this.running === undefined && this.retaining === undefined)) return;
+      const what = this.retaining !== undefined ? 'retention' : 'checkpoint';
       try {
-        if (!this.checkpointStep()) this.scheduleStep();
+        if (!(this.retaining !== undefined ? this.retentionStep() : this.checkpointStep())) this.scheduleStep();
       } catch (e) {
-        process.emitWarning(`vigil store: checkpoint failed: ${(e as Error).message}`);
+        process.emitWarning(`vigil store: ${what} failed: ${(e as Error).message}`);
       }
     });
     this.stepping.unref();
   }
+
 
   private assertOpen(): void {
     if (this.closed) throw new VigilError('STORE_CLOSED', 'the store is closed', 503);

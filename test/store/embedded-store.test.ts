@@ -204,6 +204,43 @@ test('retention drops old chunks and series whose data is all past it', (t) => {
   s2.close();
 });
 
+test('retention can run a slice of the series at a time, after a checkpoint, with appends between slices and a crash after', (t) => {
+  const dir = tempDir(t);
+  const opts = { retentionMs: 3600_000, chunkSamples: 10, headWindowMs: 600_000 };
+  let s = open(dir, opts);
+  // 40 series: even ones live for 5 h at one sample a minute, odd ones stop after 1 h.
+  const name = (i: number) => ({ __name__: 'up', instance: `host-${i}` });
+  const live = series(300, 0, 60_000);
+  const gone = series(60, 0, 60_000);
+  s.append(Array.from({ length: 40 }, (_, i) => ({ labels: name(i), ...(i % 2 === 0 ? live : gone) })));
+  // Not checkpointed yet: the pass must seal the WAL before it deletes anything.
+  assert.equal(s.beginRetention(), true);
+  assert.equal(s.beginRetention(), false, 'one pass at a time');
+  let steps = 0;
+  while (!s.retentionStep(10)) {
+    steps++;
+    // Between steps a live series takes a new sample (after the data clock: it moves on).
+    s.append([{ labels: name(0), timestamps: [T0 + (300 + steps) * 60_000], values: [1] }]);
+  }
+  assert.ok(steps >= 4 + 1, `a checkpoint, then four slices of 10 series, got ${steps} steps`);
+  assert.equal(s.stats().series, 20, 'the series past the retention are gone');
+  assert.deepEqual(s.series([eq('instance', 'host-1')]), []);
+  const cutoff = T0 + 299 * 60_000 - 3600_000;
+  const kept = readOne(s, [eq('instance', 'host-2')]).t;
+  assert.ok(kept[0]! >= cutoff - 10 * 60_000 && kept[0]! <= cutoff, `oldest kept ${kept[0]} is within one chunk of the cutoff ${cutoff}`);
+  const host0 = readOne(s, [eq('instance', 'host-0')]).t;
+  assert.equal(host0[host0.length - 1], T0 + (300 + steps) * 60_000, 'samples appended between slices are kept');
+  const chunks = s.stats().sealedChunks;
+  s.abandon();
+  s = open(dir, opts);
+  assert.equal(s.stats().series, 20, 'the WAL brings no deleted series back');
+  assert.deepEqual(readOne(s, [eq('instance', 'host-0')]).t, host0);
+  assert.deepEqual(readOne(s, [eq('instance', 'host-2')]).t, kept);
+  assert.equal(s.stats().sealedChunks, chunks, 'the chunk count survives the crash');
+  s.checkpoint();
+  s.close();
+});
+
 test('heads are trimmed to the window after a checkpoint; reads still see everything', (t) => {
   const s = open(tempDir(t), { headWindowMs: 30 * 60_000, chunkSamples: 20 });
   const d = series(400, 0, 15_000); // 100 minutes

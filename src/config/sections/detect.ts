@@ -43,6 +43,11 @@ export const detectSchema = section({
     // Rows between retrainings. The default, a whole window, trains each forest on rows the last
     // one never saw; scores stay calibrated between trainings against the recent rows' scores.
     retrainEvery: count(16).default(512),
+    // A host's complete rows are scored together once the newest is this much (sample time)
+    // after the oldest (at most 16 rows): its forest is far larger than the cache and cold when
+    // a row comes alone, and the rows after the first find it warm. It delays host-wide events
+    // by up to this much; 0 scores every row as soon as it is complete.
+    batchDelay: duration({ min: 0 }).prefault('1m'),
   }),
 }).transform((d) => ({
   enabled: d.enabled,
@@ -56,7 +61,7 @@ export const detectSchema = section({
   scoreHeartbeatMs: d.scoreHeartbeat,
   rebuildWindowMs: d.rebuildWindow,
   saveIntervalMs: d.saveInterval,
-  multivariate: d.multivariate,
+  multivariate: (({ batchDelay, ...mv }) => ({ ...mv, batchDelayMs: batchDelay }))(d.multivariate),
 }));
 
 export type DetectConfig = z.output<typeof detectSchema>;

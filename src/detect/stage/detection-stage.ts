@@ -44,6 +44,8 @@ export interface DetectionOptions {
     window: number;
     /** Rows between a host forest's retrainings (default 256, the detector's). */
     retrainEvery?: number;
+    /** A host's complete rows wait to be scored together until the newest is this much after the oldest (ms; default 0: each at once). */
+    batchDelayMs?: number;
   };
 }
 
@@ -118,6 +120,7 @@ export class DetectionStage {
         groupBy: mv.groupBy,
         maxGroups: mv.maxGroups,
         maxMetricsPerGroup: mv.maxMetricsPerGroup,
+        ...(mv.batchDelayMs !== undefined && { batchDelayMs: mv.batchDelayMs }),
         forest: { contamination: mv.contamination, threshold: mv.threshold, consecutive: mv.consecutive, window: mv.window, ...(mv.retrainEvery !== undefined && { retrainEvery: mv.retrainEvery }) },
       });
     }

@@ -7,6 +7,13 @@ export interface HostForestOptions {
   maxGroups: number;
   maxMetricsPerGroup: number;
   forest: Partial<IsolationForestConfig>;
+  /**
+   * Complete rows wait until the newest row is this much (data time, ms) after the oldest,
+   * then are scored together: a host's forest is far larger than the cache and cold by the
+   * time its next row comes, and the rows after the first of a batch find it warm. 0 scores
+   * each row as soon as it is complete.
+   */
+  batchDelayMs?: number;
 }
 
 /** A flagged multivariate row, for the stage to turn into an event. */
@@ -20,6 +27,8 @@ export interface HostRowResult {
 
 /** Samples of several runs are kept per timestamp until a newer timestamp arrives for the group. */
 const MAX_PENDING_ROWS = 64;
+/** Most complete rows a batch waits for (batchDelayMs), whatever the scrape interval. */
+const MAX_BATCH_ROWS = 16;
 
 /**
  * One isolation forest per host (series grouped by a label, `instance` by
@@ -86,6 +95,8 @@ class HostGroup {
   /** The pending row last written, and its time (NaN once it has been scored). */
   private lastPutT = NaN;
   private lastPutRow: Float64Array | undefined;
+  /** The newest time of a pending row. */
+  private newestPending = -Infinity;
 
   constructor(readonly name: string) {}
 
@@ -119,14 +130,23 @@ class HostGroup {
       if (this.pending.size >= MAX_PENDING_ROWS) return;
       row = new Float64Array(opts.maxMetricsPerGroup).fill(NaN);
       this.pending.set(t, row);
+      if (t > this.newestPending) this.newestPending = t;
     }
     row[col] = v;
     this.lastPutT = t;
     this.lastPutRow = row;
   }
 
+  private oldestPending(): number {
+    let oldest = Infinity;
+    for (const t of this.pending.keys()) if (t < oldest) oldest = t;
+    return oldest;
+  }
+
   flush(opts: HostForestOptions, onRow: (r: HostRowResult) => void): void {
     if (this.pending.size < 2) return;
+    // All pending rows but the newest are complete; they wait for a batch (see batchDelayMs).
+    if (opts.batchDelayMs && this.pending.size <= MAX_BATCH_ROWS && this.newestPending - this.oldestPending() < opts.batchDelayMs) return;
     const times = [...this.pending.keys()].sort((a, b) => a - b);
     const width = this.columns.size;
     if (width === 0) return;

@@ -860,7 +860,6 @@ export class EmbeddedStore implements SampleStore {
     this.stepping.unref();
   }
 
-
   private assertOpen(): void {
     if (this.closed) throw new VigilError('STORE_CLOSED', 'the store is closed', 503);
   }

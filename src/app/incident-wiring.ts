@@ -15,9 +15,9 @@ import type { Pager } from './alert-delivery.js';
 
 /**
  * Wiring of the incident stage: the manager (created before the dispatcher,
- * so alert-group notifications can defer to incidents), then its feeds (rule
- * alerts as they change, every alert the dispatcher holds as it changes,
- * including those from Alertmanager, and anomaly events) and its notifier.
+ * so alert-group notifications can defer to incidents), then its feeds (every
+ * alert the dispatcher holds as it changes: Vigil's rules, Alertmanager's
+ * webhook, API v2; and anomaly events) and its notifier.
  */
 
 /** The declared service catalogue (`services:`) as a dependency graph. */
@@ -82,7 +82,9 @@ export interface IncidentDeps {
 export function connectIncidents(manager: IncidentManager, deps: IncidentDeps): IncidentWiring {
   const { config, rules, dispatcher, detection, logger } = deps;
   const now = deps.now ?? Date.now;
-  rules.onEvent((e) => manager.observeAlert(e));
+  // Rule alerts reach the manager through the dispatcher's feed below, as every alert does
+  // (the caller passes rule events to the dispatcher): a second subscription to the rules
+  // only repeated each change.
   detection?.onAnomaly((e) => manager.observeAnomaly(e));
   // Alerts that reach the dispatcher without a Vigil rule (Alertmanager webhook, API v2) join here, as they change.
   const feed = new IncidentFeed(manager, dispatcher, (fp) => rules.tracker.get(fp) !== undefined);

@@ -675,12 +675,7 @@ export class EmbeddedStore implements SampleStore {
       }
       // Closed chunks are in SQLite even while newer samples (after `persisted`) are not:
       // a series that never stops taking samples is trimmed too.
-      let k = 0;
-      for (const e of s.chunkEnds) {
-        if (s.ts[e - 1]! < cutoff) k = e;
-        else break;
-      }
-      if (k > 0) s.dropFront(k);
+      s.dropChunksBefore(cutoff);
     }
     return end;
   }
@@ -774,12 +769,7 @@ export class EmbeddedStore implements SampleStore {
       const s = this.byRef[ref];
       if (s === undefined) continue;
       if (s.minT < cutoff) s.minT = cutoff;
-      let k = 0;
-      for (const e of s.chunkEnds) {
-        if (s.ts[e - 1]! < cutoff) k = e;
-        else break;
-      }
-      if (k > 0) s.dropFront(k);
+      s.dropChunksBefore(cutoff);
     }
   }
 
@@ -850,11 +840,11 @@ export class EmbeddedStore implements SampleStore {
     this.stepping = setImmediate(() => {
       this.stepping = undefined;
       if (this.closed || (this.running === undefined && this.retaining === undefined)) return;
-      const what = this.retaining !== undefined ? 'retention' : 'checkpoint';
+      const retention = this.retaining !== undefined;
       try {
-        if (!(this.retaining !== undefined ? this.retentionStep() : this.checkpointStep())) this.scheduleStep();
+        if (!(retention ? this.retentionStep() : this.checkpointStep())) this.scheduleStep();
       } catch (e) {
-        process.emitWarning(`vigil store: ${what} failed: ${(e as Error).message}`);
+        process.emitWarning(`vigil store: ${retention ? 'retention' : 'checkpoint'} failed: ${(e as Error).message}`);
       }
     });
     this.stepping.unref();

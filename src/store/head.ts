@@ -109,6 +109,16 @@ export class HeadSeries {
     this.encodedTo = this.sealed;
   }
 
+  /** Drops the closed chunks whose last sample is older than `cutoff` (oldest first, stopping at the first newer one). */
+  dropChunksBefore(cutoff: number): void {
+    let k = 0;
+    for (const e of this.chunkEnds) {
+      if (this.ts[e - 1]! < cutoff) k = e;
+      else break;
+    }
+    this.dropFront(k);
+  }
+
   /** Drops the first k samples (whole closed chunks; the caller picks k from chunkEnds). */
   dropFront(k: number): void {
     if (k <= 0) return;

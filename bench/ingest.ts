@@ -42,7 +42,8 @@ import { SeriesGen, loadNab } from './series-gen.js';
  *
  * BENCH_INGEST_ONLY=remote_write|remote_write_detection_off|otlp|line_protocol runs one (results not written);
  * BENCH_INGEST_NODE_ARGS passes flags to Vigil's node (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p");
- * BENCH_INGEST_WORKERS=N sets detect.workers (default: Vigil's own, `auto`);
+ * BENCH_INGEST_WORKERS=N sets detect.workers (default: Vigil's own, `auto`); BENCH_INGEST_YAML adds to the
+ * configuration of the detection-on runs, for experiments (e.g. "detect:\n  multivariate:\n    enabled: false\n");
  * BENCH_INGEST_DEBUG=1 prints Vigil's log after each run; BENCH_INGEST_STDOUT=FILE keeps Vigil's stdout
  * (for example `--trace-gc` output).
  */
@@ -173,7 +174,7 @@ interface RunResult {
 type Encoder = (gen: SeriesGen, first: number, count: number) => Payload;
 
 async function run(protocol: string, encode: Encoder, seconds: number, opts: { detection?: boolean } = {}): Promise<RunResult> {
-  const detect = opts.detection === false ? 'detect:\n  enabled: false\n' : WORKERS ? `detect:\n  workers: ${WORKERS}\n` : '';
+  const detect = opts.detection === false ? 'detect:\n  enabled: false\n' : WORKERS ? `detect:\n  workers: ${WORKERS}\n` : (process.env.BENCH_INGEST_YAML ?? '');
   const vigil = await startVigil(opts.detection === false ? `${protocol}-detection-off` : protocol, detect);
   const gen = new SeriesGen(SERIES, nab, 11);
   const payloads = Array.from({ length: SENDERS }, (_, s) => encode(gen, s * PER_REQUEST, PER_REQUEST));

@@ -200,7 +200,7 @@ export class IsolationForestDetector {
    * the same order, so the same bits). hOf and atOf give each slot's history index
    * and its position in the value rings.
    */
-  private featureOfRows(q: number, idx: Int32Array, lo: number, hi: number, vals: Float64Array, hOf: Float64Array, atOf: Int32Array): void {
+  private featureOfRows(q: number, idx: Int32Array, lo: number, hi: number, vals: Float64Array, hOf: Float64Array, atOf: Int32Array, stds: Float64Array | null = null): void {
     const perMetric = this.metrics * PER_METRIC;
     if (q >= perMetric) {
       for (let i = lo; i < hi; i++) {
@@ -208,17 +208,39 @@ export class IsolationForestDetector {
         const dow = this.days[idx[i]!]!;
         vals[i] = q === perMetric ? hour : q === perMetric + 1 ? dow : dow >= 1 && dow <= 5 && hour >= 9 && hour < 17 ? 1 : 0;
       }
-    } else this.metricFeatureOfRows(q, idx, lo, hi, vals, hOf, atOf);
+    } else this.metricFeatureOfRows(q, idx, lo, hi, vals, hOf, atOf, stds);
     // Rows restored from an old snapshot keep the vectors it held.
     const seed = this.seed;
     if (seed === null) return;
     for (let i = lo; i < hi; i++) {
       const row = hOf[idx[i]!]! - this.histShift - this.seedFrom;
-      if (row >= 0 && row * this.dim < seed.length) vals[i] = seed[row * this.dim + q]!;
+      if (row >= 0 && row * this.dim < seed.length) {
+        vals[i] = seed[row * this.dim + q]!;
+        if (stds !== null) stds[i] = seed[row * this.dim + q + 1]!;
+      }
     }
   }
 
-  private metricFeatureOfRows(q: number, idx: Int32Array, lo: number, hi: number, vals: Float64Array, hOf: Float64Array, atOf: Int32Array): void {
+  /**
+   * Every feature of the window's first `available` slots, a column of `available`
+   * values per feature (in a scratch shared by the thread's forests). A rolling mean
+   * and the standard deviation over the same rows come from one pass.
+   */
+  private windowColumns(available: number, identity: Int32Array, hOf: Float64Array, atOf: Int32Array): Float64Array {
+    const columns = windowColumns.get(available * this.dim);
+    const perMetric = this.metrics * PER_METRIC;
+    const column = (q: number) => columns.subarray(q * available, (q + 1) * available);
+    for (let q = 0; q < this.dim; q++) {
+      const k = q % PER_METRIC;
+      const rollingMean = q < perMetric && k >= 1 && k <= 2 * ROLL.length && (k & 1) === 1;
+      this.featureOfRows(q, identity, 0, available, column(q), hOf, atOf, rollingMean ? column(q + 1) : null);
+      if (rollingMean) q++;
+    }
+    return columns;
+  }
+
+  /** With `stds`, a rolling mean's feature q also writes the rolling standard deviation (feature q + 1) there. */
+  private metricFeatureOfRows(q: number, idx: Int32Array, lo: number, hi: number, vals: Float64Array, hOf: Float64Array, atOf: Int32Array, stds: Float64Array | null): void {
     const values = this.values;
     const ring = this.ring;
     const m = (q / PER_METRIC) | 0;
@@ -241,7 +263,9 @@ export class IsolationForestDetector {
           s2 += x * x;
         }
         const mean = s / n;
-        vals[i] = wantMean ? mean : Math.sqrt(Math.max(0, s2 / n - mean * mean));
+        const std = Math.sqrt(Math.max(0, s2 / n - mean * mean));
+        vals[i] = wantMean ? mean : std;
+        if (stds !== null) stds[i] = std;
       }
     } else {
       // Lags 1-3, or the rate of change (against lag 1).
@@ -332,12 +356,11 @@ export class IsolationForestDetector {
     const identity = new Int32Array(available);
     for (let i = 0; i < available; i++) identity[i] = i;
     // When the window is small against the sample (the pipeline keeps 512 rows and
-    // samples 256), the trees ask for most features of most rows, often more than
-    // once: deriving each feature the trees ask for once for the whole window, into
-    // a column shared by all forests of this thread, is less work than deriving it
-    // per node.
-    const columns = available * this.dim < trees * psi * maxDepth ? windowColumns.get(available * this.dim) : null;
-    const derived = columns && new Uint8Array(this.dim);
+    // samples 256), the trees ask for nearly every feature of most rows, often more
+    // than once: deriving every feature once for the whole window, into columns shared
+    // by all forests of this thread, is less work than deriving them per node.
+    const columns = available * this.dim < trees * psi * maxDepth ? this.windowColumns(available, identity, hOf, atOf) : null;
+    const dim = this.dim;
     const build = (lo: number, hi: number, depth: number): number => {
       const id = next++;
       const o = id * WIDE_NODE;
@@ -348,38 +371,31 @@ export class IsolationForestDetector {
       if (size <= 1 || depth >= maxDepth) return id;
       // Pick a feature with spread among these rows; give up after a few tries.
       for (let attempt = 0; attempt < 8; attempt++) {
-        const q = Math.floor(this.random() * this.dim);
-        if (columns !== null && derived !== null) {
-          const col = q * available;
-          if (derived[q] === 0) {
-            this.featureOfRows(q, identity, 0, available, columns.subarray(col, col + available), hOf, atOf);
-            derived[q] = 1;
-          }
-          for (let i = lo; i < hi; i++) vals[i] = columns[col + idx[i]!]!;
-        } else this.featureOfRows(q, idx, lo, hi, vals, hOf, atOf);
+        const q = Math.floor(this.random() * dim);
         let min = Infinity, max = -Infinity;
-        for (let i = lo; i < hi; i++) {
-          const v = vals[i]!;
-          if (v < min) min = v;
-          if (v > max) max = v;
+        if (columns === null) {
+          this.featureOfRows(q, idx, lo, hi, vals, hOf, atOf);
+          for (let i = lo; i < hi; i++) {
+            const v = vals[i]!;
+            if (v < min) min = v;
+            if (v > max) max = v;
+          }
+        } else {
+          const at = q * available;
+          for (let i = lo; i < hi; i++) {
+            const v = columns[at + idx[i]!]!;
+            if (v < min) min = v;
+            if (v > max) max = v;
+          }
         }
         if (!(max > min)) continue;
         const split = min + this.random() * (max - min);
-        let mid = lo;
-        // Each position is read before a swap can move another row into it.
-        for (let i = lo; i < hi; i++) {
-          if (vals[i]! < split) {
-            const tmp = idx[i]!;
-            idx[i] = idx[mid]!;
-            idx[mid] = tmp;
-            mid++;
-          }
-        }
+        const mid = columns === null ? partitionByPosition(idx, lo, hi, vals, split) : partitionByRow(idx, lo, hi, columns, q * available, split);
         nodes[o + 1] = split;
         nodes[o + 2] = min;
         nodes[o + 3] = max;
         build(lo, mid, depth + 1); // the left child: node id + 1
-        nodes[o] = build(mid, hi, depth + 1) * this.dim + q;
+        nodes[o] = build(mid, hi, depth + 1) * dim + q;
         return id;
       }
       return id;
@@ -620,4 +636,37 @@ export interface IsolationForestSnapshot {
   recentCount: number;
   run: number;
   rng: number;
+}
+
+// Partitions for training: the rows idx[lo, hi) whose value is below `split` move to the
+// front; each returns where they end. Branch-free, since a row goes one way or the other
+// at random and a branch would be mispredicted half the time: every row is swapped with
+// the front's end, which moves on only past a row below the split. The order within each
+// side differs from a branching partition's, but each side holds the same rows, and a
+// node's split depends only on its rows. Position i is read before any swap reaches it.
+
+/** Row r's value is values[base + r]. */
+function partitionByRow(idx: Int32Array, lo: number, hi: number, values: Float64Array, base: number, split: number): number {
+  let mid = lo;
+  for (let i = lo; i < hi; i++) {
+    const r = idx[i]!;
+    const below = values[base + r]! < split ? 1 : 0;
+    idx[i] = idx[mid]!;
+    idx[mid] = r;
+    mid += below;
+  }
+  return mid;
+}
+
+/** The value of the row at position i is values[i]. */
+function partitionByPosition(idx: Int32Array, lo: number, hi: number, values: Float64Array, split: number): number {
+  let mid = lo;
+  for (let i = lo; i < hi; i++) {
+    const r = idx[i]!;
+    const below = values[i]! < split ? 1 : 0;
+    idx[i] = idx[mid]!;
+    idx[mid] = r;
+    mid += below;
+  }
+  return mid;
 }

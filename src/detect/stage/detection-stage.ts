@@ -161,53 +161,71 @@ export class DetectionStage {
     this.startSaving();
   }
 
-  /** Saved univariate states by series hash (start-up, step 1). */
+  /** Start-up, step 1: the saved univariate states by series hash (saved host forests wait for restore()). */
   loadSaved(): Map<string, { lastT: number; state: Uint8Array }> {
     const saved = new Map<string, { lastT: number; state: Uint8Array }>();
-    if (this.stateStore) for (const s of this.stateStore.loadAll()) if (s.kind === 'univariate') saved.set(s.key, s);
+    if (!this.stateStore) return saved;
+    const all = this.stateStore.loadAll();
+    for (const s of all) if (s.kind === 'univariate') saved.set(s.key, s);
+    this.forests?.offerSaved(all);
     return saved;
   }
 
-  /** Start-up, step 2: restores a stored series' detector; returns the time from which to replay its samples. */
+  /**
+   * Start-up, step 2: restores a stored series' detector; returns the time from which to
+   * replay its samples (earlier when its host's restored forest needs them).
+   */
   restore(labels: Labels, saved: ReadonlyMap<string, { lastT: number; state: Uint8Array }>, now: number): { t: number; restored: boolean } {
     const slot = this.slotFor(labels);
     const s = saved.get(slot.hash);
+    let from = { t: now - this.opts.rebuildWindowMs, restored: false };
     if (s) {
       try {
         slot.state = stateFromBytes(s.state, this.ensemble);
         slot.lastT = s.lastT;
-        return { t: s.lastT + 1, restored: true };
+        from = { t: s.lastT + 1, restored: true };
       } catch (e) {
         this.logger.warn({ series: slot.hash, err: (e as Error).message }, 'saved detector state unusable; rebuilding from the store');
       }
     }
-    return { t: now - this.opts.rebuildWindowMs, restored: false };
+    // Samples the series' detector has learned are skipped when replayed (scoreOne).
+    const host = this.forests?.catchUpFrom(labels, slot.key, (name, err) => this.logger.warn({ host: name, err: err.message }, 'saved host forest unusable; it starts afresh'));
+    if (host !== undefined && host < from.t) from.t = host;
+    return from;
   }
 
   /** Start-up, step 3: learns stored samples without raising events or writing scores. */
   replay(labels: Labels, timestamps: ArrayLike<number>, values: ArrayLike<number>): void {
     const slot = this.slotFor(labels);
     for (let i = 0; i < timestamps.length; i++) this.scoreOne(slot, timestamps[i]!, values[i]!, false);
+    this.forests?.replay(labels, slot.key, timestamps, values);
   }
 
   /**
-   * Start-up, step 4: saves each series' state once every saveInterval, a slice of the
-   * series at a time (SAVE_SLICES per interval), so a save never holds scoring up for
-   * long: saving 100,000 states at once takes seconds, during which ingest would wait.
+   * Start-up, step 4, once every stored sample is replayed: restored host forests learn the
+   * rows they caught up on; then each series' state is saved once every saveInterval, a slice
+   * of the series (and hosts) at a time (SAVE_SLICES per interval), so a save never holds
+   * scoring up for long: saving 100,000 states at once takes seconds, during which ingest would wait.
    */
   startSaving(): void {
+    const hosts = this.forests?.finishReplay();
+    if (hosts) this.logger.info({ hosts }, 'host forests restored');
     if (this.stateStore && this.opts.saveIntervalMs > 0 && !this.saveTimer) {
       this.saveTimer = setInterval(() => this.saveSlice(), Math.max(1000, this.opts.saveIntervalMs / SAVE_SLICES));
       this.saveTimer.unref();
     }
   }
 
-  /** Saves the dirty series among the next 1/slices of all series (wrapping round); returns how many. */
-  saveSlice(slices = SAVE_SLICES): number {
-    if (!this.stateStore || this.order.length === 0) return 0;
+  /**
+   * Saves the dirty series among the next 1/slices of all series, and the hosts due for a
+   * save among the next 1/slices of the hosts (see HostForests.saved; every host that learned
+   * a row with `final`), each walk wrapping round; returns how many.
+   */
+  saveSlice(slices = SAVE_SLICES, final = false): number {
+    if (!this.stateStore) return 0;
     const n = this.order.length;
-    const count = Math.ceil(n / slices);
-    const dirty: SavedState[] = [];
+    const count = n === 0 ? 0 : Math.ceil(n / slices);
+    const dirty: SavedState[] = this.forests?.saved(slices, final) ?? [];
     for (let k = 0; k < count; k++) {
       if (this.saveCursor >= n) this.saveCursor = 0;
       const s = this.order[this.saveCursor++]!;
@@ -451,7 +469,7 @@ export class DetectionStage {
 
   /** Writes the state of every series that learned something since the last save (one slice of all of them). */
   save(): number {
-    return this.saveSlice(1);
+    return this.saveSlice(1, true);
   }
 
   close(): void {

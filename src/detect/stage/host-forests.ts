@@ -1,6 +1,7 @@
 import { METRIC_NAME, type Labels } from '../../core/labels.js';
 import { fnv1a } from '../../core/fnv1a.js';
-import { IsolationForestDetector, type IsolationForestConfig, type IsolationResult } from '../iforest.js';
+import { IsolationForestDetector, type IsolationForestConfig, type IsolationForestSnapshot, type IsolationResult } from '../iforest.js';
+import type { SavedState } from './state-store.js';
 
 export interface HostForestOptions {
   groupBy: string;
@@ -29,6 +30,24 @@ export interface HostRowResult {
 const MAX_PENDING_ROWS = 64;
 /** Most complete rows a batch waits for (batchDelayMs), whatever the scrape interval. */
 const MAX_BATCH_ROWS = 16;
+/** Most rows a restored host catches up on from stored history at start-up. */
+const MAX_CATCH_UP_ROWS = 8192;
+/**
+ * A host's state is saved at most this often (and at shutdown): it is half a megabyte (the
+ * forest's nodes, the window's values), so saving 500 hosts every minute would write 4 MB/s.
+ * After a crash, a host catches up from the store on the rows since its last save.
+ */
+const HOST_SAVE_MS = 10 * 60_000;
+/** The kind of a host's saved state in detect.db. */
+export const HOST_FOREST_KIND = 'iforest';
+
+/** A host's state as saved (JSON): its columns in order, the row carried into gaps, its forest. */
+interface SavedHost {
+  columns: Array<[key: string, name: string]>;
+  last: number[] | null;
+  newestScored: number;
+  forest: IsolationForestSnapshot | null;
+}
 
 /**
  * One isolation forest per host (series grouped by a label, `instance` by
@@ -39,11 +58,82 @@ const MAX_BATCH_ROWS = 16;
  */
 export class HostForests {
   private readonly groups = new Map<string, HostGroup>();
+  /** Every group in creation order (saves walk it a slice at a time). */
+  private readonly order: HostGroup[] = [];
+  private saveCursor = 0;
+  /** Saved hosts not brought back yet, by name (start-up only). */
+  private readonly savedHosts = new Map<string, SavedState>();
+  private restored = 0;
 
   constructor(private readonly opts: HostForestOptions) {}
 
   get size(): number {
     return this.groups.size;
+  }
+
+  /**
+   * Offers the hosts saved by saved() (start-up, before replay). A host is brought back when
+   * the first of its series is restored here (catchUpFrom), so workers that share detect.db
+   * each take only their own hosts; it then catches up on the stored samples of its columns
+   * after its last learned row (replay, finishReplay) and goes on as if it had never stopped.
+   */
+  offerSaved(saved: Iterable<SavedState>): void {
+    for (const s of saved) if (s.kind === HOST_FOREST_KIND) this.savedHosts.set(s.key.slice(HOST_FOREST_KIND.length + 1), s);
+  }
+
+  /**
+   * The time after which a restored host needs this series' stored samples (undefined: none).
+   * A saved host that cannot be read is reported to `onError` and starts afresh.
+   */
+  catchUpFrom(labels: Labels, metricKey: string, onError: (host: string, err: Error) => void): number | undefined {
+    const name = labels[this.opts.groupBy];
+    if (name === undefined) return undefined;
+    const saved = this.savedHosts.get(name);
+    if (saved !== undefined && !this.groups.has(name) && this.groups.size < this.opts.maxGroups) {
+      this.savedHosts.delete(name);
+      try {
+        const g = HostGroup.fromSaved(name, JSON.parse(Buffer.from(saved.state).toString('utf8')) as SavedHost, this.opts);
+        this.groups.set(name, g);
+        this.order.push(g);
+        this.restored++;
+      } catch (e) {
+        onError(name, e as Error);
+      }
+    }
+    return this.groups.get(name)?.catchUpFrom(metricKey);
+  }
+
+  /** Stored samples of one series for its restored host (start-up; see catchUpFrom). */
+  replay(labels: Labels, metricKey: string, ts: ArrayLike<number>, vs: ArrayLike<number>): void {
+    const name = labels[this.opts.groupBy];
+    if (name !== undefined) this.groups.get(name)?.replay(metricKey, ts, vs);
+  }
+
+  /**
+   * Start-up is over: restored hosts learn the rows they caught up on, in time order, without
+   * events. Returns how many hosts were restored.
+   */
+  finishReplay(): number {
+    this.savedHosts.clear();
+    for (const g of this.order) g.finishReplay(this.opts);
+    const n = this.restored;
+    this.restored = 0;
+    return n;
+  }
+
+  /**
+   * The states of the next 1/slices of the hosts, of those that learned a row since they were
+   * last saved, at least 10 minutes ago (any time with `final`, at shutdown).
+   */
+  saved(slices: number, final = false, now = Date.now()): SavedState[] {
+    const out: SavedState[] = [];
+    const n = this.order.length;
+    for (let k = 0; k < Math.ceil(n / slices); k++) {
+      if (this.saveCursor >= n) this.saveCursor = 0;
+      const state = this.order[this.saveCursor++]!.save(final ? Infinity : now);
+      if (state) out.push(state);
+    }
+    return out;
   }
 
   /**
@@ -63,6 +153,7 @@ export class HostForests {
       if (this.groups.size >= this.opts.maxGroups) return null;
       g = new HostGroup(name);
       this.groups.set(name, g);
+      this.order.push(g);
     }
     return g.add(metricKey, labels[METRIC_NAME] ?? metricKey, t, v, this.opts);
   }
@@ -97,8 +188,82 @@ class HostGroup {
   private lastPutRow: Float64Array | undefined;
   /** The newest time of a pending row. */
   private newestPending = -Infinity;
+  /** A row was learned since the last save. */
+  private dirty = false;
+  /** When the host was last saved (ms, wall clock). */
+  private savedAt = -Infinity;
+  /** Rows gathered from stored history at start-up (restored hosts only, until finishReplay). */
+  private catchUp: Map<number, Float64Array> | undefined;
 
   constructor(readonly name: string) {}
+
+  static fromSaved(name: string, h: SavedHost, opts: HostForestOptions): HostGroup {
+    const g = new HostGroup(name);
+    if (h.columns.length > opts.maxMetricsPerGroup) throw new Error(`${h.columns.length} columns, more than maxMetricsPerGroup (${opts.maxMetricsPerGroup})`);
+    for (const [key, name] of h.columns) {
+      g.columns.set(key, g.names.length);
+      g.refs.push({ group: g, col: g.names.length });
+      g.names.push(name);
+    }
+    if (h.last) g.last = Float64Array.from({ length: opts.maxMetricsPerGroup }, (_, c) => h.last![c] ?? 0);
+    if (h.forest) {
+      const f = IsolationForestDetector.restore(h.forest);
+      if (f.metrics !== h.columns.length) throw new Error(`a forest of ${f.metrics} metrics for ${h.columns.length} columns`);
+      g.forest = f;
+    }
+    g.newestScored = h.newestScored ?? -Infinity;
+    g.catchUp = new Map();
+    return g;
+  }
+
+  /** This host's state; undefined when it learned nothing since it was last saved, or was saved under HOST_SAVE_MS before `now`. */
+  save(now: number): SavedState | undefined {
+    if (!this.dirty || now - this.savedAt < HOST_SAVE_MS) return undefined;
+    this.dirty = false;
+    this.savedAt = now;
+    const h: SavedHost = {
+      columns: [...this.columns].map(([key, col]) => [key, this.names[col]!]),
+      last: this.last ? Array.from(this.last.subarray(0, this.columns.size)) : null,
+      newestScored: this.newestScored,
+      forest: this.forest?.snapshot() ?? null,
+    };
+    return { key: `${HOST_FOREST_KIND}:${this.name}`, kind: HOST_FOREST_KIND, lastT: this.newestScored, state: Buffer.from(JSON.stringify(h), 'utf8') };
+  }
+
+  catchUpFrom(key: string): number | undefined {
+    return this.catchUp !== undefined && this.columns.has(key) ? this.newestScored + 1 : undefined;
+  }
+
+  replay(key: string, ts: ArrayLike<number>, vs: ArrayLike<number>): void {
+    const col = this.columns.get(key);
+    const rows = this.catchUp;
+    if (col === undefined || rows === undefined) return;
+    for (let i = 0; i < ts.length; i++) {
+      const t = ts[i]!;
+      const v = vs[i]!;
+      if (!(t > this.newestScored) || !Number.isFinite(v)) continue;
+      let row = rows.get(t);
+      if (!row) {
+        if (rows.size >= MAX_CATCH_UP_ROWS) continue;
+        rows.set(t, (row = new Float64Array(this.columns.size).fill(NaN)));
+      }
+      row[col] = v;
+    }
+  }
+
+  finishReplay(opts: HostForestOptions): void {
+    const rows = this.catchUp;
+    this.catchUp = undefined;
+    if (!rows || rows.size === 0) return;
+    const times = [...rows.keys()].sort((a, b) => a - b);
+    // The newest row may lack samples still to come: it waits, as a live one would.
+    for (let i = 0; i < times.length - 1; i++) this.learn(times[i]!, rows.get(times[i]!)!, opts);
+    const t = times.at(-1)!;
+    const row = new Float64Array(opts.maxMetricsPerGroup).fill(NaN);
+    row.set(rows.get(t)!);
+    this.pending.set(t, row);
+    this.newestPending = t;
+  }
 
   add(key: string, name: string, t: number, v: number, opts: HostForestOptions): HostColumn | undefined | null {
     let col = this.columns.get(key);
@@ -155,17 +320,25 @@ class HostGroup {
       const row = this.pending.get(t)!;
       this.pending.delete(t);
       if (t === this.lastPutT) this.lastPutT = NaN;
-      // Carry the last known value into gaps; a metric never seen yet counts as 0.
-      if (!this.last) this.last = new Float64Array(opts.maxMetricsPerGroup);
-      for (let c = 0; c < width; c++) {
-        if (Number.isNaN(row[c]!)) row[c] = this.last[c]!;
-        else this.last[c] = row[c]!;
-      }
-      // The retraining phase from the host's name: spread evenly, and the same at every start.
-      this.forest ??= new IsolationForestDetector(width, { ...opts.forest, phase: fnv1a(this.name) });
-      const result = this.forest.update(t, row.subarray(0, width));
-      this.newestScored = t;
+      const result = this.learn(t, row, opts);
       onRow({ group: this.name, t, result, metric: this.names[result.metric] ?? '' });
     }
+  }
+
+  /** Scores and learns the complete row at t (values by column; gaps are filled in place). */
+  private learn(t: number, row: Float64Array, opts: HostForestOptions): IsolationResult {
+    const width = this.columns.size;
+    // Carry the last known value into gaps; a metric never seen yet counts as 0.
+    if (!this.last) this.last = new Float64Array(opts.maxMetricsPerGroup);
+    for (let c = 0; c < width; c++) {
+      if (Number.isNaN(row[c]!)) row[c] = this.last[c]!;
+      else this.last[c] = row[c]!;
+    }
+    // The retraining phase from the host's name: spread evenly, and the same at every start.
+    this.forest ??= new IsolationForestDetector(width, { ...opts.forest, phase: fnv1a(this.name) });
+    const result = this.forest.update(t, row.subarray(0, width));
+    this.newestScored = t;
+    this.dirty = true;
+    return result;
   }
 }

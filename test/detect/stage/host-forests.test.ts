@@ -53,4 +53,59 @@ describe('host forests', () => {
     assert.equal(sizes.slice(0, 16).reduce((a, b) => a + b, 0), 0);
     assert.equal(sizes[16], 16, 'seventeen pending rows (16 complete) are past the limit');
   });
+
+  it('saves each host a slice at a time, once it has learned a row, at most every 10 minutes but at shutdown', () => {
+    const f = forests(0);
+    const row = (host: string, t: number) => {
+      for (let m = 0; m < METRICS; m++) f.add({ __name__: `m${m}`, instance: host }, `m${m}`, t, m);
+      f.flush(() => undefined);
+    };
+    const now = 1.8e12;
+    for (const host of ['a', 'b', 'c', 'd']) row(host, 1.7e12);
+    assert.deepEqual(f.saved(1, false, now), [], 'a first row is pending, not learned');
+    for (const host of ['a', 'b', 'c', 'd']) row(host, 1.7e12 + STEP);
+    // Two slices of two hosts; then nothing is left to save until a host learns again.
+    assert.deepEqual(f.saved(2, false, now).map((s) => s.key), ['iforest:a', 'iforest:b']);
+    assert.deepEqual(f.saved(2, false, now).map((s) => s.key), ['iforest:c', 'iforest:d']);
+    assert.deepEqual(f.saved(1, false, now + 3600_000), []);
+    row('c', 1.7e12 + 2 * STEP);
+    assert.deepEqual(f.saved(1, false, now + 60_000), [], 'saved a minute ago: not yet');
+    const [c] = f.saved(1, false, now + 600_000);
+    assert.equal(c!.kind, 'iforest');
+    assert.equal(c!.lastT, 1.7e12 + STEP, 'the time of its newest learned row, from which it catches up after a restart');
+    row('d', 1.7e12 + 2 * STEP);
+    assert.deepEqual(f.saved(1, true, now + 600_001).map((s) => s.key), ['iforest:d'], 'shutdown saves whatever learned since');
+  });
+
+  it('a restored host catches up on stored rows and scores on as one that never stopped', () => {
+    const live = forests(0);
+    const scores: Array<[number, number]> = [];
+    feed(live, 301, (scored) => scores.push(...scored.map((r) => [r.t, r.result.score] as [number, number])));
+    // The same host restarted after row 199: it saved then, and rows 199-299 come back from the store.
+    const before = forests(0);
+    feed(before, 200, () => undefined);
+    const saved = before.saved(1, true);
+    const after = forests(0);
+    after.offerSaved(saved);
+    const from = after.catchUpFrom({ instance: 'host-1' }, 'm0', (_, err) => assert.fail(err));
+    assert.equal(from, 1.7e12 + 198 * STEP + 1, 'row 199 was still pending at the save');
+    const rand = mulberry32(7);
+    const ts: number[] = [], vs: number[][] = [[], [], [], []];
+    for (let r = 0; r < 300; r++)
+      for (let m = 0; m < METRICS; m++) {
+        const v = 10 * m + rand();
+        if (m === 0) ts.push(1.7e12 + r * STEP);
+        vs[m]!.push(v);
+      }
+    for (let m = 0; m < METRICS; m++) {
+      after.catchUpFrom({ instance: 'host-1' }, `m${m}`, (_, err) => assert.fail(err));
+      after.replay({ instance: 'host-1' }, `m${m}`, ts, vs[m]!);
+    }
+    assert.equal(after.finishReplay(), 1);
+    // Row 299 is pending; the next scrape releases it, scored as the host that never stopped scored it.
+    const next: HostRowResult[] = [];
+    for (let m = 0; m < METRICS; m++) after.add({ __name__: `m${m}`, instance: 'host-1' }, `m${m}`, 1.7e12 + 300 * STEP, 10 * m);
+    after.flush((r) => next.push(r));
+    assert.deepEqual(next.map((r) => [r.t, r.result.score]), [scores.find(([t]) => t === 1.7e12 + 299 * STEP)]);
+  });
 });

@@ -1,4 +1,5 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSqlite } from '../store/sqlite-db.js';
 import type { Incident, IncidentState } from './model.js';
 
 /**
@@ -14,15 +15,7 @@ export class IncidentStore {
 
   /** `db`: a SQLite file path (created when missing), ':memory:', or an open database (left open by close()). */
   constructor(db: string | Database.Database) {
-    if (typeof db === 'string') {
-      this.db = new Database(db);
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma('busy_timeout = 5000');
-      this.ownsDb = true;
-    } else {
-      this.db = db;
-      this.ownsDb = false;
-    }
+    ({ db: this.db, owned: this.ownsDb } = openSqlite(db));
     this.db.exec(`CREATE TABLE IF NOT EXISTS incidents (
       id TEXT PRIMARY KEY,
       state TEXT NOT NULL,

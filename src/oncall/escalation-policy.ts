@@ -1,4 +1,5 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSqlite } from '../store/sqlite-db.js';
 import { VigilError } from '../core/errors.js';
 import { hashString64 } from '../core/labels.js';
 import type { Notification } from '../notify/types.js';
@@ -150,15 +151,7 @@ export class EscalationRunner<T = NotificationTemplate> {
     this.onProblem = opts.onProblem ?? (() => {});
     this.defaultChannels = opts.defaultChannels ?? [];
     this.now = opts.now ?? Date.now;
-    if (typeof opts.db === 'string') {
-      this.db = new Database(opts.db);
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma('busy_timeout = 5000');
-      this.ownsDb = true;
-    } else {
-      this.db = opts.db;
-      this.ownsDb = false;
-    }
+    ({ db: this.db, owned: this.ownsDb } = openSqlite(opts.db));
     this.db.exec(`CREATE TABLE IF NOT EXISTS ${this.table} (
       key TEXT PRIMARY KEY,
       page_id TEXT NOT NULL,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSqlite } from '../../store/sqlite-db.js';
 import { CompiledMatcher, type Labels, VigilError, isValidLabelName, matchesAll } from '../../core/index.js';
 import { type ApiMatcher, fromApiMatcher, toApiMatcher } from './matchers.js';
 
@@ -102,15 +103,7 @@ export class SilenceStore {
   constructor(db: string | Database.Database, opts: SilenceStoreOptions = {}) {
     this.now = opts.now ?? Date.now;
     this.newId = opts.newId ?? randomUUID;
-    if (typeof db === 'string') {
-      this.db = new Database(db);
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma('busy_timeout = 5000');
-      this.ownsDb = true;
-    } else {
-      this.db = db;
-      this.ownsDb = false;
-    }
+    ({ db: this.db, owned: this.ownsDb } = openSqlite(db));
     this.db.exec(`CREATE TABLE IF NOT EXISTS silences (
       id TEXT PRIMARY KEY,
       matchers TEXT NOT NULL,

@@ -1,6 +1,6 @@
 import { robustBaseline } from '../src/incidents/rca/onset.js';
 import type { RcaSignal } from '../src/incidents/rca/rank.js';
-import { inverseNormalCdf } from '../src/simulate/noise.js';
+import { normalQuantile } from '../src/core/normal-quantile.js';
 import type { MetricTable, PetshopIssue, PetshopScenario } from './petshop-data.js';
 
 /**
@@ -136,7 +136,7 @@ export function tailScale(deviations: number[], q: number, twoSided: boolean): n
   const pos = (xs.length - 1) * q;
   const lo = Math.floor(pos);
   const at = xs[lo] + (xs[Math.ceil(pos)] - xs[lo]) * (pos - lo);
-  return at > 0 ? at / inverseNormalCdf(twoSided ? (1 + q) / 2 : q) : 0;
+  return at > 0 ? at / normalQuantile(twoSided ? (1 + q) / 2 : q) : 0;
 }
 
 /** Rise of a node's failed-request count over its normal count, in count-noise scales (Poisson: the root of the count). */

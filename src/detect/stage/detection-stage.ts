@@ -11,6 +11,7 @@ import { stateFromBytes, stateToBytes } from '../series.js';
 import { ExplanationSlot } from '../types.js';
 import { newEpisode, stepEpisode, type EpisodeState } from './episode.js';
 import { counterRate, isCumulative } from './counter-rate.js';
+import { AnomalyFeed, type AnomalyListener } from './anomaly-feed.js';
 import { HostForests, type HostColumn, type HostRowResult } from './host-forests.js';
 import type { FlatScoresBuilder } from './flat-scores.js';
 import type { DetectorStateStore, SavedState } from './state-store.js';
@@ -49,7 +50,7 @@ export interface DetectionOptions {
   };
 }
 
-export type AnomalyListener = (e: AnomalyEvent) => void;
+export type { AnomalyListener } from './anomaly-feed.js';
 
 /** What the stage needs of the store: history at start-up, and somewhere to write scores. */
 export type DetectionStore = Pick<SampleStore, 'append' | 'series' | 'read'>;
@@ -99,12 +100,11 @@ export class DetectionStage {
   private readonly slotsById: Array<SeriesSlot | null> = [];
   private nextScoreId = 0;
   private readonly forests: HostForests | undefined;
-  private readonly listeners: AnomalyListener[] = [];
-  private readonly recent: AnomalyEvent[] = [];
   private readonly slot = new ExplanationSlot();
   private readonly hostEpisodes = new Map<string, EpisodeState>();
   private saveTimer: NodeJS.Timeout | undefined;
-  readonly counters: DetectionCounters = { scored: 0, events: { critical: 0, high: 0, medium: 0, low: 0, info: 0 } };
+  private readonly feed: AnomalyFeed;
+  readonly counters: DetectionCounters;
 
   constructor(
     private readonly store: DetectionStore,
@@ -112,8 +112,10 @@ export class DetectionStage {
     private readonly stateStore: DetectorStateStore | undefined,
     private readonly logger: Logger,
     /** Most recent events kept for the API. */
-    private readonly keepEvents = 1000,
+    keepEvents = 1000,
   ) {
+    this.feed = new AnomalyFeed(logger, keepEvents);
+    this.counters = { scored: 0, events: this.feed.counts };
     const mv = opts.multivariate;
     if (mv.enabled) {
       this.forests = new HostForests({
@@ -131,13 +133,12 @@ export class DetectionStage {
   }
 
   onAnomaly(l: AnomalyListener): void {
-    this.listeners.push(l);
+    this.feed.on(l);
   }
 
   /** Most recent events, newest last. */
   recentEvents(limit = 100, since = -Infinity): AnomalyEvent[] {
-    const out = this.recent.filter((e) => e.t >= since);
-    return out.slice(-limit);
+    return this.feed.recent(limit, since);
   }
 
   /** Loads saved state, catches up from the store, and starts periodic saving. */
@@ -363,7 +364,7 @@ export class DetectionStage {
     const tr = stepEpisode(slot, t, score, this.opts.threshold, this.opts.clearAfter);
     if (tr === 'opened' && emit) {
       const ex = this.slot.toExplanation();
-      this.emit({
+      this.feed.emit({
         kind: 'anomaly',
         id: eventId(slot.hash, t),
         seriesHash: slot.hash,
@@ -389,7 +390,7 @@ export class DetectionStage {
     const tr = stepEpisode(ep, r.t, res.flagged ? res.score : 0, 1e-9, this.opts.clearAfter);
     if (tr !== 'opened') return;
     const hash = seriesHash(labels);
-    this.emit({
+    this.feed.emit({
       kind: 'anomaly',
       id: eventId(hash, r.t),
       seriesHash: hash,
@@ -413,19 +414,6 @@ export class DetectionStage {
     if (score >= this.opts.severityHigh) return 'high';
     if (score >= this.opts.severityMedium) return 'medium';
     return 'low';
-  }
-
-  private emit(e: AnomalyEvent): void {
-    this.counters.events[e.severity]++;
-    this.recent.push(e);
-    if (this.recent.length > this.keepEvents) this.recent.splice(0, this.recent.length - this.keepEvents);
-    for (const l of this.listeners) {
-      try {
-        l(e);
-      } catch (err) {
-        this.logger.error({ err }, 'anomaly listener failed');
-      }
-    }
   }
 
   private slotFor(labels: Labels): SeriesSlot {

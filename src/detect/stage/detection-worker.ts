@@ -4,7 +4,8 @@ import type { AnomalyEvent } from '../../core/events.js';
 import { METRIC_NAME, labelsKey, type Labels } from '../../core/labels.js';
 import { batchSamples } from '../../store/sample-batch.js';
 import type { SampleBatch, SampleStore, SeriesWrite } from '../../store/types.js';
-import { ANOMALY_SCORE_METRIC, type AnomalyListener, type DetectionCounters, type DetectionOptions } from './detection-stage.js';
+import { AnomalyFeed, type AnomalyListener } from './anomaly-feed.js';
+import { ANOMALY_SCORE_METRIC, type DetectionCounters, type DetectionOptions } from './detection-stage.js';
 import type { Detection } from './detection.js';
 import type { FlatBatch, FromWorker, ToWorker, WorkerInit } from './worker-messages.js';
 
@@ -52,8 +53,6 @@ export class DetectionWorker implements Detection {
   private readonly scoreLabels: Labels[] = [];
   /** The label set of each series of the score batch being stored (reused). */
   private readonly scoreBatchLabels: Labels[] = [];
-  private readonly listeners: AnomalyListener[] = [];
-  private readonly recent: AnomalyEvent[] = [];
   private readonly waiting = new Map<'restored' | 'closed', (m: FromWorker) => void>();
   private failed = false;
   private readonly pending = new PendingBatch();
@@ -66,7 +65,8 @@ export class DetectionWorker implements Detection {
   private stalledAt = -1;
   /** Samples not sent to the worker because it was stalled. */
   skipped = 0;
-  readonly counters: DetectionCounters = { scored: 0, events: { critical: 0, high: 0, medium: 0, low: 0, info: 0 } };
+  private readonly feed: AnomalyFeed;
+  readonly counters: DetectionCounters;
 
   constructor(
     private readonly store: SampleStore,
@@ -74,9 +74,11 @@ export class DetectionWorker implements Detection {
     /** Directory for detect.db; undefined = state is not saved. */
     stateDir: string | undefined,
     private readonly logger: Logger,
-    private readonly keepEvents = 1000,
+    keepEvents = 1000,
     private readonly maxBacklog = DEFAULT_MAX_BACKLOG,
   ) {
+    this.feed = new AnomalyFeed(logger, keepEvents);
+    this.counters = { scored: 0, events: this.feed.counts };
     const processed = new SharedArrayBuffer(4);
     this.processed = new Int32Array(processed);
     const { port1, port2 } = new MessageChannel();
@@ -109,11 +111,11 @@ export class DetectionWorker implements Detection {
   }
 
   onAnomaly(l: AnomalyListener): void {
-    this.listeners.push(l);
+    this.feed.on(l);
   }
 
   recentEvents(limit = 100, since = -Infinity): AnomalyEvent[] {
-    return this.recent.filter((e) => e.t >= since).slice(-limit);
+    return this.feed.recent(limit, since);
   }
 
   /**
@@ -321,7 +323,7 @@ export class DetectionWorker implements Detection {
         this.appendScores(m);
         break;
       case 'event':
-        this.emit(m.event);
+        this.feed.emit(m.event);
         break;
       case 'log':
         this.logger[m.level](m.obj, m.msg);
@@ -343,19 +345,6 @@ export class DetectionWorker implements Detection {
       if (m.other.length > 0) this.store.append(m.other);
     } catch (err) {
       this.logger.error({ err }, 'could not store anomaly scores');
-    }
-  }
-
-  private emit(e: AnomalyEvent): void {
-    this.counters.events[e.severity]++;
-    this.recent.push(e);
-    if (this.recent.length > this.keepEvents) this.recent.splice(0, this.recent.length - this.keepEvents);
-    for (const l of this.listeners) {
-      try {
-        l(e);
-      } catch (err) {
-        this.logger.error({ err }, 'anomaly listener failed');
-      }
     }
   }
 }

@@ -14,8 +14,9 @@ export function addPosting(p: Postings, ref: number): void {
   if (p[i] !== ref) p.splice(i, 0, ref);
 }
 
-export function lowerBound(p: readonly number[], x: number): number {
-  let lo = 0;
+/** The first index at or after `from` whose element is not below x (p sorted). */
+export function lowerBound(p: readonly number[], x: number, from = 0): number {
+  let lo = from;
   let hi = p.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
@@ -33,7 +34,7 @@ export function intersect(a: readonly number[], b: readonly number[]): Postings 
   if (a.length * 16 < b.length) {
     let lo = 0;
     for (const x of a) {
-      lo = lowerBoundFrom(b, x, lo);
+      lo = lowerBound(b, x, lo);
       if (lo >= b.length) break;
       if (b[lo] === x) out.push(x);
     }
@@ -52,17 +53,6 @@ export function intersect(a: readonly number[], b: readonly number[]): Postings 
     else j++;
   }
   return out;
-}
-
-function lowerBoundFrom(p: readonly number[], x: number, from: number): number {
-  let lo = from;
-  let hi = p.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (p[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** Elements of a that are not in b. */

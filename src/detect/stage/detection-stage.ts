@@ -166,9 +166,9 @@ export class DetectionStage {
   loadSaved(): Map<string, { lastT: number; state: Uint8Array }> {
     const saved = new Map<string, { lastT: number; state: Uint8Array }>();
     if (!this.stateStore) return saved;
-    const all = this.stateStore.loadAll();
-    for (const s of all) if (s.kind === 'univariate') saved.set(s.key, s);
-    this.forests?.offerSaved(all);
+    for (const s of this.stateStore.loadAll('univariate')) saved.set(s.key, s);
+    const states = this.stateStore;
+    this.forests?.offerSaved((key) => states.load(key));
     return saved;
   }
 

@@ -61,8 +61,9 @@ export class HostForests {
   /** Every group in creation order (saves walk it a slice at a time). */
   private readonly order: HostGroup[] = [];
   private saveCursor = 0;
-  /** Saved hosts not brought back yet, by name (start-up only). */
-  private readonly savedHosts = new Map<string, SavedState>();
+  /** Start-up only: where saved hosts are read, and the hosts looked for there. */
+  private loadSaved: ((key: string) => SavedState | undefined) | undefined;
+  private readonly looked = new Set<string>();
   private restored = 0;
 
   constructor(private readonly opts: HostForestOptions) {}
@@ -72,13 +73,14 @@ export class HostForests {
   }
 
   /**
-   * Offers the hosts saved by saved() (start-up, before replay). A host is brought back when
-   * the first of its series is restored here (catchUpFrom), so workers that share detect.db
-   * each take only their own hosts; it then catches up on the stored samples of its columns
-   * after its last learned row (replay, finishReplay) and goes on as if it had never stopped.
+   * Where the hosts saved by saved() are found at start-up, before replay: `load` gets one by
+   * its key. A host is brought back when the first of its series is restored here
+   * (catchUpFrom), so workers that share detect.db each read only their own hosts; it then
+   * catches up on the stored samples of its columns after its last learned row (replay,
+   * finishReplay) and goes on as if it had never stopped.
    */
-  offerSaved(saved: Iterable<SavedState>): void {
-    for (const s of saved) if (s.kind === HOST_FOREST_KIND) this.savedHosts.set(s.key.slice(HOST_FOREST_KIND.length + 1), s);
+  offerSaved(load: (key: string) => SavedState | undefined): void {
+    this.loadSaved = load;
   }
 
   /**
@@ -88,14 +90,16 @@ export class HostForests {
   catchUpFrom(labels: Labels, metricKey: string, onError: (host: string, err: Error) => void): number | undefined {
     const name = labels[this.opts.groupBy];
     if (name === undefined) return undefined;
-    const saved = this.savedHosts.get(name);
-    if (saved !== undefined && !this.groups.has(name) && this.groups.size < this.opts.maxGroups) {
-      this.savedHosts.delete(name);
+    if (this.loadSaved !== undefined && !this.groups.has(name) && !this.looked.has(name) && this.groups.size < this.opts.maxGroups) {
+      this.looked.add(name);
+      const saved = this.loadSaved(`${HOST_FOREST_KIND}:${name}`);
       try {
-        const g = HostGroup.fromSaved(name, JSON.parse(Buffer.from(saved.state).toString('utf8')) as SavedHost, this.opts);
-        this.groups.set(name, g);
-        this.order.push(g);
-        this.restored++;
+        if (saved !== undefined) {
+          const g = HostGroup.fromSaved(name, JSON.parse(Buffer.from(saved.state).toString('utf8')) as SavedHost, this.opts);
+          this.groups.set(name, g);
+          this.order.push(g);
+          this.restored++;
+        }
       } catch (e) {
         onError(name, e as Error);
       }
@@ -114,7 +118,8 @@ export class HostForests {
    * events. Returns how many hosts were restored.
    */
   finishReplay(): number {
-    this.savedHosts.clear();
+    this.loadSaved = undefined;
+    this.looked.clear();
     for (const g of this.order) g.finishReplay(this.opts);
     const n = this.restored;
     this.restored = 0;

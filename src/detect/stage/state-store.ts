@@ -31,9 +31,18 @@ export class DetectorStateStore {
     );
   }
 
-  loadAll(): SavedState[] {
-    const rows = this.db.prepare('SELECT key, kind, last_t, state FROM detector_state').all() as Array<{ key: string; kind: string; last_t: number; state: Buffer }>;
-    return rows.map((r) => ({ key: r.key, kind: r.kind, lastT: r.last_t, state: new Uint8Array(r.state) }));
+  /** Every saved state, or those of one kind. */
+  loadAll(kind?: string): SavedState[] {
+    const rows = (
+      kind === undefined ? this.db.prepare('SELECT key, kind, last_t, state FROM detector_state').all() : this.db.prepare('SELECT key, kind, last_t, state FROM detector_state WHERE kind = ?').all(kind)
+    ) as StateRow[];
+    return rows.map(fromRow);
+  }
+
+  /** One saved state by key. */
+  load(key: string): SavedState | undefined {
+    const row = this.db.prepare('SELECT key, kind, last_t, state FROM detector_state WHERE key = ?').get(key) as StateRow | undefined;
+    return row && fromRow(row);
   }
 
   saveMany(states: Iterable<SavedState>): number {
@@ -51,4 +60,15 @@ export class DetectorStateStore {
   close(): void {
     this.db.close();
   }
+}
+
+interface StateRow {
+  key: string;
+  kind: string;
+  last_t: number;
+  state: Buffer;
+}
+
+function fromRow(r: StateRow): SavedState {
+  return { key: r.key, kind: r.kind, lastT: r.last_t, state: new Uint8Array(r.state) };
 }

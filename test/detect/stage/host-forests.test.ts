@@ -86,7 +86,7 @@ describe('host forests', () => {
     feed(before, 200, () => undefined);
     const saved = before.saved(1, true);
     const after = forests(0);
-    after.offerSaved(saved);
+    after.offerSaved((key) => saved.find((s) => s.key === key));
     const from = after.catchUpFrom({ instance: 'host-1' }, 'm0', (_, err) => assert.fail(err));
     assert.equal(from, 1.7e12 + 198 * STEP + 1, 'row 199 was still pending at the save');
     const rand = mulberry32(7);

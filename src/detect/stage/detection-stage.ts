@@ -189,9 +189,10 @@ export class DetectionStage {
         this.logger.warn({ series: slot.hash, err: (e as Error).message }, 'saved detector state unusable; rebuilding from the store');
       }
     }
-    // Samples the series' detector has learned are skipped when replayed (scoreOne).
+    // Samples the series' detector has learned are skipped when replayed (scoreOne). A host
+    // catches up on at most the rebuild window, as a series without saved state does.
     const host = this.forests?.catchUpFrom(labels, slot.key, (name, err) => this.logger.warn({ host: name, err: err.message }, 'saved host forest unusable; it starts afresh'));
-    if (host !== undefined && host < from.t) from.t = host;
+    if (host !== undefined) from.t = Math.min(from.t, Math.max(host, now - this.opts.rebuildWindowMs));
     return from;
   }
 

@@ -30,7 +30,10 @@ export interface HostRowResult {
 const MAX_PENDING_ROWS = 64;
 /** Most complete rows a batch waits for (batchDelayMs), whatever the scrape interval. */
 const MAX_BATCH_ROWS = 16;
-/** Most rows a restored host catches up on from stored history at start-up. */
+/**
+ * Most rows a restored host catches up on from stored history at start-up (the stage asks
+ * for at most its rebuild window: 24 h is 5,760 rows at 15 s); later ones are left out.
+ */
 const MAX_CATCH_UP_ROWS = 8192;
 /**
  * A host's state is saved at most this often (and at shutdown): it is half a megabyte (the

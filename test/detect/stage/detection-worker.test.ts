@@ -134,6 +134,52 @@ test('the worker saves detector state at close and a new one resumes from it, ca
   refStore.close();
 });
 
+test('a pool of two workers restarted on one detect.db: each brings back its own hosts, which score on as if never stopped', async () => {
+  const dir = join(tempDir(), 'data');
+  const all = batches(0, N);
+  let store = openStore({ dir, checkpointIntervalMs: 0 });
+  let pool = new DetectionPool(store, OPTS, dir, silent, 2);
+  await pool.start(T0);
+  for (const b of all.slice(0, 600)) {
+    store.append(b);
+    pool.observe(batchFromWrites(b));
+  }
+  await pool.close();
+  store.close();
+
+  store = openStore({ dir, checkpointIntervalMs: 0 });
+  const logged: string[] = [];
+  pool = new DetectionPool(store, OPTS, dir, pino({ level: 'info' }, { write: (line: string) => void logged.push(line) }), 2);
+  await pool.start(T0 + 600 * STEP);
+  for (const b of all.slice(600)) {
+    store.append(b);
+    pool.observe(batchFromWrites(b));
+  }
+  await pool.close();
+  // One host on each worker.
+  assert.equal(logged.filter((l) => l.includes('host forests restored') && l.includes('"hosts":1')).length, 2, logged.join(''));
+
+  const refStore = openStore({ dir: join(tempDir(), 'data'), checkpointIntervalMs: 0 });
+  const ref = new DetectionStage(refStore, OPTS, undefined, silent);
+  ref.start(T0);
+  for (const b of all) {
+    refStore.append(b);
+    ref.observe(batchFromWrites(b));
+  }
+  for (const instance of ['h1', 'h2']) {
+    const sel = [
+      { name: '__name__', type: '=' as const, value: ANOMALY_SCORE_METRIC },
+      { name: 'detector', type: '=' as const, value: 'iforest' },
+      { name: 'instance', type: '=' as const, value: instance },
+    ];
+    const resumed = store.read(sel, T0 + 600 * STEP, T0 + N * STEP)[0]!;
+    const never = refStore.read(sel, T0 + 600 * STEP, T0 + N * STEP)[0]!;
+    assert.deepEqual(Array.from(resumed.values), Array.from(never.values), instance);
+  }
+  store.close();
+  refStore.close();
+});
+
 test('a host forest that cannot be restored starts afresh; the rest of start-up goes on', async () => {
   const dir = join(tempDir(), 'data');
   const store = openStore({ dir, checkpointIntervalMs: 0 });

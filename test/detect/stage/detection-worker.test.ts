@@ -43,6 +43,23 @@ function batches(from: number, to: number): SeriesWrite[][] {
   return out;
 }
 
+/** Appends each batch to the store and hands it to detection, as the ingest pipeline does. */
+function ingest(store: SampleStore, detection: Pick<DetectionStage, 'observe'>, list: SeriesWrite[][]): void {
+  for (const b of list) {
+    store.append(b);
+    detection.observe(batchFromWrites(b));
+  }
+}
+
+/** The reference for restarts: an inline stage that never stopped, fed every batch (its store holds the scores). */
+function neverStopped(list: SeriesWrite[][]): SampleStore {
+  const store = openStore({ dir: join(tempDir(), 'data'), checkpointIntervalMs: 0 });
+  const stage = new DetectionStage(store, OPTS, undefined, silent);
+  stage.start(T0);
+  ingest(store, stage, list);
+  return store;
+}
+
 function scores(store: SampleStore) {
   return store
     .read([{ name: '__name__', type: '=', value: ANOMALY_SCORE_METRIC }], T0, T0 + N * STEP)
@@ -90,10 +107,7 @@ test('the worker saves detector state at close and a new one resumes from it, ca
   let store = openStore({ dir, checkpointIntervalMs: 0 });
   const first = new DetectionWorker(store, OPTS, dir, silent);
   await first.start(T0);
-  for (const b of all.slice(0, 600)) {
-    store.append(b);
-    first.observe(batchFromWrites(b));
-  }
+  ingest(store, first, all.slice(0, 600));
   await first.close();
   store.close();
 
@@ -102,19 +116,10 @@ test('the worker saves detector state at close and a new one resumes from it, ca
   for (const b of all.slice(600, 700)) store.append(b);
   const second = new DetectionWorker(store, OPTS, dir, silent);
   await second.start(T0 + 700 * STEP);
-  for (const b of all.slice(700)) {
-    store.append(b);
-    second.observe(batchFromWrites(b));
-  }
+  ingest(store, second, all.slice(700));
   await second.close();
 
-  const refStore = openStore({ dir: join(tempDir(), 'data'), checkpointIntervalMs: 0 });
-  const ref = new DetectionStage(refStore, OPTS, undefined, silent);
-  ref.start(T0);
-  for (const b of all) {
-    refStore.append(b);
-    ref.observe(batchFromWrites(b));
-  }
+  const refStore = neverStopped(all);
   // Scores after the restart equal those of detectors that never stopped: a series' ensemble,
   // and its host's isolation forest, which caught up on the rows it had not learned before
   // the restart (the last one pending at close, and those stored while detection was down).
@@ -140,10 +145,7 @@ test('a pool of two workers restarted on one detect.db: each brings back its own
   let store = openStore({ dir, checkpointIntervalMs: 0 });
   let pool = new DetectionPool(store, OPTS, dir, silent, 2);
   await pool.start(T0);
-  for (const b of all.slice(0, 600)) {
-    store.append(b);
-    pool.observe(batchFromWrites(b));
-  }
+  ingest(store, pool, all.slice(0, 600));
   await pool.close();
   store.close();
 
@@ -151,21 +153,12 @@ test('a pool of two workers restarted on one detect.db: each brings back its own
   const logged: string[] = [];
   pool = new DetectionPool(store, OPTS, dir, pino({ level: 'info' }, { write: (line: string) => void logged.push(line) }), 2);
   await pool.start(T0 + 600 * STEP);
-  for (const b of all.slice(600)) {
-    store.append(b);
-    pool.observe(batchFromWrites(b));
-  }
+  ingest(store, pool, all.slice(600));
   await pool.close();
   // One host on each worker.
   assert.equal(logged.filter((l) => l.includes('host forests restored') && l.includes('"hosts":1')).length, 2, logged.join(''));
 
-  const refStore = openStore({ dir: join(tempDir(), 'data'), checkpointIntervalMs: 0 });
-  const ref = new DetectionStage(refStore, OPTS, undefined, silent);
-  ref.start(T0);
-  for (const b of all) {
-    refStore.append(b);
-    ref.observe(batchFromWrites(b));
-  }
+  const refStore = neverStopped(all);
   for (const instance of ['h1', 'h2']) {
     const sel = [
       { name: '__name__', type: '=' as const, value: ANOMALY_SCORE_METRIC },
@@ -186,10 +179,7 @@ test('a host forest that cannot be restored starts afresh; the rest of start-up 
   const all = batches(0, 300);
   const first = new DetectionWorker(store, OPTS, dir, silent);
   await first.start(T0);
-  for (const b of all) {
-    store.append(b);
-    first.observe(batchFromWrites(b));
-  }
+  ingest(store, first, all);
   await first.close();
   // Damage h1's saved forest.
   const states = new DetectorStateStore(dir);

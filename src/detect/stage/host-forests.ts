@@ -138,7 +138,7 @@ export class HostForests {
     const n = this.order.length;
     for (let k = 0; k < Math.ceil(n / slices); k++) {
       if (this.saveCursor >= n) this.saveCursor = 0;
-      const state = this.order[this.saveCursor++]!.save(final ? Infinity : now);
+      const state = this.order[this.saveCursor++]!.save(now, final);
       if (state) out.push(state);
     }
     return out;
@@ -224,9 +224,12 @@ class HostGroup {
     return g;
   }
 
-  /** This host's state; undefined when it learned nothing since it was last saved, or was saved under HOST_SAVE_MS before `now`. */
-  save(now: number): SavedState | undefined {
-    if (!this.dirty || now - this.savedAt < HOST_SAVE_MS) return undefined;
+  /**
+   * This host's state; undefined when it learned nothing since it was last saved, or (unless
+   * `final`) was saved under HOST_SAVE_MS before `now`.
+   */
+  save(now: number, final: boolean): SavedState | undefined {
+    if (!this.dirty || (!final && now - this.savedAt < HOST_SAVE_MS)) return undefined;
     this.dirty = false;
     this.savedAt = now;
     const h: SavedHost = {

@@ -74,7 +74,9 @@ describe('host forests', () => {
     assert.equal(c!.kind, 'iforest');
     assert.equal(c!.lastT, 1.7e12 + STEP, 'the time of its newest learned row, from which it catches up after a restart');
     row('d', 1.7e12 + 2 * STEP);
-    assert.deepEqual(f.saved(1, true, now + 600_001).map((s) => s.key), ['iforest:d'], 'shutdown saves whatever learned since');
+    assert.deepEqual(f.saved(1, true, now + 600_001).map((s) => s.key), ['iforest:d'], 'a final save takes whatever learned since');
+    row('d', 1.7e12 + 3 * STEP);
+    assert.deepEqual(f.saved(1, false, now + 1_200_001).map((s) => s.key), ['iforest:d'], 'and the periodic saves go on after it');
   });
 
   it('a restored host catches up on stored rows and scores on as one that never stopped', () => {

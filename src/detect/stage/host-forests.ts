@@ -1,6 +1,6 @@
 import { METRIC_NAME, type Labels } from '../../core/labels.js';
 import { fnv1a } from '../../core/fnv1a.js';
-import { IsolationForestDetector, type IsolationForestConfig, type IsolationForestSnapshot, type IsolationResult } from '../iforest.js';
+import { DEFAULT_IFOREST_CONFIG, IsolationForestDetector, type IsolationForestConfig, type IsolationForestSnapshot, type IsolationResult } from '../iforest.js';
 import type { SavedState } from './state-store.js';
 
 export interface HostForestOptions {
@@ -215,7 +215,7 @@ class HostGroup {
     }
     if (h.last) g.last = Float64Array.from({ length: opts.maxMetricsPerGroup }, (_, c) => h.last![c] ?? 0);
     if (h.forest) {
-      const f = IsolationForestDetector.restore(h.forest);
+      const f = IsolationForestDetector.restore({ ...h.forest, config: currentConfig(h.forest.config, opts.forest) });
       if (f.metrics !== h.columns.length) throw new Error(`a forest of ${f.metrics} metrics for ${h.columns.length} columns`);
       g.forest = f;
     }
@@ -352,4 +352,19 @@ class HostGroup {
     this.dirty = true;
     return result;
   }
+}
+
+/** What shapes a forest's saved arrays: a saved forest whose shape differs from today's configuration starts afresh. */
+const SHAPE_KEYS = ['trees', 'sampleSize', 'window', 'calibration'] as const;
+
+/**
+ * A saved forest's configuration with today's settings: the same shape (or an error), and
+ * today's contamination, threshold, consecutive count, retraining interval and minimum rows,
+ * so a changed setting applies after a restart as it does to a new host. The retraining
+ * phase stays the host's own.
+ */
+function currentConfig(saved: IsolationForestConfig, now: Partial<IsolationForestConfig>): IsolationForestConfig {
+  const cfg = { ...DEFAULT_IFOREST_CONFIG, ...now, seed: saved.seed, phase: saved.phase };
+  for (const k of SHAPE_KEYS) if (saved[k] !== cfg[k]) throw new Error(`saved with ${k} ${saved[k]}, configured now as ${cfg[k]}`);
+  return cfg;
 }

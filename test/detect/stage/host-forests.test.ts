@@ -110,4 +110,26 @@ describe('host forests', () => {
     after.flush((r) => next.push(r));
     assert.deepEqual(next.map((r) => [r.t, r.result.score]), [scores.find(([t]) => t === 1.7e12 + 299 * STEP)]);
   });
+
+  it('a restored host takes the settings configured now; one saved with another window starts afresh', () => {
+    const before = forests(0);
+    feed(before, 100, () => undefined);
+    const saved = before.saved(1, true);
+    const load = (key: string) => saved.find((s) => s.key === key);
+    const host = { instance: 'host-1' };
+
+    const stricter = new HostForests({ groupBy: 'instance', maxGroups: 10, maxMetricsPerGroup: 8, forest: { minRows: 16, window: 64, retrainEvery: 32, contamination: 0.01 } });
+    stricter.offerSaved(load);
+    assert.equal(stricter.catchUpFrom(host, 'm0', (_, err) => assert.fail(err)), 1.7e12 + 98 * STEP + 1);
+    stricter.finishReplay();
+    const forest = (f: HostForests) => f['groups'].get('host-1')!['forest']!;
+    assert.equal(forest(stricter).threshold, 0.99, 'contamination 0.01, not the saved 0.05');
+    assert.equal(forest(stricter).cfg.phase, forest(before).cfg.phase, "the host's own retraining phase");
+
+    const wider = new HostForests({ groupBy: 'instance', maxGroups: 10, maxMetricsPerGroup: 8, forest: { minRows: 16, window: 128, retrainEvery: 32 } });
+    wider.offerSaved(load);
+    const errors: string[] = [];
+    assert.equal(wider.catchUpFrom(host, 'm0', (name, err) => errors.push(`${name}: ${err.message}`)), undefined, 'nothing to catch up: a new host');
+    assert.deepEqual(errors, ['host-1: saved with window 64, configured now as 128']);
+  });
 });

@@ -41,8 +41,9 @@ const MAX_CATCH_UP_ROWS = 8192;
  * After a crash, a host catches up from the store on the rows since its last save.
  */
 const HOST_SAVE_MS = 10 * 60_000;
-/** The kind of a host's saved state in detect.db. */
-export const HOST_FOREST_KIND = 'iforest';
+/** The kind of a host's saved state in detect.db, and its key there. */
+const HOST_FOREST_KIND = 'iforest';
+const hostKey = (name: string) => `${HOST_FOREST_KIND}:${name}`;
 
 /** A host's state as saved (JSON): its columns in order, the row carried into gaps, its forest. */
 interface SavedHost {
@@ -95,7 +96,7 @@ export class HostForests {
     if (name === undefined) return undefined;
     if (this.loadSaved !== undefined && !this.groups.has(name) && !this.looked.has(name) && this.groups.size < this.opts.maxGroups) {
       this.looked.add(name);
-      const saved = this.loadSaved(`${HOST_FOREST_KIND}:${name}`);
+      const saved = this.loadSaved(hostKey(name));
       try {
         if (saved !== undefined) {
           const g = HostGroup.fromSaved(name, JSON.parse(Buffer.from(saved.state).toString('utf8')) as SavedHost, this.opts);
@@ -238,7 +239,7 @@ class HostGroup {
       newestScored: this.newestScored,
       forest: this.forest?.snapshot() ?? null,
     };
-    return { key: `${HOST_FOREST_KIND}:${this.name}`, kind: HOST_FOREST_KIND, lastT: this.newestScored, state: Buffer.from(JSON.stringify(h), 'utf8') };
+    return { key: hostKey(this.name), kind: HOST_FOREST_KIND, lastT: this.newestScored, state: Buffer.from(JSON.stringify(h), 'utf8') };
   }
 
   catchUpFrom(key: string): number | undefined {
@@ -267,13 +268,11 @@ class HostGroup {
     this.catchUp = undefined;
     if (!rows || rows.size === 0) return;
     const times = [...rows.keys()].sort((a, b) => a - b);
-    // The newest row may lack samples still to come: it waits, as a live one would.
+    // The newest row may lack samples still to come: it waits among the pending rows, as a live one would.
     for (let i = 0; i < times.length - 1; i++) this.learn(times[i]!, rows.get(times[i]!)!, opts);
     const t = times.at(-1)!;
-    const row = new Float64Array(opts.maxMetricsPerGroup).fill(NaN);
-    row.set(rows.get(t)!);
-    this.pending.set(t, row);
-    this.newestPending = t;
+    const newest = rows.get(t)!;
+    for (let c = 0; c < newest.length; c++) if (!Number.isNaN(newest[c]!)) this.put(c, t, newest[c]!, opts);
   }
 
   add(key: string, name: string, t: number, v: number, opts: HostForestOptions): HostColumn | undefined | null {

@@ -31,11 +31,9 @@ export class DetectorStateStore {
     );
   }
 
-  /** Every saved state, or those of one kind. */
-  loadAll(kind?: string): SavedState[] {
-    const rows = (
-      kind === undefined ? this.db.prepare('SELECT key, kind, last_t, state FROM detector_state').all() : this.db.prepare('SELECT key, kind, last_t, state FROM detector_state WHERE kind = ?').all(kind)
-    ) as StateRow[];
+  /** Every saved state of one kind. */
+  loadAll(kind: string): SavedState[] {
+    const rows = this.db.prepare('SELECT key, kind, last_t, state FROM detector_state WHERE kind = ?').all(kind) as StateRow[];
     return rows.map(fromRow);
   }
 

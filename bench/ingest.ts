@@ -37,7 +37,12 @@ import { SeriesGen, loadNab } from './series-gen.js';
  *   remote_write_cpu_us_per_sample  Vigil's CPU time (all threads) per sample after the warm-up, us;
  *                                  2 cores / this = the most this machine could take with the senders free
  *   remote_write_sender_cpu_us_per_sample  the senders' (this process's) CPU time per sample, us
- *   remote_write_detection_off_samples_per_sec, _p99_ms, _cpu_us_per_sample  with `detect.enabled: false`
+ *   remote_write_main_thread_cpu_us_per_sample, remote_write_detect_threads_cpu_us_per_sample  of Vigil's
+ *                                  CPU per sample, its ingest thread's (HTTP, decode, store, storing scores)
+ *                                  and its detection workers' (from vigil_thread_cpu_seconds_total); the rest
+ *                                  is V8's helper threads (garbage collection, compilation) and libuv's
+ *   remote_write_detection_off_samples_per_sec, _p99_ms, _cpu_us_per_sample, _main_thread_cpu_us_per_sample
+ *                                  with `detect.enabled: false`
  *   (each on a fresh Vigil for BENCH_INGEST_PROTOCOL_SECONDS, default 30)
  *
  * BENCH_INGEST_ONLY=remote_write|remote_write_detection_off|otlp|line_protocol runs one (results not written);
@@ -130,6 +135,18 @@ function memoryParts(text: string): Record<string, number> {
   return { head_mb: get('vigil_store_head_bytes'), heap_mb: get('nodejs_heap_size_used_bytes'), external_mb: get('nodejs_external_memory_bytes') };
 }
 
+/** vigil_thread_cpu_seconds_total by thread, in ms. */
+async function threadCpu(port: number): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    for (const m of text.matchAll(/^vigil_thread_cpu_seconds_total\{thread="([^"]+)"\} (\S+)$/gm)) out[m[1]!] = Number(m[2]) * 1000;
+  } catch {
+    // Vigil busy or gone: the per-thread figures come out NaN
+  }
+  return out;
+}
+
 function rssMb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
@@ -159,6 +176,9 @@ interface RunResult {
   /** Vigil's CPU time (every thread) per sample acknowledged after the warm-up, and the senders'. */
   cpuUsPerSample: number;
   senderCpuUsPerSample: number;
+  /** Of Vigil's CPU: its ingest thread's (decode, store, API) and its detection workers' (from vigil_thread_cpu_seconds_total). */
+  mainThreadCpuUsPerSample: number;
+  detectThreadsCpuUsPerSample: number;
   p50Ms: number;
   p99Ms: number;
   /** The slowest request after the warm-up. */
@@ -189,9 +209,11 @@ async function run(protocol: string, encode: Encoder, seconds: number, opts: { d
   let ackedAfterWarmup = 0;
   let cpuAtWarmup = NaN;
   let senderCpuAtWarmup: NodeJS.CpuUsage | undefined;
+  let threadsAtWarmup: Promise<Record<string, number>> = Promise.resolve({});
   setTimeout(() => {
     cpuAtWarmup = cpuMs(vigil.child.pid!);
     senderCpuAtWarmup = process.cpuUsage();
+    threadsAtWarmup = threadCpu(vigil.port);
   }, warmupMs).unref();
   let failures = 0;
   let firstFailure = '';
@@ -254,6 +276,14 @@ async function run(protocol: string, encode: Encoder, seconds: number, opts: { d
   const elapsed = performance.now() - start;
   const vigilCpuMs = cpuMs(vigil.child.pid!) - cpuAtWarmup;
   const senderCpu = process.cpuUsage(senderCpuAtWarmup);
+  const threadsEnd = await threadCpu(vigil.port);
+  const threadsStart = await threadsAtWarmup;
+  // CPU per sample of the ingest thread and of the detection workers together (ms -> us per sample).
+  const threadUs = (pick: (thread: string) => boolean) => {
+    let ms = 0;
+    for (const [thread, end] of Object.entries(threadsEnd)) if (pick(thread)) ms += end - (threadsStart[thread] ?? NaN);
+    return round2((ms * 1000) / ackedAfterWarmup);
+  };
   agent.destroy();
 
   const metrics = await (await fetch(`http://127.0.0.1:${vigil.port}/metrics`)).text();
@@ -285,6 +315,8 @@ async function run(protocol: string, encode: Encoder, seconds: number, opts: { d
     samplesPerSec: Math.round(ackedAfterWarmup / measured),
     cpuUsPerSample: round2((vigilCpuMs * 1000) / ackedAfterWarmup),
     senderCpuUsPerSample: round2((senderCpu.user + senderCpu.system) / ackedAfterWarmup),
+    mainThreadCpuUsPerSample: threadUs((t) => t === 'main'),
+    detectThreadsCpuUsPerSample: threadUs((t) => t.startsWith('detect-')),
     p50Ms: round2(q(0.5)),
     p99Ms: round2(q(0.99)),
     maxMs: round2(sorted.at(-1) ?? NaN),
@@ -321,6 +353,8 @@ async function main(): Promise<void> {
       results.remote_write_seconds = rw.seconds;
       results.remote_write_cpu_us_per_sample = rw.cpuUsPerSample;
       results.remote_write_sender_cpu_us_per_sample = rw.senderCpuUsPerSample;
+      results.remote_write_main_thread_cpu_us_per_sample = rw.mainThreadCpuUsPerSample;
+      results.remote_write_detect_threads_cpu_us_per_sample = rw.detectThreadsCpuUsPerSample;
       results.rss_growth_mb_5min = rw.rssGrowthMb;
       results.rss_mb_warm = rw.rssWarmMb;
       results.rss_mb_end = rw.rssEndMb;
@@ -337,6 +371,7 @@ async function main(): Promise<void> {
       results.remote_write_detection_off_samples_per_sec = off.samplesPerSec;
       results.remote_write_detection_off_p99_ms = off.p99Ms;
       results.remote_write_detection_off_cpu_us_per_sample = off.cpuUsPerSample;
+      results.remote_write_detection_off_main_thread_cpu_us_per_sample = off.mainThreadCpuUsPerSample;
     }
     if (!ONLY || ONLY === 'otlp') {
       const otlp = await run('otlp', otlpPayload, PROTOCOL_SECONDS);

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { SelfMetrics } from '../core/self-metrics.js';
+import { currentThreadId } from '../core/thread-cpu.js';
 import type { VigilConfig } from '../config/schema.js';
 import { toStoreOptions } from '../config/sections/storage.js';
 import { IngestPipeline } from '../ingest/pipeline.js';
@@ -81,6 +82,8 @@ export async function startVigil(config: VigilConfig, logger: Logger, start: Sta
     metrics.registerDetection(() => ({ series: stage.seriesCount, scored: stage.counters.scored, events: stage.counters.events, backlog: stage.backlog, skipped: stage.skipped }));
   }
   const detection: Detection | undefined = detectionWorker;
+  const mainThread = currentThreadId();
+  metrics.registerThreads(() => [['main', mainThread], ...(detectionWorker?.threadIds ?? []).map((tid, k) => [`detect-${k}`, tid] as const)]);
   // Notifications: every channel in notify.channels, behind one durable outbox.
   let outbox: Outbox | undefined;
   if (config.notify.channels.length) {

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { threadCpuSeconds } from './thread-cpu.js';
 
 /**
  * Vigil's own metrics, exposed at /metrics in the Prometheus text format.
@@ -69,6 +70,26 @@ export class SelfMetrics {
     });
     new Gauge({ name: 'vigil_remediation_kill_switch', help: '1 while the remediation kill switch is on.', registers, collect() { this.set(read().killSwitch ? 1 : 0); } });
     new Gauge({ name: 'vigil_remediation_audit_entries', help: 'Rows in the hash-chained remediation audit log.', registers, collect() { this.set(read().auditEntries); } });
+  }
+
+  /**
+   * CPU time of Vigil's named threads (the ingest thread "main", each detection worker
+   * "detect-N"), read from /proc on each scrape; threads whose id is unknown are left out.
+   */
+  registerThreads(read: () => ReadonlyArray<readonly [thread: string, tid: number | undefined]>): void {
+    new Counter({
+      name: 'vigil_thread_cpu_seconds_total',
+      help: 'CPU time (user and system) used by each of Vigil\'s threads: main (ingest, store, API) and detect-N (detection workers).',
+      labelNames: ['thread'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [thread, tid] of read()) {
+          const seconds = tid === undefined ? undefined : threadCpuSeconds(tid);
+          if (seconds !== undefined) this.inc({ thread }, seconds);
+        }
+      },
+    });
   }
 
   registerOutbox(read: () => Record<string, Record<string, number | null>>): void {

@@ -20,6 +20,11 @@ test('vigil serve with simulator.enabled feeds a simulated fleet in real time, s
     assert.ok(ingested && Number(ingested[1]) > 0, 'samples counted under protocol="simulator"');
     const scored = /^vigil_scored_samples_total (\d+)/m.exec(metrics);
     assert.ok(scored && Number(scored[1]) >= Number(ingested![1]) / 2, 'the detectors scored them');
+    // Which thread is busy: the ingest thread and the detection worker each have their CPU time.
+    for (const thread of ['main', 'detect-0']) {
+      const cpu = new RegExp(`^vigil_thread_cpu_seconds_total\\{thread="${thread}"\\} (\\S+)$`, 'm').exec(metrics);
+      assert.ok(cpu && Number(cpu[1]) > 0, `CPU seconds of thread ${thread}`);
+    }
   } finally {
     await app.close();
   }

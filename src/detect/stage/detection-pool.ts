@@ -52,6 +52,11 @@ export class DetectionPool implements Detection {
     return { scored, events };
   }
 
+  /** Each worker's OS thread id (undefined until it has said, or without /proc). */
+  get threadIds(): Array<number | undefined> {
+    return this.workers.map((w) => w.threadId);
+  }
+
   /** Samples waiting in the workers to be scored. */
   get backlog(): number {
     return this.workers.reduce((n, w) => n + Math.max(0, w.backlog), 0);

@@ -1,6 +1,7 @@
 import { parentPort, workerData, type Transferable } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { Labels } from '../../core/labels.js';
+import { currentThreadId } from '../../core/thread-cpu.js';
 import { DetectionStage, type DetectionStore } from './detection-stage.js';
 import { DetectorStateStore } from './state-store.js';
 import { FlatScoresBuilder } from './flat-scores.js';
@@ -42,6 +43,8 @@ const noStore: DetectionStore = {
 const stage = new DetectionStage(noStore, init.opts, init.stateDir === undefined ? undefined : new DetectorStateStore(init.stateDir), logger);
 stage.onAnomaly((event) => post({ type: 'event', event }));
 const labelsById: Labels[] = [];
+const tid = currentThreadId();
+if (tid !== undefined) post({ type: 'thread', tid });
 
 function register(series: Array<[number, Labels]>): void {
   // Frozen: the stage then finds each series' detector by identity.

@@ -59,6 +59,8 @@ export class DetectionWorker implements Detection {
   private flushQueued = false;
   private closing: Promise<void> | undefined;
   private series = 0;
+  /** The worker's OS thread id, once it has said (Linux). */
+  threadId: number | undefined;
   /** The shared wait of requests held at admission, while there is one. */
   private admission: Promise<void> | undefined;
   /** `processed` when the worker was found stalled; -1 while it is not. */
@@ -327,6 +329,9 @@ export class DetectionWorker implements Detection {
         break;
       case 'log':
         this.logger[m.level](m.obj, m.msg);
+        break;
+      case 'thread':
+        this.threadId = m.tid;
         break;
       default: {
         const done = this.waiting.get(m.type);

@@ -44,4 +44,6 @@ export type FromWorker =
   | { type: 'event'; event: AnomalyEvent }
   | { type: 'restored'; from: Float64Array; restored: number }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; obj: Record<string, unknown>; msg: string }
-  | { type: 'closed' };
+  | { type: 'closed' }
+  /** The worker's OS thread id (for per-thread CPU metrics), sent once at start where known. */
+  | { type: 'thread'; tid: number };

@@ -49,6 +49,9 @@ import { SeriesGen, loadNab } from './series-gen.js';
  * BENCH_INGEST_NODE_ARGS passes flags to Vigil's node (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p");
  * BENCH_INGEST_WORKERS=N sets detect.workers (default: Vigil's own, `auto`); BENCH_INGEST_YAML adds to the
  * configuration of the detection-on runs, for experiments (e.g. "detect:\n  multivariate:\n    enabled: false\n");
+ * BENCH_INGEST_NEIGHBOUR=memory|compute runs, beside each run, a process that keeps a core busy with random
+ * reads and writes over 256 MB (memory) or with arithmetic alone (compute), to tell how much Vigil's
+ * threads slow each other through the shared cache and memory rather than by taking CPU;
  * BENCH_INGEST_DEBUG=1 prints Vigil's log after each run; BENCH_INGEST_STDOUT=FILE keeps Vigil's stdout
  * (for example `--trace-gc` output).
  */
@@ -62,6 +65,12 @@ const PROTOCOL_SECONDS = Number(process.env.BENCH_INGEST_PROTOCOL_SECONDS ?? 30)
 const ONLY = process.env.BENCH_INGEST_ONLY;
 const WORKERS = process.env.BENCH_INGEST_WORKERS;
 const NODE_ARGS = (process.env.BENCH_INGEST_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+const NEIGHBOURS: Record<string, string> = {
+  memory: 'const a = new Float64Array(1 << 25); let x = 0, i = 1; for (;;) { i = (Math.imul(i, 1103515245) + 12345) >>> 0; x += a[i & 33554431]; a[(i >>> 7) & 33554431] = x; }',
+  compute: 'let x = 0; for (;;) x += Math.sqrt(x + 1);',
+};
+const NEIGHBOUR = process.env.BENCH_INGEST_NEIGHBOUR;
+if (NEIGHBOUR !== undefined && !(NEIGHBOUR in NEIGHBOURS)) throw new Error(`BENCH_INGEST_NEIGHBOUR: ${NEIGHBOUR} is not one of ${Object.keys(NEIGHBOURS).join(', ')}`);
 
 const root = mkdtempSync(join(tmpdir(), 'vigil-bench-ingest-'));
 const nab = loadNab(join(process.cwd(), '..', 'shared', 'datasets', 'nab', 'data'));
@@ -215,6 +224,7 @@ async function run(protocol: string, encode: Encoder, seconds: number, opts: { d
     senderCpuAtWarmup = process.cpuUsage();
     threadsAtWarmup = threadCpu(vigil.port);
   }, warmupMs).unref();
+  const neighbour = NEIGHBOUR ? spawn(process.execPath, ['-e', NEIGHBOURS[NEIGHBOUR]!], { stdio: 'ignore' }) : undefined;
   let failures = 0;
   let firstFailure = '';
   const start = performance.now();
@@ -269,6 +279,7 @@ async function run(protocol: string, encode: Encoder, seconds: number, opts: { d
   try {
     await Promise.all(payloads.map(sender));
   } finally {
+    neighbour?.kill('SIGKILL');
     clearInterval(ticker);
     clearInterval(partsTimer);
     process.stderr.write('\n');

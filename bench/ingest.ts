@@ -4,6 +4,7 @@ import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { statCpuSeconds } from '../src/core/thread-cpu.js';
 import { lineProtocolPayload, otlpPayload, remoteWritePayload, type Payload } from './ingest-payloads.js';
 import { SeriesGen, loadNab } from './series-gen.js';
 
@@ -129,14 +130,8 @@ async function stopVigil(v: Vigil): Promise<void> {
 
 /** CPU time (user + system) a process has used so far, ms (all its threads). */
 function cpuMs(pid: number): number {
-  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(f[11]) + Number(f[12])) * 1000) / CLOCK_TICKS;
+  return (statCpuSeconds(`/proc/${pid}/stat`) ?? NaN) * 1000;
 }
-
-/** Kernel clock ticks per second (USER_HZ): 100 on Linux. */
-const CLOCK_TICKS = 100;
 
 /** MB of the store's head and of the main thread's V8 heap and external memory, from /metrics text. */
 function memoryParts(text: string): Record<string, number> {

@@ -20,8 +20,13 @@ const CLOCK_TICKS = 100;
 
 /** CPU seconds (user + system) used so far by thread `tid` of this process, or undefined when it is gone or unknown. */
 export function threadCpuSeconds(tid: number): number | undefined {
+  return statCpuSeconds(`/proc/self/task/${tid}/stat`);
+}
+
+/** CPU seconds (user + system) in a /proc stat file (/proc/PID/stat: a process; .../task/TID/stat: a thread), or undefined. */
+export function statCpuSeconds(path: string): number | undefined {
   try {
-    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    const stat = readFileSync(path, 'utf8');
     // Fields after the command name (which may hold spaces and parentheses): utime and stime are the 12th and 13th.
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const ticks = Number(f[11]) + Number(f[12]);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
-import { currentThreadId, threadCpuSeconds } from '../../src/core/thread-cpu.js';
+import { currentThreadId, statCpuSeconds, threadCpuSeconds } from '../../src/core/thread-cpu.js';
 
 // Linux (/proc), as Vigil runs here and in CI.
 
@@ -15,6 +15,8 @@ test('the main thread is the process itself, and its CPU time grows with work', 
   assert.ok(x > 0);
   const after = threadCpuSeconds(tid!)!;
   assert.ok(after - before >= 0.05, `150 ms of work shows (${before} -> ${after} s)`);
+  // The process as a whole (every thread) has used at least what its main thread has.
+  assert.ok(statCpuSeconds(`/proc/${process.pid}/stat`)! >= after);
 });
 
 test('a worker thread has its own id, whose CPU time the main thread can read', async () => {

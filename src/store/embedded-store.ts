@@ -1,4 +1,4 @@
-import { mkdirSync, unlinkSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { VigilError } from '../core/errors.js';
 import { type Labels, hashString64, labelsKey, normalizeLabels } from '../core/labels.js';
@@ -14,7 +14,7 @@ import { readSeries } from './read-series.js';
 import { batchSamples } from './sample-batch.js';
 import { type SealPlan, applySeal, encodeAhead, sealSeries } from './seal.js';
 import type { AppendResult, RejectReason, SampleBatch, SampleStore, SeriesData, SeriesInfo, SeriesWrite, StoreOptions, StoreStats } from './types.js';
-import { WalWriter, listSegments, replaySegment, segmentName } from './wal.js';
+import { WalWriter, deleteSegmentIfPresent, listSegments, replaySegment, segmentName } from './wal.js';
 
 /**
  * The embedded sample store: an in-memory head per series, a write-ahead log, and
@@ -878,8 +878,8 @@ export class EmbeddedStore implements SampleStore {
     const decoder = (json: string): Labels => Object.freeze(normalizeLabels(JSON.parse(json) as Labels));
     for (const seg of listSegments(walDir)) {
       if (seg < first) {
-        // Covered by a committed checkpoint; the process died before deleting it.
-        unlinkSync(join(walDir, segmentName(seg)));
+        // Covered by a committed checkpoint; the process died (or the store closed) before deleting it.
+        deleteSegmentIfPresent(walDir, seg);
         continue;
       }
       const r = replaySegment(join(walDir, segmentName(seg)), {

@@ -1,4 +1,4 @@
-import { closeSync, fdatasync, fdatasyncSync, ftruncateSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, statSync, unlink, writeSync, fsyncSync } from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, ftruncateSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, statSync, unlink, unlinkSync, writeSync, fsyncSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { FsyncPolicy } from './types.js';
@@ -49,6 +49,20 @@ const NO_FLOATS = new Float64Array(0);
 
 export function segmentName(n: number): string {
   return String(n).padStart(8, '0') + '.wal';
+}
+
+/**
+ * Deletes a segment a checkpoint covers, now; one already gone is fine. The background
+ * deletion after a checkpoint (deleteSegmentsBefore) may still be under way when the
+ * store is opened again in the same process, and remove the file between the listing
+ * and this call.
+ */
+export function deleteSegmentIfPresent(dir: string, n: number): void {
+  try {
+    unlinkSync(join(dir, segmentName(n)));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
 }
 
 /** Segment numbers present in dir, ascending. */

@@ -5,6 +5,7 @@ import { copyFileSync, mkdirSync, readdirSync, statSync, truncateSync, appendFil
 import { join } from 'node:path';
 import { T0, eq, open, readOne, tempDir } from './helpers.js';
 import type { EmbeddedStore } from '../../src/store/embedded-store.js';
+import { deleteSegmentIfPresent, segmentName } from '../../src/store/wal.js';
 
 const sel = [eq('__name__', 'w')];
 
@@ -182,4 +183,16 @@ test('chunks encoded ahead of the checkpoint are what it stores, and a late samp
   assert.deepEqual(got.t, expected);
   assert.deepEqual(got.v, expected.map((x) => (x - T0) / 1000));
   b.close();
+});
+
+test('a covered segment already gone when the store opens is fine; other errors still surface', (t) => {
+  // The background deletion after a checkpoint may remove a segment between the next
+  // open's listing and its own deletion (seen when a store is reopened in the same process).
+  const dir = tempDir(t);
+  deleteSegmentIfPresent(dir, 1); // never there
+  writeFileSync(join(dir, segmentName(2)), 'x');
+  deleteSegmentIfPresent(dir, 2);
+  assert.equal(existsSync(join(dir, segmentName(2))), false);
+  mkdirSync(join(dir, segmentName(3)));
+  assert.throws(() => deleteSegmentIfPresent(dir, 3), (e: NodeJS.ErrnoException) => e.code !== 'ENOENT');
 });

@@ -44,6 +44,12 @@ const MAX_TS = Number.MAX_SAFE_INTEGER;
 let scratchT = new Float64Array(4096);
 let scratchV = new Float64Array(4096);
 let scratchEnds = new Uint32Array(1024);
+/**
+ * The request's label sets as they are decoded; the batch gets an exact copy. Grown
+ * from empty in every request, the array would be copied as it grew: an allocation of
+ * three times its final size.
+ */
+const scratchLabels: Labels[] = [];
 
 const labelCache = new LabelBytesCache();
 let cachedUnder: IngestLimits | undefined;
@@ -58,7 +64,9 @@ export function decodeWriteRequest(buf: Uint8Array, limits: IngestLimits): Decod
     cachedUnder = limits;
   }
   const r = new ProtoReader(buf);
-  const labels: Labels[] = [];
+  // Filled from the front (not emptied first: that would give its storage back).
+  const labels = scratchLabels;
+  let series = 0;
   let samples = 0;
   let skippedHistograms = 0;
   while (r.pos < r.end) {
@@ -69,9 +77,9 @@ export function decodeWriteRequest(buf: Uint8Array, limits: IngestLimits): Decod
     if (field === 1) {
       if (wt !== WIRE_LEN) throw malformed(`WriteRequest.timeseries has wire type ${wt}, expected 2`);
       const end = r.lengthEnd('timeseries');
-      const i = labels.length;
+      const i = series++;
       if (i >= limits.maxSeriesPerRequest) throw new VigilError('TOO_MANY_SERIES', `more than ${limits.maxSeriesPerRequest} series in one request`, 413);
-      labels.push(decodeTimeSeries(r, end, i, limits, samples));
+      labels[i] = decodeTimeSeries(r, end, i, limits, samples);
       samples += found.samples;
       skippedHistograms += found.histograms;
       if (i === scratchEnds.length) {
@@ -84,9 +92,9 @@ export function decodeWriteRequest(buf: Uint8Array, limits: IngestLimits): Decod
   }
   // Copies of the scratch arrays: the batch outlives this call (the store and detection read it).
   const batch: SampleBatch = {
-    size: labels.length,
-    labels,
-    ends: scratchEnds.slice(0, labels.length),
+    size: series,
+    labels: labels.slice(0, series),
+    ends: scratchEnds.slice(0, series),
     timestamps: scratchT.slice(0, samples),
     values: scratchV.slice(0, samples),
   };
@@ -127,7 +135,8 @@ function decodeTimeSeries(
   const runEnd = labelRunEnd(r.buf, runStart, end);
   let cached = runEnd > runStart ? labelCache.get(r.buf, runStart, runEnd) : undefined;
   if (cached) r.pos = runEnd;
-  let labels: Record<string, string> = {};
+  // Made only when the labels are decoded (a cached series needs none: one object per series per request).
+  let labels: Record<string, string> | undefined;
   // Cacheable when every label came from the run at the start.
   let onlyRun = runEnd > runStart;
   let n = 0;
@@ -146,7 +155,7 @@ function decodeTimeSeries(
         cached = undefined;
       }
       const lend = r.lengthEnd('.labels', index);
-      readLabel(r, lend, labels, index);
+      readLabel(r, lend, (labels ??= {}), index);
     } else if (field === 2) {
       if (wt !== WIRE_LEN) throw malformed(`${at('.samples', index)} has wire type ${wt}, expected 2`);
       const send = r.lengthEnd('.samples', index);
@@ -172,6 +181,7 @@ function decodeTimeSeries(
   found.samples = n;
   found.histograms = histograms;
   if (cached) return cached;
+  labels ??= {};
   validateLabels(labels, limits, at('.labels', index));
   return onlyRun ? labelCache.set(r.buf, runStart, runEnd, labels) : labels;
 }
@@ -207,7 +217,8 @@ function readSample(r: ProtoReader, end: number, pos: number, i: number, index: 
   const outerEnd = r.end;
   r.end = end;
   let v = 0;
-  let t = 0;
+  // Proto3 defaults: a field left out is 0.
+  scratchT[pos] = 0;
   while (r.pos < end) {
     const tag = r.uint32('field tag');
     const field = tag >>> 3;
@@ -217,13 +228,13 @@ function readSample(r: ProtoReader, end: number, pos: number, i: number, index: 
       v = r.double('Sample.value');
     } else if (field === 2) {
       if (wt !== WIRE_VARINT) throw malformed(`${at('', index)}: Sample.timestamp has wire type ${wt}, expected 0`);
-      t = r.int64('Sample.timestamp');
+      r.int64('Sample.timestamp', scratchT, pos);
     } else if (field === 0) throw malformed(`${at('', index)}: field number 0`);
     else r.skip(wt, field);
   }
   r.end = outerEnd;
+  const t = scratchT[pos]!;
   if (t < 0 || t > MAX_TS)
     throw new VigilError('INVALID_WRITE', `${at('', index)}.samples[${i}]: timestamp ${t} is out of range (0 to 2^53-1 milliseconds)`, 400);
-  scratchT[pos] = t;
   scratchV[pos] = v;
 }

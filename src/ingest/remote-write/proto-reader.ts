@@ -12,6 +12,8 @@ export const WIRE_LEN = 2;
 export const WIRE_FIXED32 = 5;
 
 const TWO_32 = 4294967296;
+/** Where skip() puts a varint it reads past. */
+const skipped = new Float64Array(1);
 
 export class ProtoReader {
   pos: number;
@@ -54,9 +56,11 @@ export class ProtoReader {
 
   /**
    * Reads a varint as a signed 64-bit integer (two's complement), as a JS number:
-   * exact within ±2^53, rounded beyond (callers reject those as out of range).
+   * exact within ±2^53, rounded beyond (callers reject those as out of range). It goes
+   * into dst[at], not back to the caller: a timestamp is no small integer, and returned
+   * from a call it would be boxed, an allocation per sample.
    */
-  int64(what: string): number {
+  int64(what: string, dst: Float64Array, at: number): void {
     const buf = this.buf;
     let pos = this.pos;
     let lo = 0;
@@ -74,9 +78,9 @@ export class ProtoReader {
       else hi |= b << 31;
       if (b < 0x80) {
         this.pos = pos;
-        if (hi >= 0) return hi * TWO_32 + (lo >>> 0);
         // Two's complement negative: negate exactly instead of subtracting 2^64 (which would round).
-        return -((~hi >>> 0) * TWO_32 + (~lo >>> 0) + 1);
+        dst[at] = hi >= 0 ? hi * TWO_32 + (lo >>> 0) : -((~hi >>> 0) * TWO_32 + (~lo >>> 0) + 1);
+        return;
       }
       shift += 7;
     }
@@ -102,7 +106,7 @@ export class ProtoReader {
   skip(wireType: number, field: number): void {
     switch (wireType) {
       case WIRE_VARINT:
-        this.int64(`field ${field}`);
+        this.int64(`field ${field}`, skipped, 0);
         return;
       case WIRE_FIXED64:
         if (this.pos + 8 > this.end) throw malformed(`truncated fixed64 field ${field}`);

@@ -139,15 +139,10 @@ function memoryParts(text: string): Record<string, number> {
   return { head_mb: get('vigil_store_head_bytes'), heap_mb: get('nodejs_heap_size_used_bytes'), external_mb: get('nodejs_external_memory_bytes') };
 }
 
-/** vigil_thread_cpu_seconds_total by thread, in ms. */
-async function threadCpu(port: number): Promise<Record<string, number>> {
+/** vigil_thread_cpu_seconds_total by thread, in ms, from /metrics text. */
+function threadCpuMs(text: string): Record<string, number> {
   const out: Record<string, number> = {};
-  try {
-    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    for (const m of text.matchAll(/^vigil_thread_cpu_seconds_total\{thread="([^"]+)"\} (\S+)$/gm)) out[m[1]!] = Number(m[2]) * 1000;
-  } catch {
-    // Vigil busy or gone: the per-thread figures come out NaN
-  }
+  for (const m of text.matchAll(/^vigil_thread_cpu_seconds_total\{thread="([^"]+)"\} (\S+)$/gm)) out[m[1]!] = Number(m[2]) * 1000;
   return out;
 }
 
@@ -217,7 +212,11 @@ async function run(protocol: string, encode: Encoder, seconds: number, opts: { d
   setTimeout(() => {
     cpuAtWarmup = cpuMs(vigil.child.pid!);
     senderCpuAtWarmup = process.cpuUsage();
-    threadsAtWarmup = threadCpu(vigil.port);
+    threadsAtWarmup = fetch(`http://127.0.0.1:${vigil.port}/metrics`)
+      .then((r) => r.text())
+      .then(threadCpuMs)
+      // Vigil busy or gone: the per-thread figures come out NaN
+      .catch(() => ({}));
   }, warmupMs).unref();
   const neighbour = NEIGHBOUR ? spawn(process.execPath, ['-e', NEIGHBOURS[NEIGHBOUR]!], { stdio: 'ignore' }) : undefined;
   let failures = 0;
@@ -282,7 +281,10 @@ async function run(protocol: string, encode: Encoder, seconds: number, opts: { d
   const elapsed = performance.now() - start;
   const vigilCpuMs = cpuMs(vigil.child.pid!) - cpuAtWarmup;
   const senderCpu = process.cpuUsage(senderCpuAtWarmup);
-  const threadsEnd = await threadCpu(vigil.port);
+  agent.destroy();
+
+  const metrics = await (await fetch(`http://127.0.0.1:${vigil.port}/metrics`)).text();
+  const threadsEnd = threadCpuMs(metrics);
   const threadsStart = await threadsAtWarmup;
   // CPU per sample of the ingest thread and of the detection workers together (ms -> us per sample).
   const threadUs = (pick: (thread: string) => boolean) => {
@@ -290,9 +292,6 @@ async function run(protocol: string, encode: Encoder, seconds: number, opts: { d
     for (const [thread, end] of Object.entries(threadsEnd)) if (pick(thread)) ms += end - (threadsStart[thread] ?? NaN);
     return round2((ms * 1000) / ackedAfterWarmup);
   };
-  agent.destroy();
-
-  const metrics = await (await fetch(`http://127.0.0.1:${vigil.port}/metrics`)).text();
   // The protocol label Vigil counts each protocol's samples under.
   const label = protocol === 'line_protocol' ? 'influx_line' : protocol;
   let counted = 0;

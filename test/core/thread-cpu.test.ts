@@ -21,16 +21,17 @@ test('the main thread is the process itself, and its CPU time grows with work', 
 });
 
 test('a worker thread has its own id, whose CPU time the main thread can read', async () => {
-  // The worker works until its own /proc/thread-self shows 50 ms of CPU, then says its id.
+  // The worker finds its own id and works until its CPU time shows 50 ms, then says its id.
+  const module = new URL('../../src/core/thread-cpu.js', import.meta.url).href;
   const worker = new Worker(
     `const { parentPort } = require('node:worker_threads');
-     const fs = require('node:fs');
-     const tid = Number(/task\\/(\\d+)$/.exec(fs.readlinkSync('/proc/thread-self'))[1]);
-     const cpu = () => { const s = fs.readFileSync('/proc/thread-self/stat', 'utf8'); const f = s.slice(s.lastIndexOf(')') + 2).split(' '); return (Number(f[11]) + Number(f[12])) / 100; };
-     const deadline = Date.now() + 20000; let x = 0;
-     while (cpu() < 0.05 && Date.now() < deadline) for (let i = 0; i < 100000; i++) x += Math.sqrt(x + 1);
-     parentPort.postMessage(tid);
-     setTimeout(() => {}, 1000);`,
+     import(${JSON.stringify(module)}).then(({ currentThreadId, threadCpuSeconds }) => {
+       const tid = currentThreadId();
+       const deadline = Date.now() + 20000; let x = 0;
+       while (threadCpuSeconds(tid) < 0.05 && Date.now() < deadline) for (let i = 0; i < 100000; i++) x += Math.sqrt(x + 1);
+       parentPort.postMessage(tid);
+       setTimeout(() => {}, 1000);
+     });`,
     { eval: true },
   );
   try {

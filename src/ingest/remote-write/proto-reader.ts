@@ -57,10 +57,10 @@ export class ProtoReader {
   /**
    * Reads a varint as a signed 64-bit integer (two's complement), as a JS number:
    * exact within ±2^53, rounded beyond (callers reject those as out of range). It goes
-   * into dst[at], not back to the caller: a timestamp is no small integer, and returned
+   * into dst[slot], not back to the caller: a timestamp is no small integer, and returned
    * from a call it would be boxed, an allocation per sample.
    */
-  int64(what: string, dst: Float64Array, at: number): void {
+  int64(what: string, dst: Float64Array, slot: number): void {
     const buf = this.buf;
     let pos = this.pos;
     let lo = 0;
@@ -79,7 +79,7 @@ export class ProtoReader {
       if (b < 0x80) {
         this.pos = pos;
         // Two's complement negative: negate exactly instead of subtracting 2^64 (which would round).
-        dst[at] = hi >= 0 ? hi * TWO_32 + (lo >>> 0) : -((~hi >>> 0) * TWO_32 + (~lo >>> 0) + 1);
+        dst[slot] = hi >= 0 ? hi * TWO_32 + (lo >>> 0) : -((~hi >>> 0) * TWO_32 + (~lo >>> 0) + 1);
         return;
       }
       shift += 7;

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { statCpuSeconds } from '../src/core/thread-cpu.js';
 import { lineProtocolPayload, otlpPayload, remoteWritePayload, type Payload } from './ingest-payloads.js';
+import { measureParallelism } from './machine-parallelism.js';
 import { SeriesGen, loadNab } from './series-gen.js';
 
 /**
@@ -45,8 +46,14 @@ import { SeriesGen, loadNab } from './series-gen.js';
  *   remote_write_detection_off_samples_per_sec, _p99_ms, _cpu_us_per_sample, _main_thread_cpu_us_per_sample
  *                                  with `detect.enabled: false`
  *   (each on a fresh Vigil for BENCH_INGEST_PROTOCOL_SECONDS, default 30)
+ *   machine_two_thread_speedup_ensemble, machine_two_thread_speedup_arithmetic  how much a second thread
+ *                                  adds on this machine (bench/machine-parallelism.ts), measured first: a
+ *                                  kernel's work per second on two threads at once over one alone, with
+ *                                  Vigil's detector over 10,000 series and with arithmetic alone; close to 2
+ *                                  on two free cores, and a warning below 1.8 (the machine is busy)
+ *   machine_ensemble_ns_alone, machine_ensemble_ns_pair  that detector kernel's ns per sample, alone and in a pair
  *
- * BENCH_INGEST_ONLY=remote_write|remote_write_detection_off|otlp|line_protocol runs one (results not written);
+ * BENCH_INGEST_ONLY=remote_write|remote_write_detection_off|otlp|line_protocol|machine runs one (results not written);
  * BENCH_INGEST_NODE_ARGS passes flags to Vigil's node (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p");
  * BENCH_INGEST_WORKERS=N sets detect.workers (default: Vigil's own, `auto`); BENCH_INGEST_YAML adds to the
  * configuration of the detection-on runs, for experiments (e.g. "detect:\n  multivariate:\n    enabled: false\n");
@@ -337,6 +344,9 @@ function fmt(n: number): string {
   return n.toLocaleString('en-US');
 }
 
+/** Below this two-thread speedup, the machine is taken to be busy with something else. */
+const FREE_MACHINE_SPEEDUP = 1.8;
+
 function round2(x: number): number {
   return Math.round(x * 100) / 100;
 }
@@ -348,6 +358,21 @@ function sleep(ms: number): Promise<void> {
 async function main(): Promise<void> {
   const results: Record<string, number> = {};
   try {
+    if (!ONLY || ONLY === 'machine') {
+      // Measured first, with nothing else running: what the two CPUs give together.
+      process.stderr.write('[bench:ingest] machine: one thread, then two at once\n');
+      const ensemble = await measureParallelism('ensemble');
+      const arithmetic = await measureParallelism('arithmetic');
+      results.machine_two_thread_speedup_ensemble = round2(ensemble.speedup);
+      results.machine_two_thread_speedup_arithmetic = round2(arithmetic.speedup);
+      results.machine_ensemble_ns_alone = Math.round(ensemble.aloneNs);
+      results.machine_ensemble_ns_pair = Math.round(ensemble.pairNs);
+      const worst = Math.min(ensemble.speedup, arithmetic.speedup);
+      if (worst < FREE_MACHINE_SPEEDUP)
+        process.stderr.write(
+          `[bench:ingest] WARNING: two threads do ${worst.toFixed(2)}x the work of one (${FREE_MACHINE_SPEEDUP} or more on two free cores): something else is using this machine, so the figures below are not comparable with other runs\n`,
+        );
+    }
     if (!ONLY || ONLY === 'remote_write') {
       const rw = await run('remote_write', remoteWritePayload, RW_SECONDS);
       results.remote_write_samples_per_sec = rw.samplesPerSec;

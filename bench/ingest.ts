@@ -320,7 +320,9 @@ async function run(protocol: string, encode: Encoder, seconds: number, opts: { d
     return round2(xs.reduce((a, b) => a + b, 0) / xs.length);
   };
   const memory: Record<string, [number, number]> = {};
-  for (const key of ['head_mb', 'heap_mb', 'external_mb']) memory[key] = [meanPart(key, elapsed * 0.4, elapsed * 0.5 + 10_000), meanPart(key, elapsed * 0.9, elapsed + 1)];
+  // Parts come every 10 s: a short run's last 10% may hold none, and then its last one stands in.
+  const endFrom = Math.min(elapsed * 0.9, parts.at(-1)?.[0] ?? elapsed);
+  for (const key of ['head_mb', 'heap_mb', 'external_mb']) memory[key] = [meanPart(key, elapsed * 0.4, elapsed * 0.5 + 10_000), meanPart(key, endFrom, elapsed + 1)];
   console.error(`[bench:ingest] ${protocol}: memory at 40-50% -> last 10% of the run, MB: ${Object.entries(memory).map(([k, [a, b]]) => `${k} ${a} -> ${b}`).join(', ')}`);
   return {
     memory,

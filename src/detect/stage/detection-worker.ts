@@ -53,6 +53,9 @@ export class DetectionWorker implements Detection {
   private readonly scoreLabels: Labels[] = [];
   /** The label set of each series of the score batch being stored (reused). */
   private readonly scoreBatchLabels: Labels[] = [];
+  /** Store ref of each score series (by score id), once stored; and the per-sample refs of a batch (reused). */
+  private readonly scoreRefs: number[] = [];
+  private refScratch = new Uint32Array(1024);
   private readonly waiting = new Map<'restored' | 'closed', (m: FromWorker) => void>();
   private failed = false;
   private readonly pending = new PendingBatch();
@@ -341,16 +344,51 @@ export class DetectionWorker implements Detection {
     }
   }
 
+  /**
+   * Stores a score batch by store ref (each score series' ref found once): a batch holds
+   * the few series whose scores are due, in no stable order, so finding each by its label
+   * set missed the store's lookup hints and cost a hash lookup a sample. A ref the store
+   * no longer knows (the series was dropped by retention) counts as invalid: the batch is
+   * then stored again by label set, which creates the series anew (samples already stored
+   * are accepted again as the same sample, not written twice).
+   */
   private appendScores(m: FlatBatch & { other: SeriesWrite[] }): void {
     for (const [id, labels] of m.series) this.scoreLabels[id] = Object.freeze(labels);
-    const labels = this.scoreBatchLabels;
-    for (let i = 0; i < m.ids.length; i++) labels[i] = this.scoreLabels[m.ids[i]!]!;
     try {
-      if (m.ids.length > 0) this.store.appendBatch({ size: m.ids.length, labels, ends: m.ends, timestamps: m.ts, values: m.vs });
+      if (m.ids.length > 0 && !this.appendScoresByRef(m)) {
+        this.scoreRefs.length = 0;
+        const labels = this.scoreBatchLabels;
+        for (let i = 0; i < m.ids.length; i++) labels[i] = this.scoreLabels[m.ids[i]!]!;
+        this.store.appendBatch({ size: m.ids.length, labels, ends: m.ends, timestamps: m.ts, values: m.vs });
+      }
       if (m.other.length > 0) this.store.append(m.other);
     } catch (err) {
       this.logger.error({ err }, 'could not store anomaly scores');
     }
+  }
+
+  /** False, having stored nothing, when a score series has no ref (series limit); false too when some ref was unknown to the store (see appendScores). */
+  private appendScoresByRef(m: FlatBatch): boolean {
+    const n = m.ts.length;
+    if (this.refScratch.length < n) this.refScratch = new Uint32Array(Math.max(n, this.refScratch.length * 2));
+    const refs = this.refScratch;
+    let from = 0;
+    for (let i = 0; i < m.ids.length; i++) {
+      const id = m.ids[i]!;
+      let ref = this.scoreRefs[id];
+      if (ref === undefined) {
+        try {
+          this.scoreRefs[id] = ref = this.store.ref(this.scoreLabels[id]!);
+        } catch {
+          // At the store's series limit: the label-set path stores what it can and counts the rest.
+          return false;
+        }
+      }
+      const to = m.ends[i]!;
+      refs.fill(ref, from, to);
+      from = to;
+    }
+    return !this.store.appendRefs(refs, m.ts, m.vs, n).rejected.invalid;
   }
 }
 

@@ -101,6 +101,55 @@ test('on a worker thread, detection writes the same scores and raises the same e
   workerStore.close();
 });
 
+test('scores go to the store by series ref; a ref the store no longer knows, or none at its series limit, falls back to the label sets and nothing is lost', async () => {
+  const list = batches(0, 400);
+  const reference = neverStopped(list);
+
+  // A store that, twice, answers a batch of refs as unknown without storing it (as after
+  // retention dropped the series): the worker must store those scores by label set.
+  const store = openStore({ dir: join(tempDir(), 'data'), checkpointIntervalMs: 0 });
+  let refBatches = 0;
+  let refused = 0;
+  const forgetful: SampleStore = Object.create(store) as SampleStore;
+  forgetful.appendRefs = (refs, ts, vs, count) => {
+    refBatches++;
+    if (refBatches === 1 || refBatches === 3) {
+      refused++;
+      return { accepted: 0, rejected: { invalid: count } };
+    }
+    return store.appendRefs(refs, ts, vs, count);
+  };
+  const worker = new DetectionWorker(forgetful, OPTS, undefined, silent, 1000, 50);
+  await worker.start(T0);
+  for (const [i, b] of list.entries()) {
+    store.append(b);
+    worker.observe(batchFromWrites(b));
+    // Let the event loop turn now and then: each turn sends what was observed, and a score batch comes back for it.
+    if (i % 40 === 39) await new Promise((r) => setTimeout(r, 5));
+  }
+  await worker.close();
+  assert.equal(refused, 2);
+  assert.ok(refBatches > 3, `scores went by ref (${refBatches} batches)`);
+  assert.deepEqual(scores(store), scores(reference));
+
+  // At the series limit (the six source series fill it), the score series cannot be created:
+  // the worker neither fails nor logs an error per batch, and the source series are intact.
+  const errors: string[] = [];
+  const logger = pino({ level: 'error' }, { write: (line: string) => void errors.push(line) });
+  const full = openStore({ dir: join(tempDir(), 'data'), checkpointIntervalMs: 0, maxSeries: 6 });
+  const capped = new DetectionWorker(full, OPTS, undefined, logger, 1000, 50);
+  await capped.start(T0);
+  for (const b of list) {
+    full.append(b);
+    capped.observe(batchFromWrites(b));
+  }
+  await capped.close();
+  assert.equal(capped.counters.scored, worker.counters.scored);
+  assert.deepEqual(errors, []);
+  assert.equal(full.series([{ name: '__name__', type: '=~', value: '.+' }]).length, 6);
+  for (const st of [reference, store, full]) st.close();
+});
+
 test('the worker saves detector state at close and a new one resumes from it, catching up from the store', async () => {
   const dir = join(tempDir(), 'data');
   const all = batches(0, N);

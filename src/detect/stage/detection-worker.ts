@@ -355,8 +355,10 @@ export class DetectionWorker implements Detection {
   private appendScores(m: FlatBatch & { other: SeriesWrite[] }): void {
     for (const [id, labels] of m.series) this.scoreLabels[id] = Object.freeze(labels);
     try {
-      if (m.ids.length > 0 && !this.appendScoresByRef(m)) {
-        this.scoreRefs.length = 0;
+      const byRef = m.ids.length > 0 ? this.appendScoresByRef(m) : 'stored';
+      if (byRef !== 'stored') {
+        // Refs the store no longer knows are all looked up again; at the series limit the cache stays.
+        if (byRef === 'unknown-ref') this.scoreRefs.length = 0;
         const labels = this.scoreBatchLabels;
         for (let i = 0; i < m.ids.length; i++) labels[i] = this.scoreLabels[m.ids[i]!]!;
         this.store.appendBatch({ size: m.ids.length, labels, ends: m.ends, timestamps: m.ts, values: m.vs });
@@ -367,8 +369,12 @@ export class DetectionWorker implements Detection {
     }
   }
 
-  /** False, having stored nothing, when a score series has no ref (series limit); false too when some ref was unknown to the store (see appendScores). */
-  private appendScoresByRef(m: FlatBatch): boolean {
+  /**
+   * 'no-ref', having stored nothing, when a score series cannot be created (the store's
+   * series limit); 'unknown-ref' when the store refused some samples as invalid, their ref
+   * being unknown to it (see appendScores).
+   */
+  private appendScoresByRef(m: FlatBatch): 'stored' | 'no-ref' | 'unknown-ref' {
     const n = m.ts.length;
     if (this.refScratch.length < n) this.refScratch = new Uint32Array(Math.max(n, this.refScratch.length * 2));
     const refs = this.refScratch;
@@ -381,14 +387,14 @@ export class DetectionWorker implements Detection {
           this.scoreRefs[id] = ref = this.store.ref(this.scoreLabels[id]!);
         } catch {
           // At the store's series limit: the label-set path stores what it can and counts the rest.
-          return false;
+          return 'no-ref';
         }
       }
       const to = m.ends[i]!;
       refs.fill(ref, from, to);
       from = to;
     }
-    return !this.store.appendRefs(refs, m.ts, m.vs, n).rejected.invalid;
+    return this.store.appendRefs(refs, m.ts, m.vs, n).rejected.invalid ? 'unknown-ref' : 'stored';
   }
 }
 

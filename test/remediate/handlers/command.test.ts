@@ -17,10 +17,12 @@ let dir: string;
 const started = new Set<number>();
 
 const SCRIPTS: Record<string, string> = {
-  // The service: records its pid and stays up.
+  // The service: records its pid and stays up. The pid file appears whole (written aside,
+  // then renamed): a reader polling for it could otherwise read it still empty (seen in CI).
   'service.mjs': `
-    import { writeFileSync } from 'node:fs';
-    writeFileSync(process.argv[2], String(process.pid));
+    import { renameSync, writeFileSync } from 'node:fs';
+    writeFileSync(process.argv[2] + '.tmp', String(process.pid));
+    renameSync(process.argv[2] + '.tmp', process.argv[2]);
     setInterval(() => {}, 1000);
   `,
   // The restart command: starts the service detached (it outlives this script) and waits for its pid file.

@@ -349,8 +349,9 @@ export class DetectionWorker implements Detection {
    * the few series whose scores are due, in no stable order, so finding each by its label
    * set missed the store's lookup hints and cost a hash lookup a sample. A ref the store
    * no longer knows (the series was dropped by retention) counts as invalid: the batch is
-   * then stored again by label set, which creates the series anew (samples already stored
-   * are accepted again as the same sample, not written twice).
+   * then stored again by label set, which creates the series anew; samples of it that
+   * appendRefs already stored are not written twice (the store finds them there: the same
+   * sample, or out of order past its window).
    */
   private appendScores(m: FlatBatch & { other: SeriesWrite[] }): void {
     for (const [id, labels] of m.series) this.scoreLabels[id] = Object.freeze(labels);

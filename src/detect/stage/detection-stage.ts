@@ -7,7 +7,6 @@ import { isStaleMarker } from '../../core/sample.js';
 import { batchSamples } from '../../store/sample-batch.js';
 import type { SampleBatch, SampleStore, SeriesWrite } from '../../store/types.js';
 import { UnivariateEnsemble } from '../ensemble.js';
-import { stateFromBytes, stateToBytes } from '../series.js';
 import { ExplanationSlot } from '../types.js';
 import { newEpisode, stepEpisode, type EpisodeState } from './episode.js';
 import { counterRate, isCumulative } from './counter-rate.js';
@@ -15,6 +14,7 @@ import { AnomalyFeed, type AnomalyListener } from './anomaly-feed.js';
 import { HostForests, type HostColumn, type HostRowResult } from './host-forests.js';
 import type { FlatScoresBuilder } from './flat-scores.js';
 import type { DetectorStateStore, SavedState } from './state-store.js';
+import { slotStateFromBytes, slotStateToBytes } from './slot-state.js';
 
 export const ANOMALY_SCORE_METRIC = 'vigil_anomaly_score';
 
@@ -182,8 +182,19 @@ export class DetectionStage {
     let from = { t: now - this.opts.rebuildWindowMs, restored: false };
     if (s) {
       try {
-        slot.state = stateFromBytes(s.state, this.ensemble);
+        const { state, extras } = slotStateFromBytes(s.state, this.ensemble);
+        slot.state = state;
         slot.lastT = s.lastT;
+        if (extras) {
+          slot.open = extras.open;
+          slot.below = extras.below;
+          slot.peak = extras.peak;
+          slot.startedAt = extras.startedAt;
+          slot.prevT = extras.prevT;
+          slot.prevV = extras.prevV;
+          slot.scoreT = extras.scoreT;
+          slot.scoreV = extras.scoreV;
+        }
         from = { t: s.lastT + 1, restored: true };
       } catch (e) {
         this.logger.warn({ series: slot.hash, err: (e as Error).message }, 'saved detector state unusable; rebuilding from the store');
@@ -233,7 +244,7 @@ export class DetectionStage {
       const s = this.order[this.saveCursor++]!;
       if (!s.dirty) continue;
       s.dirty = false;
-      dirty.push({ key: s.hash, kind: 'univariate', lastT: s.lastT, state: stateToBytes(s.state) });
+      dirty.push({ key: s.hash, kind: 'univariate', lastT: s.lastT, state: slotStateToBytes(s.state, s) });
     }
     return dirty.length ? this.stateStore.saveMany(dirty) : 0;
   }

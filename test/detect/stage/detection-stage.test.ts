@@ -10,6 +10,8 @@ import type { AnomalyEvent } from '../../../src/core/events.js';
 import type { SeriesWrite } from '../../../src/store/types.js';
 import { batchFromWrites } from '../../../src/store/sample-batch.js';
 import { tempDir } from '../../helpers/vigil-process.js';
+import { SeriesDetector, stateToBytes } from '../../../src/detect/series.js';
+import { seriesHash } from '../../../src/core/labels.js';
 
 const OPTS: DetectionOptions = {
   threshold: 0.08,
@@ -139,6 +141,81 @@ test('detector state survives a restart: the restored stage scores exactly as on
   b.close();
   storeB.close();
   storeC.close();
+});
+
+test('a restart in the middle of an anomaly raises no second event, and a counter and its score run carry on as if it never stopped', () => {
+  const gauge = Object.freeze({ __name__: 'queue_depth', instance: 'h3' });
+  const counter = Object.freeze({ __name__: 'jobs_done_total', instance: 'h3' });
+  const { t, v } = series(2000, 1800, 5);
+  // The counter's increments are the gauge's values: the same spike, as a rate.
+  const c = new Float64Array(v.length);
+  for (let i = 1; i < c.length; i++) c[i] = c[i - 1]! + v[i]!;
+  // Restart right after the spike's first sample opened the episode, with nothing to catch up on.
+  const cut = 1801;
+  const run = (stage: DetectionStage, store: ReturnType<typeof openStore>, from: number, to: number, events: AnomalyEvent[]) => {
+    stage.onAnomaly((e) => events.push(e));
+    for (let i = from; i < to; i++) {
+      const w: SeriesWrite[] = [
+        { labels: gauge, timestamps: [t[i]!], values: [v[i]!] },
+        { labels: counter, timestamps: [t[i]!], values: [c[i]!] },
+      ];
+      store.append(w);
+      stage.observe(batchFromWrites(w));
+    }
+  };
+  const opts = { ...OPTS, scoreHeartbeatMs: 10 * STEP };
+
+  const dir = tempDir();
+  const restarted: AnomalyEvent[] = [];
+  const storeA = openStore({ dir: join(dir, 'data'), checkpointIntervalMs: 0 });
+  const a = new DetectionStage(storeA, opts, new DetectorStateStore(join(dir, 'data')), silent);
+  a.start(T0);
+  run(a, storeA, 0, cut, restarted);
+  assert.ok(restarted.some((e) => e.t === t[1800]), 'the spike opened an episode before the restart');
+  a.close();
+  storeA.close();
+  const storeB = openStore({ dir: join(dir, 'data'), checkpointIntervalMs: 0 });
+  const b = new DetectionStage(storeB, opts, new DetectorStateStore(join(dir, 'data')), silent);
+  b.start(t[cut - 1]!);
+  run(b, storeB, cut, t.length, restarted);
+
+  const never: AnomalyEvent[] = [];
+  const storeC = openStore({ dir: join(tempDir(), 'data'), checkpointIntervalMs: 0 });
+  const never0 = new DetectionStage(storeC, opts, undefined, silent);
+  never0.start(T0);
+  run(never0, storeC, 0, t.length, never);
+
+  assert.deepEqual(restarted.map((e) => e.id), never.map((e) => e.id), 'the same events, none raised twice');
+  // Every score written after the restart (the counter's first rate, the zero ending the spike's run) as without one.
+  const scores = (store: ReturnType<typeof openStore>, name: string) => {
+    const d = store.read([{ name: '__name__', type: '=', value: ANOMALY_SCORE_METRIC }, { name: 'source_metric', type: '=', value: name }], t[cut]!, t.at(-1)!)[0]!;
+    return { ts: Array.from(d.timestamps), vs: Array.from(d.values) };
+  };
+  for (const name of ['queue_depth', 'jobs_done_total']) assert.deepEqual(scores(storeB, name), scores(storeC, name), name);
+  assert.equal(scores(storeB, 'jobs_done_total').ts[0], t[cut], "the counter's first sample after the restart has a rate");
+  b.close();
+  storeB.close();
+  storeC.close();
+});
+
+test('a state saved before series trailers existed (the detector state alone) still restores', () => {
+  const dir = tempDir();
+  const store = openStore({ dir: join(dir, 'data'), checkpointIntervalMs: 0 });
+  const labels = { __name__: 'queue_depth', instance: 'h4' };
+  const { t, v } = series(300);
+  const a = new DetectionStage(store, OPTS, undefined, silent);
+  a.start(T0);
+  feed(a, store, labels, t, v, 0, 300);
+  const states = new DetectorStateStore(join(dir, 'data'));
+  const detector = new SeriesDetector();
+  for (let i = 0; i < 300; i++) detector.update(t[i]!, v[i]!);
+  states.saveMany([{ key: seriesHash(labels), kind: 'univariate', lastT: t[299]!, state: stateToBytes(detector.state) }]);
+  states.close();
+  const b = new DetectionStage(store, OPTS, new DetectorStateStore(join(dir, 'data')), silent);
+  const from = b.restore(labels, b.loadSaved(), t[299]!);
+  assert.deepEqual(from, { t: t[299]! + 1, restored: true });
+  b.close();
+  store.close();
 });
 
 test('state is saved a slice of the series at a time: each series once per interval, only when it learned something', () => {

@@ -49,7 +49,9 @@ let scratchEnds = new Uint32Array(1024);
  * from empty in every request, the array would be copied as it grew: an allocation of
  * three times its final size.
  */
-const scratchLabels: Labels[] = [];
+const scratchLabels: Array<Labels | undefined> = [];
+/** Entries of scratchLabels filled so far (also by a request that failed); those past a request's series are cleared (not kept alive). */
+let scratchFilled = 0;
 
 const labelCache = new LabelBytesCache();
 let cachedUnder: IngestLimits | undefined;
@@ -79,6 +81,7 @@ export function decodeWriteRequest(buf: Uint8Array, limits: IngestLimits): Decod
       const end = r.lengthEnd('timeseries');
       const i = series++;
       if (i >= limits.maxSeriesPerRequest) throw new VigilError('TOO_MANY_SERIES', `more than ${limits.maxSeriesPerRequest} series in one request`, 413);
+      if (i === scratchFilled) scratchFilled++;
       labels[i] = decodeTimeSeries(r, end, i, limits, samples);
       samples += found.samples;
       skippedHistograms += found.histograms;
@@ -90,10 +93,12 @@ export function decodeWriteRequest(buf: Uint8Array, limits: IngestLimits): Decod
       scratchEnds[i] = samples;
     } else r.skip(wt, field); // 3: metadata, ignored
   }
+  for (let i = series; i < scratchFilled; i++) labels[i] = undefined;
+  scratchFilled = series;
   // Copies of the scratch arrays: the batch outlives this call (the store and detection read it).
   const batch: SampleBatch = {
     size: series,
-    labels: labels.slice(0, series),
+    labels: labels.slice(0, series) as Labels[],
     ends: scratchEnds.slice(0, series),
     timestamps: scratchT.slice(0, samples),
     values: scratchV.slice(0, samples),

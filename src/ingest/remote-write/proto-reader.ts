@@ -106,14 +106,14 @@ export class ProtoReader {
   skip(wireType: number, field: number): void {
     switch (wireType) {
       case WIRE_VARINT:
-        this.int64(`field ${field}`, skipped, 0);
+        this.int64(fieldName(field), skipped, 0);
         return;
       case WIRE_FIXED64:
         if (this.pos + 8 > this.end) throw malformed(`truncated fixed64 field ${field}`);
         this.pos += 8;
         return;
       case WIRE_LEN:
-        this.pos = this.lengthEnd(`field ${field}`);
+        this.pos = this.lengthEnd(fieldName(field));
         return;
       case WIRE_FIXED32:
         if (this.pos + 4 > this.end) throw malformed(`truncated fixed32 field ${field}`);
@@ -124,6 +124,13 @@ export class ProtoReader {
         throw malformed(`field ${field} has unsupported wire type ${wireType}`);
     }
   }
+}
+
+/** "field N" for error messages, built once per small field number (skip() runs per skipped field, and only a throw reads it). */
+const fieldNames: string[] = [];
+function fieldName(field: number): string {
+  if (field >= 64) return `field ${field}`;
+  return (fieldNames[field] ??= `field ${field}`);
 }
 
 /** `what` inside time series `index` (when >= 0), e.g. `timeseries[3].labels`. */

@@ -8,7 +8,7 @@ import { batchSamples } from '../../store/sample-batch.js';
 import type { SampleBatch, SampleStore, SeriesWrite } from '../../store/types.js';
 import { UnivariateEnsemble } from '../ensemble.js';
 import { ExplanationSlot } from '../types.js';
-import { newEpisode, stepEpisode, type EpisodeState } from './episode.js';
+import { stepEpisode, type EpisodeState } from './episode.js';
 import { counterRate, isCumulative } from './counter-rate.js';
 import { AnomalyFeed, type AnomalyListener } from './anomaly-feed.js';
 import { HostForests, type HostColumn, type HostRowResult } from './host-forests.js';
@@ -101,7 +101,6 @@ export class DetectionStage {
   private nextScoreId = 0;
   private readonly forests: HostForests | undefined;
   private readonly slot = new ExplanationSlot();
-  private readonly hostEpisodes = new Map<string, EpisodeState>();
   private saveTimer: NodeJS.Timeout | undefined;
   private readonly feed: AnomalyFeed;
   readonly counters: DetectionCounters;
@@ -396,8 +395,7 @@ export class DetectionStage {
     if (Number.isNaN(res.raw)) return;
     const labels = { [METRIC_NAME]: ANOMALY_SCORE_METRIC, [this.opts.multivariate.groupBy]: r.group, detector: 'iforest' };
     if (this.opts.writeScores) scoreWrites.push({ labels, timestamps: [r.t], values: [res.score] });
-    let ep = this.hostEpisodes.get(r.group);
-    if (!ep) this.hostEpisodes.set(r.group, (ep = newEpisode()));
+    const ep = r.episode;
     // The forest's own consecutive-anomalies rule gates the episode.
     const tr = stepEpisode(ep, r.t, res.flagged ? res.score : 0, 1e-9, this.opts.clearAfter);
     if (tr !== 'opened') return;

@@ -2,6 +2,7 @@ import { METRIC_NAME, type Labels } from '../../core/labels.js';
 import { fnv1a } from '../../core/fnv1a.js';
 import { DEFAULT_IFOREST_CONFIG, IsolationForestDetector, type IsolationForestConfig, type IsolationForestSnapshot, type IsolationResult } from '../iforest.js';
 import type { SavedState } from './state-store.js';
+import { newEpisode, type EpisodeState } from './episode.js';
 
 export interface HostForestOptions {
   groupBy: string;
@@ -24,6 +25,8 @@ export interface HostRowResult {
   result: IsolationResult;
   /** Name of the metric that deviates most, from the result's metric index. */
   metric: string;
+  /** The host's episode (the caller steps it; it is saved and restored with the host). */
+  episode: EpisodeState;
 }
 
 /** Samples of several runs are kept per timestamp until a newer timestamp arrives for the group. */
@@ -51,6 +54,8 @@ interface SavedHost {
   last: number[] | null;
   newestScored: number;
   forest: IsolationForestSnapshot | null;
+  /** Absent in hosts saved before episodes were; startedAt is null for NaN (JSON). */
+  episode?: { open: boolean; below: number; peak: number; startedAt: number | null };
 }
 
 /**
@@ -201,6 +206,8 @@ class HostGroup {
   private dirty = false;
   /** When the host was last saved (ms, wall clock). */
   private savedAt = -Infinity;
+  /** Its host-wide episode, so a restart in the middle of one raises no second event. */
+  readonly episode: EpisodeState = newEpisode();
   /** Rows gathered from stored history at start-up (restored hosts only, until finishReplay). */
   private catchUp: Map<number, Float64Array> | undefined;
 
@@ -221,6 +228,7 @@ class HostGroup {
       g.forest = f;
     }
     g.newestScored = h.newestScored ?? -Infinity;
+    if (h.episode) Object.assign(g.episode, { ...h.episode, startedAt: h.episode.startedAt ?? NaN });
     g.catchUp = new Map();
     return g;
   }
@@ -238,6 +246,7 @@ class HostGroup {
       last: this.last ? Array.from(this.last.subarray(0, this.columns.size)) : null,
       newestScored: this.newestScored,
       forest: this.forest?.snapshot() ?? null,
+      episode: { ...this.episode, startedAt: Number.isNaN(this.episode.startedAt) ? null : this.episode.startedAt },
     };
     return { key: hostKey(this.name), kind: HOST_FOREST_KIND, lastT: this.newestScored, state: Buffer.from(JSON.stringify(h), 'utf8') };
   }
@@ -331,7 +340,7 @@ class HostGroup {
       this.pending.delete(t);
       if (t === this.lastPutT) this.lastPutT = NaN;
       const result = this.learn(t, row, opts);
-      onRow({ group: this.name, t, result, metric: this.names[result.metric] ?? '' });
+      onRow({ group: this.name, t, result, metric: this.names[result.metric] ?? '', episode: this.episode });
     }
   }
 

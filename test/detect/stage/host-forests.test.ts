@@ -111,6 +111,40 @@ describe('host forests', () => {
     assert.deepEqual(next.map((r) => [r.t, r.result.score]), [scores.find(([t]) => t === 1.7e12 + 299 * STEP)]);
   });
 
+  it("a host's episode is saved and restored with it, so a restart in the middle of one does not open it again", () => {
+    const before = forests(0);
+    let episode: HostRowResult['episode'] | undefined;
+    feed(before, 100, (scored) => (episode ??= scored[0]?.episode));
+    // The stage steps the episode the rows carry; here it is open, as mid-anomaly.
+    Object.assign(episode!, { open: true, below: 2, peak: 0.997, startedAt: 1.7e12 + 97 * STEP });
+    before.add({ __name__: 'm0', instance: 'host-1' }, 'm0', 1.7e12 + 100 * STEP, 0);
+    before.flush(() => undefined);
+    const saved = before.saved(1, true);
+
+    const after = forests(0);
+    after.offerSaved((key) => saved.find((s) => s.key === key));
+    after.catchUpFrom({ instance: 'host-1' }, 'm0', (_, err) => assert.fail(err));
+    after.finishReplay();
+    const rows: HostRowResult[] = [];
+    for (const r of [101, 102]) {
+      for (let m = 0; m < METRICS; m++) after.add({ __name__: `m${m}`, instance: 'host-1' }, `m${m}`, 1.7e12 + r * STEP, 10 * m);
+      after.flush((x) => rows.push(x));
+    }
+    assert.deepEqual({ ...rows[0]!.episode }, { open: true, below: 2, peak: 0.997, startedAt: 1.7e12 + 97 * STEP });
+
+    // A host that has never had an episode restores a closed one (NaN start kept through JSON).
+    const quiet = forests(0);
+    feed(quiet, 50, () => undefined);
+    const restored = forests(0);
+    const s2 = quiet.saved(1, true);
+    restored.offerSaved((key) => s2.find((s) => s.key === key));
+    restored.catchUpFrom({ instance: 'host-1' }, 'm0', (_, err) => assert.fail(err));
+    restored.finishReplay();
+    const g = restored['groups'].get('host-1')!;
+    assert.equal(g.episode.open, false);
+    assert.ok(Number.isNaN(g.episode.startedAt));
+  });
+
   it('a restored host takes the settings configured now; one saved with another window starts afresh', () => {
     const before = forests(0);
     feed(before, 100, () => undefined);

@@ -7,6 +7,8 @@ import type { IngestPipeline } from '../ingest/pipeline.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { seriesRoutes } from './routes/series.js';
+import { metadataRoutes } from './routes/metadata.js';
+import type { MetadataStore } from '../store/metadata-store.js';
 import { writeRoutes } from './routes/write.js';
 import { ingestRemoteWriteRoutes } from './routes/ingest-remote-write.js';
 import { ingestOtlpRoutes } from './routes/ingest-otlp.js';
@@ -39,6 +41,8 @@ export interface ServerOptions {
   /** Largest number of samples one read may return (422 above). */
   maxSamplesPerRead?: number;
   isReady?: () => boolean;
+  /** Metric metadata (`/api/v1/metadata`); without it the endpoint answers with none. */
+  metadata?: MetadataStore;
   detection?: Detection;
   outbox?: Outbox;
   alerting?: AlertingHandles;
@@ -97,6 +101,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   ingestOtlpRoutes(app, opts.pipeline, opts.limits, opts.maxBodyBytes);
   ingestLineProtocolRoutes(app, opts.pipeline, opts.limits, opts.maxBodyBytes);
   seriesRoutes(app, opts.pipeline.store, opts.maxSamplesPerRead ?? 5_000_000);
+  metadataRoutes(app, opts.metadata);
   anomalyRoutes(app, opts.detection);
   notificationRoutes(app, opts.outbox);
   if (opts.alerting) alertRoutes(app, opts.alerting, opts.reloadRules ?? (() => 0));

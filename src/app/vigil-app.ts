@@ -8,6 +8,7 @@ import { IngestPipeline } from '../ingest/pipeline.js';
 import type { IngestLimits } from '../ingest/limits.js';
 import { buildServer } from '../api/server.js';
 import { openStore } from '../store/index.js';
+import { MetadataStore } from '../store/metadata-store.js';
 import type { SampleStore } from '../store/types.js';
 import { DetectionPool, type Detection } from '../detect/stage/index.js';
 import { FleetSimulator } from '../simulate/index.js';
@@ -70,6 +71,9 @@ export async function startVigil(config: VigilConfig, logger: Logger, start: Sta
   const metrics = new SelfMetrics();
   const store = openStore(toStoreOptions(config.storage, config.limits.maxSeries));
   const pipeline = new IngestPipeline(store, metrics, config.limits);
+  // Metric metadata (type, help, unit per family) from every protocol that carries it.
+  const metadata = new MetadataStore({ db: join(config.storage.dir, 'metadata.db'), maxFamilies: config.limits.maxMetadataFamilies });
+  pipeline.attachMetadata(metadata, config.limits.maxLabelValueLength);
   const limits: IngestLimits = config.limits;
   // Detection scores on worker threads while this one decodes and stores.
   let detectionWorker: DetectionPool | undefined;
@@ -161,13 +165,14 @@ export async function startVigil(config: VigilConfig, logger: Logger, start: Sta
   rules.start();
   dispatcher.start(1000);
   let ready = false;
-  const server = buildServer({ pipeline, metrics, logger, limits, maxBodyBytes: config.server.maxBodyBytes, isReady: () => ready, detection, outbox, alerting: { rules, dispatcher, silences }, reloadRules: () => reloadRules(), ackLinks, backtest: { keepResolvedMs: config.ruleEvaluation.keepResolvedMs, flapping: config.ruleEvaluation.flapping }, forecast, incidents, topology: () => topology.graph(), remediation });
+  const server = buildServer({ pipeline, metrics, metadata, logger, limits, maxBodyBytes: config.server.maxBodyBytes, isReady: () => ready, detection, outbox, alerting: { rules, dispatcher, silences }, reloadRules: () => reloadRules(), ackLinks, backtest: { keepResolvedMs: config.ruleEvaluation.keepResolvedMs, flapping: config.ruleEvaluation.flapping }, forecast, incidents, topology: () => topology.graph(), remediation });
   let url: string;
   try {
     url = await server.listen({ host: config.server.host, port: config.server.port });
   } catch (e) {
     await remediation?.close();
     await detectionWorker?.close();
+    metadata.close();
     store.close();
     throw e;
   }
@@ -234,6 +239,7 @@ export async function startVigil(config: VigilConfig, logger: Logger, start: Sta
       silences.close();
       oncall?.close();
       await outbox?.close();
+      metadata.close();
       store.close();
       logger.info('vigil stopped');
     },

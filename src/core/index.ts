@@ -4,3 +4,4 @@ export * from './severity.js';
 export * from './matchers.js';
 export * from './events.js';
 export * from './errors.js';
+export * from './metadata.js';

@@ -9,6 +9,7 @@ export class SelfMetrics {
   readonly registry = new Registry();
   readonly ingestedSamples: Counter<'protocol'>;
   readonly rejectedSamples: Counter<'reason'>;
+  readonly metadataEntries: Counter<'protocol' | 'result'>;
   readonly ingestRequests: Counter<'protocol' | 'code'>;
   readonly activeSeries: Gauge;
   readonly storeDiskBytes: Gauge;
@@ -114,6 +115,12 @@ export class SelfMetrics {
     }
     this.ingestedSamples = new Counter({ name: 'vigil_ingested_samples_total', help: 'Samples accepted into the store.', labelNames: ['protocol'], registers });
     this.rejectedSamples = new Counter({ name: 'vigil_rejected_samples_total', help: 'Samples refused, by reason.', labelNames: ['reason'], registers });
+    this.metadataEntries = new Counter({
+      name: 'vigil_metadata_entries_total',
+      help: 'Metric metadata entries received (type, help, unit of a family), by protocol and result: new, unchanged, invalid, too_many_families.',
+      labelNames: ['protocol', 'result'],
+      registers,
+    });
     this.ingestRequests = new Counter({ name: 'vigil_ingest_requests_total', help: 'Write requests by protocol and HTTP status.', labelNames: ['protocol', 'code'], registers });
     this.activeSeries = new Gauge({ name: 'vigil_active_series', help: 'Series known to the store.', registers });
     this.storeDiskBytes = new Gauge({ name: 'vigil_store_disk_bytes', help: 'Bytes used on disk by the store (database and write-ahead log).', registers });

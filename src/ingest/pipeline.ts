@@ -1,6 +1,8 @@
 import { whenAllReady } from '../core/readiness.js';
 import type { SelfMetrics } from '../core/self-metrics.js';
-import type { Labels } from '../core/labels.js';
+import { isValidMetricName, type Labels } from '../core/labels.js';
+import type { FamilyMetadata } from '../core/metadata.js';
+import type { MetadataStore } from '../store/metadata-store.js';
 import { batchFromWrites, batchSamples } from '../store/sample-batch.js';
 import type { AppendResult, SampleBatch, SampleStore, SeriesWrite } from '../store/types.js';
 
@@ -17,6 +19,7 @@ export type AdmissionGate = () => Promise<void> | undefined;
 export class IngestPipeline {
   private readonly listeners: SamplesListener[] = [];
   private readonly gates: AdmissionGate[] = [];
+  private metadata: { store: MetadataStore; maxTextLength: number } | undefined;
 
   constructor(
     readonly store: SampleStore,
@@ -110,6 +113,35 @@ export class IngestPipeline {
       from = to;
     }
     return { size: labels.length, labels, ends: Uint32Array.from(ends), timestamps, values };
+  }
+
+  /** Where writeMetadata keeps metric metadata; help and unit texts longer than `maxTextLength` are refused. */
+  attachMetadata(store: MetadataStore, maxTextLength: number): void {
+    this.metadata = { store, maxTextLength };
+  }
+
+  /**
+   * Metric metadata a sender gave (remote write's, an exposition's TYPE/HELP/UNIT, OTLP's).
+   * Advisory: an invalid entry (a family name that is no metric name, an over-long text)
+   * is refused and counted, never the request or its samples; so is metadata the disk refuses.
+   */
+  writeMetadata(entries: readonly FamilyMetadata[], protocol: string): void {
+    const m = this.metadata;
+    if (!m || entries.length === 0) return;
+    const valid = entries.filter((e) => isValidMetricName(e.family) && e.help.length <= m.maxTextLength && e.unit.length <= m.maxTextLength);
+    const count = (result: string, n: number) => n > 0 && this.metrics.metadataEntries.inc({ protocol, result }, n);
+    let r;
+    try {
+      r = m.store.record(valid);
+    } catch {
+      // The disk refused it (full, read-only): metadata is advisory, the samples still go in.
+      count('error', valid.length);
+      return;
+    }
+    count('new', r.stored);
+    count('unchanged', r.unchanged);
+    count('too_many_families', r.overLimit);
+    count('invalid', entries.length - valid.length);
   }
 
   /** Records samples refused before they reached the store (malformed request, limits). */

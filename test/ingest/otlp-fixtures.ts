@@ -23,11 +23,14 @@ export const sampleRequest = {
             { name: 'queue.depth', unit: '1', gauge: { dataPoints: [{ timeUnixNano: NS, asDouble: 12.5, attributes: [attr('queue', { stringValue: 'orders' })] }] } },
             {
               name: 'http.requests',
+              description: 'Requests served.',
+              unit: '{request}',
               sum: { aggregationTemporality: 2, isMonotonic: true, dataPoints: [{ timeUnixNano: NS, asInt: '42', attributes: [attr('http.method', { stringValue: 'GET' })] }] },
             },
             { name: 'inflight', sum: { aggregationTemporality: 2, isMonotonic: false, dataPoints: [{ timeUnixNano: NS, asInt: '-3' }] } },
             {
               name: 'http.duration',
+              unit: 's',
               histogram: {
                 aggregationTemporality: 2,
                 dataPoints: [{ timeUnixNano: NS, count: '10', sum: 2.5, bucketCounts: ['1', '2', '7'], explicitBounds: [0.1, 1] }],

@@ -28,7 +28,7 @@ class Reference {
   }
 }
 
-type Outcome = { ok: true; series: unknown[]; samples: number; rejected: number; errors: string[] } | { ok: false; status: number; code: string; message: string };
+type Outcome = { ok: true; series: unknown[]; samples: number; rejected: number; errors: string[]; metadata: unknown[] } | { ok: false; status: number; code: string; message: string };
 
 /** Values compared as text, with NaNs told apart only by staleness (payload bits beyond the stale marker are not promised). */
 function valueText(v: number): string {
@@ -40,7 +40,7 @@ function outcome(fn: () => OtlpTranslation | OtlpBatchTranslation): Outcome {
     const tr = fn();
     const writes = 'writes' in tr ? tr.writes : writesOfBatch(tr.batch);
     const series = writes.map((w) => ({ labels: { ...w.labels }, t: Array.from(w.timestamps), v: Array.from(w.values, valueText) }));
-    return { ok: true, series, samples: tr.samples, rejected: tr.rejectedDataPoints, errors: tr.errors };
+    return { ok: true, series, samples: tr.samples, rejected: tr.rejectedDataPoints, errors: tr.errors, metadata: tr.metadata };
   } catch (e) {
     if (!(e instanceof VigilError)) throw e;
     return { ok: false, status: e.statusCode, code: e.code, message: e.message };
@@ -66,6 +66,13 @@ test('the wire decoder translates the fixture exactly as protobufjs + translateO
     assert.deepEqual(outcome(() => wire.decode(bytes, NOW)), a);
     assert.ok(a.ok && a.samples === 13);
   }
+  assert.deepEqual(wire.decode(bytes, NOW).metadata, [
+    { family: 'queue_depth', type: 'gauge', help: '', unit: '1' },
+    { family: 'http_requests_total', type: 'counter', help: 'Requests served.', unit: '{request}' },
+    { family: 'inflight', type: 'gauge', help: '', unit: '' },
+    { family: 'http_duration', type: 'histogram', help: '', unit: 's' },
+    { family: 'rpc_latency', type: 'summary', help: '', unit: '' },
+  ]);
   const [w] = wire.decode(bytes, NOW).batch.labels;
   assert.equal(wire.decode(bytes, NOW).batch.labels[0], w, 'a series keeps one frozen label set across requests');
   assert.ok(Object.isFrozen(w));

@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { encodeWriteRequest, mutate, rng, snappyCompress, startTestVigil, type TestVigil } from './remote-write-helpers.js';
+import { PbWriter, encodeWriteRequest, mutate, rng, snappyCompress, startTestVigil, type TestVigil } from './remote-write-helpers.js';
 
 let v: TestVigil;
 before(async () => {
@@ -51,4 +51,26 @@ test('remote write: out-of-order samples answer 400 (not retried) and the in-ord
   assert.deepEqual((await v.read('rw_new', T, T))[0]!.values, [[T, '2']]);
   const metrics = await (await fetch(v.url + '/metrics')).text();
   assert.match(metrics, /vigil_ingested_samples_total\{protocol="remote_write"\} \d+/);
+});
+
+test('remote write metadata: stored and served at /api/v1/metadata as Prometheus serves it; an invalid entry is counted, not an error', async () => {
+  const meta = (type: number, family: string, help: string, unit = '') => new PbWriter().bytes(3, new PbWriter().int(1, type).string(2, family).string(4, help).string(5, unit).finish());
+  // Prometheus sends metadata in requests of its own, without samples.
+  const w = new PbWriter();
+  for (const m of [meta(1, 'rwmeta_requests_total', 'Requests served.'), meta(3, 'rwmeta_latency_seconds', 'Latency.', 'seconds'), meta(2, 'not a name', 'x')]) w.raw(m.finish());
+  const counted = async (result: string) => Number(new RegExp(`vigil_metadata_entries_total\\{protocol="remote_write",result="${result}"\\} (\\d+)`).exec(await (await fetch(`${v.url}/metrics`)).text())?.[1] ?? 0);
+  const before = { new: await counted('new'), invalid: await counted('invalid') };
+  const res = await v.post('/api/v1/write', snappyCompress(w.finish()), RW);
+  assert.equal(res.status, 204, res.text);
+  const get = async (q: string) => (await (await fetch(`${v.url}/api/v1/metadata${q}`)).json()) as { status: string; data: Record<string, unknown[]> };
+  const all = await get('');
+  assert.equal(all.status, 'success');
+  assert.deepEqual(all.data.rwmeta_requests_total, [{ type: 'counter', help: 'Requests served.', unit: '' }]);
+  assert.deepEqual((await get('?metric=rwmeta_latency_seconds')).data, { rwmeta_latency_seconds: [{ type: 'histogram', help: 'Latency.', unit: 'seconds' }] });
+  assert.equal(all.data['not a name'], undefined);
+  assert.equal(Object.keys((await get('?limit=1')).data).length, 1);
+  const bad = await fetch(`${v.url}/api/v1/metadata?limit_per_metric=many`);
+  assert.equal(bad.status, 400);
+  assert.match(((await bad.json()) as { error: string }).error, /limit_per_metric: expected an integer/);
+  assert.deepEqual({ new: await counted('new'), invalid: await counted('invalid') }, { new: before.new + 2, invalid: before.invalid + 1 });
 });

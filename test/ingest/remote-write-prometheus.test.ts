@@ -12,7 +12,7 @@ const skip = skipUnless(PROMETHEUS, NODE_EXPORTER);
 type LabelSet = Record<string, string>;
 const key = (l: LabelSet) => JSON.stringify(Object.keys(l).sort().map((k) => [k, l[k]]));
 
-test('a real Prometheus remote-writes everything it scrapes from a real node-exporter into Vigil', { skip, timeout: 90_000 }, async () => {
+test('a real Prometheus remote-writes everything it scrapes from a real node-exporter into Vigil, metadata included', { skip, timeout: 90_000 }, async () => {
   const vigil = await startTestVigil();
   const procs: ChildProcess[] = [];
   const dir = tempDir('vigil-prom-');
@@ -33,6 +33,8 @@ remote_write:
       batch_send_deadline: 1s
       min_backoff: 100ms
       max_backoff: 1s
+    metadata_config:
+      send_interval: 1s
 `;
     writeFileSync(join(dir, 'prometheus.yml'), config);
     procs.push(
@@ -66,6 +68,18 @@ remote_write:
     // The values arrive too: `up` is 1 at every scrape Vigil received.
     const up = (await vigil.read('up{job="node"}', Date.now() - 120_000, Date.now()))[0]!;
     assert.ok(up.values.length >= 1 && up.values.every(([, v]) => v === '1'), JSON.stringify(up.values));
+    // Metadata: Vigil's /api/v1/metadata says what Prometheus's own does of every node-exporter family.
+    type Meta = Record<string, Array<{ type: string; help: string; unit: string }>>;
+    const promMeta = ((await (await fetch(`${prom}/api/v1/metadata`)).json()) as { data: Meta }).data;
+    const families = Object.keys(promMeta).filter((f) => f.startsWith('node_'));
+    assert.ok(families.length > 50, `Prometheus knows the metadata of only ${families.length} node families`);
+    const differ = await waitFor('metadata in Vigil', 30_000, async () => {
+      const got = ((await (await fetch(`${vigil.url}/api/v1/metadata`)).json()) as { data: Meta }).data;
+      const wrong = families.filter((f) => JSON.stringify(got[f]) !== JSON.stringify(promMeta[f]));
+      return wrong.length === 0 ? wrong : undefined;
+    });
+    assert.deepEqual(differ, []);
+    assert.equal(promMeta.node_cpu_seconds_total?.[0]?.type, 'counter');
   } finally {
     // SIGKILL: on SIGTERM Prometheus spends up to a minute trying to flush its remote-write queue.
     await Promise.all(procs.map((p) => new Promise<void>((resolve) => (p.exitCode !== null || p.signalCode !== null ? resolve() : (p.once('exit', () => resolve()), p.kill('SIGKILL'))))));

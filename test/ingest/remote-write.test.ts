@@ -24,7 +24,7 @@ function assertVigil400(fn: () => unknown, re?: RegExp): void {
   });
 }
 
-test('a WriteRequest decodes into series with labels and Float64Array samples; metadata is skipped', () => {
+test('a WriteRequest decodes into series with labels and Float64Array samples, and its metadata', () => {
   const payload = encodeWriteRequest([
     { labels: { __name__: 'up', job: 'node', instance: 'h1:9100' }, samples: [[T, 1], [T + 15_000, 0]] },
     { labels: { __name__: 'node_load1', job: 'node', instance: 'h1:9100', 'zone': 'ä-ü' }, samples: [[T, 0.25]] },
@@ -37,6 +37,23 @@ test('a WriteRequest decodes into series with labels and Float64Array samples; m
   assert.deepEqual(Array.from(d.writes[0]!.timestamps), [T, T + 15_000]);
   assert.deepEqual(Array.from(d.writes[0]!.values), [1, 0]);
   assert.equal(d.writes[1]!.labels.zone, 'ä-ü');
+  assert.deepEqual(d.metadata, [{ family: 'x', type: 'counter', help: 'help', unit: '' }]);
+});
+
+test('MetricMetadata: every type by its wire value, help and unit; an unknown type is unknown; a wrong wire type is a 400', () => {
+  const meta = (fields: (w: PbWriter) => PbWriter) => new PbWriter().bytes(3, fields(new PbWriter()).finish()).finish();
+  const types = ['unknown', 'counter', 'gauge', 'histogram', 'gaugehistogram', 'summary', 'info', 'stateset', 'unknown'];
+  types.forEach((type, wire) => {
+    const d = decode(meta((w) => w.int(1, wire).string(2, 'node_cpu_seconds_total').string(4, 'Seconds the CPUs spent in each mode.').string(5, 'seconds')));
+    assert.deepEqual(d.metadata, [{ family: 'node_cpu_seconds_total', type, help: 'Seconds the CPUs spent in each mode.', unit: 'seconds' }]);
+    assert.equal(d.batch.size, 0, 'a metadata-only request, as Prometheus sends them');
+  });
+  // Fields in any order, unknown fields skipped.
+  assert.deepEqual(decode(meta((w) => w.string(4, 'h').int(9, 7).string(2, 'f').int(1, 2))).metadata, [{ family: 'f', type: 'gauge', help: 'h', unit: '' }]);
+  assertVigil400(() => decode(meta((w) => w.string(1, 'counter'))), /metadata\[0\]\.type has wire type 2/);
+  assertVigil400(() => decode(meta((w) => w.int(2, 5))), /metadata\[0\]\.metric_family_name has wire type 0/);
+  assertVigil400(() => decode(new PbWriter().int(3, 1).finish()), /WriteRequest\.metadata has wire type 0/);
+  assertVigil400(() => decode(meta((w) => w.bytes(4, Uint8Array.of(0xff, 0xfe)))), /metadata\[0\]\.help is not valid UTF-8/);
 });
 
 test('NaN, infinities and the exact stale marker bits survive decoding', () => {

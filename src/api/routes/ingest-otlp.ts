@@ -44,6 +44,7 @@ export function ingestOtlpRoutes(app: FastifyInstance, pipeline: IngestPipeline,
       const body = decodeContentEncoding(raw, req.headers['content-encoding'] as string | undefined, maxDecoded);
       const tr = isJson(req) ? translateJson(body.toString('utf8')) : wire.decode(body, Date.now());
       if (tr.rejectedDataPoints > 0) pipeline.rejectBeforeStore('invalid', tr.rejectedDataPoints);
+      pipeline.writeMetadata(tr.metadata, 'otlp');
       const result = pipeline.writeBatch(tr.batch, 'otlp');
       const refused = refusedCount(result);
       const errors = [...tr.errors];

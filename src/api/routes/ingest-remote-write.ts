@@ -12,7 +12,8 @@ import { DECOMPRESSED_BODY_FACTOR, refusedCount, refusedDetail } from './ingest-
  * for malformed data and for samples the store refused (out of order,
  * duplicate, too old, over the series limit) — the accepted samples of that
  * request are stored all the same; 413 over the request limits; 415 for
- * remote write 2.0 messages (not supported yet).
+ * remote write 2.0 messages (not supported yet). Metric metadata goes to the
+ * metadata store; an invalid entry is counted, not answered with an error.
  */
 export function ingestRemoteWriteRoutes(app: FastifyInstance, pipeline: IngestPipeline, limits: IngestLimits, maxBodyBytes: number): void {
   const maxDecoded = maxBodyBytes * DECOMPRESSED_BODY_FACTOR;
@@ -33,6 +34,7 @@ export function ingestRemoteWriteRoutes(app: FastifyInstance, pipeline: IngestPi
       if (ready) await ready;
       const decoded = decodeWriteRequest(snappyDecode(body, maxDecoded, scratch), limits);
       if (decoded.skippedHistograms > 0) pipeline.rejectBeforeStore('unsupported', decoded.skippedHistograms);
+      pipeline.writeMetadata(decoded.metadata, 'remote_write');
       const result = pipeline.writeBatch(decoded.batch, 'remote_write');
       const refused = refusedCount(result);
       if (refused > 0) {

@@ -12,6 +12,8 @@ export const limitsSchema = section({
   maxLabelValueLength: count(1).default(2048),
   maxSamplesPerRequest: count(1).default(100_000),
   maxSeriesPerRequest: count(1).default(50_000),
+  // Metric families whose metadata (type, help, unit) is kept; metadata of further families is refused.
+  maxMetadataFamilies: count(1).default(100_000),
   // Sample age window, against the wall clock: older samples are refused as too_old (0 = no limit
   // beyond the store's retention), samples further ahead as too_far_in_future (0 = no limit).
   maxSampleAge: duration().prefault('0s'),

@@ -1,4 +1,5 @@
 import type { SampleBatch } from '../../store/types.js';
+import type { FamilyMetadata } from '../../core/metadata.js';
 import { GroupedSamples, grown } from '../grouped-samples.js';
 import type { IngestLimits } from '../limits.js';
 import type { SeriesRef } from './series-cache.js';
@@ -13,6 +14,8 @@ export interface OtlpBatchTranslation {
   /** Data points refused before the store (unsupported type, invalid labels, bad histogram). */
   rejectedDataPoints: number;
   errors: string[];
+  /** Each metric's type, description and unit under its family name. */
+  metadata: FamilyMetadata[];
 }
 
 /**
@@ -79,6 +82,6 @@ export class SampleSink {
       if (i >= 0) this.grouped.setValue(i, total);
     }
     const samples = this.grouped.samples;
-    return { batch: this.grouped.finish(), samples, rejectedDataPoints: this.rejected, errors: this.errors };
+    return { batch: this.grouped.finish(), samples, rejectedDataPoints: this.rejected, errors: this.errors, metadata: [] };
   }
 }

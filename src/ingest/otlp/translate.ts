@@ -3,6 +3,8 @@ import { METRIC_NAME, labelsKey, type Labels } from '../../core/labels.js';
 import { STALE_NAN } from '../../core/sample.js';
 import type { SeriesWrite } from '../../store/types.js';
 import { FrozenLabels } from '../frozen-labels.js';
+import type { FamilyMetadata } from '../../core/metadata.js';
+import { MetadataList, otlpMetadata } from './metric-metadata.js';
 import { type IngestLimits, validateLabels } from '../limits.js';
 import { ExportMetricsServiceRequest } from './proto.js';
 import { type Obj, arr, attributeLabels, formatLe, resourceLabels, sanitizeMetricName } from './attribute-labels.js';
@@ -39,6 +41,8 @@ export interface OtlpTranslation {
   /** Data points refused before the store (unsupported type, invalid labels, bad histogram). */
   rejectedDataPoints: number;
   errors: string[];
+  /** Each metric's type, description and unit under its family name. */
+  metadata: FamilyMetadata[];
 }
 
 const MAX_ERRORS = 10;
@@ -133,6 +137,7 @@ class Output {
   samples = 0;
   rejected = 0;
   readonly errors: string[] = [];
+  readonly metadata = new MetadataList();
   constructor(
     private readonly limits: IngestLimits,
     private readonly frozen: FrozenLabels,
@@ -172,7 +177,7 @@ class Output {
   result(): OtlpTranslation {
     const writes: SeriesWrite[] = [];
     for (const g of this.groups.values()) writes.push({ labels: g.labels, timestamps: Float64Array.from(g.t), values: g.v.slice(0, g.n) });
-    return { writes, samples: this.samples, rejectedDataPoints: this.rejected, errors: this.errors };
+    return { writes, samples: this.samples, rejectedDataPoints: this.rejected, errors: this.errors, metadata: this.metadata.entries };
   }
 }
 
@@ -208,6 +213,7 @@ function translateMetric(m: Obj, scopeLabels: Record<string, string>, resLabels:
   const monotonic = body.isMonotonic === true;
   let family = name;
   if (kind === 'sum' && monotonic && !name.endsWith('_total')) family = `${name}_total`;
+  out.metadata.add(otlpMetadata(family, kind, monotonic, typeof m.description === 'string' ? m.description : '', typeof m.unit === 'string' ? m.unit : ''));
   let latest = 0;
   for (const p of points) {
     const t = nanosToMs(p.timeUnixNano, nowMs);

@@ -1,4 +1,5 @@
 import { VigilError, isVigilError } from '../../core/errors.js';
+import { MetadataList, otlpMetadata } from './metric-metadata.js';
 import { METRIC_NAME, labelsKey } from '../../core/labels.js';
 import { STALE_NAN } from '../../core/sample.js';
 import { FrozenLabels } from '../frozen-labels.js';
@@ -35,8 +36,9 @@ export type { OtlpBatchTranslation } from './sample-sink.js';
  * the wrong wire type (protobufjs would skip it as unknown), invalid UTF-8 in a string
  * Vigil reads, deprecated group wire types, AnyValue nested over 64 levels — is a 400
  * MALFORMED_PROTOBUF naming the problem and where it is. Unknown fields are skipped.
- * Parts Vigil ignores (exemplars, exponential histogram points, descriptions, units,
- * schema URLs, scope attributes, metadata) are skipped by length, not decoded or checked.
+ * Parts Vigil ignores (exemplars, exponential histogram points, schema URLs, scope
+ * attributes, Metric.metadata) are skipped by length, not decoded or checked. A metric's
+ * description and unit become its family's metadata (with its type).
  */
 export class OtlpWireDecoder {
   private readonly sink = new SampleSink();
@@ -50,6 +52,9 @@ export class OtlpWireDecoder {
   private scopeLabels: Record<string, string> = {};
   private resLabels: Record<string, string> = {};
   private ctx: PointCache | undefined;
+
+  /** The request's metric metadata. */
+  private readonly metadata = new MetadataList();
 
   /** The data point being decoded. */
   private readonly p = new DataPointFields();
@@ -70,6 +75,7 @@ export class OtlpWireDecoder {
     this.cache.beginRequest(this.limits, this.frozen);
     this.sink.begin(this.limits, this.cache.gen);
     this.where.fill(-1);
+    this.metadata.reset();
     const r = new ProtoReader(body);
     try {
       let i = 0;
@@ -84,7 +90,9 @@ export class OtlpWireDecoder {
     } catch (e) {
       throw this.located(e);
     }
-    return this.sink.finish(this.acc);
+    const out = this.sink.finish(this.acc);
+    out.metadata = this.metadata.entries;
+    return out;
   }
 
   /** ResourceMetrics { Resource resource = 1; repeated ScopeMetrics scope_metrics = 2; string schema_url = 3; } */
@@ -197,6 +205,11 @@ export class OtlpWireDecoder {
     // and, inside that member, temporality, monotonicity and the number of data points.
     let nameStart = -1;
     let nameEnd = -1;
+    // Metric.description (2) and Metric.unit (3), for the family's metadata.
+    let descStart = -1;
+    let descEnd = -1;
+    let unitStart = -1;
+    let unitEnd = -1;
     let data = 0;
     let dataFrom = 0;
     while (r.pos < end) {
@@ -213,6 +226,12 @@ export class OtlpWireDecoder {
           data = field;
           dataFrom = tagPos;
         }
+        r.pos = e;
+      } else if (field === 2 || field === 3) {
+        if ((tag & 7) !== WIRE_LEN) throw wireTypeError(`Metric.${field === 2 ? 'description' : 'unit'}`, tag & 7, WIRE_LEN);
+        const e = r.lengthEnd('Metric');
+        if (field === 2) [descStart, descEnd] = [r.pos, e];
+        else [unitStart, unitEnd] = [r.pos, e];
         r.pos = e;
       } else otherField(r, tag, METRIC);
     }
@@ -263,6 +282,9 @@ export class OtlpWireDecoder {
     this.layout = data === 9 ? HISTOGRAM_LAYOUT : data === 11 ? SUMMARY_LAYOUT : NUMBER;
     this.family = data === 7 && monotonic && !name.endsWith('_total') ? `${name}_total` : name;
     this.accumulate = temporality === 1 && (data === 7 || data === 9);
+    const description = descStart < 0 ? '' : readString(r.buf, descStart, descEnd, 'Metric.description');
+    const unit = unitStart < 0 ? '' : readString(r.buf, unitStart, unitEnd, 'Metric.unit');
+    this.metadata.add(otlpMetadata(this.family, data === 5 ? 'gauge' : data === 7 ? 'sum' : data === 9 ? 'histogram' : 'summary', monotonic, description, unit));
     const ctx = this.cache.context(this.layout + this.family + '\0' + scopeKey);
     ctx.rewind();
     this.ctx = ctx;

@@ -1,5 +1,6 @@
 import { VigilError } from '../../core/errors.js';
 import type { Labels } from '../../core/labels.js';
+import { metricTypeOf, type FamilyMetadata } from '../../core/metadata.js';
 import type { SampleBatch } from '../../store/types.js';
 import { type IngestLimits, validateLabels } from '../limits.js';
 import { LabelBytesCache } from './label-cache.js';
@@ -14,9 +15,11 @@ import { ProtoReader, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT, at, malformed, readSt
  *                  repeated Exemplar exemplars = 3; repeated Histogram histograms = 4; }
  *   Label        { string name = 1; string value = 2; }
  *   Sample       { double value = 1; int64 timestamp = 2; }
+ *   MetricMetadata { MetricType type = 1; string metric_family_name = 2; string help = 4; string unit = 5; }
  *
- * Metadata, exemplars and native histograms are skipped (native histograms are
- * counted by the caller through `skippedHistograms`). Unknown fields are skipped
+ * Metadata is returned as it came (Prometheus sends it in requests of its own, every
+ * minute by default). Exemplars and native histograms are skipped (native histograms
+ * are counted by the caller through `skippedHistograms`). Unknown fields are skipped
  * by wire type; a known field with the wrong wire type, truncated data or an
  * over-long varint is a 400.
  */
@@ -26,6 +29,8 @@ export interface DecodedWriteRequest {
   samples: number;
   /** Native histogram samples present in the request, not stored (not supported yet). */
   skippedHistograms: number;
+  /** The request's MetricMetadata entries (usually none: Prometheus sends them apart from samples). */
+  metadata: FamilyMetadata[];
 }
 
 /**
@@ -71,6 +76,7 @@ export function decodeWriteRequest(buf: Uint8Array, limits: IngestLimits): Decod
   let series = 0;
   let samples = 0;
   let skippedHistograms = 0;
+  const metadata: FamilyMetadata[] = [];
   while (r.pos < r.end) {
     const tag = r.uint32('field tag');
     const field = tag >>> 3;
@@ -91,7 +97,10 @@ export function decodeWriteRequest(buf: Uint8Array, limits: IngestLimits): Decod
         scratchEnds = e;
       }
       scratchEnds[i] = samples;
-    } else r.skip(wt, field); // 3: metadata, ignored
+    } else if (field === 3) {
+      if (wt !== WIRE_LEN) throw malformed(`WriteRequest.metadata has wire type ${wt}, expected 2`);
+      metadata.push(decodeMetadata(r, r.lengthEnd('metadata'), metadata.length));
+    } else r.skip(wt, field);
   }
   for (let i = series; i < scratchFilled; i++) labels[i] = undefined;
   scratchFilled = series;
@@ -103,7 +112,35 @@ export function decodeWriteRequest(buf: Uint8Array, limits: IngestLimits): Decod
     timestamps: scratchT.slice(0, samples),
     values: scratchV.slice(0, samples),
   };
-  return { batch, samples, skippedHistograms };
+  return { batch, samples, skippedHistograms, metadata };
+}
+
+function decodeMetadata(r: ProtoReader, end: number, index: number): FamilyMetadata {
+  const where = `metadata[${index}]`;
+  const outerEnd = r.end;
+  r.end = end;
+  const m: FamilyMetadata = { family: '', type: 'unknown', help: '', unit: '' };
+  while (r.pos < end) {
+    const tag = r.uint32('field tag');
+    const field = tag >>> 3;
+    const wt = tag & 7;
+    if (field === 1) {
+      if (wt !== WIRE_VARINT) throw malformed(`${where}.type has wire type ${wt}, expected 0`);
+      m.type = metricTypeOf(r.uint32(`${where}.type`));
+    } else if (field === 2 || field === 4 || field === 5) {
+      const name = field === 2 ? 'metric_family_name' : field === 4 ? 'help' : 'unit';
+      if (wt !== WIRE_LEN) throw malformed(`${where}.${name} has wire type ${wt}, expected 2`);
+      const e = r.lengthEnd(`${where}.${name}`);
+      const text = readString(r.buf, r.pos, e, `${where}.${name}`);
+      r.pos = e;
+      if (field === 2) m.family = text;
+      else if (field === 4) m.help = text;
+      else m.unit = text;
+    } else if (field === 0) throw malformed(`${where}: field number 0`);
+    else r.skip(wt, field);
+  }
+  r.end = outerEnd;
+  return m;
 }
 
 

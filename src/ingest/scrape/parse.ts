@@ -1,5 +1,6 @@
 import { VigilError } from '../../core/errors.js';
 import { METRIC_NAME } from '../../core/labels.js';
+import { metricTypeOf, type FamilyMetadata } from '../../core/metadata.js';
 
 /**
  * Parsers for the two text formats targets expose:
@@ -8,8 +9,8 @@ import { METRIC_NAME } from '../../core/labels.js';
  *
  * Output is flat samples, as Prometheus ingests them: histograms and summaries
  * arrive as their `_bucket`/`_sum`/`_count`/quantile series. HELP, TYPE and UNIT
- * are read (TYPE drives `_created` skipping and `le`/`quantile` normalisation)
- * but not returned. Exemplars are skipped. As Prometheus does by default,
+ * are read (TYPE drives `_created` skipping and `le`/`quantile` normalisation) and
+ * returned as metadata per family by parseExpositionWithMetadata. Exemplars are skipped. As Prometheus does by default,
  * OpenMetrics `_created` series of counters, histograms and summaries are not
  * returned (they are start times, not measurements).
  */
@@ -61,10 +62,25 @@ export function parseExposition(text: string, format: ExpositionFormat): ParsedS
   return new Parser(text, format).parse();
 }
 
+/**
+ * parseExposition, plus the metadata of every family with a TYPE, HELP or UNIT line
+ * (named as in those lines; `untyped` is `unknown`, as in Prometheus's metadata API).
+ */
+export function parseExpositionWithMetadata(text: string, format: ExpositionFormat): { samples: ParsedSample[]; metadata: FamilyMetadata[] } {
+  const p = new Parser(text, format);
+  const samples = p.parse();
+  const metadata: FamilyMetadata[] = [];
+  for (const [family, m] of p.described) metadata.push({ family, type: metricTypeOf(p.types.get(family) ?? 'unknown'), help: m.help, unit: m.unit });
+  for (const [family, type] of p.types) if (!p.described.has(family)) metadata.push({ family, type: metricTypeOf(type), help: '', unit: '' });
+  return { samples, metadata };
+}
+
 class Parser {
   private readonly om: boolean;
   /** metric family name -> type, from TYPE lines. */
-  private readonly types = new Map<string, string>();
+  readonly types = new Map<string, string>();
+  /** metric family name -> help and unit, from HELP and UNIT lines. */
+  readonly described = new Map<string, { help: string; unit: string }>();
   private readonly out: ParsedSample[] = [];
   private lineNo = 0;
 
@@ -128,7 +144,15 @@ class Parser {
       if (tokens.length > 3) this.fail('unexpected text after the metric type');
       if (this.types.has(name)) this.fail(`second TYPE line for metric ${name}`);
       this.types.set(name, type);
+      return;
     }
+    // HELP and UNIT: the text after the name (blanks before it skipped), escapes undone.
+    const afterKind = line.indexOf(kind) + kind.length;
+    const text = unescapeText(line.slice(line.indexOf(name, afterKind) + name.length).replace(/^[ \t]+/, ''), this.om);
+    let d = this.described.get(name);
+    if (!d) this.described.set(name, (d = { help: '', unit: '' }));
+    if (kind === 'HELP') d.help = text;
+    else d.unit = text;
   }
 
   private sample(line: string): void {
@@ -278,6 +302,12 @@ export function formatGoFloat(v: number): string {
     s = `${mant}e${exp < 0 ? '-' : '+'}${abs < 10 ? '0' : ''}${abs}`;
   } else s = String(v);
   return s.includes('.') || s.includes('e') ? s : s + '.0';
+}
+
+/** HELP text escapes: `\\` and `\n` (and `\"` in OpenMetrics); any other backslash is kept, as Prometheus does. */
+function unescapeText(s: string, om: boolean): string {
+  if (!s.includes('\\')) return s;
+  return s.replace(/\\(.)/g, (all, c: string) => (c === '\\' ? '\\' : c === 'n' ? '\n' : om && c === '"' ? '"' : all));
 }
 
 function clip(s: string): string {

@@ -4,12 +4,15 @@ import { STALE_NAN } from '../../core/sample.js';
 import type { AppendResult, SeriesWrite } from '../../store/types.js';
 import type { ScrapeJobConfig } from '../../config/sections/scrape.js';
 import { type IngestLimits, validateLabels } from '../limits.js';
-import { formatFromContentType, parseExposition } from './parse.js';
+import type { FamilyMetadata } from '../../core/metadata.js';
+import { formatFromContentType, parseExpositionWithMetadata } from './parse.js';
 
 /** Where scraped samples go: the ingest pipeline (`pipeline.write(writes, 'scrape')`). */
 export interface ScrapeSink {
   write(writes: readonly SeriesWrite[], protocol: string): AppendResult;
   rejectBeforeStore(reason: string, samples: number): void;
+  /** The target's TYPE, HELP and UNIT lines, per family (`pipeline.writeMetadata`). */
+  writeMetadata?(entries: readonly FamilyMetadata[], protocol: string): void;
 }
 
 /** The Accept header Prometheus sends: OpenMetrics preferred, the 0.0.4 text format accepted. */
@@ -154,10 +157,11 @@ export class ScrapeTarget {
     const current = new Map<string, Labels>();
     try {
       const { text, contentType } = await this.fetchBody();
-      const samples = parseExposition(text, formatFromContentType(contentType));
+      const { samples, metadata } = parseExpositionWithMetadata(text, formatFromContentType(contentType));
       scraped = samples.length;
       if (this.job.sampleLimit > 0 && samples.length > this.job.sampleLimit)
         throw new Error(`sample_limit exceeded: ${samples.length} samples, limit ${this.job.sampleLimit}`);
+      this.sink.writeMetadata?.(metadata, 'scrape');
       let invalid = 0;
       let firstInvalid = '';
       for (const s of samples) {

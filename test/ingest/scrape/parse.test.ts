@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ExpositionParseError, formatFromContentType, formatGoFloat, parseExposition } from '../../../src/ingest/scrape/parse.js';
+import { ExpositionParseError, formatFromContentType, formatGoFloat, parseExposition, parseExpositionWithMetadata } from '../../../src/ingest/scrape/parse.js';
 
 test('Prometheus 0.0.4 text: comments, HELP/TYPE, escaping, timestamps, special values, histograms', () => {
   const text = [
@@ -84,6 +84,39 @@ test('OpenMetrics 1.0: UNIT, _total, _created skipped, exemplars ignored, float-
   assert.equal(s[3]!.value, 17);
   assert.equal(s[3]!.timestamp, 1520879607789);
   assert.deepEqual(s.slice(4, 7).map((x) => x.labels.le), ['0.01', '1.0', '+Inf']);
+});
+
+test('TYPE, HELP and UNIT lines become metadata per family, as Prometheus keeps it', () => {
+  const prom = parseExpositionWithMetadata(
+    [
+      '# HELP node_cpu_seconds_total Seconds the CPUs spent in each mode.',
+      '# TYPE node_cpu_seconds_total counter',
+      'node_cpu_seconds_total{cpu="0",mode="idle"} 10',
+      '# HELP   odd_help  Escapes: a \\\\ backslash,\\na newline, \\t kept.',
+      '# TYPE legacy untyped',
+      'legacy 1',
+      'undocumented 2',
+      '# HELP only_help',
+      '',
+    ].join('\n'),
+    'prometheus',
+  );
+  assert.deepEqual(prom.metadata, [
+    { family: 'node_cpu_seconds_total', type: 'counter', help: 'Seconds the CPUs spent in each mode.', unit: '' },
+    { family: 'odd_help', type: 'unknown', help: 'Escapes: a \\ backslash,\na newline, \\t kept.', unit: '' },
+    { family: 'only_help', type: 'unknown', help: '', unit: '' },
+    { family: 'legacy', type: 'unknown', help: '', unit: '' },
+  ]);
+  assert.equal(prom.samples.length, 3, 'the samples as parseExposition gives them');
+
+  const om = parseExpositionWithMetadata(
+    ['# TYPE rpc_seconds histogram', '# UNIT rpc_seconds seconds', '# HELP rpc_seconds RPC latency, \\"quoted\\".', 'rpc_seconds_bucket{le="+Inf"} 3', 'rpc_seconds_count 3', 'rpc_seconds_sum 1.5', '# TYPE up_info info', 'up_info{v="1"} 1', '# EOF', ''].join('\n'),
+    'openmetrics',
+  );
+  assert.deepEqual(om.metadata, [
+    { family: 'rpc_seconds', type: 'histogram', help: 'RPC latency, "quoted".', unit: 'seconds' },
+    { family: 'up_info', type: 'info', help: '', unit: '' },
+  ]);
 });
 
 test('bad input fails with the line number and the problem', () => {

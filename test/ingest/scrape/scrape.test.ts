@@ -16,6 +16,7 @@ import { parseConfig } from '../../../src/config/index.js';
 import { ScrapeManager, ScrapeTarget, type ScrapeSink, SCRAPE_ACCEPT } from '../../../src/ingest/scrape/index.js';
 import { DEFAULT_INGEST_LIMITS } from '../../../src/ingest/limits.js';
 import { openStore } from '../../../src/store/index.js';
+import { MetadataStore } from '../../../src/store/metadata-store.js';
 import { IngestPipeline } from '../../../src/ingest/pipeline.js';
 import { SelfMetrics } from '../../../src/core/self-metrics.js';
 
@@ -234,13 +235,15 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-test('scraping a real node-exporter into a real store', { skip: !existsSync(NODE_EXPORTER) && 'prometheus-node-exporter is not installed' }, async () => {
+test('scraping a real node-exporter into a real store, with its metadata', { skip: !existsSync(NODE_EXPORTER) && 'prometheus-node-exporter is not installed' }, async () => {
   const port = await freePort();
   const address = `127.0.0.1:${port}`;
   const proc = spawn(NODE_EXPORTER, [`--web.listen-address=${address}`], { stdio: 'ignore' });
   const dir = mkdtempSync(join(tmpdir(), 'vigil-scrape-'));
   const store = openStore({ dir, checkpointIntervalMs: 0 });
   const pipeline = new IngestPipeline(store, new SelfMetrics());
+  const metadata = new MetadataStore({ maxFamilies: 10_000 });
+  pipeline.attachMetadata(metadata, 2048);
   const manager = new ScrapeManager({ jobs: [job({ jobName: 'node', intervalMs: 1000, timeoutMs: 900, staticConfigs: [{ targets: [address], labels: {} }] })], sink: pipeline, logger });
   try {
     // Wait for the exporter to listen.
@@ -267,6 +270,11 @@ test('scraping a real node-exporter into a real store', { skip: !existsSync(NODE
     assert.equal(keys.size, cpu.length);
     const samples = store.read(parseSelector('scrape_samples_scraped{job="node"}'), 0, Date.now() + 1000)[0]!;
     assert.ok(samples.values[samples.values.length - 1]! > 100, 'hundreds of samples per scrape');
+    // Each family's TYPE and HELP, as the exporter wrote them.
+    const exposed = await (await fetch(`http://${address}/metrics`)).text();
+    const help = /^# HELP node_cpu_seconds_total (.*)$/m.exec(exposed)![1];
+    assert.deepEqual(metadata.query({ metric: 'node_cpu_seconds_total' }), { node_cpu_seconds_total: [{ type: 'counter', help, unit: '' }] });
+    assert.equal(metadata.size, exposed.match(/^# TYPE /gm)!.length, 'every family with a TYPE line');
   } finally {
     await manager.stop();
     proc.kill('SIGTERM');

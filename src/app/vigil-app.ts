@@ -79,6 +79,9 @@ export async function startVigil(config: VigilConfig, logger: Logger, start: Sta
   let detectionWorker: DetectionPool | undefined;
   if (config.detect.enabled) {
     const stage = (detectionWorker = new DetectionPool(store, config.detect, config.storage.dir, logger, config.detect.workers, undefined, config.detect.maxBacklog));
+    // Families' types from metric metadata (kept across restarts) decide which series are counters, before any is restored.
+    stage.setMetricTypes(metadata.types());
+    pipeline.onMetricTypes((types) => stage.setMetricTypes(types));
     await stage.start();
     pipeline.onSamples((w) => stage.observe(w));
     // Ingest requests wait (without blocking the thread) while the workers are far behind.

@@ -1,7 +1,7 @@
 import { whenAllReady } from '../core/readiness.js';
 import type { SelfMetrics } from '../core/self-metrics.js';
 import { isValidMetricName, type Labels } from '../core/labels.js';
-import type { FamilyMetadata } from '../core/metadata.js';
+import type { FamilyMetadata, MetricType } from '../core/metadata.js';
 import type { MetadataStore } from '../store/metadata-store.js';
 import { batchFromWrites, batchSamples } from '../store/sample-batch.js';
 import type { AppendResult, SampleBatch, SampleStore, SeriesWrite } from '../store/types.js';
@@ -20,6 +20,7 @@ export class IngestPipeline {
   private readonly listeners: SamplesListener[] = [];
   private readonly gates: AdmissionGate[] = [];
   private metadata: { store: MetadataStore; maxTextLength: number } | undefined;
+  private readonly typeListeners: Array<(types: ReadonlyArray<readonly [string, MetricType]>) => void> = [];
 
   constructor(
     readonly store: SampleStore,
@@ -142,6 +143,12 @@ export class IngestPipeline {
     count('unchanged', r.unchanged);
     count('too_many_families', r.overLimit);
     count('invalid', entries.length - valid.length);
+    if (r.typeChanges.length) for (const l of this.typeListeners) l(r.typeChanges);
+  }
+
+  /** Called with the families whose type metric metadata set or changed (detection scores counters on their rate). */
+  onMetricTypes(listener: (types: ReadonlyArray<readonly [family: string, type: MetricType]>) => void): void {
+    this.typeListeners.push(listener);
   }
 
   /** Records samples refused before they reached the store (malformed request, limits). */

@@ -21,6 +21,8 @@ export interface MetadataRecordResult {
   unchanged: number;
   /** Entries of new families refused at maxFamilies. */
   overLimit: number;
+  /** Families whose type (typeOf) this call set or changed. */
+  typeChanges: Array<[family: string, type: MetricType]>;
 }
 
 export interface MetadataQuery {
@@ -53,6 +55,11 @@ const PRUNE_MS = 600_000;
  */
 export class MetadataStore {
   private readonly families = new Map<string, Entry[]>();
+  /**
+   * Each family's type: that of its newest entry. Only a new entry changes it (not a
+   * sighting), so two targets that disagree do not make it flap.
+   */
+  private readonly current = new Map<string, MetricType>();
   private readonly handle: SqliteHandle | undefined;
   private readonly upsert: Database.Statement | undefined;
   private readonly remove: Database.Statement | undefined;
@@ -84,7 +91,18 @@ export class MetadataStore {
       }
       list.push({ type: r.type, help: r.help, unit: r.unit, seen: r.last_seen, saved: r.last_seen });
       if (list.length > this.maxPerFamily) list.shift();
+      this.current.set(r.family, r.type);
     }
+  }
+
+  /** A family's type, as its newest entry gives it. */
+  typeOf(family: string): MetricType | undefined {
+    return this.current.get(family);
+  }
+
+  /** Every family's type (typeOf). */
+  types(): Array<[family: string, type: MetricType]> {
+    return [...this.current];
   }
 
   /** Families with metadata. */
@@ -95,7 +113,7 @@ export class MetadataStore {
   /** Takes what a sender said (in one transaction when anything is to be written). */
   record(entries: readonly FamilyMetadata[]): MetadataRecordResult {
     const now = this.now();
-    const res: MetadataRecordResult = { stored: 0, unchanged: 0, overLimit: 0 };
+    const res: MetadataRecordResult = { stored: 0, unchanged: 0, overLimit: 0, typeChanges: [] };
     const writes: Array<[string, Entry]> = [];
     const deletes: Array<[string, Entry]> = [];
     for (const e of entries) {
@@ -126,6 +144,10 @@ export class MetadataStore {
       list.push(entry);
       writes.push([e.family, entry]);
       res.stored++;
+      if (this.current.get(e.family) !== e.type) {
+        this.current.set(e.family, e.type);
+        res.typeChanges.push([e.family, e.type]);
+      }
     }
     if (now - this.prunedAt >= PRUNE_MS) this.prune(now, deletes);
     this.persist(writes, deletes);
@@ -158,7 +180,10 @@ export class MetadataStore {
     const cutoff = now - this.expireMs;
     for (const [family, list] of this.families) {
       for (let i = list.length - 1; i >= 0; i--) if (list[i]!.seen < cutoff) deletes.push([family, list.splice(i, 1)[0]!]);
-      if (list.length === 0) this.families.delete(family);
+      if (list.length === 0) {
+        this.families.delete(family);
+        this.current.delete(family);
+      }
     }
   }
 

@@ -13,7 +13,7 @@ const HOUR = 3600_000;
 test('metadata is kept per family as Prometheus serves it: distinct entries, filters and limits', () => {
   let now = 1.8e12;
   const m = new MetadataStore({ maxFamilies: 100, now: () => now });
-  assert.deepEqual(m.record([cpu, load, cpu]), { stored: 2, unchanged: 1, overLimit: 0 });
+  assert.deepEqual(m.record([cpu, load, cpu]), { stored: 2, unchanged: 1, overLimit: 0, typeChanges: [['node_cpu_seconds_total', 'counter'], ['node_load1', 'gauge']] });
   // Another target running another version says something else of the same family: both are listed, newest first.
   now += 1000;
   m.record([{ ...load, help: '1m load average (new).' }]);
@@ -29,13 +29,18 @@ test('metadata is kept per family as Prometheus serves it: distinct entries, fil
   assert.deepEqual(Object.keys(m.query({ limit: 1 })), ['node_cpu_seconds_total'], 'families in name order');
   assert.equal(m.query({ limitPerMetric: 1 }).node_load1!.length, 1);
   assert.equal(m.size, 2);
+  // A family's type is its newest entry's; a sighting of an older one does not change it (two targets that disagree do not make it flap).
+  assert.deepEqual(m.record([{ ...cpu, type: 'gauge', help: 'other' }]).typeChanges, [['node_cpu_seconds_total', 'gauge']]);
+  assert.deepEqual(m.record([cpu]).typeChanges, []);
+  assert.equal(m.typeOf('node_cpu_seconds_total'), 'gauge');
+  assert.deepEqual(m.types(), [['node_cpu_seconds_total', 'gauge'], ['node_load1', 'gauge']]);
   m.close();
 });
 
 test('bounded: families past maxFamilies are refused, a family keeps its most recently seen entries, unseen entries expire', () => {
   let now = 1.8e12;
   const m = new MetadataStore({ maxFamilies: 2, maxPerFamily: 2, expireMs: 24 * HOUR, now: () => now });
-  assert.deepEqual(m.record([cpu, load, { ...load, family: 'node_load5' }]), { stored: 2, unchanged: 0, overLimit: 1 });
+  assert.deepEqual(m.record([cpu, load, { ...load, family: 'node_load5' }]).overLimit, 1);
   now += 1;
   m.record([{ ...cpu, help: 'v2' }]);
   now += 1;

@@ -3,6 +3,7 @@ import { fnv1a } from '../../core/fnv1a.js';
 import type { AnomalyEvent } from '../../core/events.js';
 import { labelsKey, type Labels } from '../../core/labels.js';
 import { whenAllReady } from '../../core/readiness.js';
+import type { MetricType } from '../../core/metadata.js';
 import type { SampleBatch, SampleStore } from '../../store/types.js';
 import type { AnomalyListener, DetectionCounters, DetectionOptions } from './detection-stage.js';
 import type { Detection } from './detection.js';
@@ -102,6 +103,10 @@ export class DetectionPool implements Detection {
 
   onAnomaly(l: AnomalyListener): void {
     for (const w of this.workers) w.onAnomaly(l);
+  }
+
+  setMetricTypes(types: ReadonlyArray<readonly [family: string, type: MetricType]>): void {
+    for (const w of this.workers) w.setMetricTypes(types);
   }
 
   recentEvents(limit = 100, since = -Infinity): AnomalyEvent[] {

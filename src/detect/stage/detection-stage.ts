@@ -10,6 +10,7 @@ import { UnivariateEnsemble } from '../ensemble.js';
 import { ExplanationSlot } from '../types.js';
 import { stepEpisode, type EpisodeState } from './episode.js';
 import { counterRate, isCumulative } from './counter-rate.js';
+import type { MetricType } from '../../core/metadata.js';
 import { AnomalyFeed, type AnomalyListener } from './anomaly-feed.js';
 import { HostForests, type HostColumn, type HostRowResult } from './host-forests.js';
 import type { FlatScoresBuilder } from './flat-scores.js';
@@ -101,6 +102,9 @@ export class DetectionStage {
   private nextScoreId = 0;
   private readonly forests: HostForests | undefined;
   private readonly slot = new ExplanationSlot();
+  /** Metric families' types as senders gave them (setMetricTypes): they decide which series are scored on their rate. */
+  private readonly familyTypes = new Map<string, MetricType>();
+  private readonly typeOf = (family: string): MetricType | undefined => this.familyTypes.get(family);
   private saveTimer: NodeJS.Timeout | undefined;
   private readonly feed: AnomalyFeed;
   readonly counters: DetectionCounters;
@@ -441,7 +445,7 @@ export class DetectionStage {
       slot = {
         state: this.ensemble.createState(),
         lastT: -Infinity,
-        cumulative: isCumulative(labels),
+        cumulative: isCumulative(labels, this.typeOf),
         dirty: false,
         open: false,
         scoreT: -Infinity,
@@ -463,6 +467,35 @@ export class DetectionStage {
     }
     if (frozen) this.byIdentity.set(labels, slot);
     return slot;
+  }
+
+  /**
+   * Families' types, as senders give them (metric metadata; only changes need to come). A
+   * series whose family turns out to be a counter (or no longer one) starts its detector
+   * afresh on its rate (or its value): what it learned was of the other quantity. Returns
+   * how many series changed.
+   */
+  setMetricTypes(types: Iterable<readonly [family: string, type: MetricType]>): number {
+    let changed = false;
+    for (const [family, type] of types) {
+      if (this.familyTypes.get(family) === type) continue;
+      this.familyTypes.set(family, type);
+      changed = true;
+    }
+    if (!changed) return 0;
+    let n = 0;
+    for (const slot of this.order) {
+      const cumulative = isCumulative(slot.labels, this.typeOf);
+      if (cumulative === slot.cumulative) continue;
+      slot.cumulative = cumulative;
+      this.ensemble.reset(slot.state);
+      slot.prevT = NaN;
+      slot.prevV = NaN;
+      slot.dirty = true;
+      n++;
+    }
+    if (n > 0) this.logger.info({ series: n }, 'metric metadata changed how series are scored (counters on their rate); their detectors start afresh');
+    return n;
   }
 
   /** Writes the state of every series that learned something since the last save (one slice of all of them). */

@@ -94,6 +94,9 @@ port.on('message', (m: ToWorker) => {
     case 'startSaving':
       stage.startSaving();
       break;
+    case 'metricTypes':
+      stage.setMetricTypes(m.types);
+      break;
     case 'close':
       stage.close();
       post({ type: 'closed' });

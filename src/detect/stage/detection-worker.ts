@@ -1,6 +1,7 @@
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { AnomalyEvent } from '../../core/events.js';
+import type { MetricType } from '../../core/metadata.js';
 import { METRIC_NAME, labelsKey, type Labels } from '../../core/labels.js';
 import { batchSamples } from '../../store/sample-batch.js';
 import type { SampleBatch, SampleStore, SeriesWrite } from '../../store/types.js';
@@ -117,6 +118,13 @@ export class DetectionWorker implements Detection {
 
   onAnomaly(l: AnomalyListener): void {
     this.feed.on(l);
+  }
+
+  /** Sent after the samples observed so far (flushed first), so they apply from the next sample on, as inline. */
+  setMetricTypes(types: ReadonlyArray<readonly [family: string, type: MetricType]>): void {
+    if (this.failed || this.closing || types.length === 0) return;
+    this.flush();
+    this.worker.postMessage({ type: 'metricTypes', types: types.map(([f, t]) => [f, t] as const) } satisfies ToWorker);
   }
 
   recentEvents(limit = 100, since = -Infinity): AnomalyEvent[] {

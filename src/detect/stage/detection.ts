@@ -1,4 +1,5 @@
 import type { AnomalyEvent } from '../../core/events.js';
+import type { MetricType } from '../../core/metadata.js';
 import type { SampleBatch } from '../../store/types.js';
 import type { AnomalyListener, DetectionCounters } from './detection-stage.js';
 
@@ -12,6 +13,8 @@ export interface Detection {
   /** The ingest pipeline's listener: every sample of every batch, in order. */
   observe(batch: SampleBatch): void;
   onAnomaly(l: AnomalyListener): void;
+  /** Metric families' types from metric metadata (changes only): counters are scored on their rate. */
+  setMetricTypes(types: ReadonlyArray<readonly [family: string, type: MetricType]>): void;
   /** Most recent events, newest last. */
   recentEvents(limit?: number, since?: number): AnomalyEvent[];
 }

@@ -1,6 +1,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { AnomalyEvent } from '../../core/events.js';
 import type { Labels } from '../../core/labels.js';
+import type { MetricType } from '../../core/metadata.js';
 import type { SeriesWrite } from '../../store/types.js';
 import type { DetectionOptions } from './detection-stage.js';
 
@@ -37,6 +38,8 @@ export type ToWorker =
   | ({ type: 'samples'; replay: boolean; batches: Uint32Array<ArrayBuffer> } & FlatBatch)
   | { type: 'restore'; series: Array<[number, Labels]>; now: number }
   | { type: 'startSaving' }
+  /** Metric families' types (metric metadata), before the samples sent after it. */
+  | { type: 'metricTypes'; types: Array<readonly [string, MetricType]> }
   | { type: 'close' };
 
 export type FromWorker =

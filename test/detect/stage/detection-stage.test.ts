@@ -244,6 +244,60 @@ test('counters are scored on their per-second rate, resets included', () => {
   assert.equal(counterRate(0, 100, 10_000, 20), 2, 'a decrease is a reset: the new value counts from zero');
 });
 
+test('metric metadata decides what is a counter: its type wins over the name, and without one the name does', () => {
+  const types = new Map([['jobs_done', 'counter'], ['queue_total', 'gauge'], ['rpc_seconds', 'histogram'], ['rpc_quantiles', 'summary'], ['q_hist', 'gaugehistogram'], ['requests', 'counter'], ['odd', 'unknown']] as const);
+  const typeOf = (f: string) => types.get(f as never);
+  const c = (name: string) => isCumulative({ __name__: name }, typeOf);
+  assert.ok(c('jobs_done'), 'a counter whose name lacks _total');
+  assert.ok(!c('queue_total'), 'a gauge whose name ends in _total');
+  assert.ok(c('rpc_seconds_bucket') && c('rpc_seconds_count') && c('rpc_seconds_sum'));
+  assert.ok(c('rpc_quantiles_sum') && !c('rpc_quantiles'), "a summary's quantiles are gauges");
+  assert.ok(!c('q_hist_bucket'), "a gauge histogram's buckets are gauges");
+  assert.ok(c('requests_total'), 'an OpenMetrics counter family: the series adds _total');
+  assert.ok(c('odd_total') && !c('odd'), 'unknown: the name decides');
+  assert.ok(c('untyped_total') && !c('untyped'), 'no metadata: the name decides');
+});
+
+test("a series' detector starts afresh on its rate when metadata says it is a counter, and scores as one known as a counter from the start", () => {
+  const { t, v } = series(1500, 1200, 9);
+  const total = new Float64Array(v.length);
+  for (let i = 1; i < v.length; i++) total[i] = total[i - 1]! + v[i]!;
+  const run = (name: string, typesAt: number) => {
+    const store = openStore({ dir: join(tempDir(), 'data'), checkpointIntervalMs: 0 });
+    const stage = new DetectionStage(store, OPTS, undefined, silent);
+    stage.start(T0);
+    const labels = Object.freeze({ __name__: name, instance: 'h5' });
+    let changed = 0;
+    if (typesAt === 0) changed = stage.setMetricTypes([['jobs_done', 'counter']]);
+    feed(stage, store, labels, t, total, 0, typesAt);
+    if (typesAt > 0) changed = stage.setMetricTypes([['jobs_done', 'counter']]);
+    feed(stage, store, labels, t, total, typesAt, t.length);
+    const d = store.read([{ name: '__name__', type: '=', value: ANOMALY_SCORE_METRIC }], t[0]!, t.at(-1)!)[0]!;
+    store.close();
+    return { changed, ts: Array.from(d.timestamps), vs: Array.from(d.values) };
+  };
+  const byName = run('jobs_done_total', 0);
+  const typed = run('jobs_done', 0);
+  assert.deepEqual(typed.vs, byName.vs, 'typed as a counter up front: scored on its rate, as a _total series');
+  assert.equal(typed.changed, 0, 'no series existed yet');
+  // Metadata arrives after 600 samples (remote write sends it every minute): the detector restarts on the rate.
+  const late = run('jobs_done', 600);
+  assert.equal(late.changed, 1);
+  const fresh = run('jobs_done_total', 0);
+  const after = (r: { ts: number[]; vs: number[] }) => r.vs.filter((_, i) => r.ts[i]! > t[600]!);
+  const freshFrom600 = (() => {
+    const store = openStore({ dir: join(tempDir(), 'data'), checkpointIntervalMs: 0 });
+    const stage = new DetectionStage(store, OPTS, undefined, silent);
+    stage.start(T0);
+    feed(stage, store, Object.freeze({ __name__: 'jobs_done_total', instance: 'h5' }), t, total, 600, t.length);
+    const d = store.read([{ name: '__name__', type: '=', value: ANOMALY_SCORE_METRIC }], t[0]!, t.at(-1)!)[0]!;
+    store.close();
+    return { ts: Array.from(d.timestamps), vs: Array.from(d.values) };
+  })();
+  assert.deepEqual(after(late), after(freshFrom600), 'after the change, as a counter series first seen then');
+  assert.notDeepEqual(after(late), after(fresh));
+});
+
 test('hysteresis: a score hovering around the threshold is one episode', () => {
   const e = newEpisode();
   const seq = [0, 0.1, 0.05, 0.09, 0.06, 0.1, 0.01, 0.01, 0.01, 0.01, 0.01, 0.2];

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { openStore } from '../../../src/store/index.js';
-import { DetectionPool, DetectionStage, DetectionWorker, DetectorStateStore, ANOMALY_SCORE_METRIC, type DetectionOptions } from '../../../src/detect/stage/index.js';
+import { DetectionPool, DetectionStage, DetectionWorker, DetectorStateStore, ANOMALY_SCORE_METRIC, type Detection, type DetectionOptions } from '../../../src/detect/stage/index.js';
 import type { AnomalyEvent } from '../../../src/core/events.js';
 import type { SampleStore, SeriesWrite } from '../../../src/store/types.js';
 import { batchFromWrites } from '../../../src/store/sample-batch.js';
@@ -99,6 +99,42 @@ test('on a worker thread, detection writes the same scores and raises the same e
   assert.deepEqual(worker.recentEvents(1000), sync.recentEvents(1000));
   syncStore.close();
   workerStore.close();
+});
+
+test('metric types reach the worker in order with the samples: a series typed a counter midway scores as on the ingest thread', async () => {
+  // The fixture's counter renamed without _total: only metadata can tell it is a counter.
+  const renamed = batches(0, N).map((b) => b.map((w) => (w.labels.__name__ === 'http_requests_total' ? { ...w, labels: Object.freeze({ ...w.labels, __name__: 'http_requests' }) } : w)));
+  const run = async (detection: Pick<Detection, 'observe' | 'setMetricTypes'>, store: SampleStore) => {
+    for (let i = 0; i < renamed.length; i++) {
+      if (i === 400) detection.setMetricTypes([['http_requests', 'counter']]);
+      store.append(renamed[i]!);
+      detection.observe(batchFromWrites(renamed[i]!));
+    }
+  };
+  const syncStore = openStore({ dir: join(tempDir(), 'data'), checkpointIntervalMs: 0 });
+  const sync = new DetectionStage(syncStore, OPTS, undefined, silent);
+  sync.start(T0);
+  await run(sync, syncStore);
+  const workerStore = openStore({ dir: join(tempDir(), 'data'), checkpointIntervalMs: 0 });
+  const worker = new DetectionWorker(workerStore, OPTS, undefined, silent);
+  await worker.start(T0);
+  await run(worker, workerStore);
+  await worker.close();
+  assert.deepEqual(scores(workerStore), scores(syncStore));
+  // And it did change the counter's scores: typed at 400, they differ from those of the series left a gauge.
+  const gaugeStore = openStore({ dir: join(tempDir(), 'data'), checkpointIntervalMs: 0 });
+  const gauge = new DetectionStage(gaugeStore, OPTS, undefined, silent);
+  gauge.start(T0);
+  for (const b of renamed) {
+    gaugeStore.append(b);
+    gauge.observe(batchFromWrites(b));
+  }
+  const counterScores = (st: SampleStore) => scores(st).filter((x) => x.labels.includes('"source_metric":"http_requests"'));
+  assert.equal(counterScores(syncStore).length, 2);
+  assert.notDeepEqual(counterScores(syncStore), counterScores(gaugeStore));
+  syncStore.close();
+  workerStore.close();
+  gaugeStore.close();
 });
 
 test('scores go to the store by series ref; a ref the store no longer knows, or none at its series limit, falls back to the label sets and nothing is lost', async () => {

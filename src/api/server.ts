@@ -8,6 +8,7 @@ import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { seriesRoutes } from './routes/series.js';
 import { metadataRoutes } from './routes/metadata.js';
+import { statusRoutes } from './routes/status.js';
 import type { MetadataStore } from '../store/metadata-store.js';
 import { writeRoutes } from './routes/write.js';
 import { ingestRemoteWriteRoutes } from './routes/ingest-remote-write.js';
@@ -102,6 +103,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   ingestLineProtocolRoutes(app, opts.pipeline, opts.limits, opts.maxBodyBytes);
   seriesRoutes(app, opts.pipeline.store, opts.maxSamplesPerRead ?? 5_000_000);
   metadataRoutes(app, opts.metadata);
+  statusRoutes(app, opts.pipeline.store);
   anomalyRoutes(app, opts.detection);
   notificationRoutes(app, opts.outbox);
   if (opts.alerting) alertRoutes(app, opts.alerting, opts.reloadRules ?? (() => 0));

@@ -13,7 +13,7 @@ import { ChunkDb } from './sqlite-chunks.js';
 import { readSeries } from './read-series.js';
 import { batchSamples } from './sample-batch.js';
 import { type SealPlan, applySeal, encodeAhead, sealSeries } from './seal.js';
-import type { AppendResult, RejectReason, SampleBatch, SampleStore, SeriesData, SeriesInfo, SeriesWrite, StoreOptions, StoreStats } from './types.js';
+import type { AppendResult, CardinalityStats, RejectReason, SampleBatch, SampleStore, SeriesData, SeriesInfo, SeriesWrite, StoreOptions, StoreStats } from './types.js';
 import { WalWriter, deleteSegmentIfPresent, listSegments, replaySegment, segmentName } from './wal.js';
 
 /**
@@ -535,6 +535,22 @@ export class EmbeddedStore implements SampleStore {
       headBytes,
       diskBytes: this.db.fileBytes() + this.wal.diskBytes(),
       sealedChunks: this.sealedChunks,
+    };
+  }
+
+  cardinality(limit: number): CardinalityStats {
+    this.assertOpen();
+    let minTime = Infinity;
+    let maxTime = -Infinity;
+    for (const s of this.byRef) {
+      if (s === undefined) continue;
+      if (s.minT < minTime) minTime = s.minT;
+      if (s.lastT > maxTime) maxTime = s.lastT;
+    }
+    const none = !(minTime <= maxTime);
+    return {
+      headStats: { numSeries: this.seriesCount, numLabelPairs: this.index.labelPairCount(), chunkCount: this.sealedChunks, minTime: none ? 0 : minTime, maxTime: none ? 0 : maxTime },
+      ...this.index.cardinality(limit),
     };
   }
 

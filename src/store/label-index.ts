@@ -97,4 +97,75 @@ export class LabelIndex {
     const values = this.byName.get(name);
     return values ? [...values.keys()].sort() : [];
   }
+
+  /** Distinct name=value pairs. */
+  labelPairCount(): number {
+    let n = 0;
+    for (const values of this.byName.values()) n += values.size;
+    return n;
+  }
+
+  /**
+   * Where the series come from, as Prometheus's `/api/v1/status/tsdb` tells it: the `limit`
+   * metric names with the most series, label names with the most values, label names whose
+   * values take the most bytes, and name=value pairs in the most series (largest first).
+   */
+  cardinality(limit: number): IndexCardinality {
+    const byMetric = new TopN(limit);
+    const valueCounts = new TopN(limit);
+    const bytes = new TopN(limit);
+    const pairs = new TopN(limit);
+    for (const [name, values] of this.byName) {
+      valueCounts.offer(name, values.size);
+      let b = 0;
+      for (const [value, p] of values) {
+        b += Buffer.byteLength(value);
+        pairs.offer(`${name}=${value}`, p.length);
+        if (name === '__name__') byMetric.offer(value, p.length);
+      }
+      bytes.offer(name, b);
+    }
+    return {
+      seriesCountByMetricName: byMetric.result(),
+      labelValueCountByLabelName: valueCounts.result(),
+      memoryInBytesByLabelName: bytes.result(),
+      seriesCountByLabelValuePair: pairs.result(),
+    };
+  }
+}
+
+export interface NameCount {
+  name: string;
+  value: number;
+}
+
+export interface IndexCardinality {
+  seriesCountByMetricName: NameCount[];
+  labelValueCountByLabelName: NameCount[];
+  memoryInBytesByLabelName: NameCount[];
+  seriesCountByLabelValuePair: NameCount[];
+}
+
+/** The n largest of what is offered (ties by name), without sorting everything: a label pair per series can be millions. */
+class TopN {
+  private readonly top: NameCount[] = [];
+
+  constructor(private readonly n: number) {}
+
+  offer(name: string, value: number): void {
+    const top = this.top;
+    if (this.n <= 0 || (top.length === this.n && !before(value, name, top[top.length - 1]!))) return;
+    let i = top.length;
+    while (i > 0 && before(value, name, top[i - 1]!)) i--;
+    top.splice(i, 0, { name, value });
+    if (top.length > this.n) top.pop();
+  }
+
+  result(): NameCount[] {
+    return this.top;
+  }
+}
+
+function before(value: number, name: string, x: NameCount): boolean {
+  return value > x.value || (value === x.value && name < x.name);
 }

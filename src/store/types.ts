@@ -1,4 +1,5 @@
 import type { Labels } from '../core/labels.js';
+import type { IndexCardinality } from './label-index.js';
 import type { LabelMatcher } from '../core/matchers.js';
 
 /**
@@ -87,6 +88,11 @@ export interface StoreStats {
   sealedChunks: number;
 }
 
+/** As Prometheus's `/api/v1/status/tsdb` answers (the head being, here, the whole store). */
+export interface CardinalityStats extends IndexCardinality {
+  headStats: { numSeries: number; numLabelPairs: number; chunkCount: number; minTime: number; maxTime: number };
+}
+
 export interface SampleStore {
   /** Durable according to the fsync policy once it returns. */
   append(writes: readonly SeriesWrite[]): AppendResult;
@@ -107,6 +113,8 @@ export interface SampleStore {
   labelNames(): string[];
   labelValues(name: string): string[];
   stats(): StoreStats;
+  /** Series counts by metric name and by label (the `limit` largest of each), for `/api/v1/status/tsdb`. */
+  cardinality(limit: number): CardinalityStats;
   /** Seals full head chunks to disk and truncates the WAL behind them. */
   checkpoint(): void;
   /** Drops data older than the retention. */

@@ -30,10 +30,12 @@ export function refusedCount(result: AppendResult): number {
 }
 
 export function refusedDetail(result: AppendResult): string {
-  return Object.entries(result.rejected)
+  const detail = Object.entries(result.rejected)
     .filter(([, v]) => (v ?? 0) > 0)
     .map(([k, v]) => `${v} ${k}`)
     .join(', ');
+  // At the cardinality cap the sender needs to know where the series come from.
+  return result.rejected.series_limit ? `${detail}; the store is at limits.maxSeries: GET /api/v1/status/tsdb lists the metrics with the most series` : detail;
 }
 
 /** Decompressed bodies may be this many times `server.maxBodyBytes` (compressed ingest payloads shrink 5-10x). */

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { IngestLimits } from '../../ingest/limits.js';
 import { decodeJsonWrite } from '../../ingest/json-write.js';
 import type { IngestPipeline } from '../../ingest/pipeline.js';
+import { refusedDetail } from './ingest-body.js';
 
 /**
  * JSON write endpoint. Answers 200 when every sample was stored; 400 with the
@@ -22,9 +23,7 @@ export function writeRoutes(app: FastifyInstance, pipeline: IngestPipeline, limi
     const result = pipeline.write(writes, 'json');
     const refused = Object.values(result.rejected).reduce((a, b) => a + (b ?? 0), 0);
     if (refused > 0) {
-      const detail = Object.entries(result.rejected)
-        .map(([k, v]) => `${v} ${k}`)
-        .join(', ');
+      const detail = refusedDetail(result);
       const status = result.rejected.series_limit ? 429 : 400;
       return reply.code(status).send({
         status: 'error',

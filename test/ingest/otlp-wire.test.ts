@@ -78,6 +78,21 @@ test('the wire decoder translates the fixture exactly as protobufjs + translateO
   assert.ok(Object.isFrozen(w));
 });
 
+test("metadata: each distinct entry listed once a request, however many resources report the metric; a changed description is seen at once", () => {
+  const wire = new OtlpWireDecoder(limits, new DeltaAccumulator());
+  const request = (description: string) => {
+    const rm = sampleRequest.resourceMetrics[0]!;
+    const metrics = rm.scopeMetrics[0]!.metrics.map((m) => (m.name === 'http.requests' ? { ...m, description } : m));
+    const resource = (pod: string) => ({ ...rm, resource: { attributes: [...rm.resource.attributes.filter((a) => a.key !== 'service.instance.id'), { key: 'service.instance.id', value: { stringValue: pod } }] }, scopeMetrics: [{ ...rm.scopeMetrics[0]!, metrics }] });
+    return ExportMetricsServiceRequest.encode(ExportMetricsServiceRequest.fromObject({ resourceMetrics: [resource('pod-1'), resource('pod-2')] })).finish();
+  };
+  const help = (body: Uint8Array) => wire.decode(body, NOW).metadata.filter((m) => m.family === 'http_requests_total').map((m) => m.help);
+  assert.deepEqual(help(request('Requests served.')), ['Requests served.'], 'two resources, one entry');
+  assert.deepEqual(help(request('Requests served.')), ['Requests served.'], 'listed again in the next request');
+  assert.deepEqual(help(request('Requests answered.')), ['Requests answered.']);
+  assert.equal(wire.decode(request('Requests answered.'), NOW).metadata.length, 5);
+});
+
 test('equivalence: random requests (every metric kind, flags, AnyValue kinds, colliding keys, odd encodings, repeats) match the protobufjs path', () => {
   const r = rng(20240611);
   const started = Date.now();

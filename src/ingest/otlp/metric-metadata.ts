@@ -8,8 +8,11 @@ export type OtlpKind = 'gauge' | 'sum' | 'histogram' | 'summary';
  * sums gauges; the description is the help text, the unit (UCUM, e.g. `By`, `s`) kept as sent.
  */
 export function otlpMetadata(family: string, kind: OtlpKind, monotonic: boolean, description: string, unit: string): FamilyMetadata {
-  const type: MetricType = kind === 'sum' ? (monotonic ? 'counter' : 'gauge') : kind;
-  return { family, type, help: description, unit };
+  return { family, type: otlpType(kind, monotonic), help: description, unit };
+}
+
+export function otlpType(kind: OtlpKind, monotonic: boolean): MetricType {
+  return kind === 'sum' ? (monotonic ? 'counter' : 'gauge') : kind;
 }
 
 /** A request's metadata, each distinct entry once (a metric repeats under every resource that reports it). */

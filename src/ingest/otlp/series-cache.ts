@@ -1,4 +1,5 @@
 import { METRIC_NAME, type Labels } from '../../core/labels.js';
+import type { FamilyMetadata } from '../../core/metadata.js';
 import type { FrozenLabels } from '../frozen-labels.js';
 import { type IngestLimits, validateLabels } from '../limits.js';
 import { BytesTable } from '../bytes-table.js';
@@ -48,8 +49,19 @@ export interface CachedPoint {
   next: CachedPoint | undefined;
 }
 
+/** A family's metadata, one object per distinct content, and the request that last listed it. */
+export interface SharedMetadata {
+  readonly meta: FamilyMetadata;
+  listedIn: number;
+}
+
 /** CachedPoints of one context by attribute bytes: a table of those bytes plus a guess of the next point. */
 export class PointCache {
+  /** The context's metric metadata, and the description and unit bytes it was read from (a sender repeats them). */
+  meta: SharedMetadata | undefined;
+  metaDescription: Uint8Array | undefined;
+  metaUnit: Uint8Array | undefined;
+
   /** Most contexts (a metric of a resource) hold a few points: start small. */
   private readonly keys = new BytesTable(8);
   private readonly points: CachedPoint[] = [];
@@ -97,6 +109,8 @@ export class OtlpSeriesCache {
   gen = 0;
   private contexts = new Map<string, PointCache>();
   private refs = new Map<string, SeriesRef>();
+  /** Metadata by content: contexts of one family (one per resource) share one object, so a request lists it once without a lookup. */
+  private metas = new Map<string, SharedMetadata>();
   private points = 0;
   private limits: IngestLimits | undefined;
   private frozen: FrozenLabels | undefined;
@@ -109,6 +123,7 @@ export class OtlpSeriesCache {
     if (limits !== this.limits || frozen !== this.frozen || this.points > this.maxEntries || this.refs.size > this.maxEntries || this.contexts.size > this.maxEntries) {
       this.contexts = new Map();
       this.refs = new Map();
+      this.metas = new Map();
       this.points = 0;
       this.limits = limits;
       this.frozen = frozen;
@@ -119,6 +134,14 @@ export class OtlpSeriesCache {
     let c = this.contexts.get(key);
     if (c === undefined) this.contexts.set(key, (c = new PointCache()));
     return c;
+  }
+
+  /** The shared object for this metadata. */
+  metadata(m: FamilyMetadata): SharedMetadata {
+    const key = `${m.family}\0${m.type}\0${m.help}\0${m.unit}`;
+    let s = this.metas.get(key);
+    if (s === undefined) this.metas.set(key, (s = { meta: m, listedIn: -1 }));
+    return s;
   }
 
   addPoint(ctx: PointCache, buf: Uint8Array, start: number, end: number, p: CachedPoint): void {
@@ -139,7 +162,7 @@ export class OtlpSeriesCache {
     return ref;
   }
 
-  get size(): { contexts: number; points: number; series: number } {
-    return { contexts: this.contexts.size, points: this.points, series: this.refs.size };
+  get size(): { contexts: number; points: number; series: number; metadata: number } {
+    return { contexts: this.contexts.size, points: this.points, series: this.refs.size, metadata: this.metas.size };
   }
 }

@@ -1,5 +1,6 @@
 import { VigilError, isVigilError } from '../../core/errors.js';
-import { MetadataList, otlpMetadata } from './metric-metadata.js';
+import { otlpMetadata, otlpType, type OtlpKind } from './metric-metadata.js';
+import type { FamilyMetadata } from '../../core/metadata.js';
 import { METRIC_NAME, labelsKey } from '../../core/labels.js';
 import { STALE_NAN } from '../../core/sample.js';
 import { FrozenLabels } from '../frozen-labels.js';
@@ -54,7 +55,7 @@ export class OtlpWireDecoder {
   private ctx: PointCache | undefined;
 
   /** The request's metric metadata. */
-  private readonly metadata = new MetadataList();
+  private metadata: FamilyMetadata[] = [];
 
   /** The data point being decoded. */
   private readonly p = new DataPointFields();
@@ -75,7 +76,7 @@ export class OtlpWireDecoder {
     this.cache.beginRequest(this.limits, this.frozen);
     this.sink.begin(this.limits, this.cache.gen);
     this.where.fill(-1);
-    this.metadata.reset();
+    this.metadata = [];
     const r = new ProtoReader(body);
     try {
       let i = 0;
@@ -91,7 +92,7 @@ export class OtlpWireDecoder {
       throw this.located(e);
     }
     const out = this.sink.finish(this.acc);
-    out.metadata = this.metadata.entries;
+    out.metadata = this.metadata;
     return out;
   }
 
@@ -282,12 +283,10 @@ export class OtlpWireDecoder {
     this.layout = data === 9 ? HISTOGRAM_LAYOUT : data === 11 ? SUMMARY_LAYOUT : NUMBER;
     this.family = data === 7 && monotonic && !name.endsWith('_total') ? `${name}_total` : name;
     this.accumulate = temporality === 1 && (data === 7 || data === 9);
-    const description = descStart < 0 ? '' : readString(r.buf, descStart, descEnd, 'Metric.description');
-    const unit = unitStart < 0 ? '' : readString(r.buf, unitStart, unitEnd, 'Metric.unit');
-    this.metadata.add(otlpMetadata(this.family, data === 5 ? 'gauge' : data === 7 ? 'sum' : data === 9 ? 'histogram' : 'summary', monotonic, description, unit));
     const ctx = this.cache.context(this.layout + this.family + '\0' + scopeKey);
     ctx.rewind();
     this.ctx = ctx;
+    this.listMetadata(r.buf, ctx, data === 5 ? 'gauge' : data === 7 ? 'sum' : data === 9 ? 'histogram' : 'summary', monotonic, descStart, descEnd, unitStart, unitEnd);
     // Pass 2: the data points.
     r.end = end;
     let latest = 0;
@@ -317,6 +316,27 @@ export class OtlpWireDecoder {
     this.where[3] = -1;
     r.end = outerEnd;
     return latest;
+  }
+
+  /**
+   * Lists the metric's metadata for this request, once per distinct content. A context
+   * (this family in this resource and scope) keeps it with the bytes it came from: the
+   * same bytes again cost a compare, not two strings, an object and a lookup per metric.
+   */
+  private listMetadata(buf: Uint8Array, ctx: PointCache, kind: OtlpKind, monotonic: boolean, ds: number, de: number, us: number, ue: number): void {
+    let shared = ctx.meta;
+    const type = otlpType(kind, monotonic);
+    if (shared === undefined || shared.meta.type !== type || !sameBytes(ctx.metaDescription, buf, ds, de) || !sameBytes(ctx.metaUnit, buf, us, ue)) {
+      const description = ds < 0 ? '' : readString(buf, ds, de, 'Metric.description');
+      const unit = us < 0 ? '' : readString(buf, us, ue, 'Metric.unit');
+      shared = ctx.meta = this.cache.metadata(otlpMetadata(this.family, kind, monotonic, description, unit));
+      ctx.metaDescription = ds < 0 ? undefined : buf.slice(ds, de);
+      ctx.metaUnit = us < 0 ? undefined : buf.slice(us, ue);
+    }
+    if (shared.listedIn !== this.cache.gen) {
+      shared.listedIn = this.cache.gen;
+      this.metadata.push(shared.meta);
+    }
   }
 
   /** One data point of the current metric; returns its timestamp. */
@@ -476,4 +496,12 @@ function sameShape(a: Float64Array, b: Float64Array, n: number): boolean {
 /** Unambiguous concatenation of strings that may contain any character. */
 function lengthPrefixed(s: string): string {
   return `${s.length}:${s}`;
+}
+
+/** Whether buf[start, end) (start < 0: absent) holds exactly `kept`'s bytes (undefined: absent). */
+function sameBytes(kept: Uint8Array | undefined, buf: Uint8Array, start: number, end: number): boolean {
+  if (start < 0 || kept === undefined) return start < 0 && kept === undefined;
+  if (kept.length !== end - start) return false;
+  for (let i = 0; i < kept.length; i++) if (kept[i] !== buf[start + i]) return false;
+  return true;
 }

@@ -5,6 +5,7 @@ import type { SeriesWrite } from '../../store/types.js';
 import { FrozenLabels } from '../frozen-labels.js';
 import type { FamilyMetadata } from '../../core/metadata.js';
 import { MetadataList, otlpMetadata } from './metric-metadata.js';
+import { DELTA_EXPONENTIAL, exponentialToExplicit } from './exponential.js';
 import { type IngestLimits, validateLabels } from '../limits.js';
 import { ExportMetricsServiceRequest } from './proto.js';
 import { type Obj, arr, attributeLabels, formatLe, resourceLabels, sanitizeMetricName } from './attribute-labels.js';
@@ -23,7 +24,8 @@ export { sanitizeLabelName, sanitizeMetricName } from './attribute-labels.js';
  * - Histograms become `<name>_bucket{le="..."}` (cumulative counts, with `le="+Inf"`),
  *   `<name>_sum` (when present) and `<name>_count`; delta histograms are accumulated too.
  *   Summaries become `<name>{quantile="..."}`, `<name>_sum`, `<name>_count`.
- *   Exponential histograms are refused per data point (reported in partial_success).
+ *   Cumulative exponential histograms become the same classic series, their buckets
+ *   merged to powers of two (exponential.ts); delta ones are refused (in partial_success).
  * - Resource attributes: `service.name` → `job` (`service.namespace/service.name` when a
  *   namespace is set), `service.instance.id` → `instance`; every other resource attribute
  *   goes to one `target_info{job, instance, ...}` series (value 1), not onto each series.
@@ -205,15 +207,15 @@ function translateMetric(m: Obj, scopeLabels: Record<string, string>, resLabels:
     out.reject(points.length, 'a metric without a name was refused');
     return 0;
   }
-  if (kind === 'exp') {
-    out.reject(points.length, `metric ${JSON.stringify(rawName)}: exponential histograms are not supported yet`);
+  const delta = body.aggregationTemporality === 1;
+  if (kind === 'exp' && delta) {
+    out.reject(points.length, `metric ${JSON.stringify(rawName)}: ${DELTA_EXPONENTIAL}`);
     return 0;
   }
-  const delta = body.aggregationTemporality === 1;
   const monotonic = body.isMonotonic === true;
   let family = name;
   if (kind === 'sum' && monotonic && !name.endsWith('_total')) family = `${name}_total`;
-  out.metadata.add(otlpMetadata(family, kind, monotonic, typeof m.description === 'string' ? m.description : '', typeof m.unit === 'string' ? m.unit : ''));
+  out.metadata.add(otlpMetadata(family, kind === 'exp' ? 'histogram' : kind, monotonic, typeof m.description === 'string' ? m.description : '', typeof m.unit === 'string' ? m.unit : ''));
   let latest = 0;
   for (const p of points) {
     const t = nanosToMs(p.timeUnixNano, nowMs);
@@ -223,9 +225,20 @@ function translateMetric(m: Obj, scopeLabels: Record<string, string>, resLabels:
     if (kind === 'gauge' || kind === 'sum') {
       const v = p.asDouble !== undefined ? Number(p.asDouble) : p.asInt !== undefined ? Number(p.asInt) : 0;
       emits.push(['', null, v]);
-    } else if (kind === 'histogram') {
-      const bounds = arr<number>(p.explicitBounds);
-      const counts = arr<string | number>(p.bucketCounts).map(Number);
+    } else if (kind === 'histogram' || kind === 'exp') {
+      let bounds = arr<number>(p.explicitBounds);
+      let counts = arr<string | number>(p.bucketCounts).map(Number);
+      if (kind === 'exp') {
+        const side = (b: unknown) => ({ offset: Number((b as Obj | undefined)?.offset ?? 0), counts: arr<string | number>((b as Obj | undefined)?.bucketCounts).map(Number) });
+        const pos = side(p.positive);
+        const neg = side(p.negative);
+        const e = exponentialToExplicit({ scale: Number(p.scale ?? 0), zeroCount: Number(p.zeroCount ?? 0), zeroThreshold: Number(p.zeroThreshold ?? 0), posOffset: pos.offset, posCounts: pos.counts, negOffset: neg.offset, negCounts: neg.counts });
+        if ('refused' in e) {
+          out.reject(1, `metric ${JSON.stringify(rawName)}: exponential histogram ${e.refused}`);
+          continue;
+        }
+        ({ bounds, counts } = e);
+      }
       if (counts.length !== 0 && counts.length !== bounds.length + 1) {
         out.reject(1, `metric ${JSON.stringify(rawName)}: histogram has ${counts.length} bucket counts for ${bounds.length} bounds (expected bounds + 1)`);
         continue;

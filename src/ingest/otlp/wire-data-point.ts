@@ -1,5 +1,6 @@
 import { type ProtoReader, malformed } from '../remote-write/proto-reader.js';
-import { HISTOGRAM_POINT, NUMBER_POINT, SUMMARY_POINT, VALUE_AT_QUANTILE, otherField, packedEnd } from './wire-fields.js';
+import { BUCKETS, EXPONENTIAL_POINT, HISTOGRAM_POINT, NUMBER_POINT, SUMMARY_POINT, VALUE_AT_QUANTILE, otherField, packedEnd } from './wire-fields.js';
+import { exponentialToExplicit } from './exponential.js';
 import { readFixed64, readVarint64, signed64, unsigned64, word } from './wire-scalars.js';
 
 /**
@@ -171,6 +172,105 @@ export class DataPointFields {
     }
   }
 
+  /**
+   * ExponentialHistogramDataPoint { attributes = 1; time_unix_nano = 3; count = 4 (fixed64);
+   * optional double sum = 5; sint32 scale = 6; zero_count = 7 (fixed64); Buckets positive = 8;
+   * Buckets negative = 9; flags = 10; double zero_threshold = 14; }, read into `shape` and
+   * `counts` as the explicit-bounds point it amounts to (exponential.ts). Returns why the
+   * point is refused, or undefined.
+   */
+  readExponential(r: ProtoReader, end: number): string | undefined {
+    this.count = 0;
+    this.hasSum = false;
+    this.nShape = 0;
+    this.nCounts = 0;
+    let scale = 0;
+    let zeroCount = 0;
+    let zeroThreshold = 0;
+    const pos = this.positive;
+    const neg = this.negative;
+    pos.offset = 0;
+    pos.counts.length = 0;
+    neg.offset = 0;
+    neg.counts.length = 0;
+    while (r.pos < end) {
+      const tagPos = r.pos;
+      const tag = r.uint32('field tag');
+      switch (tag) {
+        case 0x0a:
+          this.attribute(r, tagPos);
+          break;
+        case 0x19:
+          readFixed64(r, 'ExponentialHistogramDataPoint.time_unix_nano');
+          this.tLo = word.lo;
+          this.tHi = word.hi;
+          break;
+        case 0x21:
+          readFixed64(r, 'ExponentialHistogramDataPoint.count');
+          this.count = unsigned64();
+          break;
+        case 0x29:
+          this.sum = r.double('ExponentialHistogramDataPoint.sum');
+          this.hasSum = true;
+          break;
+        case 0x30:
+          readVarint64(r, 'ExponentialHistogramDataPoint.scale');
+          scale = unzigzag32(word.lo);
+          break;
+        case 0x39:
+          readFixed64(r, 'ExponentialHistogramDataPoint.zero_count');
+          zeroCount = unsigned64();
+          break;
+        case 0x42:
+          this.buckets(r, r.lengthEnd('ExponentialHistogramDataPoint.positive'), pos);
+          break;
+        case 0x4a:
+          this.buckets(r, r.lengthEnd('ExponentialHistogramDataPoint.negative'), neg);
+          break;
+        case 0x50:
+          readVarint64(r, 'ExponentialHistogramDataPoint.flags');
+          this.flags = word.lo;
+          break;
+        case 0x71:
+          zeroThreshold = r.double('ExponentialHistogramDataPoint.zero_threshold');
+          break;
+        default:
+          otherField(r, tag, EXPONENTIAL_POINT);
+      }
+    }
+    const e = exponentialToExplicit({ scale, zeroCount, zeroThreshold, posOffset: pos.offset, posCounts: pos.counts, negOffset: neg.offset, negCounts: neg.counts });
+    if ('refused' in e) return e.refused;
+    for (const b of e.bounds) this.pushShape(b);
+    for (const c of e.counts) this.pushCount(c);
+    return undefined;
+  }
+
+  /** Buckets { sint32 offset = 1; repeated uint64 bucket_counts = 2; } (counts packed or not); a repeated message merges. */
+  private buckets(r: ProtoReader, end: number, into: { offset: number; counts: number[] }): void {
+    const outerEnd = r.end;
+    r.end = end;
+    while (r.pos < end) {
+      const tag = r.uint32('field tag');
+      if (tag === 0x08) {
+        readVarint64(r, 'Buckets.offset');
+        into.offset = unzigzag32(word.lo);
+      } else if (tag === 0x10) {
+        readVarint64(r, 'Buckets.bucket_counts');
+        into.counts.push(unsigned64());
+      } else if (tag === 0x12) {
+        const e = r.lengthEnd('Buckets.bucket_counts');
+        while (r.pos < e) {
+          readVarint64(r, 'Buckets.bucket_counts');
+          into.counts.push(unsigned64());
+        }
+      } else otherField(r, tag, BUCKETS);
+    }
+    r.end = outerEnd;
+  }
+
+  private readonly positive = { offset: 0, counts: [] as number[] };
+  private readonly negative = { offset: 0, counts: [] as number[] };
+
   /** ValueAtQuantile { double quantile = 1; double value = 2; }: the quantile into `shape`, the value into `counts`. */
   private quantile(r: ProtoReader, end: number): void {
     const outerEnd = r.end;
@@ -206,6 +306,11 @@ export class DataPointFields {
     if (this.nCounts === this.counts.length) this.counts = doubled(this.counts);
     this.counts[this.nCounts++] = x;
   }
+}
+
+/** A sint32 from the low 32 bits of its varint (zigzag), as protobufjs reads it. */
+function unzigzag32(lo: number): number {
+  return (lo >>> 1) ^ -(lo & 1);
 }
 
 function doubled(a: Float64Array): Float64Array {

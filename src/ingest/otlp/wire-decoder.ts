@@ -1,5 +1,6 @@
 import { VigilError, isVigilError } from '../../core/errors.js';
 import { otlpMetadata, otlpType, type OtlpKind } from './metric-metadata.js';
+import { DELTA_EXPONENTIAL } from './exponential.js';
 import type { FamilyMetadata } from '../../core/metadata.js';
 import { METRIC_NAME, labelsKey } from '../../core/labels.js';
 import { STALE_NAN } from '../../core/sample.js';
@@ -37,7 +38,7 @@ export type { OtlpBatchTranslation } from './sample-sink.js';
  * the wrong wire type (protobufjs would skip it as unknown), invalid UTF-8 in a string
  * Vigil reads, deprecated group wire types, AnyValue nested over 64 levels — is a 400
  * MALFORMED_PROTOBUF naming the problem and where it is. Unknown fields are skipped.
- * Parts Vigil ignores (exemplars, exponential histogram points, schema URLs, scope
+ * Parts Vigil ignores (exemplars, min and max of exponential histograms, schema URLs, scope
  * attributes, Metric.metadata) are skipped by length, not decoded or checked. A metric's
  * description and unit become its family's metadata (with its type).
  */
@@ -49,6 +50,8 @@ export class OtlpWireDecoder {
   private rawName = '';
   private layout = NUMBER;
   private family = '';
+  /** The metric is an exponential histogram (read as explicit bounds, layout HISTOGRAM_LAYOUT). */
+  private exponential = false;
   private accumulate = false;
   private scopeLabels: Record<string, string> = {};
   private resLabels: Record<string, string> = {};
@@ -274,19 +277,21 @@ export class OtlpWireDecoder {
       this.sink.reject(points, 'a metric without a name was refused');
       return 0;
     }
-    if (data === 10) {
-      this.sink.reject(points, `metric ${JSON.stringify(rawName)}: exponential histograms are not supported yet`);
+    if (data === 10 && temporality === 1) {
+      this.sink.reject(points, `metric ${JSON.stringify(rawName)}: ${DELTA_EXPONENTIAL}`);
       return 0;
     }
     const name = sanitizeMetricName(rawName);
     this.rawName = rawName;
-    this.layout = data === 9 ? HISTOGRAM_LAYOUT : data === 11 ? SUMMARY_LAYOUT : NUMBER;
+    // Exponential histograms become explicit-bounds points as they are read, then go the same way.
+    this.layout = data === 9 || data === 10 ? HISTOGRAM_LAYOUT : data === 11 ? SUMMARY_LAYOUT : NUMBER;
+    this.exponential = data === 10;
     this.family = data === 7 && monotonic && !name.endsWith('_total') ? `${name}_total` : name;
     this.accumulate = temporality === 1 && (data === 7 || data === 9);
-    const ctx = this.cache.context(this.layout + this.family + '\0' + scopeKey);
+    const ctx = this.cache.context((this.exponential ? EXPONENTIAL_CONTEXT : this.layout) + this.family + '\0' + scopeKey);
     ctx.rewind();
     this.ctx = ctx;
-    this.listMetadata(r.buf, ctx, data === 5 ? 'gauge' : data === 7 ? 'sum' : data === 9 ? 'histogram' : 'summary', monotonic, descStart, descEnd, unitStart, unitEnd);
+    this.listMetadata(r.buf, ctx, data === 5 ? 'gauge' : data === 7 ? 'sum' : data === 9 || data === 10 ? 'histogram' : 'summary', monotonic, descStart, descEnd, unitStart, unitEnd);
     // Pass 2: the data points.
     r.end = end;
     let latest = 0;
@@ -344,14 +349,20 @@ export class OtlpWireDecoder {
     const start = r.pos;
     const p = this.p;
     p.begin();
+    let refused: string | undefined;
     const outerEnd = r.end;
     r.end = end;
     if (this.layout === NUMBER) p.readNumber(r, end);
+    else if (this.exponential) refused = p.readExponential(r, end);
     else if (this.layout === HISTOGRAM_LAYOUT) p.readHistogram(r, end);
     else p.readSummary(r, end);
     r.end = outerEnd;
     const ms = nanosToMs(this.p.tLo, this.p.tHi);
     const t = ms === 0 ? this.nowMs : ms;
+    if (refused !== undefined) {
+      this.sink.reject(1, `metric ${JSON.stringify(this.rawName)}: exponential histogram ${refused}`);
+      return t;
+    }
     if (this.layout === HISTOGRAM_LAYOUT && this.p.nCounts !== 0 && this.p.nCounts !== this.p.nShape + 1) {
       this.sink.reject(1, `metric ${JSON.stringify(this.rawName)}: histogram has ${this.p.nCounts} bucket counts for ${this.p.nShape} bounds (expected bounds + 1)`);
       return t;
@@ -415,7 +426,7 @@ export class OtlpWireDecoder {
 
   /** The output series of the current point: cached by its attribute bytes, built (and cached when valid) otherwise. */
   private seriesOf(r: ProtoReader, start: number, end: number): SeriesRef[] {
-    const attrField = this.layout === HISTOGRAM_LAYOUT ? 9 : 7;
+    const attrField = this.exponential ? 1 : this.layout === HISTOGRAM_LAYOUT ? 9 : 7;
     if (this.p.attrSplit) {
       // Attributes interleaved with other fields (no sender does this): no single byte range to key by.
       return this.buildSeries(attributeLabels(readAttributes(r, start, end, attrField, 'attributes')));
@@ -480,6 +491,8 @@ export class OtlpWireDecoder {
 /** Data point layouts, as one-character prefixes of context keys. */
 const NUMBER = 'n';
 const HISTOGRAM_LAYOUT = 'h';
+/** Context prefix of exponential histograms (their attributes are another field than explicit ones'). */
+const EXPONENTIAL_CONTEXT = 'e';
 const SUMMARY_LAYOUT = 's';
 
 /** Equal as label text: formatLe renders -0 as 0 and every NaN alike. */

@@ -40,6 +40,22 @@ export const SUMMARY_POINT: KnownFields = {
   name: 'SummaryDataPoint',
   fields: { 3: ['time_unix_nano', WIRE_FIXED64], 4: ['count', WIRE_FIXED64], 5: ['sum', WIRE_FIXED64], 6: ['quantile_values', WIRE_LEN], 7: ['attributes', WIRE_LEN], 8: ['flags', WIRE_VARINT] },
 };
+export const EXPONENTIAL_POINT: KnownFields = {
+  name: 'ExponentialHistogramDataPoint',
+  fields: {
+    1: ['attributes', WIRE_LEN],
+    3: ['time_unix_nano', WIRE_FIXED64],
+    4: ['count', WIRE_FIXED64],
+    5: ['sum', WIRE_FIXED64],
+    6: ['scale', WIRE_VARINT],
+    7: ['zero_count', WIRE_FIXED64],
+    8: ['positive', WIRE_LEN],
+    9: ['negative', WIRE_LEN],
+    10: ['flags', WIRE_VARINT],
+    14: ['zero_threshold', WIRE_FIXED64],
+  },
+};
+export const BUCKETS: KnownFields = { name: 'Buckets', fields: { 1: ['offset', WIRE_VARINT], 2: ['bucket_counts', WIRE_LEN] } };
 export const VALUE_AT_QUANTILE: KnownFields = { name: 'ValueAtQuantile', fields: { 1: ['quantile', WIRE_FIXED64], 2: ['value', WIRE_FIXED64] } };
 
 /** A field the caller did not handle: a known field with the wrong wire type or field number 0 is malformed; anything else is skipped. */

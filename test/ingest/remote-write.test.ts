@@ -226,3 +226,67 @@ test('int64 timestamps decode exactly across the varint byte boundaries', () => 
   const d = decode(encodeWriteRequest([{ labels: { __name__: 'm' }, samples: ts.map((t) => [t, 1] as [number, number]) }]));
   assert.deepEqual(Array.from(d.writes[0]!.timestamps), ts);
 });
+
+/** A prompb.Histogram: integer counts as deltas (or float counts), spans as [offset, length] pairs. */
+function nativeHistogram(h: { t: number; count: number; sum: number; schema: number; zeroThreshold?: number; zeroCount?: number; pos?: number[]; posDeltas?: number[]; neg?: number[]; negDeltas?: number[]; posFloats?: number[] }): Uint8Array {
+  const zz = (v: number) => (v >= 0 ? 2 * v : -2 * v - 1);
+  const spans = (w: PbWriter, field: number, s: number[]) => {
+    for (let i = 0; i < s.length; i += 2) w.bytes(field, new PbWriter().int(1, zz(s[i]!)).int(2, s[i + 1]!).finish());
+  };
+  const w = new PbWriter();
+  if (h.posFloats) w.double(2, h.count);
+  else w.int(1, h.count);
+  w.double(3, h.sum).int(4, zz(h.schema));
+  if (h.zeroThreshold !== undefined) w.double(5, h.zeroThreshold);
+  if (h.zeroCount !== undefined) w.int(6, h.zeroCount);
+  spans(w, 8, h.neg ?? []);
+  if (h.negDeltas) w.bytes(9, h.negDeltas.reduce((p, d) => p.varint(zz(d)), new PbWriter()).finish());
+  spans(w, 11, h.pos ?? []);
+  if (h.posDeltas) w.bytes(12, h.posDeltas.reduce((p, d) => p.varint(zz(d)), new PbWriter()).finish());
+  if (h.posFloats) for (const f of h.posFloats) w.double(13, f);
+  return w.int(15, h.t).finish();
+}
+
+test('native histograms become classic buckets, _sum and _count, merged to powers of two', () => {
+  const ts = new PbWriter()
+    .bytes(1, new PbWriter().string(1, '__name__').string(2, 'rpc_seconds').finish())
+    .bytes(1, new PbWriter().string(1, 'job').string(2, 'api').finish())
+    // Prometheus bucket i holds (2^(i-1), 2^i] at schema 0: positive 0, 1, 3 (counts 2, 3, 1), negative 1 (4), zero 1.
+    .bytes(4, nativeHistogram({ t: T, count: 11, sum: 9.5, schema: 0, zeroThreshold: 0.001, zeroCount: 1, pos: [0, 2, 1, 1], posDeltas: [2, 1, -2], neg: [1, 1], negDeltas: [4] }))
+    .finish();
+  const d = decode(new PbWriter().bytes(1, ts).finish());
+  const got = d.writes.filter((w) => w.timestamps.length > 0).map((w) => `${w.labels.__name__}${w.labels.le !== undefined ? `{le=${w.labels.le}}` : ''} ${w.values[0]}`);
+  assert.deepEqual(got, [
+    'rpc_seconds_bucket{le=-1} 4',
+    'rpc_seconds_bucket{le=0.001} 5',
+    'rpc_seconds_bucket{le=1} 7',
+    'rpc_seconds_bucket{le=2} 10',
+    'rpc_seconds_bucket{le=4} 10',
+    'rpc_seconds_bucket{le=8} 11',
+    'rpc_seconds_bucket{le=+Inf} 11',
+    'rpc_seconds_sum 9.5',
+    'rpc_seconds_count 11',
+  ]);
+  assert.ok(d.writes.every((w) => w.labels.job === 'api'));
+  assert.equal(d.skippedHistograms, 0);
+
+  // Float counts, and a finer schema merged down: schema 2 buckets 1..4 all fall in (1, 2].
+  const f = decode(
+    new PbWriter()
+      .bytes(1, new PbWriter().bytes(1, new PbWriter().string(1, '__name__').string(2, 'f').finish()).bytes(4, nativeHistogram({ t: T, count: 6, sum: 7, schema: 2, pos: [1, 4], posFloats: [1, 2, 1.5, 1.5] })).finish())
+      .finish(),
+  );
+  assert.deepEqual(
+    f.writes.filter((w) => w.labels.__name__ === 'f_bucket').map((w) => [w.labels.le, w.values[0]]),
+    [['0', 0], ['2', 6], ['+Inf', 6]],
+  );
+
+  // A schema out of range is counted, not stored; spans that disagree with the counts are a 400.
+  const bad = decode(new PbWriter().bytes(1, new PbWriter().bytes(1, new PbWriter().string(1, '__name__').string(2, 'x').finish()).bytes(4, nativeHistogram({ t: T, count: 1, sum: 1, schema: 30, pos: [0, 1], posDeltas: [1] })).finish()).finish());
+  assert.equal(bad.skippedHistograms, 1);
+  assert.equal(bad.samples, 0);
+  assertVigil400(
+    () => decode(new PbWriter().bytes(1, new PbWriter().bytes(1, new PbWriter().string(1, '__name__').string(2, 'x').finish()).bytes(4, nativeHistogram({ t: T, count: 1, sum: 1, schema: 0, pos: [0, 2], posDeltas: [1] })).finish()).finish()),
+    /timeseries\[0\]\.histograms\.positive: spans hold 2 buckets but 1 deltas are given/,
+  );
+});

@@ -35,6 +35,9 @@ export interface ExponentialPoint {
   posCounts: ArrayLike<number>;
   negOffset: number;
   negCounts: ArrayLike<number>;
+  /** Sparse buckets (Prometheus native histograms): bucket k's index, instead of offset + k. */
+  posIndexes?: ArrayLike<number>;
+  negIndexes?: ArrayLike<number>;
 }
 
 /** Explicit bounds (ascending) and bounds + 1 bucket counts (the last, above the highest bound, empty), or a reason to refuse. */
@@ -44,8 +47,8 @@ export function exponentialToExplicit(p: ExponentialPoint): ExplicitBuckets {
   if (!Number.isInteger(p.scale) || p.scale < MIN_SCALE || p.scale > MAX_SCALE) return { refused: `scale ${p.scale} is outside ${MIN_SCALE}..${MAX_SCALE}` };
   const t = Math.min(p.scale, EXPONENTIAL_SCALE);
   const shift = p.scale - t;
-  const pos = merge(p.posOffset, p.posCounts, shift);
-  const neg = merge(p.negOffset, p.negCounts, shift);
+  const pos = merge(p.posOffset, p.posCounts, p.posIndexes, shift);
+  const neg = merge(p.negOffset, p.negCounts, p.negIndexes, shift);
   const spanned = (pos ? pos.hi - pos.lo + 1 : 0) + (neg ? neg.hi - neg.lo + 1 : 0);
   if (spanned > MAX_EXPONENTIAL_BUCKETS) return { refused: `spans ${spanned} buckets at scale ${t}, more than ${MAX_EXPONENTIAL_BUCKETS}` };
   const bounds: number[] = [];
@@ -78,12 +81,13 @@ export function exponentialToExplicit(p: ExponentialPoint): ExplicitBuckets {
 }
 
 /** Counts per bucket index after merging `shift` scales down (index i goes to i >> shift), over the range [lo, hi] of non-empty buckets. */
-function merge(offset: number, counts: ArrayLike<number>, shift: number): { lo: number; hi: number; counts: number[] } | undefined {
+function merge(offset: number, counts: ArrayLike<number>, indexes: ArrayLike<number> | undefined, shift: number): { lo: number; hi: number; counts: number[] } | undefined {
   let lo = Infinity;
   let hi = -Infinity;
+  const at = (k: number) => (indexes === undefined ? offset + k : indexes[k]!);
   for (let k = 0; k < counts.length; k++) {
     if (!(counts[k]! > 0)) continue;
-    const j = Math.floor((offset + k) / 2 ** shift);
+    const j = Math.floor(at(k) / 2 ** shift);
     if (j < lo) lo = j;
     if (j > hi) hi = j;
   }
@@ -93,7 +97,7 @@ function merge(offset: number, counts: ArrayLike<number>, shift: number): { lo: 
   const out = new Array<number>(hi - lo + 1).fill(0);
   for (let k = 0; k < counts.length; k++) {
     if (!(counts[k]! > 0)) continue;
-    out[Math.floor((offset + k) / 2 ** shift) - lo]! += counts[k]!;
+    out[Math.floor(at(k) / 2 ** shift) - lo]! += counts[k]!;
   }
   return { lo, hi, counts: out };
 }

@@ -1,5 +1,8 @@
 import { VigilError } from '../../core/errors.js';
-import type { Labels } from '../../core/labels.js';
+import { METRIC_NAME, type Labels } from '../../core/labels.js';
+import { exponentialToExplicit } from '../otlp/exponential.js';
+import { formatLe } from '../otlp/attribute-labels.js';
+import { decodeNativeHistogram, type NativeHistogram } from './native-histogram.js';
 import { metricTypeOf, type FamilyMetadata } from '../../core/metadata.js';
 import type { SampleBatch } from '../../store/types.js';
 import { type IngestLimits, validateLabels } from '../limits.js';
@@ -18,8 +21,11 @@ import { ProtoReader, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT, at, malformed, readSt
  *   MetricMetadata { MetricType type = 1; string metric_family_name = 2; string help = 4; string unit = 5; }
  *
  * Metadata is returned as it came (Prometheus sends it in requests of its own, every
- * minute by default). Exemplars and native histograms are skipped (native histograms
- * are counted by the caller through `skippedHistograms`). Unknown fields are skipped
+ * minute by default). Native histograms become classic ones (`_bucket{le}`, `_sum`,
+ * `_count` series after the histogram's own entry; buckets merged to powers of two, as
+ * OTLP exponential histograms are: see otlp/exponential.ts); one that cannot be (a
+ * schema out of range, too many buckets) is counted in `skippedHistograms`. Exemplars
+ * are skipped. Unknown fields are skipped
  * by wire type; a known field with the wrong wire type, truncated data or an
  * over-long varint is a 400.
  */
@@ -27,7 +33,7 @@ export interface DecodedWriteRequest {
   /** The series in request order (a series sent twice is two entries, as in the request). */
   batch: SampleBatch;
   samples: number;
-  /** Native histogram samples present in the request, not stored (not supported yet). */
+  /** Native histogram samples that could not be stored as classic buckets. */
   skippedHistograms: number;
   /** The request's MetricMetadata entries (usually none: Prometheus sends them apart from samples). */
   metadata: FamilyMetadata[];
@@ -63,6 +69,10 @@ let cachedUnder: IngestLimits | undefined;
 
 /** What decodeTimeSeries found besides the labels it returns (one object, reused: decoding is synchronous). */
 const found = { samples: 0, histograms: 0 };
+/** The native histograms of the TimeSeries being decoded (reused). */
+const seriesHistograms: NativeHistogram[] = [];
+/** Classic series derived from a histogram series' labels, by suffix and le (reused across requests as the labels are). */
+const derivedLabels = new WeakMap<Labels, Map<string, Labels>>();
 
 export function decodeWriteRequest(buf: Uint8Array, limits: IngestLimits): DecodedWriteRequest {
   // Cached label sets were validated under these limits.
@@ -88,15 +98,26 @@ export function decodeWriteRequest(buf: Uint8Array, limits: IngestLimits): Decod
       const i = series++;
       if (i >= limits.maxSeriesPerRequest) throw new VigilError('TOO_MANY_SERIES', `more than ${limits.maxSeriesPerRequest} series in one request`, 413);
       if (i === scratchFilled) scratchFilled++;
-      labels[i] = decodeTimeSeries(r, end, i, limits, samples);
+      const own = (labels[i] = decodeTimeSeries(r, end, i, limits, samples));
       samples += found.samples;
-      skippedHistograms += found.histograms;
-      if (i === scratchEnds.length) {
-        const e = new Uint32Array(i * 2);
-        e.set(scratchEnds);
-        scratchEnds = e;
-      }
+      growEnds(i);
       scratchEnds[i] = samples;
+      if (seriesHistograms.length === 0) continue;
+      // Each native histogram sample: its classic series, one entry (one sample) each, after the series' own.
+      const classic: Array<[Labels, number, number]> = [];
+      skippedHistograms += classicSamples(own, i, limits, classic);
+      for (const [l, t, v] of classic) {
+        const k = series++;
+        if (k >= limits.maxSeriesPerRequest) throw new VigilError('TOO_MANY_SERIES', `more than ${limits.maxSeriesPerRequest} series in one request (native histograms count a series per bucket)`, 413);
+        if (samples >= limits.maxSamplesPerRequest) throw new VigilError('TOO_MANY_SAMPLES', `more than ${limits.maxSamplesPerRequest} samples in one request`, 413);
+        if (k === scratchFilled) scratchFilled++;
+        labels[k] = l;
+        growSamples(samples);
+        scratchT[samples] = t;
+        scratchV[samples++] = v;
+        growEnds(k);
+        scratchEnds[k] = samples;
+      }
     } else if (field === 3) {
       if (wt !== WIRE_LEN) throw malformed(`WriteRequest.metadata has wire type ${wt}, expected 2`);
       metadata.push(decodeMetadata(r, r.lengthEnd('metadata'), metadata.length));
@@ -113,6 +134,65 @@ export function decodeWriteRequest(buf: Uint8Array, limits: IngestLimits): Decod
     values: scratchV.slice(0, samples),
   };
   return { batch, samples, skippedHistograms, metadata };
+}
+
+function growEnds(i: number): void {
+  if (i < scratchEnds.length) return;
+  const e = new Uint32Array(i * 2);
+  e.set(scratchEnds);
+  scratchEnds = e;
+}
+
+function growSamples(pos: number): void {
+  if (pos < scratchT.length) return;
+  const t = new Float64Array(pos * 2);
+  t.set(scratchT);
+  scratchT = t;
+  const v = new Float64Array(pos * 2);
+  v.set(scratchV);
+  scratchV = v;
+}
+
+/**
+ * The classic samples of series `index`'s native histograms (seriesHistograms), as
+ * [labels, t, value]: each bound's cumulative count, +Inf, _sum, _count. Returns how many
+ * histograms could not be converted.
+ */
+function classicSamples(base: Labels, index: number, limits: IngestLimits, out: Array<[Labels, number, number]>): number {
+  let refused = 0;
+  for (const h of seriesHistograms) {
+    if (h.t < 0 || h.t > MAX_TS) throw new VigilError('INVALID_WRITE', `${at('', index)}.histograms: timestamp ${h.t} is out of range (0 to 2^53-1 milliseconds)`, 400);
+    const e = exponentialToExplicit({ scale: h.schema, zeroCount: h.zeroCount, zeroThreshold: h.zeroThreshold, posOffset: 0, posCounts: h.posCounts, posIndexes: h.posIndexes, negOffset: 0, negCounts: h.negCounts, negIndexes: h.negIndexes });
+    if ('refused' in e) {
+      refused++;
+      continue;
+    }
+    let cum = 0;
+    for (let k = 0; k < e.bounds.length; k++) {
+      cum += e.counts[k]!;
+      out.push([derived(base, '_bucket', formatLe(e.bounds[k]!), limits, index), h.t, cum]);
+    }
+    out.push([derived(base, '_bucket', '+Inf', limits, index), h.t, h.count]);
+    out.push([derived(base, '_sum', '', limits, index), h.t, h.sum]);
+    out.push([derived(base, '_count', '', limits, index), h.t, h.count]);
+  }
+  seriesHistograms.length = 0;
+  return refused;
+}
+
+/** `base` renamed with `suffix` (and an `le` label when given), validated and frozen once. */
+function derived(base: Labels, suffix: string, le: string, limits: IngestLimits, index: number): Labels {
+  let m = derivedLabels.get(base);
+  if (m === undefined) derivedLabels.set(base, (m = new Map()));
+  const key = suffix + '\0' + le;
+  let l = m.get(key);
+  if (l === undefined) {
+    const labels: Record<string, string> = { ...base, [METRIC_NAME]: (base[METRIC_NAME] ?? '') + suffix };
+    if (le !== '') labels.le = le;
+    validateLabels(labels, limits, at('.histograms', index));
+    m.set(key, (l = Object.freeze(labels)));
+  }
+  return l;
 }
 
 function decodeMetadata(r: ProtoReader, end: number, index: number): FamilyMetadata {
@@ -173,6 +253,7 @@ function decodeTimeSeries(
 ): Labels {
   const outerEnd = r.end;
   r.end = end;
+  seriesHistograms.length = 0;
   const runStart = r.pos;
   const runEnd = labelRunEnd(r.buf, runStart, end);
   let cached = runEnd > runStart ? labelCache.get(r.buf, runStart, runEnd) : undefined;
@@ -215,8 +296,10 @@ function decodeTimeSeries(
       readSample(r, send, pos, n, index);
       n++;
     } else {
-      if (field === 4 && wt === WIRE_LEN) histograms++;
-      r.skip(wt, field); // 3: exemplars, 4: native histograms
+      if (field === 4 && wt === WIRE_LEN) {
+        histograms++;
+        seriesHistograms.push(decodeNativeHistogram(r, r.lengthEnd('.histograms', index), at('.histograms', index)));
+      } else r.skip(wt, field); // 3: exemplars
     }
   }
   r.end = outerEnd;

@@ -199,6 +199,15 @@ test('fuzz: random bytes and mutated valid payloads only ever raise 400/413 Vigi
     fuzzOne(snappyCompress(mutate(base, r)));
     fuzzOne(mutate(compressed, r)); // mutated snappy
   }
+  // Native histograms: spans, deltas, float counts and schemas mutated.
+  const histogram = (h: Parameters<typeof nativeHistogram>[0]) => new PbWriter().bytes(1, new PbWriter().string(1, '__name__').string(2, 'rpc_seconds').finish()).bytes(4, nativeHistogram(h)).finish();
+  const withHistograms = new PbWriter()
+    .raw(base)
+    .bytes(1, histogram({ t: T, count: 11, sum: 9.5, schema: 3, zeroThreshold: 0.001, zeroCount: 1, pos: [-2, 2, 1, 1], posDeltas: [2, 1, -2], neg: [1, 1], negDeltas: [4] }))
+    .bytes(1, histogram({ t: T, count: 6, sum: 7, schema: -1, pos: [1, 4], posFloats: [1, 2, 1.5, 1.5] }))
+    .finish();
+  assert.equal(decode(withHistograms).skippedHistograms, 0);
+  for (let i = 0; i < 4000; i++) fuzzOne(mutate(withHistograms, r));
   assert.ok(Date.now() - started < 20_000, 'fuzzing took too long');
 });
 

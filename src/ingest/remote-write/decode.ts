@@ -285,14 +285,7 @@ function decodeTimeSeries(
       if (samplesBefore + n >= limits.maxSamplesPerRequest)
         throw new VigilError('TOO_MANY_SAMPLES', `more than ${limits.maxSamplesPerRequest} samples in one request`, 413);
       const pos = samplesBefore + n;
-      if (pos === scratchT.length) {
-        const t = new Float64Array(pos * 2);
-        t.set(scratchT);
-        scratchT = t;
-        const v = new Float64Array(pos * 2);
-        v.set(scratchV);
-        scratchV = v;
-      }
+      growSamples(pos);
       readSample(r, send, pos, n, index);
       n++;
     } else {

@@ -56,7 +56,7 @@ test('a classic bucket counts exactly the values at or below its bound (random v
   assert.equal(cum + e.counts.at(-1)!, values.length);
 });
 
-test('OTLP exponential histograms arrive as classic series, the same from protobuf and JSON; delta ones are refused', () => {
+test('OTLP exponential histograms arrive as classic series, the same from protobuf and JSON', () => {
   const request = (temporality: number) => ({
     resourceMetrics: [
       {
@@ -97,7 +97,38 @@ test('OTLP exponential histograms arrive as classic series, the same from protob
   assert.deepEqual(show(fromWire), ['rpc_duration_bucket{le=0} 1', 'rpc_duration_bucket{le=0.5} 6', 'rpc_duration_bucket{le=1} 10', 'rpc_duration_bucket{le=+Inf} 10', 'rpc_duration_sum 3.5', 'rpc_duration_count 10']);
   assert.deepEqual(show(fromJson), show(fromWire));
 
-  const delta = translateOtlp(decodeOtlpJson(JSON.stringify(request(1))), DEFAULT_INGEST_LIMITS, new DeltaAccumulator(), 0);
-  assert.equal(delta.rejectedDataPoints, 1);
-  assert.match(delta.errors[0]!, /delta exponential histograms are not supported \(export them with cumulative temporality\)/);
+});
+
+test('delta exponential histograms are summed per bucket and written as cumulative classic buckets, at every bound the series had', () => {
+  // Three intervals of one series: the buckets in use move (and the SDK's scale falls from 2 to -1 in the last).
+  const intervals = [
+    { scale: 2, positive: { offset: 0, bucketCounts: ['1', '1', '1', '1'] } }, // (1, 2]: 4
+    { scale: 2, positive: { offset: 8, bucketCounts: ['2'] } }, // (4, 8]: 2
+    { scale: -1, zeroCount: '1', positive: { offset: -1, bucketCounts: ['3'] } }, // (1/4, 1]: 3, zero: 1
+  ];
+  const request = (k: number) =>
+    JSON.stringify({
+      resourceMetrics: [{ scopeMetrics: [{ metrics: [{ name: 'jobs.duration', exponentialHistogram: { aggregationTemporality: 1, dataPoints: [{ timeUnixNano: String(BigInt(NS) + BigInt(k) * 60_000_000_000n), count: ['4', '2', '4'][k], sum: 1, ...intervals[k] }] } }] }] }],
+    });
+  const wire = new OtlpWireDecoder(DEFAULT_INGEST_LIMITS, new DeltaAccumulator());
+  const jsonAcc = new DeltaAccumulator();
+  const buckets: Array<Record<string, number>> = [];
+  for (let k = 0; k < 3; k++) {
+    const json = request(k);
+    const bytes = ExportMetricsServiceRequest.encode(ExportMetricsServiceRequest.fromObject(JSON.parse(json))).finish();
+    const w = writesOfBatch(wire.decode(bytes, 0).batch);
+    const j = translateOtlp(decodeOtlpJson(json), DEFAULT_INGEST_LIMITS, jsonAcc, 0).writes;
+    const le = (ws: typeof w) => Object.fromEntries(ws.filter((x) => x.labels.le !== undefined).map((x) => [x.labels.le!, x.values[0]!]));
+    assert.deepEqual(le(w), le(j), `interval ${k}: protobuf and JSON agree`);
+    buckets.push(le(w));
+    const total = (ws: typeof w, name: string) => ws.find((x) => x.labels.__name__ === name)!.values[0];
+    assert.deepEqual([total(w, 'jobs_duration_count'), total(w, 'jobs_duration_sum')], [[4, 6, 10][k], k + 1], 'count and sum summed too');
+    assert.deepEqual([total(j, 'jobs_duration_count'), total(j, 'jobs_duration_sum')], [[4, 6, 10][k], k + 1]);
+  }
+  // Cumulative counts of all intervals so far, at every bound the series has had (at the scale it has fallen to).
+  assert.deepEqual(buckets, [
+    { '0': 0, '2': 4, '+Inf': 4 },
+    { '0': 0, '2': 4, '4': 4, '8': 6, '+Inf': 6 },
+    { '0': 1, '1': 4, '4': 8, '16': 10, '+Inf': 10 },
+  ]);
 });

@@ -23,12 +23,12 @@ test('OTLP/HTTP protobuf and JSON: 200 with an ExportMetricsServiceResponse; ser
   assert.deepEqual(got[0]!.values, [[MS, '42']]);
 
   const later = JSON.parse(JSON.stringify(sampleRequest).replaceAll('1700000000123456789', '1700000060000000000'));
-  later.resourceMetrics[0].scopeMetrics[0].metrics.push({ name: 'e', exponentialHistogram: { aggregationTemporality: 1, dataPoints: [{ count: '1' }] } });
+  later.resourceMetrics[0].scopeMetrics[0].metrics.push({ name: 'e', exponentialHistogram: { aggregationTemporality: 2, dataPoints: [{ count: '1', scale: 30 }] } });
   const j = await v.post('/v1/metrics', JSON.stringify(later), { 'content-type': 'application/json' });
   assert.equal(j.status, 200);
   const body = JSON.parse(j.text);
   assert.equal(body.partialSuccess.rejectedDataPoints, '1');
-  assert.match(body.partialSuccess.errorMessage, /delta exponential histograms are not supported/);
+  assert.match(body.partialSuccess.errorMessage, /exponential histogram scale 30 is outside -10\.\.20/);
   assert.equal((await v.read('queue_depth', MS, MS + 60_000))[0]!.values.length, 2);
 });
 

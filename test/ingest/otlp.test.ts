@@ -79,7 +79,7 @@ test('unsupported and inconsistent data points are refused per point with a mess
         scopeMetrics: [
           {
             metrics: [
-              { name: 'exp', exponentialHistogram: { aggregationTemporality: 1, dataPoints: [{ count: '1' }, { count: '2' }] } },
+              { name: 'exp', exponentialHistogram: { aggregationTemporality: 2, dataPoints: [{ count: '1', scale: -11 }, { count: '2', scale: 21 }] } },
               { name: 'bad_hist', histogram: { aggregationTemporality: 2, dataPoints: [{ count: '1', bucketCounts: ['1'], explicitBounds: [1, 2] }] } },
               { name: 'g', gauge: { dataPoints: [{ timeUnixNano: NS, asDouble: 1, flags: 1 }, { timeUnixNano: NS, asDouble: 1, attributes: [attr('__bad', { stringValue: 'x' })] }] } },
             ],
@@ -90,7 +90,7 @@ test('unsupported and inconsistent data points are refused per point with a mess
   };
   const tr = translateOtlp(decodeOtlpJson(JSON.stringify(req)), limits, new DeltaAccumulator(), 5);
   assert.equal(tr.rejectedDataPoints, 3);
-  assert.match(tr.errors.join('\n'), /delta exponential histograms are not supported/);
+  assert.match(tr.errors.join('\n'), /exponential histogram scale -11 is outside -10\.\.20/);
   assert.match(tr.errors.join('\n'), /2 bucket counts|1 bucket counts for 2 bounds/);
   const s = byName(tr);
   assert.ok(isStaleMarker(rawValues(tr, (l) => l.__name__ === 'g' && l.key__bad === undefined)[0]!));

@@ -11,13 +11,10 @@
  * range of values grows), so its `le` series stay the same series. Within a point,
  * every bound from its lowest to its highest non-empty bucket is written, empty
  * ones too; a cumulative histogram's range only grows, so a series' `le` set does.
+ * A delta point covers only its interval's buckets: it is written over the union
+ * of every range its series had (ExponentialRange), so each accumulated `le`
+ * series gets every interval's counts.
  */
-
-/**
- * Why delta exponential histograms are refused: accumulating them needs every bound a
- * series ever had in every point, and a delta point only has the buckets of its interval.
- */
-export const DELTA_EXPONENTIAL = 'delta exponential histograms are not supported (export them with cumulative temporality)';
 
 /** The scale points are merged down to. */
 export const EXPONENTIAL_SCALE = 0;
@@ -40,11 +37,12 @@ export interface ExponentialPoint {
   negIndexes?: ArrayLike<number>;
 }
 
-/** Explicit bounds (ascending) and bounds + 1 bucket counts (the last, above the highest bound, empty), or a reason to refuse. */
+/** Explicit bounds (ascending) and bounds + 1 bucket counts (the last, above the highest bound, empty); or a reason to refuse. */
 export type ExplicitBuckets = { bounds: number[]; counts: number[] } | { refused: string };
 
 export function exponentialToExplicit(p: ExponentialPoint): ExplicitBuckets {
-  if (!Number.isInteger(p.scale) || p.scale < MIN_SCALE || p.scale > MAX_SCALE) return { refused: `scale ${p.scale} is outside ${MIN_SCALE}..${MAX_SCALE}` };
+  const bad = badScale(p.scale);
+  if (bad) return { refused: bad };
   const t = Math.min(p.scale, EXPONENTIAL_SCALE);
   const shift = p.scale - t;
   const pos = merge(p.posOffset, p.posCounts, p.posIndexes, shift);
@@ -68,7 +66,7 @@ export function exponentialToExplicit(p: ExponentialPoint): ExplicitBuckets {
   // Negative buckets, most negative first: bucket j holds [-bound(j), -bound(j - 1)), at or below -bound(j - 1).
   if (neg) for (let j = neg.hi; j >= neg.lo; j--) push(-bound(j - 1), neg.counts[j - neg.lo]! + takeCarry());
   // The zero bucket, when there is anything around it (an empty point is just its +Inf, _sum and _count).
-  if (neg || pos || p.zeroCount > 0) push(Math.max(0, p.zeroThreshold), p.zeroCount + takeCarry());
+  if (neg !== undefined || pos !== undefined || p.zeroCount > 0) push(Math.max(0, p.zeroThreshold), p.zeroCount + takeCarry());
   if (pos) for (let j = pos.lo; j <= pos.hi; j++) push(bound(j), pos.counts[j - pos.lo]! + takeCarry());
   counts.push(carry);
   return { bounds, counts };
@@ -78,6 +76,75 @@ export function exponentialToExplicit(p: ExponentialPoint): ExplicitBuckets {
     carry = 0;
     return c;
   }
+}
+
+function badScale(scale: number): string | undefined {
+  return Number.isInteger(scale) && scale >= MIN_SCALE && scale <= MAX_SCALE ? undefined : `scale ${scale} is outside ${MIN_SCALE}..${MAX_SCALE}`;
+}
+
+/**
+ * A delta exponential histogram series summed so far, as OpenTelemetry's deltatocumulative
+ * processor keeps it. A delta point holds only its interval's buckets; its series' classic
+ * `le` series must count every interval's observations, at every bound the series has had.
+ * So the deltas are summed per bucket (at the lowest scale seen, at most EXPONENTIAL_SCALE)
+ * and the sum is written as a cumulative point.
+ */
+export interface ExponentialTotals {
+  scale: number;
+  /** Count per bucket index at `scale`. */
+  pos: Map<number, number>;
+  neg: Map<number, number>;
+  zeroCount: number;
+  zeroThreshold: number;
+  count: number;
+  sum: number;
+}
+
+/**
+ * `totals` (undefined: none yet) plus delta point `p` (its count and sum given apart): the new
+ * totals, and them as a cumulative point; or why the point is refused (the totals then stand).
+ */
+export function addExponentialDelta(totals: ExponentialTotals | undefined, p: ExponentialPoint, count: number, sum: number): { totals: ExponentialTotals; point: ExponentialPoint } | { refused: string } {
+  const bad = badScale(p.scale);
+  if (bad) return { refused: bad };
+  const t = Math.min(p.scale, EXPONENTIAL_SCALE, totals?.scale ?? Infinity);
+  const down = (m: Map<number, number> | undefined): Map<number, number> => {
+    const out = new Map<number, number>();
+    if (m) for (const [i, c] of m) add(out, Math.floor(i / 2 ** (totals!.scale - t)), c);
+    return out;
+  };
+  const next: ExponentialTotals = {
+    scale: t,
+    pos: down(totals?.pos),
+    neg: down(totals?.neg),
+    zeroCount: (totals?.zeroCount ?? 0) + p.zeroCount,
+    zeroThreshold: p.zeroThreshold,
+    count: (totals?.count ?? 0) + count,
+    sum: (totals?.sum ?? 0) + sum,
+  };
+  const into = (m: Map<number, number>, offset: number, counts: ArrayLike<number>, indexes: ArrayLike<number> | undefined) => {
+    for (let k = 0; k < counts.length; k++) if (counts[k]! > 0) add(m, Math.floor((indexes === undefined ? offset + k : indexes[k]!) / 2 ** (p.scale - t)), counts[k]!);
+  };
+  into(next.pos, p.posOffset, p.posCounts, p.posIndexes);
+  into(next.neg, p.negOffset, p.negCounts, p.negIndexes);
+  const point: ExponentialPoint = {
+    scale: t,
+    zeroCount: next.zeroCount,
+    zeroThreshold: next.zeroThreshold,
+    posOffset: 0,
+    posIndexes: [...next.pos.keys()],
+    posCounts: [...next.pos.values()],
+    negOffset: 0,
+    negIndexes: [...next.neg.keys()],
+    negCounts: [...next.neg.values()],
+  };
+  const e = exponentialToExplicit(point);
+  if ('refused' in e) return e;
+  return { totals: next, point };
+}
+
+function add(m: Map<number, number>, i: number, c: number): void {
+  m.set(i, (m.get(i) ?? 0) + c);
 }
 
 /** Counts per bucket index after merging `shift` scales down (index i goes to i >> shift), over the range [lo, hi] of non-empty buckets. */

@@ -84,6 +84,12 @@ export class PointCache {
     return p;
   }
 
+  /** The point for these attribute bytes, if cached, without moving the guess of the next one (get() does). */
+  peek(buf: Uint8Array, start: number, end: number): CachedPoint | undefined {
+    const id = this.keys.find(buf, start, end);
+    return id >= 0 ? this.points[id] : undefined;
+  }
+
   /** Adds point `p` for the attribute bytes buf[start, end) (not cached yet). */
   add(buf: Uint8Array, start: number, end: number, p: CachedPoint): void {
     p.id = this.keys.add(buf, start, end);

@@ -5,7 +5,7 @@ import type { SeriesWrite } from '../../store/types.js';
 import { FrozenLabels } from '../frozen-labels.js';
 import type { FamilyMetadata } from '../../core/metadata.js';
 import { MetadataList, otlpMetadata } from './metric-metadata.js';
-import { DELTA_EXPONENTIAL, exponentialToExplicit } from './exponential.js';
+import { addExponentialDelta, exponentialToExplicit, type ExponentialPoint, type ExponentialTotals } from './exponential.js';
 import { type IngestLimits, validateLabels } from '../limits.js';
 import { ExportMetricsServiceRequest } from './proto.js';
 import { type Obj, arr, attributeLabels, formatLe, resourceLabels, sanitizeMetricName } from './attribute-labels.js';
@@ -24,8 +24,8 @@ export { sanitizeLabelName, sanitizeMetricName } from './attribute-labels.js';
  * - Histograms become `<name>_bucket{le="..."}` (cumulative counts, with `le="+Inf"`),
  *   `<name>_sum` (when present) and `<name>_count`; delta histograms are accumulated too.
  *   Summaries become `<name>{quantile="..."}`, `<name>_sum`, `<name>_count`.
- *   Cumulative exponential histograms become the same classic series, their buckets
- *   merged to powers of two (exponential.ts); delta ones are refused (in partial_success).
+ *   Exponential histograms become the same classic series, their buckets merged to
+ *   powers of two (exponential.ts); a delta one is written over every bucket its series had.
  * - Resource attributes: `service.name` → `job` (`service.namespace/service.name` when a
  *   namespace is set), `service.instance.id` → `instance`; every other resource attribute
  *   goes to one `target_info{job, instance, ...}` series (value 1), not onto each series.
@@ -54,7 +54,22 @@ export const NO_RECORDED_VALUE = 1;
 /** Turns delta data into cumulative values, per output series, in memory (lost on restart; bounded). */
 export class DeltaAccumulator {
   private readonly totals = new Map<string, number>();
+  /** Per delta exponential histogram (by its `_count` series key), its buckets summed so far. */
+  private readonly exponential = new Map<string, ExponentialTotals>();
   constructor(private readonly maxSeries = 200_000) {}
+
+  exponentialTotals(key: string): ExponentialTotals | undefined {
+    return this.exponential.get(key);
+  }
+
+  setExponentialTotals(key: string, t: ExponentialTotals): void {
+    if (!this.exponential.has(key) && this.exponential.size >= this.maxSeries) {
+      // As for totals: the oldest series restarts from 0, like a counter reset.
+      const first = this.exponential.keys().next().value;
+      if (first !== undefined) this.exponential.delete(first);
+    }
+    this.exponential.set(key, t);
+  }
 
   add(key: string, delta: number): number {
     const prev = this.totals.get(key);
@@ -208,10 +223,6 @@ function translateMetric(m: Obj, scopeLabels: Record<string, string>, resLabels:
     return 0;
   }
   const delta = body.aggregationTemporality === 1;
-  if (kind === 'exp' && delta) {
-    out.reject(points.length, `metric ${JSON.stringify(rawName)}: ${DELTA_EXPONENTIAL}`);
-    return 0;
-  }
   const monotonic = body.isMonotonic === true;
   let family = name;
   if (kind === 'sum' && monotonic && !name.endsWith('_total')) family = `${name}_total`;
@@ -222,17 +233,34 @@ function translateMetric(m: Obj, scopeLabels: Record<string, string>, resLabels:
     if (t > latest) latest = t;
     const noValue = ((p.flags as number | undefined) ?? 0) & NO_RECORDED_VALUE;
     const emits: Emit[] = [];
+    const attrs = attributeLabels(arr(p.attributes));
     if (kind === 'gauge' || kind === 'sum') {
       const v = p.asDouble !== undefined ? Number(p.asDouble) : p.asInt !== undefined ? Number(p.asInt) : 0;
       emits.push(['', null, v]);
     } else if (kind === 'histogram' || kind === 'exp') {
       let bounds = arr<number>(p.explicitBounds);
       let counts = arr<string | number>(p.bucketCounts).map(Number);
+      let count = Number(p.count ?? 0);
+      let sum = p.sum === undefined ? undefined : Number(p.sum);
       if (kind === 'exp') {
         const side = (b: unknown) => ({ offset: Number((b as Obj | undefined)?.offset ?? 0), counts: arr<string | number>((b as Obj | undefined)?.bucketCounts).map(Number) });
         const pos = side(p.positive);
         const neg = side(p.negative);
-        const e = exponentialToExplicit({ scale: Number(p.scale ?? 0), zeroCount: Number(p.zeroCount ?? 0), zeroThreshold: Number(p.zeroThreshold ?? 0), posOffset: pos.offset, posCounts: pos.counts, negOffset: neg.offset, negCounts: neg.counts });
+        let x: ExponentialPoint = { scale: Number(p.scale ?? 0), zeroCount: Number(p.zeroCount ?? 0), zeroThreshold: Number(p.zeroThreshold ?? 0), posOffset: pos.offset, posCounts: pos.counts, negOffset: neg.offset, negCounts: neg.counts };
+        let refused: string | undefined;
+        if (delta && !noValue) {
+          // Summed per bucket into the series' totals (by its _count key), written as cumulative.
+          const totalsKey = labelsKey({ ...attrs, ...scopeLabels, ...resLabels, [METRIC_NAME]: family + '_count' });
+          const r = addExponentialDelta(acc.exponentialTotals(totalsKey), x, count, sum ?? 0);
+          if ('refused' in r) refused = r.refused;
+          else {
+            acc.setExponentialTotals(totalsKey, r.totals);
+            x = r.point;
+            count = r.totals.count;
+            if (sum !== undefined) sum = r.totals.sum;
+          }
+        }
+        const e = refused === undefined ? exponentialToExplicit(x) : { refused };
         if ('refused' in e) {
           out.reject(1, `metric ${JSON.stringify(rawName)}: exponential histogram ${e.refused}`);
           continue;
@@ -248,23 +276,21 @@ function translateMetric(m: Obj, scopeLabels: Record<string, string>, resLabels:
         cum += counts[i] ?? 0;
         emits.push(['_bucket', { le: formatLe(bounds[i]!) }, cum]);
       }
-      const count = Number(p.count ?? 0);
       emits.push(['_bucket', { le: '+Inf' }, count]);
-      if (p.sum !== undefined) emits.push(['_sum', null, Number(p.sum)]);
+      if (sum !== undefined) emits.push(['_sum', null, sum]);
       emits.push(['_count', null, count]);
     } else {
       for (const q of arr(p.quantileValues)) emits.push(['', { quantile: formatLe(Number(q.quantile ?? 0)) }, Number(q.value ?? 0)]);
       if (p.sum !== undefined) emits.push(['_sum', null, Number(p.sum)]);
       emits.push(['_count', null, Number(p.count ?? 0)]);
     }
-    const attrs = attributeLabels(arr(p.attributes));
     try {
       for (const [suffix, extra, value] of emits) {
         const labels: Record<string, string> = { ...attrs, ...scopeLabels, ...resLabels, ...extra, [METRIC_NAME]: family + suffix };
         const key = labelsKey(labels);
         let v = value;
         if (noValue) v = STALE_NAN;
-        else if (delta && kind !== 'gauge') v = acc.add(key, value);
+        else if (delta && kind !== 'gauge' && kind !== 'exp') v = acc.add(key, value);
         out.add(labels, t, v, key);
       }
     } catch (e) {

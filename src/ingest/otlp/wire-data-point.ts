@@ -1,6 +1,6 @@
 import { type ProtoReader, malformed } from '../remote-write/proto-reader.js';
 import { BUCKETS, EXPONENTIAL_POINT, HISTOGRAM_POINT, NUMBER_POINT, SUMMARY_POINT, VALUE_AT_QUANTILE, otherField, packedEnd } from './wire-fields.js';
-import { exponentialToExplicit } from './exponential.js';
+import { exponentialToExplicit, type ExponentialPoint } from './exponential.js';
 import { readFixed64, readVarint64, signed64, unsigned64, word } from './wire-scalars.js';
 
 /**
@@ -175,18 +175,18 @@ export class DataPointFields {
   /**
    * ExponentialHistogramDataPoint { attributes = 1; time_unix_nano = 3; count = 4 (fixed64);
    * optional double sum = 5; sint32 scale = 6; zero_count = 7 (fixed64); Buckets positive = 8;
-   * Buckets negative = 9; flags = 10; double zero_threshold = 14; }, read into `shape` and
-   * `counts` as the explicit-bounds point it amounts to (exponential.ts). Returns why the
-   * point is refused, or undefined.
+   * Buckets negative = 9; flags = 10; double zero_threshold = 14; }, read as it is;
+   * toExplicit() then makes it the explicit-bounds point it amounts to.
    */
-  readExponential(r: ProtoReader, end: number): string | undefined {
+  readExponential(r: ProtoReader, end: number): void {
     this.count = 0;
     this.hasSum = false;
     this.nShape = 0;
     this.nCounts = 0;
-    let scale = 0;
-    let zeroCount = 0;
-    let zeroThreshold = 0;
+    const x = this.exp;
+    x.scale = 0;
+    x.zeroCount = 0;
+    x.zeroThreshold = 0;
     const pos = this.positive;
     const neg = this.negative;
     pos.offset = 0;
@@ -215,11 +215,11 @@ export class DataPointFields {
           break;
         case 0x30:
           readVarint64(r, 'ExponentialHistogramDataPoint.scale');
-          scale = unzigzag32(word.lo);
+          x.scale = unzigzag32(word.lo);
           break;
         case 0x39:
           readFixed64(r, 'ExponentialHistogramDataPoint.zero_count');
-          zeroCount = unsigned64();
+          x.zeroCount = unsigned64();
           break;
         case 0x42:
           this.buckets(r, r.lengthEnd('ExponentialHistogramDataPoint.positive'), pos);
@@ -232,18 +232,30 @@ export class DataPointFields {
           this.flags = word.lo;
           break;
         case 0x71:
-          zeroThreshold = r.double('ExponentialHistogramDataPoint.zero_threshold');
+          x.zeroThreshold = r.double('ExponentialHistogramDataPoint.zero_threshold');
           break;
         default:
           otherField(r, tag, EXPONENTIAL_POINT);
       }
     }
-    const e = exponentialToExplicit({ scale, zeroCount, zeroThreshold, posOffset: pos.offset, posCounts: pos.counts, negOffset: neg.offset, negCounts: neg.counts });
+  }
+
+  /** The exponential point just read (its bucket arrays are reused by the next read). */
+  exponentialPoint(): ExponentialPoint {
+    const x = this.exp;
+    return { scale: x.scale, zeroCount: x.zeroCount, zeroThreshold: x.zeroThreshold, posOffset: this.positive.offset, posCounts: this.positive.counts, negOffset: this.negative.offset, negCounts: this.negative.counts };
+  }
+
+  /** An exponential point as the explicit bounds and counts it amounts to (exponential.ts); returns why it is refused, if it is. */
+  setExplicit(x: ExponentialPoint): string | undefined {
+    const e = exponentialToExplicit(x);
     if ('refused' in e) return e.refused;
     for (const b of e.bounds) this.pushShape(b);
     for (const c of e.counts) this.pushCount(c);
     return undefined;
   }
+
+  private readonly exp = { scale: 0, zeroCount: 0, zeroThreshold: 0 };
 
   /** Buckets { sint32 offset = 1; repeated uint64 bucket_counts = 2; } (counts packed or not); a repeated message merges. */
   private buckets(r: ProtoReader, end: number, into: { offset: number; counts: number[] }): void {

@@ -1,6 +1,7 @@
 import { VigilError, isVigilError } from '../../core/errors.js';
 import { otlpMetadata, otlpType, type OtlpKind } from './metric-metadata.js';
-import { DELTA_EXPONENTIAL } from './exponential.js';
+import { addExponentialDelta } from './exponential.js';
+
 import type { FamilyMetadata } from '../../core/metadata.js';
 import { METRIC_NAME, labelsKey } from '../../core/labels.js';
 import { STALE_NAN } from '../../core/sample.js';
@@ -52,6 +53,8 @@ export class OtlpWireDecoder {
   private family = '';
   /** The metric is an exponential histogram (read as explicit bounds, layout HISTOGRAM_LAYOUT). */
   private exponential = false;
+  /** A delta exponential histogram: its points are summed per bucket (addExponentialDelta), not accumulated per series. */
+  private exponentialDelta = false;
   private accumulate = false;
   private scopeLabels: Record<string, string> = {};
   private resLabels: Record<string, string> = {};
@@ -277,10 +280,6 @@ export class OtlpWireDecoder {
       this.sink.reject(points, 'a metric without a name was refused');
       return 0;
     }
-    if (data === 10 && temporality === 1) {
-      this.sink.reject(points, `metric ${JSON.stringify(rawName)}: ${DELTA_EXPONENTIAL}`);
-      return 0;
-    }
     const name = sanitizeMetricName(rawName);
     this.rawName = rawName;
     // Exponential histograms become explicit-bounds points as they are read, then go the same way.
@@ -288,6 +287,7 @@ export class OtlpWireDecoder {
     this.exponential = data === 10;
     this.family = data === 7 && monotonic && !name.endsWith('_total') ? `${name}_total` : name;
     this.accumulate = temporality === 1 && (data === 7 || data === 9);
+    this.exponentialDelta = temporality === 1 && data === 10;
     const ctx = this.cache.context((this.exponential ? EXPONENTIAL_CONTEXT : this.layout) + this.family + '\0' + scopeKey);
     ctx.rewind();
     this.ctx = ctx;
@@ -353,12 +353,28 @@ export class OtlpWireDecoder {
     const outerEnd = r.end;
     r.end = end;
     if (this.layout === NUMBER) p.readNumber(r, end);
-    else if (this.exponential) refused = p.readExponential(r, end);
+    else if (this.exponential) p.readExponential(r, end);
     else if (this.layout === HISTOGRAM_LAYOUT) p.readHistogram(r, end);
     else p.readSummary(r, end);
     r.end = outerEnd;
     const ms = nanosToMs(this.p.tLo, this.p.tHi);
     const t = ms === 0 ? this.nowMs : ms;
+    if (this.exponential) {
+      let x = p.exponentialPoint();
+      if (this.exponentialDelta && !(p.flags & NO_RECORDED_VALUE)) {
+        // Summed per bucket into the series' totals (kept by its _count key, as translateOtlp keeps them), written as cumulative.
+        const key = this.countKey(r, start, end);
+        const res = addExponentialDelta(this.acc.exponentialTotals(key), x, p.count, p.hasSum ? p.sum : 0);
+        if ('refused' in res) refused = res.refused;
+        else {
+          this.acc.setExponentialTotals(key, res.totals);
+          x = res.point;
+          p.count = res.totals.count;
+          if (p.hasSum) p.sum = res.totals.sum;
+        }
+      }
+      refused ??= p.setExplicit(x);
+    }
     if (refused !== undefined) {
       this.sink.reject(1, `metric ${JSON.stringify(this.rawName)}: exponential histogram ${refused}`);
       return t;
@@ -422,6 +438,16 @@ export class OtlpWireDecoder {
     const ref = this.cache.resolve(series[i]!.key, series[i]!.labels);
     series[i] = ref;
     return ref;
+  }
+
+  /** The key of the current exponential point's `_count` series (its identity as translateOtlp keys it). */
+  private countKey(r: ProtoReader, start: number, end: number): string {
+    const p = this.p;
+    const s = p.attrStart < 0 ? start : p.attrStart;
+    const e = p.attrStart < 0 ? start : p.attrEnd;
+    const cached = p.attrSplit ? undefined : this.ctx!.peek(r.buf, s, e);
+    const attrs = cached?.attrs ?? attributeLabels(p.attrSplit ? readAttributes(r, start, end, 1, 'attributes') : readAttributes(r, s, e, 1, 'attributes'));
+    return labelsKey({ ...attrs, ...this.scopeLabels, ...this.resLabels, [METRIC_NAME]: this.family + '_count' });
   }
 
   /** The output series of the current point: cached by its attribute bytes, built (and cached when valid) otherwise. */

@@ -237,7 +237,7 @@ test('int64 timestamps decode exactly across the varint byte boundaries', () => 
 });
 
 /** A prompb.Histogram: integer counts as deltas (or float counts), spans as [offset, length] pairs. */
-function nativeHistogram(h: { t: number; count: number; sum: number; schema: number; zeroThreshold?: number; zeroCount?: number; pos?: number[]; posDeltas?: number[]; neg?: number[]; negDeltas?: number[]; posFloats?: number[] }): Uint8Array {
+function nativeHistogram(h: { t: number; count: number; sum: number; schema: number; zeroThreshold?: number; zeroCount?: number; pos?: number[]; posDeltas?: number[]; neg?: number[]; negDeltas?: number[]; posFloats?: number[]; gauge?: boolean }): Uint8Array {
   const zz = (v: number) => (v >= 0 ? 2 * v : -2 * v - 1);
   const spans = (w: PbWriter, field: number, s: number[]) => {
     for (let i = 0; i < s.length; i += 2) w.bytes(field, new PbWriter().int(1, zz(s[i]!)).int(2, s[i + 1]!).finish());
@@ -253,6 +253,7 @@ function nativeHistogram(h: { t: number; count: number; sum: number; schema: num
   spans(w, 11, h.pos ?? []);
   if (h.posDeltas) w.bytes(12, h.posDeltas.reduce((p, d) => p.varint(zz(d)), new PbWriter()).finish());
   if (h.posFloats) for (const f of h.posFloats) w.double(13, f);
+  if (h.gauge) w.int(14, 3);
   return w.int(15, h.t).finish();
 }
 
@@ -289,6 +290,9 @@ test('native histograms become classic buckets, _sum and _count, merged to power
     f.writes.filter((w) => w.labels.__name__ === 'f_bucket').map((w) => [w.labels.le, w.values[0]]),
     [['0', 0], ['2', 6], ['+Inf', 6]],
   );
+  // A gauge histogram (reset hint GAUGE): its count and sum as _gcount and _gsum.
+  const g = decode(new PbWriter().bytes(1, new PbWriter().bytes(1, new PbWriter().string(1, '__name__').string(2, 'q').finish()).bytes(4, nativeHistogram({ t: T, count: 2, sum: 3, schema: 0, pos: [0, 1], posDeltas: [2], gauge: true })).finish()).finish());
+  assert.deepEqual(g.writes.filter((w) => w.timestamps.length > 0).map((w) => w.labels.__name__), ['q_bucket', 'q_bucket', 'q_bucket', 'q_gsum', 'q_gcount']);
 
   // A schema out of range is counted, not stored; spans that disagree with the counts are a 400.
   const bad = decode(new PbWriter().bytes(1, new PbWriter().bytes(1, new PbWriter().string(1, '__name__').string(2, 'x').finish()).bytes(4, nativeHistogram({ t: T, count: 1, sum: 1, schema: 30, pos: [0, 1], posDeltas: [1] })).finish()).finish());

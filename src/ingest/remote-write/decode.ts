@@ -173,8 +173,9 @@ function classicSamples(base: Labels, index: number, limits: IngestLimits, out: 
       out.push([derived(base, '_bucket', formatLe(e.bounds[k]!), limits, index), h.t, cum]);
     }
     out.push([derived(base, '_bucket', '+Inf', limits, index), h.t, h.count]);
-    out.push([derived(base, '_sum', '', limits, index), h.t, h.sum]);
-    out.push([derived(base, '_count', '', limits, index), h.t, h.count]);
+    // A gauge histogram's count and sum are gauges, named as OpenMetrics names them.
+    out.push([derived(base, h.gauge ? '_gsum' : '_sum', '', limits, index), h.t, h.sum]);
+    out.push([derived(base, h.gauge ? '_gcount' : '_count', '', limits, index), h.t, h.count]);
   }
   seriesHistograms.length = 0;
   return refused;

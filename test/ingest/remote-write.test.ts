@@ -278,6 +278,7 @@ test('native histograms become classic buckets, _sum and _count, merged to power
     'rpc_seconds_count 11',
   ]);
   assert.ok(d.writes.every((w) => w.labels.job === 'api'));
+  assert.equal(d.writes.length, 9, 'no empty entry for the histogram series itself (it would create an empty series)');
   assert.equal(d.skippedHistograms, 0);
 
   // Float counts, and a finer schema merged down: schema 2 buckets 1..4 all fall in (1, 2].

@@ -103,6 +103,8 @@ export function decodeWriteRequest(buf: Uint8Array, limits: IngestLimits): Decod
       growEnds(i);
       scratchEnds[i] = samples;
       if (seriesHistograms.length === 0) continue;
+      // A histogram-only series has no entry of its own: an empty one would create an empty series.
+      if (found.samples === 0) series--;
       // Each native histogram sample: its classic series, one entry (one sample) each, after the series' own.
       const classic: Array<[Labels, number, number]> = [];
       skippedHistograms += classicSamples(own, i, limits, classic);

@@ -1,8 +1,7 @@
 import { VigilError, isVigilError } from '../../core/errors.js';
+import type { FamilyMetadata } from '../../core/metadata.js';
 import { otlpMetadata, otlpType, type OtlpKind } from './metric-metadata.js';
 import { addExponentialDelta } from './exponential.js';
-
-import type { FamilyMetadata } from '../../core/metadata.js';
 import { METRIC_NAME, labelsKey } from '../../core/labels.js';
 import { STALE_NAN } from '../../core/sample.js';
 import { FrozenLabels } from '../frozen-labels.js';

@@ -153,6 +153,9 @@ test('timeout, HTTP errors and limits give up 0; vanished series and a down targ
   await close(server);
 });
 
+/** Generous: on a loaded CI machine a 3 s wait for a stale marker once ran out (it comes within milliseconds here). */
+const WAIT_MS = 10_000;
+
 test('the manager runs static and file_sd targets; a target removed from the file gets stale markers', async () => {
   const { server, address } = await serve(() => ({ body: '# TYPE c counter\nc_total 7\n# EOF\n', type: 'application/openmetrics-text; version=1.0.0' }));
   const slow = await serve(() => ({ body: 'x 1\n', delayMs: 5000 }));
@@ -167,13 +170,13 @@ test('the manager runs static and file_sd targets; a target removed from the fil
   const manager = new ScrapeManager({ jobs, sink, logger });
   await manager.start();
   try {
-    await waitFor(() => sink.last((l) => l.__name__ === 'c_total' && l.team === 'a').length >= 2, 3000);
-    await waitFor(() => sink.last((l) => l.__name__ === 'up' && l.job === 'slow').length >= 2, 3000);
+    await waitFor(() => sink.last((l) => l.__name__ === 'c_total' && l.team === 'a').length >= 2, WAIT_MS);
+    await waitFor(() => sink.last((l) => l.__name__ === 'up' && l.job === 'slow').length >= 2, WAIT_MS);
     assert.equal(value(sink.last((l) => l.__name__ === 'up' && l.job === 'slow')[0]), 0, 'a slow target times out');
     assert.ok(manager.targets().some((t) => t.job === 'fast' && t.health === 'up'));
     writeFileSync(sdFile, '[]');
-    await waitFor(() => manager.jobTargets('fast').length === 0, 3000);
-    await waitFor(() => sink.last((l) => l.__name__ === 'c_total').some((w) => isStaleMarker(w.values[0]!)), 3000);
+    await waitFor(() => manager.jobTargets('fast').length === 0, WAIT_MS);
+    await waitFor(() => sink.last((l) => l.__name__ === 'c_total').some((w) => isStaleMarker(w.values[0]!)), WAIT_MS);
     assert.ok(sink.last((l) => l.__name__ === 'up' && l.job === 'fast').some((w) => isStaleMarker(w.values[0]!)));
   } finally {
     await manager.stop();

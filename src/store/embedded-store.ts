@@ -248,6 +248,8 @@ export class EmbeddedStore implements SampleStore {
 
   /** Samples [from, to) of ts/vs into the series named by labels, created if new. */
   private appendSeries(labels: Labels, ts: ArrayLike<number>, vs: ArrayLike<number>, from: number, to: number, tally: Tally): void {
+    // A series exists by its samples: a write without any creates none (as in Prometheus).
+    if (from >= to) return;
     let s = this.lookup(labels);
     if (s === undefined) {
       if (!hasLabels(labels)) {

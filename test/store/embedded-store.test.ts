@@ -142,6 +142,14 @@ test('too_old, series_limit and invalid samples are refused; the rest is stored'
   s.close();
 });
 
+test('a series exists by its samples: a write without any creates none, by either path', (t) => {
+  const s = open(tempDir(t));
+  s.append([{ labels: { __name__: 'empty', host: 'a' }, timestamps: [], values: [] }]);
+  s.appendBatch({ size: 2, labels: [Object.freeze({ __name__: 'empty_too' }), Object.freeze({ __name__: 'full' })], ends: Uint32Array.of(0, 1), timestamps: Float64Array.of(T0), values: Float64Array.of(1) });
+  assert.deepEqual(s.series([{ name: '__name__', type: '=~', value: '.+' }]).map((x) => x.labels.__name__), ['full']);
+  assert.equal(s.stats().series, 1);
+});
+
 test('series(), labelNames(), labelValues() and stats()', (t) => {
   const s = open(tempDir(t));
   s.append([

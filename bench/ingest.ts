@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { statCpuSeconds } from '../src/core/thread-cpu.js';
 import { lineProtocolPayload, otlpPayload, remoteWritePayload, type Payload } from './ingest-payloads.js';
-import { measureParallelism } from './machine-parallelism.js';
+import { machineWarnings, measureParallelism } from './machine-parallelism.js';
 import { SeriesGen, loadNab } from './series-gen.js';
 
 /**
@@ -50,7 +50,9 @@ import { SeriesGen, loadNab } from './series-gen.js';
  *                                  adds on this machine (bench/machine-parallelism.ts), measured first: a
  *                                  kernel's work per second on two threads at once over one alone, with
  *                                  Vigil's detector over 10,000 series and with arithmetic alone; close to 2
- *                                  on two free cores, and a warning below 1.8 (the machine is busy)
+ *                                  on two free cores, and a warning below 1.8 (the machine is busy), above 2.2
+ *                                  (the host's speed changed during the check), or when the detector kernel
+ *                                  alone is over 1.3x slower than in the committed results (a slower host)
  *   machine_ensemble_ns_alone, machine_ensemble_ns_pair  that detector kernel's ns per sample, alone and in a pair
  *
  * BENCH_INGEST_ONLY=remote_write|remote_write_detection_off|otlp|line_protocol|machine runs one (results not written);
@@ -346,8 +348,14 @@ function fmt(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-/** Below this two-thread speedup, the machine is taken to be busy with something else. */
-const FREE_MACHINE_SPEEDUP = 1.8;
+/** The committed bench/results/ingest.json (empty when there is none). */
+function previousResults(): Record<string, number> {
+  try {
+    return JSON.parse(readFileSync('bench/results/ingest.json', 'utf8')) as Record<string, number>;
+  } catch {
+    return {};
+  }
+}
 
 function round2(x: number): number {
   return Math.round(x * 100) / 100;
@@ -369,11 +377,8 @@ async function main(): Promise<void> {
       results.machine_two_thread_speedup_arithmetic = round2(arithmetic.speedup);
       results.machine_ensemble_ns_alone = Math.round(ensemble.aloneNs);
       results.machine_ensemble_ns_pair = Math.round(ensemble.pairNs);
-      const worst = Math.min(ensemble.speedup, arithmetic.speedup);
-      if (worst < FREE_MACHINE_SPEEDUP)
-        process.stderr.write(
-          `[bench:ingest] WARNING: two threads do ${worst.toFixed(2)}x the work of one (${FREE_MACHINE_SPEEDUP} or more on two free cores): something else is using this machine, so the figures below are not comparable with other runs\n`,
-        );
+      for (const w of machineWarnings(ensemble, arithmetic, previousResults().machine_ensemble_ns_alone))
+        process.stderr.write(`[bench:ingest] WARNING: ${w}, so the figures below are not comparable with other runs\n`);
     }
     if (!ONLY || ONLY === 'remote_write') {
       const rw = await run('remote_write', remoteWritePayload, RW_SECONDS);

@@ -32,6 +32,30 @@ export interface Parallelism {
   speedup: number;
 }
 
+/** Below this two-thread speedup, the machine is taken to be busy with something else. */
+export const FREE_MACHINE_SPEEDUP = 1.8;
+/** Above this, two threads did more than twice one's work: the host's speed changed during the check. */
+const IMPOSSIBLE_SPEEDUP = 2.2;
+/** A detector kernel this much slower than in the committed results: the host is slower. */
+const SLOWER_HOST = 1.3;
+
+/**
+ * Why this run's figures do not compare with other runs, if they do not. The speedup only
+ * tells whether the second core is free; a host that runs everything slower passes it, so
+ * the detector kernel's time alone is also compared with the committed run's (`previousNs`).
+ */
+export function machineWarnings(ensemble: Parallelism, arithmetic: Parallelism, previousNs: number | undefined): string[] {
+  const out: string[] = [];
+  const worst = Math.min(ensemble.speedup, arithmetic.speedup);
+  if (worst < FREE_MACHINE_SPEEDUP)
+    out.push(`two threads do ${worst.toFixed(2)}x the work of one (${FREE_MACHINE_SPEEDUP} or more on two free cores): something else is using this machine`);
+  const best = Math.max(ensemble.speedup, arithmetic.speedup);
+  if (best > IMPOSSIBLE_SPEEDUP) out.push(`two threads did ${best.toFixed(2)}x the work of one, more than two cores can: the host's speed changed during the check`);
+  if (previousNs !== undefined && previousNs > 0 && ensemble.aloneNs > SLOWER_HOST * previousNs)
+    out.push(`Vigil's detector kernel takes ${Math.round(ensemble.aloneNs)} ns a sample on one thread, ${(ensemble.aloneNs / previousNs).toFixed(2)}x the ${Math.round(previousNs)} ns of the committed results: this host is slower; compare CPU µs a sample, not samples/s`);
+  return out;
+}
+
 export async function measureParallelism(kernel: Kernel, ms = 3000): Promise<Parallelism> {
   const [aloneNs] = await runWorkers(kernel, ms, 1);
   const pair = await runWorkers(kernel, ms, 2);

@@ -1,4 +1,4 @@
-import type { Labels } from '../core/labels.js';
+import { METRIC_NAME, type Labels } from '../core/labels.js';
 import type { CompiledMatcher } from '../core/matchers.js';
 import { type Postings, addPosting, intersect, removeAll, subtract, union } from './postings.js';
 
@@ -121,7 +121,7 @@ export class LabelIndex {
       for (const [value, p] of values) {
         b += Buffer.byteLength(value);
         pairs.offer(`${name}=${value}`, p.length);
-        if (name === '__name__') byMetric.offer(value, p.length);
+        if (name === METRIC_NAME) byMetric.offer(value, p.length);
       }
       bytes.offer(name, b);
     }

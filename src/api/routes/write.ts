@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { IngestLimits } from '../../ingest/limits.js';
 import { decodeJsonWrite } from '../../ingest/json-write.js';
 import type { IngestPipeline } from '../../ingest/pipeline.js';
-import { refusedDetail } from './ingest-body.js';
+import { refusedCount, refusedDetail } from './ingest-body.js';
 
 /**
  * JSON write endpoint. Answers 200 when every sample was stored; 400 with the
@@ -21,7 +21,7 @@ export function writeRoutes(app: FastifyInstance, pipeline: IngestPipeline, limi
       throw e;
     }
     const result = pipeline.write(writes, 'json');
-    const refused = Object.values(result.rejected).reduce((a, b) => a + (b ?? 0), 0);
+    const refused = refusedCount(result);
     if (refused > 0) {
       const detail = refusedDetail(result);
       const status = result.rejected.series_limit ? 429 : 400;

@@ -23,7 +23,7 @@ export function isCumulative(labels: Labels, typeOf?: (family: string) => Metric
       return (t === 'histogram' || t === 'summary') && suffix !== '_total';
     }
   }
-  return n.endsWith('_total') || n.endsWith('_count') || n.endsWith('_sum') || n.endsWith('_bucket');
+  return FAMILY_SUFFIXES.some((s) => n.endsWith(s));
 }
 
 /** Suffixes a series name adds to its family's (OpenMetrics counters add `_total`). */

@@ -11,9 +11,9 @@
  * range of values grows), so its `le` series stay the same series. Within a point,
  * every bound from its lowest to its highest non-empty bucket is written, empty
  * ones too; a cumulative histogram's range only grows, so a series' `le` set does.
- * A delta point covers only its interval's buckets: it is written over the union
- * of every range its series had (ExponentialRange), so each accumulated `le`
- * series gets every interval's counts.
+ * A delta point covers only its interval's buckets: its series' points are summed
+ * per bucket (ExponentialTotals) and written as cumulative, so each `le` series
+ * gets every interval's counts.
  */
 
 /** The scale points are merged down to. */
@@ -102,9 +102,9 @@ export interface ExponentialTotals {
 
 /**
  * `totals` (undefined: none yet) plus delta point `p` (its count and sum given apart): the new
- * totals, and them as a cumulative point; or why the point is refused (the totals then stand).
+ * totals, and them as explicit buckets; or why the point is refused (the totals then stand).
  */
-export function addExponentialDelta(totals: ExponentialTotals | undefined, p: ExponentialPoint, count: number, sum: number): { totals: ExponentialTotals; point: ExponentialPoint } | { refused: string } {
+export function addExponentialDelta(totals: ExponentialTotals | undefined, p: ExponentialPoint, count: number, sum: number): { totals: ExponentialTotals; buckets: { bounds: number[]; counts: number[] } } | { refused: string } {
   const bad = badScale(p.scale);
   if (bad) return { refused: bad };
   const t = Math.min(p.scale, EXPONENTIAL_SCALE, totals?.scale ?? Infinity);
@@ -138,9 +138,9 @@ export function addExponentialDelta(totals: ExponentialTotals | undefined, p: Ex
     negIndexes: [...next.neg.keys()],
     negCounts: [...next.neg.values()],
   };
-  const e = exponentialToExplicit(point);
-  if ('refused' in e) return e;
-  return { totals: next, point };
+  const buckets = exponentialToExplicit(point);
+  if ('refused' in buckets) return buckets;
+  return { totals: next, buckets };
 }
 
 function add(m: Map<number, number>, i: number, c: number): void {

@@ -5,7 +5,7 @@ import type { SeriesWrite } from '../../store/types.js';
 import { FrozenLabels } from '../frozen-labels.js';
 import type { FamilyMetadata } from '../../core/metadata.js';
 import { MetadataList, otlpMetadata } from './metric-metadata.js';
-import { addExponentialDelta, exponentialToExplicit, type ExponentialPoint, type ExponentialTotals } from './exponential.js';
+import { addExponentialDelta, exponentialToExplicit, type ExplicitBuckets, type ExponentialPoint, type ExponentialTotals } from './exponential.js';
 import { type IngestLimits, validateLabels } from '../limits.js';
 import { ExportMetricsServiceRequest } from './proto.js';
 import { type Obj, arr, attributeLabels, formatLe, resourceLabels, sanitizeMetricName } from './attribute-labels.js';
@@ -246,21 +246,20 @@ function translateMetric(m: Obj, scopeLabels: Record<string, string>, resLabels:
         const side = (b: unknown) => ({ offset: Number((b as Obj | undefined)?.offset ?? 0), counts: arr<string | number>((b as Obj | undefined)?.bucketCounts).map(Number) });
         const pos = side(p.positive);
         const neg = side(p.negative);
-        let x: ExponentialPoint = { scale: Number(p.scale ?? 0), zeroCount: Number(p.zeroCount ?? 0), zeroThreshold: Number(p.zeroThreshold ?? 0), posOffset: pos.offset, posCounts: pos.counts, negOffset: neg.offset, negCounts: neg.counts };
-        let refused: string | undefined;
+        const x: ExponentialPoint = { scale: Number(p.scale ?? 0), zeroCount: Number(p.zeroCount ?? 0), zeroThreshold: Number(p.zeroThreshold ?? 0), posOffset: pos.offset, posCounts: pos.counts, negOffset: neg.offset, negCounts: neg.counts };
+        let e: ExplicitBuckets;
         if (delta && !noValue) {
           // Summed per bucket into the series' totals (by its _count key), written as cumulative.
           const totalsKey = labelsKey({ ...attrs, ...scopeLabels, ...resLabels, [METRIC_NAME]: family + '_count' });
           const r = addExponentialDelta(acc.exponentialTotals(totalsKey), x, count, sum ?? 0);
-          if ('refused' in r) refused = r.refused;
+          if ('refused' in r) e = r;
           else {
             acc.setExponentialTotals(totalsKey, r.totals);
-            x = r.point;
+            e = r.buckets;
             count = r.totals.count;
             if (sum !== undefined) sum = r.totals.sum;
           }
-        }
-        const e = refused === undefined ? exponentialToExplicit(x) : { refused };
+        } else e = exponentialToExplicit(x);
         if ('refused' in e) {
           out.reject(1, `metric ${JSON.stringify(rawName)}: exponential histogram ${e.refused}`);
           continue;

@@ -1,6 +1,6 @@
-import { type ProtoReader, malformed } from '../remote-write/proto-reader.js';
+import { type ProtoReader, malformed, unzigzag32 } from '../remote-write/proto-reader.js';
 import { BUCKETS, EXPONENTIAL_POINT, HISTOGRAM_POINT, NUMBER_POINT, SUMMARY_POINT, VALUE_AT_QUANTILE, otherField, packedEnd } from './wire-fields.js';
-import { exponentialToExplicit, type ExponentialPoint } from './exponential.js';
+import type { ExponentialPoint } from './exponential.js';
 import { readFixed64, readVarint64, signed64, unsigned64, word } from './wire-scalars.js';
 
 /**
@@ -176,7 +176,7 @@ export class DataPointFields {
    * ExponentialHistogramDataPoint { attributes = 1; time_unix_nano = 3; count = 4 (fixed64);
    * optional double sum = 5; sint32 scale = 6; zero_count = 7 (fixed64); Buckets positive = 8;
    * Buckets negative = 9; flags = 10; double zero_threshold = 14; }, read as it is;
-   * toExplicit() then makes it the explicit-bounds point it amounts to.
+   * exponentialPoint() gives it to the converter, setExplicit() takes back its explicit buckets.
    */
   readExponential(r: ProtoReader, end: number): void {
     this.count = 0;
@@ -246,13 +246,10 @@ export class DataPointFields {
     return { scale: x.scale, zeroCount: x.zeroCount, zeroThreshold: x.zeroThreshold, posOffset: this.positive.offset, posCounts: this.positive.counts, negOffset: this.negative.offset, negCounts: this.negative.counts };
   }
 
-  /** An exponential point as the explicit bounds and counts it amounts to (exponential.ts); returns why it is refused, if it is. */
-  setExplicit(x: ExponentialPoint): string | undefined {
-    const e = exponentialToExplicit(x);
-    if ('refused' in e) return e.refused;
+  /** The explicit bounds and counts an exponential point amounts to (exponential.ts), as `shape` and `counts`. */
+  setExplicit(e: { bounds: readonly number[]; counts: readonly number[] }): void {
     for (const b of e.bounds) this.pushShape(b);
     for (const c of e.counts) this.pushCount(c);
-    return undefined;
   }
 
   private readonly exp = { scale: 0, zeroCount: 0, zeroThreshold: 0 };
@@ -318,11 +315,6 @@ export class DataPointFields {
     if (this.nCounts === this.counts.length) this.counts = doubled(this.counts);
     this.counts[this.nCounts++] = x;
   }
-}
-
-/** A sint32 from the low 32 bits of its varint (zigzag), as protobufjs reads it. */
-function unzigzag32(lo: number): number {
-  return (lo >>> 1) ^ -(lo & 1);
 }
 
 function doubled(a: Float64Array): Float64Array {

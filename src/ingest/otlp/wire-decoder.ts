@@ -1,7 +1,7 @@
 import { VigilError, isVigilError } from '../../core/errors.js';
 import type { FamilyMetadata } from '../../core/metadata.js';
 import { otlpMetadata, otlpType, type OtlpKind } from './metric-metadata.js';
-import { addExponentialDelta } from './exponential.js';
+import { addExponentialDelta, exponentialToExplicit, type ExplicitBuckets } from './exponential.js';
 import { METRIC_NAME, labelsKey } from '../../core/labels.js';
 import { STALE_NAN } from '../../core/sample.js';
 import { FrozenLabels } from '../frozen-labels.js';
@@ -359,20 +359,22 @@ export class OtlpWireDecoder {
     const ms = nanosToMs(this.p.tLo, this.p.tHi);
     const t = ms === 0 ? this.nowMs : ms;
     if (this.exponential) {
-      let x = p.exponentialPoint();
+      const x = p.exponentialPoint();
+      let e: ExplicitBuckets;
       if (this.exponentialDelta && !(p.flags & NO_RECORDED_VALUE)) {
         // Summed per bucket into the series' totals (kept by its _count key, as translateOtlp keeps them), written as cumulative.
         const key = this.countKey(r, start, end);
         const res = addExponentialDelta(this.acc.exponentialTotals(key), x, p.count, p.hasSum ? p.sum : 0);
-        if ('refused' in res) refused = res.refused;
+        if ('refused' in res) e = res;
         else {
           this.acc.setExponentialTotals(key, res.totals);
-          x = res.point;
+          e = res.buckets;
           p.count = res.totals.count;
           if (p.hasSum) p.sum = res.totals.sum;
         }
-      }
-      refused ??= p.setExplicit(x);
+      } else e = exponentialToExplicit(x);
+      if ('refused' in e) refused = e.refused;
+      else p.setExplicit(e);
     }
     if (refused !== undefined) {
       this.sink.reject(1, `metric ${JSON.stringify(this.rawName)}: exponential histogram ${refused}`);

@@ -1,4 +1,4 @@
-import { ProtoReader, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT, malformed } from './proto-reader.js';
+import { ProtoReader, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT, malformed, unzigzag32 } from './proto-reader.js';
 
 /**
  * One Prometheus native histogram sample of a remote-write TimeSeries (prompb.Histogram):
@@ -77,7 +77,7 @@ export function decodeNativeHistogram(r: ProtoReader, end: number, where: string
         h.sum = r.double(`${where}.${name}`);
         break;
       case 4:
-        h.schema = zigzag32(r.uint32(`${where}.${name}`));
+        h.schema = unzigzag32(r.uint32(`${where}.${name}`));
         break;
       case 5:
         h.zeroThreshold = r.double(`${where}.${name}`);
@@ -127,7 +127,7 @@ function span(r: ProtoReader, end: number, into: number[], where: string): void 
   let length = 0;
   while (r.pos < end) {
     const tag = r.uint32('field tag');
-    if (tag === 0x08) offset = zigzag32(r.uint32(`${where}.offset`));
+    if (tag === 0x08) offset = unzigzag32(r.uint32(`${where}.offset`));
     else if (tag === 0x10) length = r.uint32(`${where}.length`);
     else if ((tag & 7) !== WIRE_VARINT && (tag >>> 3 === 1 || tag >>> 3 === 2)) throw malformed(`${where}: BucketSpan field ${tag >>> 3} has wire type ${tag & 7}, expected 0`);
     else if (tag >>> 3 === 0) throw malformed(`${where}: field number 0`);
@@ -167,10 +167,6 @@ function buckets(spans: number[], deltas: number[], floats: number[], indexes: n
       counts.push(count);
     }
   }
-}
-
-function zigzag32(u: number): number {
-  return (u >>> 1) ^ -(u & 1);
 }
 
 /** A sint64 varint, exact within +-2^52. */

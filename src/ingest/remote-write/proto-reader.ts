@@ -126,6 +126,11 @@ export class ProtoReader {
   }
 }
 
+/** A sint32 from the low 32 bits of its varint (zigzag), as protobufjs reads it. */
+export function unzigzag32(u: number): number {
+  return (u >>> 1) ^ -(u & 1);
+}
+
 /** "field N" for error messages, built once per small field number (skip() runs per skipped field, and only a throw reads it). */
 const fieldNames: string[] = [];
 function fieldName(field: number): string {

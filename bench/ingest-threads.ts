@@ -1,0 +1,191 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Labels } from '../src/core/labels.js';
+import { SelfMetrics } from '../src/core/self-metrics.js';
+import { tuneEngine } from '../src/core/engine-tuning.js';
+import { defaultConfig, toStoreOptions } from '../src/config/index.js';
+import { DetectionStage } from '../src/detect/stage/detection-stage.js';
+import { FlatScoresBuilder } from '../src/detect/stage/flat-scores.js';
+import { IngestPipeline } from '../src/ingest/pipeline.js';
+import { decodeWriteRequest, snappyDecode } from '../src/ingest/remote-write/decode.js';
+import { openStore } from '../src/store/index.js';
+import { remoteWritePayload } from './ingest-payloads.js';
+import { SeriesGen, loadNab } from './series-gen.js';
+
+/**
+ * The two threads of bench:ingest's detection-on run, each alone on this thread, without
+ * HTTP, senders or the other thread (`npm run bench:ingest-threads`):
+ *   ingest_thread_us_per_sample        snappy and protobuf decoding of remote-write bodies (2,000
+ *                                      samples each, as bench:ingest's senders send them) and
+ *                                      storing them (head, WAL, checkpoints into SQLite)
+ *   detect_thread_us_per_sample        the detection worker's stage (DetectionStage.observeFlat: the
+ *                                      ensemble on every sample, the host forests, the scores to write
+ *                                      back) on flat batches of 2,000 samples
+ * Both over 10,000 series (100 hosts of 100), 15 s apart in sample time, each past a day of
+ * samples (the daily cycle in use, the forests retrained many times) before timing.
+ *
+ * This host's speed has varied by a factor of two from one minute to the next, which hides a
+ * 10% change in those times. With valgrind installed (it is on every machine here) the same
+ * work is also counted in instructions, which do not depend on the host's speed:
+ *   ingest_thread_instructions_per_sample, detect_thread_instructions_per_sample
+ * (valgrind's callgrind, counting only the timed rounds, V8 on one thread so that its
+ * compilations and collections land the same way each run; 2,000 series to keep the run short:
+ * the series' state is the same, only fewer of them). BENCH_THREADS_VALGRIND=0 skips them.
+ * Writes bench/results/ingest-threads.json.
+ */
+
+const SERIES = 10_000;
+const BATCH = 2_000;
+const STEP_MS = 15_000;
+const WARM_ROUNDS = 6_000;
+const TIMED_ROUNDS = 500;
+const T0 = Date.UTC(2026, 0, 5);
+
+type Part = 'ingest' | 'detect';
+
+interface PartRun {
+  usPerSample: number;
+  samples: number;
+}
+
+const nab = loadNab(join(process.cwd(), '..', 'shared', 'datasets', 'nab', 'data'));
+
+function progress(part: string, done: number, total: number): void {
+  if (process.stderr.isTTY) process.stderr.write(`\r[bench:ingest-threads] ${part.padEnd(6)} ${done}/${total} rounds   ${done === total ? '\n' : ''}`);
+  else if (done === total || done % 1000 === 0) process.stderr.write(`[bench:ingest-threads] ${part} ${done}/${total} rounds\n`);
+}
+
+/** Calls `timed` around the timed rounds: callgrind's instrumentation is switched on only there. */
+async function runDetect(series: number, onTimed: (on: boolean) => void): Promise<PartRun> {
+  const gen = new SeriesGen(series, nab, 11);
+  const labelsOf: Labels[] = Array.from({ length: series }, (_, i) => Object.freeze(gen.labels(i)));
+  const logger = { info() {}, warn() {}, error() {}, debug() {} } as never;
+  const stage = new DetectionStage({ append() {}, series: () => [], read: () => [] } as never, defaultConfig().detect, undefined, logger);
+  const ids = Uint32Array.from({ length: series }, (_, i) => i);
+  const ends = Uint32Array.from({ length: series }, (_, i) => (i % BATCH) + 1);
+  const ts = new Float64Array(series);
+  const vs = new Float64Array(series);
+  const round = (r: number) => {
+    ts.fill(T0 + r * STEP_MS);
+    for (let i = 0; i < series; i++) vs[i] = gen.next(i);
+    for (let b = 0; b < series; b += BATCH) {
+      // A batch as the worker gets it: the ingest thread's arrays, scores built for the reply.
+      const out = new FlatScoresBuilder(BATCH, BATCH);
+      stage.observeFlat(ids.subarray(b, b + BATCH), ends.subarray(b, b + BATCH), ts.subarray(b, b + BATCH), vs.subarray(b, b + BATCH), 0, Math.min(BATCH, series - b), labelsOf, out);
+      out.result();
+    }
+  };
+  for (let r = 0; r < WARM_ROUNDS; r++) {
+    round(r);
+    progress('detect', r + 1, WARM_ROUNDS + TIMED_ROUNDS);
+  }
+  onTimed(true);
+  const start = process.cpuUsage();
+  for (let r = WARM_ROUNDS; r < WARM_ROUNDS + TIMED_ROUNDS; r++) round(r);
+  const cpu = process.cpuUsage(start);
+  onTimed(false);
+  progress('detect', WARM_ROUNDS + TIMED_ROUNDS, WARM_ROUNDS + TIMED_ROUNDS);
+  return { usPerSample: (cpu.user + cpu.system) / (TIMED_ROUNDS * series), samples: TIMED_ROUNDS * series };
+}
+
+async function runIngest(series: number, onTimed: (on: boolean) => void): Promise<PartRun> {
+  const gen = new SeriesGen(series, nab, 7);
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-threads-'));
+  const config = defaultConfig();
+  // Checkpoints as the WAL fills (every 256 MiB), not every 60 s of wall time: under valgrind,
+  // 50 times slower, a timer would checkpoint 50 times as often a sample. At bench:ingest's
+  // rate the WAL fills in under 60 s, so these are its checkpoints too.
+  const store = openStore({ ...toStoreOptions({ ...config.storage, dir }, config.limits.maxSeries), checkpointIntervalMs: 0 });
+  const pipeline = new IngestPipeline(store, new SelfMetrics({ defaultMetrics: false }), config.limits);
+  const payloads = Array.from({ length: Math.ceil(series / BATCH) }, (_, k) => remoteWritePayload(gen, k * BATCH, Math.min(BATCH, series - k * BATCH)));
+  const scratch = { buf: new Uint8Array(1 << 16) };
+  const maxDecoded = 64 << 20;
+  const round = async (r: number) => {
+    for (const p of payloads) {
+      p.patch(T0 + r * STEP_MS, gen);
+      const decoded = decodeWriteRequest(snappyDecode(p.body, maxDecoded, scratch), config.limits);
+      const res = pipeline.writeBatch(decoded.batch, 'remote_write');
+      if (res.accepted !== p.samples) throw new Error(`round ${r}: ${res.accepted} of ${p.samples} samples accepted`);
+    }
+    // The store's checkpoints run between requests, as they do in the server.
+    await new Promise((res) => setImmediate(res));
+  };
+  try {
+    for (let r = 0; r < WARM_ROUNDS; r++) {
+      await round(r);
+      progress('ingest', r + 1, WARM_ROUNDS + TIMED_ROUNDS);
+    }
+    onTimed(true);
+    const start = process.cpuUsage();
+    for (let r = WARM_ROUNDS; r < WARM_ROUNDS + TIMED_ROUNDS; r++) await round(r);
+    const cpu = process.cpuUsage(start);
+    onTimed(false);
+    progress('ingest', WARM_ROUNDS + TIMED_ROUNDS, WARM_ROUNDS + TIMED_ROUNDS);
+    return { usPerSample: (cpu.user + cpu.system) / (TIMED_ROUNDS * series), samples: TIMED_ROUNDS * series };
+  } finally {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const toggle = (on: boolean) => {
+  if (process.env.BENCH_THREADS_UNDER_VALGRIND === '1') execFileSync('callgrind_control', ['-i', on ? 'on' : 'off', String(process.pid)], { stdio: 'ignore' });
+};
+
+async function runPart(part: Part, series: number): Promise<PartRun> {
+  return part === 'ingest' ? runIngest(series, toggle) : runDetect(series, toggle);
+}
+
+/** The part's instructions per timed sample, counted by callgrind in a child run of this script. */
+function instructions(part: Part): number | undefined {
+  const series = 2_000;
+  const r = spawnSync(
+    'valgrind',
+    ['--tool=callgrind', '--instr-atstart=no', '--callgrind-out-file=/dev/null', process.execPath, '--single-threaded', process.argv[1]!, 'child', part, String(series)],
+    { env: { ...process.env, BENCH_THREADS_UNDER_VALGRIND: '1' }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 },
+  );
+  const refs = /I\s+refs:\s+([\d,]+)/.exec(r.stderr ?? '')?.[1];
+  if (r.status !== 0 || refs === undefined) {
+    console.error(`[bench:ingest-threads] valgrind run of ${part} failed (${r.error?.message ?? `exit ${r.status}`}): ${(r.stderr ?? '').slice(-800)}`);
+    return undefined;
+  }
+  return Math.round(Number(refs.replace(/,/g, '')) / (TIMED_ROUNDS * series));
+}
+
+function hasValgrind(): boolean {
+  return spawnSync('valgrind', ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+async function main(): Promise<void> {
+  tuneEngine();
+  const [mode, part, n] = process.argv.slice(2);
+  if (mode === 'child') {
+    const r = await runPart(part as Part, Number(n));
+    console.log(JSON.stringify(r));
+    return;
+  }
+  const results: Record<string, number> = {};
+  for (const p of ['ingest', 'detect'] as const) {
+    const r = await runPart(p, SERIES);
+    results[`${p}_thread_us_per_sample`] = Math.round(r.usPerSample * 1000) / 1000;
+    console.log(`${p} thread: ${r.usPerSample.toFixed(3)} us/sample (CPU, ${r.samples} samples timed)`);
+  }
+  if (process.env.BENCH_THREADS_VALGRIND !== '0' && hasValgrind()) {
+    for (const p of ['ingest', 'detect'] as const) {
+      console.error(`[bench:ingest-threads] counting ${p}'s instructions under valgrind (a few minutes)`);
+      const ir = instructions(p);
+      if (ir !== undefined) {
+        results[`${p}_thread_instructions_per_sample`] = ir;
+        console.log(`${p} thread: ${ir} instructions/sample`);
+      }
+    }
+  }
+  const outDir = join(process.cwd(), 'bench', 'results');
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'ingest-threads.json'), JSON.stringify(results, null, 2) + '\n');
+  console.log(JSON.stringify(results, null, 2));
+}
+
+await main();

@@ -57,7 +57,14 @@ function progress(part: string, done: number, total: number): void {
   else if (done === total || done % 1000 === 0) process.stderr.write(`[bench:ingest-threads] ${part} ${done}/${total} rounds\n`);
 }
 
-/** Calls `timed` around the timed rounds: callgrind's instrumentation is switched on only there. */
+/** The next TIMED_ROUNDS rounds' values, drawn before timing (generating them is the senders' work). */
+function timedValues(gen: SeriesGen, series: number): Float64Array<ArrayBuffer> {
+  const out = new Float64Array(TIMED_ROUNDS * series);
+  for (let r = 0; r < TIMED_ROUNDS; r++) for (let i = 0; i < series; i++) out[r * series + i] = gen.next(i);
+  return out;
+}
+
+/** Calls `onTimed` around the timed rounds: callgrind's instrumentation is switched on only there. */
 async function runDetect(series: number, onTimed: (on: boolean) => void): Promise<PartRun> {
   const gen = new SeriesGen(series, nab, 11);
   const labelsOf: Labels[] = Array.from({ length: series }, (_, i) => Object.freeze(gen.labels(i)));
@@ -67,9 +74,11 @@ async function runDetect(series: number, onTimed: (on: boolean) => void): Promis
   const ends = Uint32Array.from({ length: series }, (_, i) => (i % BATCH) + 1);
   const ts = new Float64Array(series);
   const vs = new Float64Array(series);
+  let timed: Float64Array = new Float64Array(0);
   const round = (r: number) => {
     ts.fill(T0 + r * STEP_MS);
-    for (let i = 0; i < series; i++) vs[i] = gen.next(i);
+    if (r < WARM_ROUNDS) for (let i = 0; i < series; i++) vs[i] = gen.next(i);
+    else vs.set(timed.subarray((r - WARM_ROUNDS) * series, (r - WARM_ROUNDS + 1) * series));
     for (let b = 0; b < series; b += BATCH) {
       // A batch as the worker gets it: the ingest thread's arrays, scores built for the reply.
       const out = new FlatScoresBuilder(BATCH, BATCH);
@@ -81,6 +90,7 @@ async function runDetect(series: number, onTimed: (on: boolean) => void): Promis
     round(r);
     progress('detect', r + 1, WARM_ROUNDS + TIMED_ROUNDS);
   }
+  timed = timedValues(gen, series);
   onTimed(true);
   const start = process.cpuUsage();
   for (let r = WARM_ROUNDS; r < WARM_ROUNDS + TIMED_ROUNDS; r++) round(r);
@@ -102,9 +112,11 @@ async function runIngest(series: number, onTimed: (on: boolean) => void): Promis
   const payloads = Array.from({ length: Math.ceil(series / BATCH) }, (_, k) => remoteWritePayload(gen, k * BATCH, Math.min(BATCH, series - k * BATCH)));
   const scratch = { buf: new Uint8Array(1 << 16) };
   const maxDecoded = 64 << 20;
+  let timed: Float64Array = new Float64Array(0);
   const round = async (r: number) => {
+    const source = r < WARM_ROUNDS ? gen : { next: (i: number) => timed[(r - WARM_ROUNDS) * series + i]! };
     for (const p of payloads) {
-      p.patch(T0 + r * STEP_MS, gen);
+      p.patch(T0 + r * STEP_MS, source as SeriesGen);
       const decoded = decodeWriteRequest(snappyDecode(p.body, maxDecoded, scratch), config.limits);
       const res = pipeline.writeBatch(decoded.batch, 'remote_write');
       if (res.accepted !== p.samples) throw new Error(`round ${r}: ${res.accepted} of ${p.samples} samples accepted`);
@@ -117,6 +129,7 @@ async function runIngest(series: number, onTimed: (on: boolean) => void): Promis
       await round(r);
       progress('ingest', r + 1, WARM_ROUNDS + TIMED_ROUNDS);
     }
+    timed = timedValues(gen, series);
     onTimed(true);
     const start = process.cpuUsage();
     for (let r = WARM_ROUNDS; r < WARM_ROUNDS + TIMED_ROUNDS; r++) await round(r);

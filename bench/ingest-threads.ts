@@ -10,8 +10,10 @@ import { DetectionStage } from '../src/detect/stage/detection-stage.js';
 import { FlatScoresBuilder } from '../src/detect/stage/flat-scores.js';
 import { IngestPipeline } from '../src/ingest/pipeline.js';
 import { decodeWriteRequest, snappyDecode } from '../src/ingest/remote-write/decode.js';
+import { DeltaAccumulator } from '../src/ingest/otlp/translate.js';
+import { OtlpWireDecoder } from '../src/ingest/otlp/wire-decoder.js';
 import { openStore } from '../src/store/index.js';
-import { remoteWritePayload } from './ingest-payloads.js';
+import { otlpPayload, remoteWritePayload } from './ingest-payloads.js';
 import { SeriesGen, loadNab } from './series-gen.js';
 
 /**
@@ -43,7 +45,8 @@ const WARM_ROUNDS = 6_000;
 const TIMED_ROUNDS = 500;
 const T0 = Date.UTC(2026, 0, 5);
 
-type Part = 'ingest' | 'detect';
+/** `ingest`: remote write; `otlp`: OTLP/HTTP protobuf (bench:ingest's OTLP run), decoded and stored the same way. */
+type Part = 'ingest' | 'otlp' | 'detect';
 
 interface PartRun {
   usPerSample: number;
@@ -100,7 +103,7 @@ async function runDetect(series: number, onTimed: (on: boolean) => void): Promis
   return { usPerSample: (cpu.user + cpu.system) / (TIMED_ROUNDS * series), samples: TIMED_ROUNDS * series };
 }
 
-async function runIngest(series: number, onTimed: (on: boolean) => void): Promise<PartRun> {
+async function runIngest(protocol: 'remote_write' | 'otlp', series: number, onTimed: (on: boolean) => void): Promise<PartRun> {
   const gen = new SeriesGen(series, nab, 7);
   const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-threads-'));
   const config = defaultConfig();
@@ -109,16 +112,20 @@ async function runIngest(series: number, onTimed: (on: boolean) => void): Promis
   // rate the WAL fills in under 60 s, so these are its checkpoints too.
   const store = openStore({ ...toStoreOptions({ ...config.storage, dir }, config.limits.maxSeries), checkpointIntervalMs: 0 });
   const pipeline = new IngestPipeline(store, new SelfMetrics({ defaultMetrics: false }), config.limits);
-  const payloads = Array.from({ length: Math.ceil(series / BATCH) }, (_, k) => remoteWritePayload(gen, k * BATCH, Math.min(BATCH, series - k * BATCH)));
+  const encode = protocol === 'otlp' ? otlpPayload : remoteWritePayload;
+  const payloads = Array.from({ length: Math.ceil(series / BATCH) }, (_, k) => encode(gen, k * BATCH, Math.min(BATCH, series - k * BATCH)));
   const scratch = { buf: new Uint8Array(1 << 16) };
   const maxDecoded = 64 << 20;
+  const otlp = new OtlpWireDecoder(config.limits, new DeltaAccumulator());
+  const decode = (body: Uint8Array, t: number) =>
+    protocol === 'otlp' ? otlp.decode(body, t).batch : decodeWriteRequest(snappyDecode(body, maxDecoded, scratch), config.limits).batch;
   let timed: Float64Array = new Float64Array(0);
   const round = async (r: number) => {
     const source = r < WARM_ROUNDS ? gen : { next: (i: number) => timed[(r - WARM_ROUNDS) * series + i]! };
     for (const p of payloads) {
-      p.patch(T0 + r * STEP_MS, source as SeriesGen);
-      const decoded = decodeWriteRequest(snappyDecode(p.body, maxDecoded, scratch), config.limits);
-      const res = pipeline.writeBatch(decoded.batch, 'remote_write');
+      const t = T0 + r * STEP_MS;
+      p.patch(t, source as SeriesGen);
+      const res = pipeline.writeBatch(decode(p.body, t), protocol);
       if (res.accepted !== p.samples) throw new Error(`round ${r}: ${res.accepted} of ${p.samples} samples accepted`);
     }
     // The store's checkpoints run between requests, as they do in the server.
@@ -127,7 +134,7 @@ async function runIngest(series: number, onTimed: (on: boolean) => void): Promis
   try {
     for (let r = 0; r < WARM_ROUNDS; r++) {
       await round(r);
-      progress('ingest', r + 1, WARM_ROUNDS + TIMED_ROUNDS);
+      progress(protocol, r + 1, WARM_ROUNDS + TIMED_ROUNDS);
     }
     timed = timedValues(gen, series);
     onTimed(true);
@@ -135,7 +142,7 @@ async function runIngest(series: number, onTimed: (on: boolean) => void): Promis
     for (let r = WARM_ROUNDS; r < WARM_ROUNDS + TIMED_ROUNDS; r++) await round(r);
     const cpu = process.cpuUsage(start);
     onTimed(false);
-    progress('ingest', WARM_ROUNDS + TIMED_ROUNDS, WARM_ROUNDS + TIMED_ROUNDS);
+    progress(protocol, WARM_ROUNDS + TIMED_ROUNDS, WARM_ROUNDS + TIMED_ROUNDS);
     return { usPerSample: (cpu.user + cpu.system) / (TIMED_ROUNDS * series), samples: TIMED_ROUNDS * series };
   } finally {
     store.close();
@@ -148,7 +155,7 @@ const toggle = (on: boolean) => {
 };
 
 async function runPart(part: Part, series: number): Promise<PartRun> {
-  return part === 'ingest' ? runIngest(series, toggle) : runDetect(series, toggle);
+  return part === 'detect' ? runDetect(series, toggle) : runIngest(part === 'otlp' ? 'otlp' : 'remote_write', series, toggle);
 }
 
 /** The part's instructions per timed sample, counted by callgrind in a child run of this script. */
@@ -180,13 +187,13 @@ async function main(): Promise<void> {
     return;
   }
   const results: Record<string, number> = {};
-  for (const p of ['ingest', 'detect'] as const) {
+  for (const p of ['ingest', 'otlp', 'detect'] as const) {
     const r = await runPart(p, SERIES);
     results[`${p}_thread_us_per_sample`] = Math.round(r.usPerSample * 1000) / 1000;
     console.log(`${p} thread: ${r.usPerSample.toFixed(3)} us/sample (CPU, ${r.samples} samples timed)`);
   }
   if (process.env.BENCH_THREADS_VALGRIND !== '0' && hasValgrind()) {
-    for (const p of ['ingest', 'detect'] as const) {
+    for (const p of ['ingest', 'otlp', 'detect'] as const) {
       console.error(`[bench:ingest-threads] counting ${p}'s instructions under valgrind (a few minutes)`);
       const ir = instructions(p);
       if (ir !== undefined) {

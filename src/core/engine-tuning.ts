@@ -13,12 +13,15 @@ export const INLINED_BYTECODE_BUDGET = 4000;
 let tuned = false;
 
 /**
- * Sets the engine's flags for Vigil's hot paths. Call it first thing, before any of them
- * has run hot (flags apply to code optimised after them); it also covers worker threads
- * started later (V8's flags are the process's). Idempotent.
+ * Sets the engine's flags for Vigil's hot paths, unless the environment says
+ * `VIGIL_ENGINE_TUNING=off` (to compare, or should a Node.js release handle the flag
+ * badly). Call it first thing, before any of them has run hot (flags apply to code
+ * optimised after them); it also covers worker threads started later (V8's flags are
+ * the process's). Idempotent; returns whether the flags are set.
  */
-export function tuneEngine(): void {
-  if (tuned) return;
+export function tuneEngine(env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.VIGIL_ENGINE_TUNING === 'off') return false;
+  if (!tuned) setFlagsFromString(`--max-inlined-bytecode-size-cumulative=${INLINED_BYTECODE_BUDGET}`);
   tuned = true;
-  setFlagsFromString(`--max-inlined-bytecode-size-cumulative=${INLINED_BYTECODE_BUDGET}`);
+  return true;
 }

@@ -29,6 +29,11 @@ export function isCumulative(labels: Labels, typeOf?: (family: string) => Metric
 /** Suffixes a series name adds to its family's (OpenMetrics counters add `_total`). */
 const FAMILY_SUFFIXES = ['_total', '_bucket', '_count', '_sum'] as const;
 
+/** The series names whose isCumulative() a family's type can decide: the family's own, and with each suffix. */
+export function namesOfFamily(family: string): string[] {
+  return [family, ...FAMILY_SUFFIXES.map((s) => family + s)];
+}
+
 /** Per-second rate between two counter samples, treating a decrease as a reset (as Prometheus's rate()). */
 export function counterRate(prevT: number, prevV: number, t: number, v: number): number {
   const dt = (t - prevT) / 1000;

@@ -9,7 +9,7 @@ import type { SampleBatch, SampleStore, SeriesWrite } from '../../store/types.js
 import { UnivariateEnsemble } from '../ensemble.js';
 import { ExplanationSlot } from '../types.js';
 import { stepEpisode, type EpisodeState } from './episode.js';
-import { counterRate, isCumulative } from './counter-rate.js';
+import { counterRate, isCumulative, namesOfFamily } from './counter-rate.js';
 import type { MetricType } from '../../core/metadata.js';
 import { AnomalyFeed, type AnomalyListener } from './anomaly-feed.js';
 import { HostForests, type HostColumn, type HostRowResult } from './host-forests.js';
@@ -95,6 +95,8 @@ export class DetectionStage {
   private readonly slots = new Map<string, SeriesSlot>();
   /** Every slot, in creation order (saves walk it a slice at a time). */
   private readonly order: SeriesSlot[] = [];
+  /** Slots by metric name: a family's type reaches only the series of its names (setMetricTypes). */
+  private readonly slotsByName = new Map<string, SeriesSlot[]>();
   private saveCursor = 0;
   private readonly byIdentity = new WeakMap<Labels, SeriesSlot>();
   /** observeFlat's series ids -> slots (null: a score series, never scored). */
@@ -464,6 +466,9 @@ export class DetectionStage {
       };
       this.slots.set(key, slot);
       this.order.push(slot);
+      const same = this.slotsByName.get(name);
+      if (same) same.push(slot);
+      else this.slotsByName.set(name, [slot]);
     }
     if (frozen) this.byIdentity.set(labels, slot);
     return slot;
@@ -476,23 +481,26 @@ export class DetectionStage {
    * how many series changed.
    */
   setMetricTypes(types: Iterable<readonly [family: string, type: MetricType]>): number {
-    let changed = false;
+    // Only the series named after a family whose type changed are looked at: metadata comes
+    // every minute, and a new family's type must not cost a walk over a million series.
+    const names = new Set<string>();
     for (const [family, type] of types) {
       if (this.familyTypes.get(family) === type) continue;
       this.familyTypes.set(family, type);
-      changed = true;
+      for (const name of namesOfFamily(family)) names.add(name);
     }
-    if (!changed) return 0;
     let n = 0;
-    for (const slot of this.order) {
-      const cumulative = isCumulative(slot.labels, this.typeOf);
-      if (cumulative === slot.cumulative) continue;
-      slot.cumulative = cumulative;
-      this.ensemble.reset(slot.state);
-      slot.prevT = NaN;
-      slot.prevV = NaN;
-      slot.dirty = true;
-      n++;
+    for (const name of names) {
+      for (const slot of this.slotsByName.get(name) ?? []) {
+        const cumulative = isCumulative(slot.labels, this.typeOf);
+        if (cumulative === slot.cumulative) continue;
+        slot.cumulative = cumulative;
+        this.ensemble.reset(slot.state);
+        slot.prevT = NaN;
+        slot.prevV = NaN;
+        slot.dirty = true;
+        n++;
+      }
     }
     if (n > 0) this.logger.info({ series: n }, 'metric metadata changed how series are scored (counters on their rate); their detectors start afresh');
     return n;

@@ -307,3 +307,19 @@ test('hysteresis: a score hovering around the threshold is one episode', () => {
   assert.equal(tr[10], 'closed');
   assert.equal(tr[11], 'opened');
 });
+
+test("a family's type reaches only the series named after it (its name, and with _total, _bucket, _count or _sum)", () => {
+  const store = openStore({ dir: join(tempDir(), 'data'), checkpointIntervalMs: 0 });
+  const stage = new DetectionStage(store, OPTS, undefined, silent);
+  stage.start(T0);
+  const names = ['rpc', 'rpc_total', 'rpc_latency_bucket', 'rpc_latency_count', 'rpc_latency_sum', 'rpc_latency', 'rpc_other', 'temp'];
+  for (const name of names)
+    stage.observe(batchFromWrites([{ labels: Object.freeze({ __name__: name, instance: 'h1' }), timestamps: [T0, T0 + 15_000], values: [1, 2] }]));
+  assert.equal(stage.setMetricTypes([['disk', 'counter']]), 0, 'a family without series changes none');
+  assert.equal(stage.setMetricTypes([['temp', 'gauge']]), 0, 'a gauge named as one stays as it was');
+  assert.equal(stage.setMetricTypes([['rpc', 'counter']]), 1, "rpc becomes cumulative; rpc_total already was; rpc_other is another family's");
+  assert.equal(stage.setMetricTypes([['rpc', 'counter']]), 0, 'the same type again changes nothing');
+  assert.equal(stage.setMetricTypes([['rpc_latency', 'gauge']]), 3, "a gauge family's _bucket, _count and _sum series are not cumulative");
+  assert.equal(stage.setMetricTypes([['rpc_latency', 'histogram']]), 3, 'a histogram family: they are again');
+  store.close();
+});

@@ -102,6 +102,8 @@ export class DetectionStage {
   /** observeFlat's series ids -> slots (null: a score series, never scored). */
   private readonly slotsById: Array<SeriesSlot | null> = [];
   private nextScoreId = 0;
+  /** Each host's forest score series in flat output (observeFlat): its id there and its labels. */
+  private readonly hostScoreSeries = new Map<string, { id: number; labels: Labels }>();
   private readonly forests: HostForests | undefined;
   private readonly slot = new ExplanationSlot();
   /** Metric families' types as senders gave them (setMetricTypes): they decide which series are scored on their rate. */
@@ -327,7 +329,7 @@ export class DetectionStage {
       }
       from = to;
     }
-    this.forests?.flush((r) => this.onHostRow(r, out.other));
+    this.forests?.flush((r) => this.onHostRow(r, undefined, out));
   }
 
   /**
@@ -396,16 +398,32 @@ export class DetectionStage {
     return score;
   }
 
-  private onHostRow(r: HostRowResult, scoreWrites: SeriesWrite[]): void {
+  /**
+   * A host row's score goes to `scoreWrites` (observe) or, as a series with an id of its
+   * own like the univariate scores, to `flat` (observeFlat): a host row is one in a hundred
+   * samples, and as an object with its own label set each crossed to the ingest thread by
+   * structured clone and was stored by a lookup of its labels.
+   */
+  private onHostRow(r: HostRowResult, scoreWrites: SeriesWrite[] | undefined, flat?: FlatScoresBuilder): void {
     const res = r.result;
     if (Number.isNaN(res.raw)) return;
-    const labels = { [METRIC_NAME]: ANOMALY_SCORE_METRIC, [this.opts.multivariate.groupBy]: r.group, detector: 'iforest' };
-    if (this.opts.writeScores) scoreWrites.push({ labels, timestamps: [r.t], values: [res.score] });
+    if (this.opts.writeScores) {
+      if (flat !== undefined) {
+        let series = this.hostScoreSeries.get(r.group);
+        if (series === undefined) {
+          // Named once, in the first batch that has it (the ingest thread keeps ids' labels).
+          series = { id: this.nextScoreId++, labels: this.hostScoreLabels(r.group) };
+          this.hostScoreSeries.set(r.group, series);
+          flat.series.push([series.id, series.labels]);
+        }
+        flat.add(series.id, true, r.t, res.score);
+      } else scoreWrites?.push({ labels: this.hostScoreLabels(r.group), timestamps: [r.t], values: [res.score] });
+    }
     const ep = r.episode;
     // The forest's own consecutive-anomalies rule gates the episode.
     const tr = stepEpisode(ep, r.t, res.flagged ? res.score : 0, 1e-9, this.opts.clearAfter);
     if (tr !== 'opened') return;
-    const hash = seriesHash(labels);
+    const hash = seriesHash(this.hostScoreLabels(r.group));
     this.feed.emit({
       kind: 'anomaly',
       id: eventId(hash, r.t),
@@ -424,6 +442,11 @@ export class DetectionStage {
         direction: 'none',
       },
     });
+  }
+
+  /** The label set of a host's forest score series. */
+  private hostScoreLabels(group: string): Labels {
+    return Object.freeze({ [METRIC_NAME]: ANOMALY_SCORE_METRIC, [this.opts.multivariate.groupBy]: group, detector: 'iforest' });
   }
 
   private severityOf(score: number): Severity {

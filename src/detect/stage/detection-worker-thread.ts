@@ -70,8 +70,7 @@ port.on('message', (m: ToWorker) => {
           first = last;
         }
         const out = scores.result();
-        const other = out.other.map((w) => ({ labels: w.labels, timestamps: Array.from(w.timestamps), values: Array.from(w.values) }));
-        const reply: FromWorker = { type: 'scores', ...out, other, scored: stage.counters.scored, seriesCount: stage.seriesCount };
+        const reply: FromWorker = { type: 'scores', ...out, scored: stage.counters.scored, seriesCount: stage.seriesCount };
         init.scores.postMessage(reply, [out.ids.buffer, out.ends.buffer, out.ts.buffer, out.vs.buffer]);
       }
       Atomics.add(processed, 0, m.ts.length);

@@ -4,7 +4,7 @@ import type { AnomalyEvent } from '../../core/events.js';
 import type { MetricType } from '../../core/metadata.js';
 import { METRIC_NAME, labelsKey, type Labels } from '../../core/labels.js';
 import { batchSamples } from '../../store/sample-batch.js';
-import type { SampleBatch, SampleStore, SeriesWrite } from '../../store/types.js';
+import type { SampleBatch, SampleStore } from '../../store/types.js';
 import { AnomalyFeed, type AnomalyListener } from './anomaly-feed.js';
 import { ANOMALY_SCORE_METRIC, type DetectionCounters, type DetectionOptions } from './detection-stage.js';
 import type { Detection } from './detection.js';
@@ -361,7 +361,7 @@ export class DetectionWorker implements Detection {
    * appendRefs already stored are not written twice (the store finds them there: the same
    * sample, or out of order past its window).
    */
-  private appendScores(m: FlatBatch & { other: SeriesWrite[] }): void {
+  private appendScores(m: FlatBatch): void {
     for (const [id, labels] of m.series) this.scoreLabels[id] = Object.freeze(labels);
     try {
       const byRef = m.ids.length > 0 ? this.appendScoresByRef(m) : 'stored';
@@ -372,7 +372,6 @@ export class DetectionWorker implements Detection {
         for (let i = 0; i < m.ids.length; i++) labels[i] = this.scoreLabels[m.ids[i]!]!;
         this.store.appendBatch({ size: m.ids.length, labels, ends: m.ends, timestamps: m.ts, values: m.vs });
       }
-      if (m.other.length > 0) this.store.append(m.other);
     } catch (err) {
       this.logger.error({ err }, 'could not store anomaly scores');
     }

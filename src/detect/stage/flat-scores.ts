@@ -1,10 +1,9 @@
 import type { Labels } from '../../core/labels.js';
-import type { SeriesWrite } from '../../store/types.js';
 
 /**
  * Scores in flat form (DetectionStage.observeFlat): score series ids[i] has the
- * samples [ends[i-1], ends[i]) of ts/vs; `series` names the ids first used;
- * `other` holds the host-group rows.
+ * samples [ends[i-1], ends[i]) of ts/vs (an id may come back in a later entry); `series`
+ * names the ids first used.
  */
 export interface FlatScores {
   series: Array<[number, Labels]>;
@@ -12,13 +11,11 @@ export interface FlatScores {
   ends: Uint32Array<ArrayBuffer>;
   ts: Float64Array<ArrayBuffer>;
   vs: Float64Array<ArrayBuffer>;
-  other: SeriesWrite[];
 }
 
 /** Collects the scores of one or more batches; result() gives exactly-sized arrays. */
 export class FlatScoresBuilder {
   readonly series: Array<[number, Labels]> = [];
-  readonly other: SeriesWrite[] = [];
   private ids: Uint32Array<ArrayBuffer>;
   private ends: Uint32Array<ArrayBuffer>;
   private ts: Float64Array<ArrayBuffer>;
@@ -52,7 +49,7 @@ export class FlatScoresBuilder {
   }
 
   result(): FlatScores {
-    return { series: this.series, ids: this.ids.slice(0, this.k), ends: this.ends.slice(0, this.k), ts: this.ts.slice(0, this.m), vs: this.vs.slice(0, this.m), other: this.other };
+    return { series: this.series, ids: this.ids.slice(0, this.k), ends: this.ends.slice(0, this.k), ts: this.ts.slice(0, this.m), vs: this.vs.slice(0, this.m) };
   }
 }
 

@@ -2,7 +2,6 @@ import type { MessagePort } from 'node:worker_threads';
 import type { AnomalyEvent } from '../../core/events.js';
 import type { Labels } from '../../core/labels.js';
 import type { MetricType } from '../../core/metadata.js';
-import type { SeriesWrite } from '../../store/types.js';
 import type { DetectionOptions } from './detection-stage.js';
 
 /**
@@ -43,7 +42,7 @@ export type ToWorker =
   | { type: 'close' };
 
 export type FromWorker =
-  | ({ type: 'scores'; other: SeriesWrite[]; scored: number; seriesCount: number } & FlatBatch)
+  | ({ type: 'scores'; scored: number; seriesCount: number } & FlatBatch)
   | { type: 'event'; event: AnomalyEvent }
   | { type: 'restored'; from: Float64Array; restored: number }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; obj: Record<string, unknown>; msg: string }

@@ -15,13 +15,13 @@ import { registerRemediation } from './remediation.js';
 import { EXIT_USAGE, reportFatal } from './exit.js';
 import { tuneEngine } from '../core/engine-tuning.js';
 
+// Before any per-sample path runs hot (every subcommand, worker threads included).
+tuneEngine();
+
 /**
  * `vigil` — one binary, subcommands per job. Each subcommand lives in its own
  * file and registers itself here.
  */
-// Before any per-sample path runs hot (every subcommand, worker threads included).
-tuneEngine();
-
 const program = new Command('vigil')
   .description('Vigil: watch metrics and pipelines, learn normal, tell a human only what matters.')
   .version('0.1.0')

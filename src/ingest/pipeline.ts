@@ -131,6 +131,8 @@ export class IngestPipeline {
     if (!m || entries.length === 0) return;
     const valid = entries.filter((e) => isValidMetricName(e.family) && e.help.length <= m.maxTextLength && e.unit.length <= m.maxTextLength);
     const count = (result: string, n: number) => n > 0 && this.metrics.metadataEntries.inc({ protocol, result }, n);
+    // Invalid whatever the disk does with the rest.
+    count('invalid', entries.length - valid.length);
     let r;
     try {
       r = m.store.record(valid);
@@ -142,7 +144,6 @@ export class IngestPipeline {
     count('new', r.stored);
     count('unchanged', r.unchanged);
     count('too_many_families', r.overLimit);
-    count('invalid', entries.length - valid.length);
     if (r.typeChanges.length) for (const l of this.typeListeners) l(r.typeChanges);
   }
 

@@ -5,6 +5,7 @@ import { openStore } from '../../src/store/index.js';
 import { IngestPipeline } from '../../src/ingest/pipeline.js';
 import { batchSamples } from '../../src/store/sample-batch.js';
 import { SelfMetrics } from '../../src/core/self-metrics.js';
+import { MetadataStore } from '../../src/store/metadata-store.js';
 import { startVigil } from '../../src/app/vigil-app.js';
 import { parseConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/api/logger.js';
@@ -73,4 +74,26 @@ test('ingest routes wait at the admission gate of a busy stage; the server answe
   } finally {
     await app.close();
   }
+});
+
+test('metadata the disk refuses is counted as an error, and invalid entries as invalid all the same', async () => {
+  const store = openStore({ dir: join(tempDir(), 'data'), checkpointIntervalMs: 0 });
+  const metrics = new SelfMetrics({ defaultMetrics: false });
+  const pipeline = new IngestPipeline(store, metrics);
+  const metadata = new MetadataStore({ db: join(tempDir(), 'metadata.db'), maxFamilies: 100 });
+  pipeline.attachMetadata(metadata, 1024);
+  const entries = [
+    { family: 'http_requests', type: 'counter' as const, help: 'Requests.', unit: '' },
+    { family: '0-not-a-name', type: 'gauge' as const, help: '', unit: '' },
+  ];
+  pipeline.writeMetadata(entries, 'remote_write');
+  // The database goes away under it (as a disk that refuses writes would): the samples' path is not concerned.
+  metadata.close();
+  pipeline.writeMetadata([{ ...entries[0]!, family: 'http_errors' }, entries[1]!], 'remote_write');
+  const text = await metrics.registry.metrics();
+  const count = (result: string) => Number(new RegExp(`vigil_metadata_entries_total\\{protocol="remote_write",result="${result}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
+  assert.equal(count('new'), 1);
+  assert.equal(count('error'), 1, 'the new family of the second call');
+  assert.equal(count('invalid'), 2, 'the invalid entry of each call');
+  store.close();
 });

@@ -60,15 +60,34 @@ function progress(part: string, done: number, total: number): void {
   else if (done === total || done % 1000 === 0) process.stderr.write(`[bench:ingest-threads] ${part} ${done}/${total} rounds\n`);
 }
 
-/** The next TIMED_ROUNDS rounds' values, drawn before timing (generating them is the senders' work). */
-function timedValues(gen: SeriesGen, series: number): Float64Array<ArrayBuffer> {
-  const out = new Float64Array(TIMED_ROUNDS * series);
-  for (let r = 0; r < TIMED_ROUNDS; r++) for (let i = 0; i < series; i++) out[r * series + i] = gen.next(i);
-  return out;
+/** Switches callgrind's instrumentation (under valgrind only): it counts the timed rounds alone. */
+function instrument(on: boolean): void {
+  if (process.env.BENCH_THREADS_UNDER_VALGRIND === '1') execFileSync('callgrind_control', ['-i', on ? 'on' : 'off', String(process.pid)], { stdio: 'ignore' });
 }
 
-/** Calls `onTimed` around the timed rounds: callgrind's instrumentation is switched on only there. */
-async function runDetect(series: number, onTimed: (on: boolean) => void): Promise<PartRun> {
+/**
+ * WARM_ROUNDS rounds, then TIMED_ROUNDS timed ones (CPU time, and callgrind's count under
+ * valgrind). `round(r, values)` runs round r; a warm round draws its values from `gen`
+ * (values undefined), a timed one gets them drawn beforehand (generating them is the
+ * senders' work, not Vigil's), in series order.
+ */
+async function timeRounds(part: string, series: number, gen: SeriesGen, round: (r: number, values: Float64Array | undefined) => void | Promise<void>): Promise<PartRun> {
+  for (let r = 0; r < WARM_ROUNDS; r++) {
+    await round(r, undefined);
+    progress(part, r + 1, WARM_ROUNDS + TIMED_ROUNDS);
+  }
+  const timed = new Float64Array(TIMED_ROUNDS * series);
+  for (let k = 0; k < TIMED_ROUNDS; k++) for (let i = 0; i < series; i++) timed[k * series + i] = gen.next(i);
+  instrument(true);
+  const start = process.cpuUsage();
+  for (let k = 0; k < TIMED_ROUNDS; k++) await round(WARM_ROUNDS + k, timed.subarray(k * series, (k + 1) * series));
+  const cpu = process.cpuUsage(start);
+  instrument(false);
+  progress(part, WARM_ROUNDS + TIMED_ROUNDS, WARM_ROUNDS + TIMED_ROUNDS);
+  return { usPerSample: (cpu.user + cpu.system) / (TIMED_ROUNDS * series), samples: TIMED_ROUNDS * series };
+}
+
+function runDetect(series: number): Promise<PartRun> {
   const gen = new SeriesGen(series, nab, 11);
   const labelsOf: Labels[] = Array.from({ length: series }, (_, i) => Object.freeze(gen.labels(i)));
   const logger = { info() {}, warn() {}, error() {}, debug() {} } as never;
@@ -77,33 +96,20 @@ async function runDetect(series: number, onTimed: (on: boolean) => void): Promis
   const ends = Uint32Array.from({ length: series }, (_, i) => (i % BATCH) + 1);
   const ts = new Float64Array(series);
   const vs = new Float64Array(series);
-  let timed: Float64Array = new Float64Array(0);
-  const round = (r: number) => {
+  return timeRounds('detect', series, gen, (r, values) => {
     ts.fill(T0 + r * STEP_MS);
-    if (r < WARM_ROUNDS) for (let i = 0; i < series; i++) vs[i] = gen.next(i);
-    else vs.set(timed.subarray((r - WARM_ROUNDS) * series, (r - WARM_ROUNDS + 1) * series));
+    if (values === undefined) for (let i = 0; i < series; i++) vs[i] = gen.next(i);
+    else vs.set(values);
     for (let b = 0; b < series; b += BATCH) {
       // A batch as the worker gets it: the ingest thread's arrays, scores built for the reply.
       const out = new FlatScoresBuilder(BATCH, BATCH);
       stage.observeFlat(ids.subarray(b, b + BATCH), ends.subarray(b, b + BATCH), ts.subarray(b, b + BATCH), vs.subarray(b, b + BATCH), 0, Math.min(BATCH, series - b), labelsOf, out);
       out.result();
     }
-  };
-  for (let r = 0; r < WARM_ROUNDS; r++) {
-    round(r);
-    progress('detect', r + 1, WARM_ROUNDS + TIMED_ROUNDS);
-  }
-  timed = timedValues(gen, series);
-  onTimed(true);
-  const start = process.cpuUsage();
-  for (let r = WARM_ROUNDS; r < WARM_ROUNDS + TIMED_ROUNDS; r++) round(r);
-  const cpu = process.cpuUsage(start);
-  onTimed(false);
-  progress('detect', WARM_ROUNDS + TIMED_ROUNDS, WARM_ROUNDS + TIMED_ROUNDS);
-  return { usPerSample: (cpu.user + cpu.system) / (TIMED_ROUNDS * series), samples: TIMED_ROUNDS * series };
+  });
 }
 
-async function runIngest(protocol: 'remote_write' | 'otlp', series: number, onTimed: (on: boolean) => void): Promise<PartRun> {
+async function runIngest(protocol: 'remote_write' | 'otlp', series: number): Promise<PartRun> {
   const gen = new SeriesGen(series, nab, 7);
   const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-threads-'));
   const config = defaultConfig();
@@ -119,43 +125,26 @@ async function runIngest(protocol: 'remote_write' | 'otlp', series: number, onTi
   const otlp = new OtlpWireDecoder(config.limits, new DeltaAccumulator());
   const decode = (body: Uint8Array, t: number) =>
     protocol === 'otlp' ? otlp.decode(body, t).batch : decodeWriteRequest(snappyDecode(body, maxDecoded, scratch), config.limits).batch;
-  let timed: Float64Array = new Float64Array(0);
-  const round = async (r: number) => {
-    const source = r < WARM_ROUNDS ? gen : { next: (i: number) => timed[(r - WARM_ROUNDS) * series + i]! };
-    for (const p of payloads) {
-      const t = T0 + r * STEP_MS;
-      p.patch(t, source as SeriesGen);
-      const res = pipeline.writeBatch(decode(p.body, t), protocol);
-      if (res.accepted !== p.samples) throw new Error(`round ${r}: ${res.accepted} of ${p.samples} samples accepted`);
-    }
-    // The store's checkpoints run between requests, as they do in the server.
-    await new Promise((res) => setImmediate(res));
-  };
   try {
-    for (let r = 0; r < WARM_ROUNDS; r++) {
-      await round(r);
-      progress(protocol, r + 1, WARM_ROUNDS + TIMED_ROUNDS);
-    }
-    timed = timedValues(gen, series);
-    onTimed(true);
-    const start = process.cpuUsage();
-    for (let r = WARM_ROUNDS; r < WARM_ROUNDS + TIMED_ROUNDS; r++) await round(r);
-    const cpu = process.cpuUsage(start);
-    onTimed(false);
-    progress(protocol, WARM_ROUNDS + TIMED_ROUNDS, WARM_ROUNDS + TIMED_ROUNDS);
-    return { usPerSample: (cpu.user + cpu.system) / (TIMED_ROUNDS * series), samples: TIMED_ROUNDS * series };
+    return await timeRounds(protocol, series, gen, async (r, values) => {
+      const source = values === undefined ? gen : ({ next: (i: number) => values[i]! } as SeriesGen);
+      const t = T0 + r * STEP_MS;
+      for (const p of payloads) {
+        p.patch(t, source);
+        const res = pipeline.writeBatch(decode(p.body, t), protocol);
+        if (res.accepted !== p.samples) throw new Error(`round ${r}: ${res.accepted} of ${p.samples} samples accepted`);
+      }
+      // The store's checkpoints run between requests, as they do in the server.
+      await new Promise((res) => setImmediate(res));
+    });
   } finally {
     store.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-const toggle = (on: boolean) => {
-  if (process.env.BENCH_THREADS_UNDER_VALGRIND === '1') execFileSync('callgrind_control', ['-i', on ? 'on' : 'off', String(process.pid)], { stdio: 'ignore' });
-};
-
 async function runPart(part: Part, series: number): Promise<PartRun> {
-  return part === 'detect' ? runDetect(series, toggle) : runIngest(part === 'otlp' ? 'otlp' : 'remote_write', series, toggle);
+  return part === 'detect' ? runDetect(series) : runIngest(part === 'otlp' ? 'otlp' : 'remote_write', series);
 }
 
 /** The part's instructions per timed sample, counted by callgrind in a child run of this script. */

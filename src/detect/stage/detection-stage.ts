@@ -102,8 +102,8 @@ export class DetectionStage {
   /** observeFlat's series ids -> slots (null: a score series, never scored). */
   private readonly slotsById: Array<SeriesSlot | null> = [];
   private nextScoreId = 0;
-  /** Each host's forest score series in flat output (observeFlat): its id there and its labels. */
-  private readonly hostScoreSeries = new Map<string, { id: number; labels: Labels }>();
+  /** Each host's forest score series: its labels, their hash, and its id in flat output (-1 until its first score there). */
+  private readonly hostScores = new Map<string, { labels: Labels; hash: string; scoreId: number }>();
   private readonly forests: HostForests | undefined;
   private readonly slot = new ExplanationSlot();
   /** Metric families' types as senders gave them (setMetricTypes): they decide which series are scored on their rate. */
@@ -329,7 +329,7 @@ export class DetectionStage {
       }
       from = to;
     }
-    this.forests?.flush((r) => this.onHostRow(r, undefined, out));
+    this.forests?.flush((r) => this.onHostRow(r, out));
   }
 
   /**
@@ -399,35 +399,30 @@ export class DetectionStage {
   }
 
   /**
-   * A host row's score goes to `scoreWrites` (observe) or, as a series with an id of its
-   * own like the univariate scores, to `flat` (observeFlat): a host row is one in a hundred
+   * A host row's score goes to observe()'s writes or, as a series with an id of its own
+   * like the univariate scores, to observeFlat()'s flat scores: a host row is one in a hundred
    * samples, and as an object with its own label set each crossed to the ingest thread by
    * structured clone and was stored by a lookup of its labels.
    */
-  private onHostRow(r: HostRowResult, scoreWrites: SeriesWrite[] | undefined, flat?: FlatScoresBuilder): void {
+  private onHostRow(r: HostRowResult, out: SeriesWrite[] | FlatScoresBuilder): void {
     const res = r.result;
     if (Number.isNaN(res.raw)) return;
+    const series = this.hostScore(r.group);
     if (this.opts.writeScores) {
-      if (flat !== undefined) {
-        let series = this.hostScoreSeries.get(r.group);
-        if (series === undefined) {
-          // Named once, in the first batch that has it (the ingest thread keeps ids' labels).
-          series = { id: this.nextScoreId++, labels: this.hostScoreLabels(r.group) };
-          this.hostScoreSeries.set(r.group, series);
-          flat.series.push([series.id, series.labels]);
-        }
-        flat.add(series.id, true, r.t, res.score);
-      } else scoreWrites?.push({ labels: this.hostScoreLabels(r.group), timestamps: [r.t], values: [res.score] });
+      if (Array.isArray(out)) out.push({ labels: series.labels, timestamps: [r.t], values: [res.score] });
+      else {
+        if (series.scoreId < 0) out.series.push([(series.scoreId = this.nextScoreId++), series.labels]);
+        out.add(series.scoreId, true, r.t, res.score);
+      }
     }
     const ep = r.episode;
     // The forest's own consecutive-anomalies rule gates the episode.
     const tr = stepEpisode(ep, r.t, res.flagged ? res.score : 0, 1e-9, this.opts.clearAfter);
     if (tr !== 'opened') return;
-    const hash = seriesHash(this.hostScoreLabels(r.group));
     this.feed.emit({
       kind: 'anomaly',
-      id: eventId(hash, r.t),
-      seriesHash: hash,
+      id: eventId(series.hash, r.t),
+      seriesHash: series.hash,
       labels: { [this.opts.multivariate.groupBy]: r.group, [METRIC_NAME]: r.metric },
       t: r.t,
       value: NaN,
@@ -444,9 +439,15 @@ export class DetectionStage {
     });
   }
 
-  /** The label set of a host's forest score series. */
-  private hostScoreLabels(group: string): Labels {
-    return Object.freeze({ [METRIC_NAME]: ANOMALY_SCORE_METRIC, [this.opts.multivariate.groupBy]: group, detector: 'iforest' });
+  /** A host's forest score series (made at its first row, as a series' slot is at its first sample). */
+  private hostScore(group: string): { labels: Labels; hash: string; scoreId: number } {
+    let series = this.hostScores.get(group);
+    if (series === undefined) {
+      const labels = Object.freeze({ [METRIC_NAME]: ANOMALY_SCORE_METRIC, [this.opts.multivariate.groupBy]: group, detector: 'iforest' });
+      series = { labels, hash: seriesHash(labels), scoreId: -1 };
+      this.hostScores.set(group, series);
+    }
+    return series;
   }
 
   private severityOf(score: number): Severity {

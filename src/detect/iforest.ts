@@ -11,6 +11,7 @@
 // flagged after `consecutive` anomalous rows in a row.
 import { dayFraction, dayOfWeek } from './math.js';
 import { MAX_FEATURES, MAX_NODES, PackedForest, WIDE_NODE } from './packed-forest.js';
+import { IsolationTreeGrower, avgPath } from './tree-grower.js';
 
 export interface IsolationForestConfig {
   trees: number;
@@ -58,13 +59,6 @@ const TIME_FEATURES = 3;
 const HISTORY = 10;
 /** Slots per node in version 1 snapshots: [feature, split, left, right, size, min, max]. */
 const NODE_V1 = 7;
-
-/** Average path length of an unsuccessful BST search among n points: c(n). */
-function avgPath(n: number): number {
-  if (n <= 1) return 0;
-  if (n === 2) return 1;
-  return 2 * (Math.log(n - 1) + 0.5772156649) - (2 * (n - 1)) / n;
-}
 
 export interface IsolationResult {
   /** Raw isolation score 2^(-E[h]/c(psi)), or NaN before the first training. */
@@ -287,15 +281,24 @@ export class IsolationForestDetector {
 
   private features(t: number): Float64Array {
     const f = this.feature;
+    const values = this.values;
+    const ring = this.ring;
+    const count = this.histCount;
+    // The newest value's place in each metric's ring; older ones are read backwards from it
+    // (wrapping), not each through a modulo. The arithmetic and its order are those of
+    // metricFeatureOfRows, so training derives the same bits for this row.
+    const at = (count - 1) % ring;
     let k = 0;
     for (let m = 0; m < this.metrics; m++) {
-      const v = this.lag(m, 0);
+      const base = m * ring;
+      const v = values[base + at]!;
       f[k++] = v;
-      for (const w of ROLL) {
-        const n = Math.min(w, this.histCount);
+      for (let r = 0; r < ROLL.length; r++) {
+        const n = Math.min(ROLL[r]!, count);
         let s = 0, s2 = 0;
         for (let i = 0; i < n; i++) {
-          const x = this.lag(m, i);
+          const j = at - i;
+          const x = values[base + (j < 0 ? j + ring : j)]!;
           s += x;
           s2 += x * x;
         }
@@ -303,8 +306,12 @@ export class IsolationForestDetector {
         f[k++] = mean;
         f[k++] = Math.sqrt(Math.max(0, s2 / n - mean * mean));
       }
-      for (let l = 1; l <= 3; l++) f[k++] = this.lag(m, l);
-      const prev = this.lag(m, 1);
+      for (let l = 1; l <= 3; l++) {
+        const j = at - Math.min(l, count - 1);
+        f[k++] = values[base + (j < 0 ? j + ring : j)]!;
+      }
+      const p = at - Math.min(1, count - 1);
+      const prev = values[base + (p < 0 ? p + ring : p)]!;
       f[k++] = prev !== 0 ? (v - prev) / Math.abs(prev) : v - prev;
     }
     const hour = dayFraction(t) * 24;
@@ -328,92 +335,25 @@ export class IsolationForestDetector {
     return { hOf, atOf };
   }
 
-  private random(): number {
-    // mulberry32
-    this.rng = (this.rng + 0x6d2b79f5) >>> 0;
-    let x = this.rng;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  }
-
   private train(): void {
     const first = !this.trained;
     const { trees, sampleSize, window } = this.cfg;
     const available = Math.min(this.rowCount, window);
     const psi = Math.min(sampleSize, available);
     const maxDepth = Math.ceil(Math.log2(Math.max(2, psi)));
-    const maxNodes = trees * (2 * psi - 1);
-    const nodes = wideNodes.get(maxNodes * WIDE_NODE);
     const roots = new Int32Array(trees);
-    let next = 0;
-    const idx = new Int32Array(psi);
-    // The split feature's values of a node's rows, by their position in idx.
-    const vals = new Float64Array(psi);
-    const leafPath = new Float64Array(psi + 1);
-    for (let n = 0; n <= psi; n++) leafPath[n] = avgPath(n);
     const { hOf, atOf } = this.slotIndex(available);
-    const identity = new Int32Array(available);
-    for (let i = 0; i < available; i++) identity[i] = i;
     // When the window is small against the sample (the pipeline keeps 512 rows and
     // samples 256), the trees ask for nearly every feature of most rows, often more
     // than once: deriving every feature once for the whole window, into columns shared
     // by all forests of this thread, is less work than deriving them per node.
+    const identity = new Int32Array(available);
+    for (let i = 0; i < available; i++) identity[i] = i;
     const columns = available * this.dim < trees * psi * maxDepth ? this.windowColumns(available, identity, hOf, atOf) : null;
-    const dim = this.dim;
-    const build = (lo: number, hi: number, depth: number): number => {
-      const id = next++;
-      const o = id * WIDE_NODE;
-      const size = hi - lo;
-      nodes[o] = -1;
-      // A leaf keeps c(size) in its split slot, so scoring does not take a logarithm per tree.
-      nodes[o + 1] = leafPath[size]!;
-      if (size <= 1 || depth >= maxDepth) return id;
-      // Pick a feature with spread among these rows; give up after a few tries.
-      for (let attempt = 0; attempt < 8; attempt++) {
-        const q = Math.floor(this.random() * dim);
-        let min = Infinity, max = -Infinity;
-        if (columns === null) {
-          this.featureOfRows(q, idx, lo, hi, vals, hOf, atOf);
-          for (let i = lo; i < hi; i++) {
-            const v = vals[i]!;
-            if (v < min) min = v;
-            if (v > max) max = v;
-          }
-        } else {
-          const at = q * available;
-          for (let i = lo; i < hi; i++) {
-            const v = columns[at + idx[i]!]!;
-            if (v < min) min = v;
-            if (v > max) max = v;
-          }
-        }
-        if (!(max > min)) continue;
-        const split = min + this.random() * (max - min);
-        const mid = columns === null ? partitionByPosition(idx, lo, hi, vals, split) : partitionByRow(idx, lo, hi, columns, q * available, split);
-        nodes[o + 1] = split;
-        nodes[o + 2] = min;
-        nodes[o + 3] = max;
-        build(lo, mid, depth + 1); // the left child: node id + 1
-        nodes[o] = build(mid, hi, depth + 1) * dim + q;
-        return id;
-      }
-      return id;
-    };
-    const pool = new Int32Array(available);
-    for (let tr = 0; tr < trees; tr++) {
-      // Sample psi distinct rows of the window (partial Fisher-Yates over indices).
-      pool.set(identity);
-      for (let i = 0; i < psi; i++) {
-        const j = i + Math.floor(this.random() * (available - i));
-        const tmp = pool[i]!;
-        pool[i] = pool[j]!;
-        pool[j] = tmp;
-        idx[i] = pool[i]!;
-      }
-      roots[tr] = build(0, psi, 0);
-    }
-    this.forest = PackedForest.fromWide(nodes, next, this.dim, roots);
+    grower.begin({ available, psi, dim: this.dim, maxNodes: trees * (2 * psi - 1), columns, read: (q, idx, lo, hi, vals) => this.featureOfRows(q, idx, lo, hi, vals, hOf, atOf), rng: this.rng });
+    for (let tr = 0; tr < trees; tr++) roots[tr] = grower.tree();
+    this.rng = grower.rng;
+    this.forest = grower.forest(roots);
     this.pathNorm = avgPath(Math.max(2, psi));
     // Calibration: the raw scores of recent rows as they were scored (out of
     // sample, like the rows to come); before there are enough, the training rows'.
@@ -579,10 +519,10 @@ class Scratch {
   }
 }
 
-// Trainings run one at a time on a thread, so one scratch of each serves all its forests:
-// the window's derived columns, and the nodes training builds before it packs them.
+// Trainings run one at a time on a thread, so one of each serves all its forests:
+// the scratch for the window's derived columns, and the tree grower (with its nodes).
 const windowColumns = new Scratch();
-const wideNodes = new Scratch();
+const grower = new IsolationTreeGrower();
 
 /** Version 1 nodes [feature, split, left, right, size, min, max] as wide nodes (same ids, left = id + 1). */
 function compactNodes(v1: Float64Array, dim: number): Float64Array {
@@ -636,37 +576,4 @@ export interface IsolationForestSnapshot {
   recentCount: number;
   run: number;
   rng: number;
-}
-
-// Partitions for training: the rows idx[lo, hi) whose value is below `split` move to the
-// front; each returns where they end. Branch-free, since a row goes one way or the other
-// at random and a branch would be mispredicted half the time: every row is swapped with
-// the front's end, which moves on only past a row below the split. The order within each
-// side differs from a branching partition's, but each side holds the same rows, and a
-// node's split depends only on its rows. Position i is read before any swap reaches it.
-
-/** Row r's value is values[base + r]. */
-function partitionByRow(idx: Int32Array, lo: number, hi: number, values: Float64Array, base: number, split: number): number {
-  let mid = lo;
-  for (let i = lo; i < hi; i++) {
-    const r = idx[i]!;
-    const below = values[base + r]! < split ? 1 : 0;
-    idx[i] = idx[mid]!;
-    idx[mid] = r;
-    mid += below;
-  }
-  return mid;
-}
-
-/** The value of the row at position i is values[i]. */
-function partitionByPosition(idx: Int32Array, lo: number, hi: number, values: Float64Array, split: number): number {
-  let mid = lo;
-  for (let i = lo; i < hi; i++) {
-    const r = idx[i]!;
-    const below = values[i]! < split ? 1 : 0;
-    idx[i] = idx[mid]!;
-    idx[mid] = r;
-    mid += below;
-  }
-  return mid;
 }

@@ -11,7 +11,8 @@
 
 /** Slots of a node as training builds it: [right * dim + feature, split, min, max]; a leaf is [-1, c(size)] (float64). */
 export const WIDE_NODE = 4;
-const FEATURE_BITS = 11;
+/** A node's first word: right child << FEATURE_BITS | feature. */
+export const FEATURE_BITS = 11;
 /** Largest feature count and node count (trees * (2 * sampleSize - 1)) a packed forest holds. */
 export const MAX_FEATURES = 1 << FEATURE_BITS;
 export const MAX_NODES = 1 << (31 - FEATURE_BITS);

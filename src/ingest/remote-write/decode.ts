@@ -256,7 +256,8 @@ function decodeTimeSeries(
 ): Labels {
   const outerEnd = r.end;
   r.end = end;
-  seriesHistograms.length = 0;
+  // Emptied only when it holds something: setting an array's length is a call into the runtime.
+  if (seriesHistograms.length !== 0) seriesHistograms.length = 0;
   const runStart = r.pos;
   const runEnd = labelRunEnd(r.buf, runStart, end);
   let cached = runEnd > runStart ? labelCache.get(r.buf, runStart, runEnd) : undefined;

@@ -11,7 +11,7 @@
 // flagged after `consecutive` anomalous rows in a row.
 import { dayFraction, dayOfWeek } from './math.js';
 import { MAX_FEATURES, MAX_NODES, PackedForest, WIDE_NODE } from './packed-forest.js';
-import { IsolationTreeGrower, avgPath } from './tree-grower.js';
+import { IsolationTreeGrower, avgPath, heightLimit } from './tree-grower.js';
 
 export interface IsolationForestConfig {
   trees: number;
@@ -340,7 +340,6 @@ export class IsolationForestDetector {
     const { trees, sampleSize, window } = this.cfg;
     const available = Math.min(this.rowCount, window);
     const psi = Math.min(sampleSize, available);
-    const maxDepth = Math.ceil(Math.log2(Math.max(2, psi)));
     const roots = new Int32Array(trees);
     const { hOf, atOf } = this.slotIndex(available);
     // When the window is small against the sample (the pipeline keeps 512 rows and
@@ -349,7 +348,7 @@ export class IsolationForestDetector {
     // by all forests of this thread, is less work than deriving them per node.
     const identity = new Int32Array(available);
     for (let i = 0; i < available; i++) identity[i] = i;
-    const columns = available * this.dim < trees * psi * maxDepth ? this.windowColumns(available, identity, hOf, atOf) : null;
+    const columns = available * this.dim < trees * psi * heightLimit(psi) ? this.windowColumns(available, identity, hOf, atOf) : null;
     grower.begin({ available, psi, dim: this.dim, maxNodes: trees * (2 * psi - 1), columns, read: (q, idx, lo, hi, vals) => this.featureOfRows(q, idx, lo, hi, vals, hOf, atOf), rng: this.rng });
     for (let tr = 0; tr < trees; tr++) roots[tr] = grower.tree();
     this.rng = grower.rng;

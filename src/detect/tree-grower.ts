@@ -70,7 +70,7 @@ export class IsolationTreeGrower {
     this.dim = s.dim;
     this.rng = s.rng;
     this.count = 0;
-    this.maxDepth = Math.ceil(Math.log2(Math.max(2, s.psi)));
+    this.maxDepth = heightLimit(s.psi);
     if (this.idx.length < s.psi) {
       this.idx = new Int32Array(s.psi);
       this.vals = new Float64Array(s.psi);
@@ -167,6 +167,11 @@ export class IsolationTreeGrower {
     x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
     return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
   }
+}
+
+/** A tree's height limit for psi rows, ceil(log2 psi): deeper nodes tell nothing about isolation. */
+export function heightLimit(psi: number): number {
+  return Math.ceil(Math.log2(Math.max(2, psi)));
 }
 
 /** Average path length of an unsuccessful BST search among n points: c(n). */

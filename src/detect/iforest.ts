@@ -472,7 +472,7 @@ export class IsolationForestDetector {
     const roots = new Int32Array(r.buffer.slice(r.byteOffset, r.byteOffset + r.byteLength));
     if (snap.version === 4) d.forest = PackedForest.fromBytes(Buffer.from(snap.nodes, 'base64'), roots, need(snap.origin, 'origin'));
     else {
-      // Earlier versions kept float64 nodes; packed as training packs its own, they score as a forest grown now would.
+      // Earlier versions kept float64 nodes; packed as the tree grower packs its own, they score as a forest grown now would.
       const wide = snap.version === 1 ? compactNodes(f64(snap.nodes), d.dim) : f64(snap.nodes);
       d.forest = PackedForest.fromWide(wide, wide.length / WIDE_NODE, d.dim, roots);
     }

@@ -9,7 +9,7 @@
 // node splitting on that feature keeps its min there), so they keep their precision
 // whatever the magnitude of the values (bytes near 1e12 vary by a few thousand).
 
-/** Slots of a node as training builds it: [right * dim + feature, split, min, max]; a leaf is [-1, c(size)] (float64). */
+/** Slots of a node in snapshots before version 4 (float64; version 1's are converted to them): [right * dim + feature, split, min, max]; a leaf is [-1, c(size)]. */
 export const WIDE_NODE = 4;
 /** A node's first word: right child << FEATURE_BITS | feature. */
 export const FEATURE_BITS = 11;
@@ -93,7 +93,10 @@ export class PackedForest {
     return this.roots.length;
   }
 
-  /** Packs the first `count` nodes of a forest as training builds them (WIDE_NODE float64 slots each). */
+  /**
+   * Packs the first `count` wide nodes (WIDE_NODE float64 slots each, as snapshots before version
+   * 4 hold them) as tree-grower.ts packs the nodes it grows: the same bytes for the same trees.
+   */
   static fromWide(wide: Float64Array, count: number, dim: number, roots: Int32Array): PackedForest {
     if (dim > MAX_FEATURES || count > MAX_NODES) throw new RangeError(`a packed forest holds at most ${MAX_FEATURES} features and ${MAX_NODES} nodes, not ${dim} and ${count}`);
     const origin = new Float64Array(dim);

@@ -113,7 +113,9 @@ export class PointCache {
 export class OtlpSeriesCache {
   /** Current request number; SeriesRef.group is valid when SeriesRef.gen equals it. */
   gen = 0;
-  private contexts = new Map<string, PointCache>();
+  /** Contexts by scope (its name, version and resource) and then by metric (layout and family). */
+  private contexts = new Map<string, Map<string, PointCache>>();
+  private contextCount = 0;
   private refs = new Map<string, SeriesRef>();
   /** Metadata by content: contexts of one family (one per resource) share one object, so a request lists it once without a lookup. */
   private metas = new Map<string, SharedMetadata>();
@@ -126,8 +128,9 @@ export class OtlpSeriesCache {
 
   beginRequest(limits: IngestLimits, frozen: FrozenLabels): void {
     this.gen++;
-    if (limits !== this.limits || frozen !== this.frozen || this.points > this.maxEntries || this.refs.size > this.maxEntries || this.contexts.size > this.maxEntries) {
+    if (limits !== this.limits || frozen !== this.frozen || this.points > this.maxEntries || this.refs.size > this.maxEntries || this.contextCount > this.maxEntries) {
       this.contexts = new Map();
+      this.contextCount = 0;
       this.refs = new Map();
       this.metas = new Map();
       this.points = 0;
@@ -136,9 +139,18 @@ export class OtlpSeriesCache {
     }
   }
 
-  context(key: string): PointCache {
-    let c = this.contexts.get(key);
-    if (c === undefined) this.contexts.set(key, (c = new PointCache()));
+  /**
+   * The context of a metric (`key`) in a scope (`scopeKey`). Two lookups of strings the
+   * decoder keeps (their hashes computed once), instead of one of a key concatenated per metric.
+   */
+  context(scopeKey: string, key: string): PointCache {
+    let inScope = this.contexts.get(scopeKey);
+    if (inScope === undefined) this.contexts.set(scopeKey, (inScope = new Map()));
+    let c = inScope.get(key);
+    if (c === undefined) {
+      inScope.set(key, (c = new PointCache()));
+      this.contextCount++;
+    }
     return c;
   }
 
@@ -169,6 +181,6 @@ export class OtlpSeriesCache {
   }
 
   get size(): { contexts: number; points: number; series: number; metadata: number } {
-    return { contexts: this.contexts.size, points: this.points, series: this.refs.size, metadata: this.metas.size };
+    return { contexts: this.contextCount, points: this.points, series: this.refs.size, metadata: this.metas.size };
   }
 }

@@ -7,7 +7,8 @@ import { STALE_NAN } from '../../core/sample.js';
 import { FrozenLabels } from '../frozen-labels.js';
 import type { IngestLimits } from '../limits.js';
 import { ProtoReader, WIRE_LEN, readString } from '../remote-write/proto-reader.js';
-import { type Obj, attributeLabels, formatLe, resourceLabels, sanitizeMetricName } from './attribute-labels.js';
+import { type Obj, attributeLabels, formatLe, resourceLabels } from './attribute-labels.js';
+import { MetricNameCache } from './metric-names.js';
 import { nanosToMs } from './nanos.js';
 import { SampleSink, type OtlpBatchTranslation } from './sample-sink.js';
 import { type CachedPoint, OtlpSeriesCache, type PointCache, SeriesRef } from './series-cache.js';
@@ -73,6 +74,7 @@ export class OtlpWireDecoder {
     private readonly acc: DeltaAccumulator,
     private readonly frozen: FrozenLabels = new FrozenLabels(),
     private readonly cache: OtlpSeriesCache = new OtlpSeriesCache(),
+    private readonly names: MetricNameCache = new MetricNameCache(),
   ) {}
 
   /** Decodes and translates one request; `nowMs` stands in for absent (0) timestamps. Throws 400/413 VigilErrors. */
@@ -272,22 +274,21 @@ export class OtlpWireDecoder {
       }
       r.end = end;
     }
-    const rawName = nameStart < 0 ? '' : readString(r.buf, nameStart, nameEnd, 'Metric.name');
+    const metricName = nameStart < 0 || nameEnd === nameStart ? undefined : this.names.get(r.buf, nameStart, nameEnd, 'Metric.name');
     r.end = outerEnd;
     if (points === 0) return 0;
-    if (rawName === '') {
+    if (metricName === undefined) {
       this.sink.reject(points, 'a metric without a name was refused');
       return 0;
     }
-    const name = sanitizeMetricName(rawName);
-    this.rawName = rawName;
+    this.rawName = metricName.raw;
     // Exponential histograms become explicit-bounds points as they are read, then go the same way.
     this.layout = data === 9 || data === 10 ? HISTOGRAM_LAYOUT : data === 11 ? SUMMARY_LAYOUT : NUMBER;
     this.exponential = data === 10;
-    this.family = data === 7 && monotonic && !name.endsWith('_total') ? `${name}_total` : name;
+    this.family = data === 7 && monotonic ? metricName.total : metricName.name;
     this.accumulate = temporality === 1 && (data === 7 || data === 9);
     this.exponentialDelta = temporality === 1 && data === 10;
-    const ctx = this.cache.context((this.exponential ? EXPONENTIAL_CONTEXT : this.layout) + this.family + '\0' + scopeKey);
+    const ctx = this.cache.context(scopeKey, metricName.contextKey(this.exponential ? EXPONENTIAL_CONTEXT : this.layout, this.family));
     ctx.rewind();
     this.ctx = ctx;
     this.listMetadata(r.buf, ctx, data === 5 ? 'gauge' : data === 7 ? 'sum' : data === 9 || data === 10 ? 'histogram' : 'summary', monotonic, descStart, descEnd, unitStart, unitEnd);

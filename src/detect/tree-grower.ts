@@ -5,6 +5,7 @@
 // A class with the training's arrays as fields, not a closure made per training: a new
 // closure each time is a new call target, and V8 threw away the optimised training
 // code ("wrong call target") every few trainings, so trees were grown unoptimised.
+import { MULBERRY32_STEP, mulberry32Mix } from '../core/mulberry32.js';
 import { FEATURE_BITS, PackedForest, float32Down, float32Up } from './packed-forest.js';
 
 /** vals[i] = feature q of the window row idx[i], for i in [lo, hi). */
@@ -160,12 +161,9 @@ export class IsolationTreeGrower {
   }
 
   private random(): number {
-    // mulberry32
-    this.rng = (this.rng + 0x6d2b79f5) >>> 0;
-    let x = this.rng;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+    // mulberry32, with its state kept here: a saved forest stores it and grows on from it.
+    this.rng = (this.rng + MULBERRY32_STEP) >>> 0;
+    return mulberry32Mix(this.rng);
   }
 }
 

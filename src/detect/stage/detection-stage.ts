@@ -83,6 +83,13 @@ export interface DetectionCounters {
   events: Record<Severity, number>;
 }
 
+/** A host's forest score series: its labels, their hash, and its id in flat output (-1 until its first score there). */
+interface HostScoreSeries {
+  labels: Labels;
+  hash: string;
+  scoreId: number;
+}
+
 /**
  * Scores every ingested sample with the default univariate ensemble and each
  * host's metrics together with an isolation forest; writes the scores back as
@@ -102,8 +109,8 @@ export class DetectionStage {
   /** observeFlat's series ids -> slots (null: a score series, never scored). */
   private readonly slotsById: Array<SeriesSlot | null> = [];
   private nextScoreId = 0;
-  /** Each host's forest score series: its labels, their hash, and its id in flat output (-1 until its first score there). */
-  private readonly hostScores = new Map<string, { labels: Labels; hash: string; scoreId: number }>();
+  /** Each host's forest score series, by host. */
+  private readonly hostScores = new Map<string, HostScoreSeries>();
   private readonly forests: HostForests | undefined;
   private readonly slot = new ExplanationSlot();
   /** Metric families' types as senders gave them (setMetricTypes): they decide which series are scored on their rate. */
@@ -440,7 +447,7 @@ export class DetectionStage {
   }
 
   /** A host's forest score series (made at its first row, as a series' slot is at its first sample). */
-  private hostScore(group: string): { labels: Labels; hash: string; scoreId: number } {
+  private hostScore(group: string): HostScoreSeries {
     let series = this.hostScores.get(group);
     if (series === undefined) {
       const labels = Object.freeze({ [METRIC_NAME]: ANOMALY_SCORE_METRIC, [this.opts.multivariate.groupBy]: group, detector: 'iforest' });

@@ -15,6 +15,17 @@ export interface Payload {
   readonly samples: number;
   /** Writes round `t` (ms) and the next value of every series into `body`. */
   patch(t: number, gen: SeriesGen): void;
+  /**
+   * For a text payload, whose values cost a sender far more to format than to write:
+   * `write` formats a value into `width` bytes, `patch` writes round `t` with values
+   * formatted beforehand (this payload's `samples` of them from `rendered[at]` on).
+   * bench:ingest-threads formats the timed rounds' values before timing, as it draws them.
+   */
+  readonly rendered?: {
+    readonly width: number;
+    write(out: Uint8Array, o: number, v: number): void;
+    patch(t: number, rendered: Uint8Array, at: number): void;
+  };
 }
 
 /** A growable protobuf writer; `mark()` records where a field's payload bytes start. */
@@ -283,8 +294,8 @@ export function otlpPayload(gen: SeriesGen, first: number, count: number): Paylo
 
 // ------------------------------------------------------------- line protocol
 
-/** Characters reserved for each value: sign, zero padding and `toPrecision(15)`'s longest form. */
-const LP_VALUE_WIDTH = 24;
+/** Characters reserved for each value: sign, zero padding and its shortest form (at most 24 characters from 10^-6 to 10^21). */
+const LP_VALUE_WIDTH = 25;
 
 /**
  * InfluxDB line protocol (as Telegraf writes it, nanosecond timestamps):
@@ -306,26 +317,46 @@ export function lineProtocolPayload(gen: SeriesGen, first: number, count: number
     len += line.length;
   }
   const body = new TextEncoder().encode(parts.join(''));
-  const put = (o: number, s: string) => {
-    for (let k = 0; k < s.length; k++) body[o + k] = s.charCodeAt(k);
-  };
+  const ns = new Uint8Array(19);
   return {
     body,
     contentType: 'text/plain; charset=utf-8',
     path: '/api/v2/write?org=bench&bucket=bench&precision=ns',
     samples: count,
     patch(t, g) {
-      const ns = `${t}000000`;
+      ns.set(new TextEncoder().encode(`${t}000000`));
       for (let k = 0; k < count; k++) {
-        put(vOff[k]!, fixedWidth(g.next(first + k)));
-        put(tOff[k]!, ns);
+        writeShortest(body, vOff[k]!, g.next(first + k));
+        body.set(ns, tOff[k]!);
       }
+    },
+    rendered: {
+      width: LP_VALUE_WIDTH,
+      write: writeShortest,
+      patch(t, rendered, at) {
+        ns.set(new TextEncoder().encode(`${t}000000`));
+        for (let k = 0; k < count; k++) {
+          const v = vOff[k]!;
+          const from = at + k * LP_VALUE_WIDTH;
+          for (let j = 0; j < LP_VALUE_WIDTH; j++) body[v + j] = rendered[from + j]!;
+          body.set(ns, tOff[k]!);
+        }
+      },
     },
   };
 }
 
-function fixedWidth(v: number): string {
-  const s = Math.abs(v).toPrecision(15);
-  const sign = v < 0 ? '-' : '';
-  return sign + '0'.repeat(LP_VALUE_WIDTH - sign.length - s.length) + s;
+/**
+ * Writes v into body[o, o + LP_VALUE_WIDTH) as Telegraf writes a float (Go's
+ * `strconv.AppendFloat(v, 'f', -1, 64)`: the shortest digits that read back to v, which for
+ * most doubles is 16 or 17 significant digits), sign first and zero-padded:
+ * `-00000012.345678901234567`. JavaScript's own shortest form is the same digits; below
+ * 10^-6 it takes an exponent, which line protocol accepts too.
+ */
+export function writeShortest(body: Uint8Array, o: number, v: number): void {
+  const s = String(v < 0 ? -v : v);
+  let p = o;
+  if (v < 0) body[p++] = 45; // '-'
+  for (const end = o + LP_VALUE_WIDTH - s.length; p < end; ) body[p++] = 48;
+  for (let k = 0; k < s.length; k++) body[p++] = s.charCodeAt(k);
 }

@@ -12,26 +12,31 @@ import { IngestPipeline } from '../src/ingest/pipeline.js';
 import { decodeWriteRequest, snappyDecode } from '../src/ingest/remote-write/decode.js';
 import { DeltaAccumulator } from '../src/ingest/otlp/translate.js';
 import { OtlpWireDecoder } from '../src/ingest/otlp/wire-decoder.js';
+import { LineProtocolParser } from '../src/ingest/line-protocol/byte-parser.js';
 import { openStore } from '../src/store/index.js';
-import { otlpPayload, remoteWritePayload } from './ingest-payloads.js';
+import { lineProtocolPayload, otlpPayload, remoteWritePayload } from './ingest-payloads.js';
 import { SeriesGen, loadNab } from './series-gen.js';
 
 /**
- * The two threads of bench:ingest's detection-on run, each alone on this thread, without
+ * The two threads of bench:ingest's detection-on runs, each alone on this thread, without
  * HTTP, senders or the other thread (`npm run bench:ingest-threads`):
  *   ingest_thread_us_per_sample        snappy and protobuf decoding of remote-write bodies (2,000
  *                                      samples each, as bench:ingest's senders send them) and
  *                                      storing them (head, WAL, checkpoints into SQLite)
+ *   otlp_thread_us_per_sample          the same for OTLP/HTTP protobuf bodies
+ *   lp_thread_us_per_sample            the same for InfluxDB line protocol bodies (values as
+ *                                      Telegraf writes them, formatted before timing: the senders' work)
  *   detect_thread_us_per_sample        the detection worker's stage (DetectionStage.observeFlat: the
  *                                      ensemble on every sample, the host forests, the scores to write
  *                                      back) on flat batches of 2,000 samples
- * Both over 10,000 series (100 hosts of 100), 15 s apart in sample time, each past a day of
+ * All over 10,000 series (100 hosts of 100), 15 s apart in sample time, each past a day of
  * samples (the daily cycle in use, the forests retrained many times) before timing.
  *
  * This host's speed has varied by a factor of two from one minute to the next, which hides a
  * 10% change in those times. With valgrind installed (it is on every machine here) the same
  * work is also counted in instructions, which do not depend on the host's speed:
- *   ingest_thread_instructions_per_sample, detect_thread_instructions_per_sample
+ *   ingest_thread_instructions_per_sample, otlp_thread_instructions_per_sample,
+ *   lp_thread_instructions_per_sample, detect_thread_instructions_per_sample
  * (valgrind's callgrind, counting only the timed rounds, V8 on one thread so that its
  * compilations and collections land the same way each run; 2,000 series to keep the run short:
  * the series' state is the same, only fewer of them). BENCH_THREADS_VALGRIND=0 skips them.
@@ -45,8 +50,11 @@ const WARM_ROUNDS = 6_000;
 const TIMED_ROUNDS = 500;
 const T0 = Date.UTC(2026, 0, 5);
 
-/** `ingest`: remote write; `otlp`: OTLP/HTTP protobuf (bench:ingest's OTLP run), decoded and stored the same way. */
-type Part = 'ingest' | 'otlp' | 'detect';
+/**
+ * `ingest`: remote write; `otlp`: OTLP/HTTP protobuf (bench:ingest's OTLP run) and `lp`: InfluxDB line
+ * protocol (its line-protocol run), decoded and stored the same way.
+ */
+type Part = 'ingest' | 'otlp' | 'lp' | 'detect';
 
 interface PartRun {
   usPerSample: number;
@@ -69,15 +77,23 @@ function instrument(on: boolean): void {
  * WARM_ROUNDS rounds, then TIMED_ROUNDS timed ones (CPU time, and callgrind's count under
  * valgrind). `round(r, values)` runs round r; a warm round draws its values from `gen`
  * (values undefined), a timed one gets them drawn beforehand (generating them is the
- * senders' work, not Vigil's), in series order.
+ * senders' work, not Vigil's), in series order; `prepare`, when given, sees them before
+ * timing starts (to format them, for a text protocol).
  */
-async function timeRounds(part: string, series: number, gen: SeriesGen, round: (r: number, values: Float64Array | undefined) => void | Promise<void>): Promise<PartRun> {
+async function timeRounds(
+  part: string,
+  series: number,
+  gen: SeriesGen,
+  round: (r: number, values: Float64Array | undefined) => void | Promise<void>,
+  prepare?: (timed: Float64Array) => void,
+): Promise<PartRun> {
   for (let r = 0; r < WARM_ROUNDS; r++) {
     await round(r, undefined);
     progress(part, r + 1, WARM_ROUNDS + TIMED_ROUNDS);
   }
   const timed = new Float64Array(TIMED_ROUNDS * series);
   for (let k = 0; k < TIMED_ROUNDS; k++) for (let i = 0; i < series; i++) timed[k * series + i] = gen.next(i);
+  prepare?.(timed);
   instrument(true);
   const start = process.cpuUsage();
   for (let k = 0; k < TIMED_ROUNDS; k++) await round(WARM_ROUNDS + k, timed.subarray(k * series, (k + 1) * series));
@@ -109,7 +125,9 @@ function runDetect(series: number): Promise<PartRun> {
   });
 }
 
-async function runIngest(protocol: 'remote_write' | 'otlp', series: number): Promise<PartRun> {
+type IngestProtocol = 'remote_write' | 'otlp' | 'influx_line';
+
+async function runIngest(protocol: IngestProtocol, series: number): Promise<PartRun> {
   const gen = new SeriesGen(series, nab, 7);
   const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-threads-'));
   const config = defaultConfig();
@@ -118,25 +136,47 @@ async function runIngest(protocol: 'remote_write' | 'otlp', series: number): Pro
   // rate the WAL fills in under 60 s, so these are its checkpoints too.
   const store = openStore({ ...toStoreOptions({ ...config.storage, dir }, config.limits.maxSeries), checkpointIntervalMs: 0 });
   const pipeline = new IngestPipeline(store, new SelfMetrics({ defaultMetrics: false }), config.limits);
-  const encode = protocol === 'otlp' ? otlpPayload : remoteWritePayload;
+  const encode = protocol === 'otlp' ? otlpPayload : protocol === 'influx_line' ? lineProtocolPayload : remoteWritePayload;
   const payloads = Array.from({ length: Math.ceil(series / BATCH) }, (_, k) => encode(gen, k * BATCH, Math.min(BATCH, series - k * BATCH)));
   const scratch = { buf: new Uint8Array(1 << 16) };
   const maxDecoded = 64 << 20;
   const otlp = new OtlpWireDecoder(config.limits, new DeltaAccumulator());
+  const lp = new LineProtocolParser();
   const decode = (body: Uint8Array, t: number) =>
-    protocol === 'otlp' ? otlp.decode(body, t).batch : decodeWriteRequest(snappyDecode(body, maxDecoded, scratch), config.limits).batch;
-  try {
-    return await timeRounds(protocol, series, gen, async (r, values) => {
-      const source = values === undefined ? gen : ({ next: (i: number) => values[i]! } as SeriesGen);
-      const t = T0 + r * STEP_MS;
-      for (const p of payloads) {
-        p.patch(t, source);
-        const res = pipeline.writeBatch(decode(p.body, t), protocol);
-        if (res.accepted !== p.samples) throw new Error(`round ${r}: ${res.accepted} of ${p.samples} samples accepted`);
+    protocol === 'otlp'
+      ? otlp.decode(body, t).batch
+      : protocol === 'influx_line'
+        ? lp.parse(Buffer.from(body.buffer, body.byteOffset, body.length), 'ns', config.limits, t).batch
+        : decodeWriteRequest(snappyDecode(body, maxDecoded, scratch), config.limits).batch;
+  // A text protocol's timed values are formatted before timing (the senders' work), the others' written as they go.
+  const text = payloads[0]!.rendered;
+  let rendered: Uint8Array | undefined;
+  const prepare = text
+    ? (timed: Float64Array) => {
+        rendered = new Uint8Array(timed.length * text.width);
+        for (let i = 0; i < timed.length; i++) text.write(rendered, i * text.width, timed[i]!);
       }
-      // The store's checkpoints run between requests, as they do in the server.
-      await new Promise((res) => setImmediate(res));
-    });
+    : undefined;
+  try {
+    return await timeRounds(
+      protocol,
+      series,
+      gen,
+      async (r, values) => {
+        const source = values === undefined ? gen : ({ next: (i: number) => values[i]! } as SeriesGen);
+        const t = T0 + r * STEP_MS;
+        for (let k = 0; k < payloads.length; k++) {
+          const p = payloads[k]!;
+          if (values !== undefined && rendered !== undefined) p.rendered!.patch(t, rendered, ((r - WARM_ROUNDS) * series + k * BATCH) * p.rendered!.width);
+          else p.patch(t, source);
+          const res = pipeline.writeBatch(decode(p.body, t), protocol);
+          if (res.accepted !== p.samples) throw new Error(`round ${r}: ${res.accepted} of ${p.samples} samples accepted`);
+        }
+        // The store's checkpoints run between requests, as they do in the server.
+        await new Promise((res) => setImmediate(res));
+      },
+      prepare,
+    );
   } finally {
     store.close();
     rmSync(dir, { recursive: true, force: true });
@@ -144,7 +184,7 @@ async function runIngest(protocol: 'remote_write' | 'otlp', series: number): Pro
 }
 
 async function runPart(part: Part, series: number): Promise<PartRun> {
-  return part === 'detect' ? runDetect(series) : runIngest(part === 'otlp' ? 'otlp' : 'remote_write', series);
+  return part === 'detect' ? runDetect(series) : runIngest(part === 'otlp' ? 'otlp' : part === 'lp' ? 'influx_line' : 'remote_write', series);
 }
 
 /** The part's instructions per timed sample, counted by callgrind in a child run of this script. */
@@ -176,13 +216,13 @@ async function main(): Promise<void> {
     return;
   }
   const results: Record<string, number> = {};
-  for (const p of ['ingest', 'otlp', 'detect'] as const) {
+  for (const p of ['ingest', 'otlp', 'lp', 'detect'] as const) {
     const r = await runPart(p, SERIES);
     results[`${p}_thread_us_per_sample`] = Math.round(r.usPerSample * 1000) / 1000;
     console.log(`${p} thread: ${r.usPerSample.toFixed(3)} us/sample (CPU, ${r.samples} samples timed)`);
   }
   if (process.env.BENCH_THREADS_VALGRIND !== '0' && hasValgrind()) {
-    for (const p of ['ingest', 'otlp', 'detect'] as const) {
+    for (const p of ['ingest', 'otlp', 'lp', 'detect'] as const) {
       console.error(`[bench:ingest-threads] counting ${p}'s instructions under valgrind (a few minutes)`);
       const ir = instructions(p);
       if (ir !== undefined) {

@@ -1,4 +1,5 @@
 import { integerInRange } from './line-syntax.js';
+import { scaledDecimal } from './scaled-decimal.js';
 
 /**
  * Field values read from bytes, for the byte parser's common lines: the same values,
@@ -13,6 +14,9 @@ const POW10 = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e1
 
 /** Digits a double holds exactly in any combination (10^15 < 2^53). */
 const EXACT_DIGITS = 15;
+
+/** Significant digits scaledDecimal takes (below 2^64). */
+const MAX_SCALED_DIGITS = 19;
 
 /** The value of the field value buf[start, end) (start < end), or NaN. */
 export function fieldValueBytes(buf: Buffer, start: number, end: number): number {
@@ -61,8 +65,9 @@ function rest(buf: Buffer, start: number, tail: string): boolean {
  * A float matching FLOAT_RE (`[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?`), as Number() reads
  * it. Up to 15 significant digits and a decimal exponent within ±22, the digits and
  * the power of ten are exact doubles and one division or multiplication rounds
- * correctly (Clinger's fast path), as Number() does; otherwise Number() reads the
- * validated text. Non-finite results are NaN (the text parser refuses them).
+ * correctly (Clinger's fast path), as Number() does; with 16 to 19 significant digits
+ * (most floats as Telegraf writes them), scaledDecimal rounds them correctly; otherwise
+ * Number() reads the validated text. Non-finite results are NaN (the text parser refuses them).
  */
 function floatBytes(buf: Buffer, start: number, end: number): number {
   let i = start;
@@ -86,6 +91,7 @@ function floatBytes(buf: Buffer, start: number, end: number): number {
     }
   }
   if (mantissaDigits === 0) return NaN;
+  const mantissaEnd = i;
   let exp = 0;
   if (i < end && (buf[i] === 101 || buf[i] === 69) /* e E */) {
     i++;
@@ -98,12 +104,37 @@ function floatBytes(buf: Buffer, start: number, end: number): number {
   }
   if (i !== end) return NaN;
   const e10 = exp - fraction;
-  if (significant <= EXACT_DIGITS && e10 >= -22 && e10 <= 22) {
-    const v = e10 < 0 ? m / POW10[-e10]! : m * POW10[e10]!;
-    return neg ? -v : v;
+  if (e10 >= -22 && e10 <= 22) {
+    if (significant <= EXACT_DIGITS) {
+      const v = e10 < 0 ? m / POW10[-e10]! : m * POW10[e10]!;
+      return neg ? -v : v;
+    }
+    if (significant <= MAX_SCALED_DIGITS) {
+      const v = longMantissa(buf, neg || sign === 43 ? start + 1 : start, mantissaEnd, significant, e10);
+      if (v === v) return neg ? -v : v;
+    }
   }
   const v = Number(buf.toString('latin1', start, end));
   return Number.isFinite(v) ? v : NaN;
+}
+
+/**
+ * The digits of buf[from, to) (a mantissa: digits and at most one point) with
+ * `significant` (16 to 19) significant digits, times 10^e10, by scaledDecimal; NaN
+ * when that cannot tell.
+ */
+function longMantissa(buf: Buffer, from: number, to: number, significant: number, e10: number): number {
+  let hi = 0;
+  let lo = 0;
+  let k = 0;
+  const hiDigits = significant - 8;
+  for (let j = from; j < to; j++) {
+    const d = buf[j]! - 48;
+    if (d < 0 || (k === 0 && d === 0)) continue; // the point, leading zeros
+    if (k++ < hiDigits) hi = hi * 10 + d;
+    else lo = lo * 10 + d;
+  }
+  return scaledDecimal(hi, lo, e10);
 }
 
 function isDigit(c: number): boolean {

@@ -120,7 +120,8 @@ export class LabelIndex {
       let b = 0;
       for (const [value, p] of values) {
         b += Buffer.byteLength(value);
-        pairs.offer(`${name}=${value}`, p.length);
+        // Most pairs are in too few series to enter: their name=value string is not built.
+        if (pairs.admits(p.length)) pairs.offer(`${name}=${value}`, p.length);
         if (name === METRIC_NAME) byMetric.offer(value, p.length);
       }
       bytes.offer(name, b);
@@ -151,6 +152,11 @@ class TopN {
   private readonly top: NameCount[] = [];
 
   constructor(private readonly n: number) {}
+
+  /** Whether a value could enter (it might still lose a tie by name): false skips building a name. */
+  admits(value: number): boolean {
+    return this.n > 0 && (this.top.length < this.n || value >= this.top[this.top.length - 1]!.value);
+  }
 
   offer(name: string, value: number): void {
     const top = this.top;

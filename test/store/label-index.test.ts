@@ -5,6 +5,7 @@ import { intersect, subtract, union, addPosting } from '../../src/store/postings
 import { CompiledMatcher, type MatchType, matchesAll } from '../../src/core/matchers.js';
 import { normalizeLabels, type Labels } from '../../src/core/labels.js';
 import { SeriesMap, hashLabels } from '../../src/store/series-map.js';
+import { mulberry32 } from '../../src/core/mulberry32.js';
 
 function m(name: string, type: MatchType, value: string): CompiledMatcher {
   return new CompiledMatcher({ name, type, value });
@@ -85,4 +86,17 @@ test('series map: finds a label set whatever the order, ignores empty values, su
   assert.equal(map.get(items[5]!.labels), undefined);
   assert.equal(map.get(items[1500]!.labels)?.id, 1500);
   assert.equal(hashLabels({ x: '1', y: '2' }), hashLabels({ y: '2', x: '1' }));
+});
+
+test('cardinality: the top label pairs equal a full sort (ties by name), however many pairs there are', () => {
+  const idx = new LabelIndex();
+  const r = mulberry32(5);
+  for (let ref = 0; ref < 3000; ref++)
+    idx.add(ref, { __name__: `m${Math.floor(r() * 20)}`, job: `j${Math.floor(r() * 7)}`, instance: `i${Math.floor(r() * 400)}`, zone: `z${Math.floor(r() * 3)}` });
+  const all = new Map<string, number>();
+  for (const name of idx.labelNames())
+    for (const value of idx.labelValues(name)) all.set(`${name}=${value}`, idx.select([m(name, "=", value)]).length);
+  const sorted = [...all].map(([name, value]) => ({ name, value })).sort((a, b) => b.value - a.value || (a.name < b.name ? -1 : 1));
+  for (const limit of [1, 3, 10, 25, 500, 1000])
+    assert.deepEqual(idx.cardinality(limit).seriesCountByLabelValuePair, sorted.slice(0, limit), `limit ${limit}`);
 });

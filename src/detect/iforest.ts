@@ -203,7 +203,11 @@ export class IsolationForestDetector {
         vals[i] = q === perMetric ? hour : q === perMetric + 1 ? dow : dow >= 1 && dow <= 5 && hour >= 9 && hour < 17 ? 1 : 0;
       }
     } else this.metricFeatureOfRows(q, idx, lo, hi, vals, hOf, atOf, stds);
-    // Rows restored from an old snapshot keep the vectors it held.
+    this.seedRows(q, idx, lo, hi, vals, hOf, stds);
+  }
+
+  /** Rows restored from an old snapshot keep the vectors it held (feature q, and q + 1 into `stds`). */
+  private seedRows(q: number, idx: Int32Array, lo: number, hi: number, vals: Float64Array, hOf: Float64Array, stds: Float64Array | null): void {
     const seed = this.seed;
     if (seed === null) return;
     for (let i = lo; i < hi; i++) {
@@ -217,20 +221,55 @@ export class IsolationForestDetector {
 
   /**
    * Every feature of the window's first `available` slots, a column of `available`
-   * values per feature (in a scratch shared by the thread's forests). A rolling mean
-   * and the standard deviation over the same rows come from one pass.
+   * values per feature (in a scratch shared by the thread's forests). A metric's rolling
+   * means and deviations come from one pass (rollingColumns).
    */
   private windowColumns(available: number, identity: Int32Array, hOf: Float64Array, atOf: Int32Array): Float64Array {
     const columns = windowColumns.get(available * this.dim);
     const perMetric = this.metrics * PER_METRIC;
     const column = (q: number) => columns.subarray(q * available, (q + 1) * available);
     for (let q = 0; q < this.dim; q++) {
-      const k = q % PER_METRIC;
-      const rollingMean = q < perMetric && k >= 1 && k <= 2 * ROLL.length && (k & 1) === 1;
-      this.featureOfRows(q, identity, 0, available, column(q), hOf, atOf, rollingMean ? column(q + 1) : null);
-      if (rollingMean) q++;
+      if (q < perMetric && q % PER_METRIC === 1) {
+        this.rollingColumns((q / PER_METRIC) | 0, available, hOf, atOf, columns);
+        for (let r = 0; r < 2 * ROLL.length; r++) this.seedRows(q + r, identity, 0, available, column(q + r), hOf, null);
+        q += 2 * ROLL.length - 1;
+      } else this.featureOfRows(q, identity, 0, available, column(q), hOf, atOf);
     }
     return columns;
+  }
+
+  /**
+   * Metric m's rolling means and deviations (features 1 to 6: windows of 3, 5 and 10 rows)
+   * for the window's first `available` slots, into their columns. One pass over the longest
+   * window takes the shorter ones' sums on the way: the same values added in the same order
+   * as metricFeatureOfRows adds them for each window, so the same bits, from 10 reads a row
+   * instead of 18 (training derived them afresh for every row of its window: 6% of the
+   * detection worker's instructions).
+   */
+  private rollingColumns(m: number, available: number, hOf: Float64Array, atOf: Int32Array, columns: Float64Array): void {
+    const values = this.values;
+    const ring = this.ring;
+    const base = m * ring;
+    const first = (m * PER_METRIC + 1) * available;
+    for (let slot = 0; slot < available; slot++) {
+      const at = atOf[slot]!;
+      const h = hOf[slot]! + 1;
+      let s = 0, s2 = 0;
+      let b = 0;
+      for (let w = 0; w < ROLL.length; w++) {
+        const n = Math.min(ROLL[w]!, h);
+        for (; b < n; b++) {
+          const j = at - b;
+          const x = values[base + (j < 0 ? j + ring : j)]!;
+          s += x;
+          s2 += x * x;
+        }
+        const mean = s / n;
+        const at0 = first + 2 * w * available + slot;
+        columns[at0] = mean;
+        columns[at0 + available] = Math.sqrt(Math.max(0, s2 / n - mean * mean));
+      }
+    }
   }
 
   /** With `stds`, a rolling mean's feature q also writes the rolling standard deviation (feature q + 1) there. */

@@ -317,14 +317,16 @@ export function lineProtocolPayload(gen: SeriesGen, first: number, count: number
     len += line.length;
   }
   const body = new TextEncoder().encode(parts.join(''));
+  // The round's timestamp in nanoseconds, as its 19 digits.
   const ns = new Uint8Array(19);
+  const stamp = (t: number) => ns.set(new TextEncoder().encode(`${t}000000`));
   return {
     body,
     contentType: 'text/plain; charset=utf-8',
     path: '/api/v2/write?org=bench&bucket=bench&precision=ns',
     samples: count,
     patch(t, g) {
-      ns.set(new TextEncoder().encode(`${t}000000`));
+      stamp(t);
       for (let k = 0; k < count; k++) {
         writeShortest(body, vOff[k]!, g.next(first + k));
         body.set(ns, tOff[k]!);
@@ -334,7 +336,7 @@ export function lineProtocolPayload(gen: SeriesGen, first: number, count: number
       width: LP_VALUE_WIDTH,
       write: writeShortest,
       patch(t, rendered, at) {
-        ns.set(new TextEncoder().encode(`${t}000000`));
+        stamp(t);
         for (let k = 0; k < count; k++) {
           const v = vOff[k]!;
           const from = at + k * LP_VALUE_WIDTH;

@@ -1,5 +1,5 @@
 import { integerInRange } from './line-syntax.js';
-import { scaledDecimal } from './scaled-decimal.js';
+import { POW10, scaledDecimal } from './scaled-decimal.js';
 
 /**
  * Field values read from bytes, for the byte parser's common lines: the same values,
@@ -8,9 +8,6 @@ import { scaledDecimal } from './scaled-decimal.js';
  * cannot hand to Number) returns NaN, which no valid field value is: the caller then
  * parses the line as text, which gives the value or the error.
  */
-
-/** Exact powers of ten as doubles (10^22 is the largest). */
-const POW10 = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
 
 /** Digits a double holds exactly in any combination (10^15 < 2^53). */
 const EXACT_DIGITS = 15;

@@ -12,8 +12,8 @@
  * doubles (about one in 2^37), the answer is NaN and the caller asks Number().
  */
 
-/** Exact powers of ten as doubles (10^22 is the largest). */
-const POW10 = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+/** Exact powers of ten as doubles (10^22 is the largest); field-bytes.ts's fast path uses them too. */
+export const POW10 = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
 
 /** Dekker's splitter, 2^27 + 1: a·SPLIT splits a double into two halves of 26 bits. */
 const SPLIT = 134217729;

@@ -10,13 +10,13 @@
 // are damped unless they escalate. An HTM-style anomaly-likelihood stage is available
 // (off by default: it scored lower on NAB).
 import { ChangePointDetector, type ChangePointConfig } from './changepoint.js';
+import { compileEnsembleUpdate, HEAD_SLOTS, type EnsembleUpdate } from './ensemble-update.js';
 import { Layout } from './layout.js';
 import { AnomalyLikelihood, type LikelihoodConfig } from './likelihood.js';
 import { normalTail } from './math.js';
 import { ContextNovelty, type NoveltyConfig } from './novelty.js';
 import { RobustTracker, type RobustConfig } from './robust.js';
 import { SeasonalBaseline, type SeasonalConfig } from './seasonal.js';
-import { ExplanationSlot } from './types.js';
 
 export interface EnsembleConfig {
   robust: RobustConfig;
@@ -98,9 +98,6 @@ export const DEFAULT_ENSEMBLE_CONFIG: EnsembleConfig = {
   flagThreshold: 0.08,
 };
 
-// Component codes, as indices of COMPONENTS in types.ts.
-const C_NONE = 0, C_ROBUST = 1, C_SEASONAL = 2, C_CHANGE = 3, C_RANGE = 4, C_NOVELTY = 5;
-
 /** -log10 of the two-sided Gaussian tail of |z|; asymptotic beyond z = 8. */
 export function surprise(z: number): number {
   const a = z < 0 ? -z : z;
@@ -154,38 +151,18 @@ export class UnivariateEnsemble {
   private readonly change: ChangePointDetector;
   private readonly likelihood: AnomalyLikelihood;
   private readonly context: ContextNovelty;
-  private readonly head: number;
   /**
-   * |z| below which a component's surprise is under the novelty floor. Such a
-   * surprise can neither score (the bar is at least the floor) nor change a bar at
-   * or above the floor, and a bar below it acts as the floor: skipping the tail
-   * computation there (most samples) gives the same scores.
+   * Scores one sample (time t in ms, value x) and learns it. Returns the
+   * anomaly score in [0,1]; `out`, when given, receives the explanation.
+   * Non-finite values score 0 and are not learnt. (Compiled for this ensemble's
+   * configuration: ensemble-update.ts.)
    */
-  private readonly quietZ: number;
-  // Head slots.
-  private static readonly VER = 0;
-  private static readonly N = 1;
-  private static readonly LAST_T = 2;
-  private static readonly DT = 3;
-  private static readonly PREV = 4;
-  private static readonly MIN = 5;
-  private static readonly MAX = 6;
-  private static readonly ALARM_AGE = 7;
-  private static readonly ALARM_SCORE = 8;
-  private static readonly MAXR = 9;
-  private static readonly MAXD = 10;
-  private static readonly MAXS = 11;
-  private static readonly MAXC = 12;
-  private static readonly RATE = 13;
-  private static readonly MAXN = 14;
-  private static readonly SMOOTH = 15;
-  private static readonly MAXM = 16;
-  private static readonly HEAD = 17;
+  readonly update: EnsembleUpdate;
 
   constructor(config: PartialConfig<EnsembleConfig> = {}) {
     this.cfg = mergeConfig(config);
     const layout = new Layout();
-    this.head = layout.reserve(UnivariateEnsemble.HEAD);
+    layout.reserve(HEAD_SLOTS.SIZE);
     this.robust = new RobustTracker(layout, this.cfg.robust);
     this.diff = new RobustTracker(layout, this.cfg.diff);
     this.smooth = new RobustTracker(layout, this.cfg.smooth);
@@ -196,7 +173,15 @@ export class UnivariateEnsemble {
     this.likelihood = new AnomalyLikelihood(layout, this.cfg.likelihood);
     this.context.placeMemory(layout);
     this.size = layout.size;
-    this.quietZ = this.cfg.novelty.enabled ? quietZ(this.cfg.novelty.floor) : 0;
+    /*
+     * |z| below which a component's surprise is under the novelty floor. Such a
+     * surprise can neither score (the bar is at least the floor) nor change a bar at
+     * or above the floor, and a bar below it acts as the floor: skipping the tail
+     * computation there (most samples) gives the same scores.
+     */
+    const quiet = this.cfg.novelty.enabled ? quietZ(this.cfg.novelty.floor) : 0;
+    const { robust, diff, smooth, seasonal, change, likelihood, context } = this;
+    this.update = compileEnsembleUpdate(this.cfg, { robust, diff, smooth, seasonal, change, likelihood, context }, quiet, surprise);
   }
 
   /** A fresh per-series state. */
@@ -207,17 +192,18 @@ export class UnivariateEnsemble {
   }
 
   reset(s: Float64Array): void {
+    const H = HEAD_SLOTS;
     s.fill(0);
-    s[UnivariateEnsemble.VER] = VERSION;
-    s[UnivariateEnsemble.LAST_T] = NaN;
-    s[UnivariateEnsemble.PREV] = NaN;
-    s[UnivariateEnsemble.MIN] = Infinity;
-    s[UnivariateEnsemble.MAX] = -Infinity;
-    s[UnivariateEnsemble.ALARM_AGE] = Infinity;
+    s[H.VER] = VERSION;
+    s[H.LAST_T] = NaN;
+    s[H.PREV] = NaN;
+    s[H.MIN] = Infinity;
+    s[H.MAX] = -Infinity;
+    s[H.ALARM_AGE] = Infinity;
     this.robust.init(s);
     this.diff.init(s);
     this.smooth.init(s);
-    s[UnivariateEnsemble.SMOOTH] = NaN;
+    s[H.SMOOTH] = NaN;
     this.seasonal.init(s);
     this.change.init(s);
     this.likelihood.init(s);
@@ -226,7 +212,7 @@ export class UnivariateEnsemble {
 
   /** Brings a saved state to this version's layout; throws on a version it does not know. */
   upgrade(s: Float64Array): void {
-    const v = s[UnivariateEnsemble.VER];
+    const v = s[HEAD_SLOTS.VER];
     if (v === VERSION) return;
     if (v !== 1) throw new Error(`unsupported state snapshot version ${v}`);
     // Version 1 order after the head and the three trackers: seasonal, change point,
@@ -245,215 +231,6 @@ export class UnivariateEnsemble {
       from += n;
     }
     this.seasonal.upgradeFromPlanarPhases(s);
-    s[UnivariateEnsemble.VER] = VERSION;
-  }
-
-  /**
-   * Scores one sample (time t in ms, value x) and learns it. Returns the
-   * anomaly score in [0,1]; `out`, when given, receives the explanation.
-   * Non-finite values score 0 and are not learnt.
-   */
-  update(s: Float64Array, t: number, x: number, out?: ExplanationSlot): number {
-    const H = UnivariateEnsemble;
-    const cfg = this.cfg;
-    if (!Number.isFinite(x)) {
-      if (out) this.explainNone(s, t, out);
-      return 0;
-    }
-    const n = s[H.N]! + 1;
-    s[H.N] = n;
-    // Sampling interval (EW of the gaps), used to size daily memories.
-    const lastT = s[H.LAST_T]!;
-    if (lastT === lastT && t > lastT) {
-      const d = t - lastT;
-      const dt = s[H.DT]!;
-      s[H.DT] = dt > 0 ? dt + 0.05 * (Math.min(d, 4 * dt) - dt) : d;
-    }
-    s[H.LAST_T] = t;
-
-    // --- component surprises (predict before learning) ---
-    const rob = this.robust;
-    const zR = rob.count(s) > 1 ? rob.z(s, x) : 0;
-    let expected = rob.level(s);
-    let scale = rob.scale(s);
-    let zBase = zR;
-    let best = this.calibrate(s, H.MAXR, this.surprise(zR));
-    let total = best;
-    let comp = C_ROBUST;
-    let dir = zR; // sign: direction of the component that fired
-
-    const prev = s[H.PREV]!;
-    if (prev === prev && this.diff.count(s) > 1) {
-      const zD = this.diff.z(s, x - prev);
-      const e1 = this.calibrate(s, H.MAXD, this.surprise(zD));
-      // A step back towards the level (the end of a spike) is not new evidence
-      // (its surprise still sets the component's bar).
-      const lv = rob.level(s);
-      const e = cfg.diff.returnGate && Math.abs(x - lv) < Math.abs(prev - lv) ? 0 : e1;
-      total += e;
-      if (e > best) {
-        best = e;
-        comp = C_ROBUST;
-        dir = zD;
-      }
-    }
-
-    // Smoothed series: sustained bursts that single noisy samples hide.
-    if (cfg.smooth.enabled) {
-      const y0 = s[H.SMOOTH]!;
-      const y = y0 === y0 ? y0 + cfg.smooth.smoothing * (x - y0) : x;
-      s[H.SMOOTH] = y;
-      if (this.smooth.count(s) > 1) {
-        const zM = this.smooth.z(s, y);
-        const e = this.calibrate(s, H.MAXM, this.surprise(zM));
-        total += e;
-        if (e > best) {
-          best = e;
-          comp = C_ROBUST;
-          dir = zM;
-        }
-      }
-      this.smooth.update(s, y);
-    }
-
-    const seasonalOn = cfg.seasonal.enabled && this.seasonal.active(s, t);
-    if (seasonalOn) {
-      expected = this.seasonal.expected(s, t);
-      scale = this.seasonal.scale(s, t);
-      zBase = (x - expected) / scale;
-      const e = this.calibrate(s, H.MAXS, this.surprise(zBase));
-      total += e;
-      if (e > best) {
-        best = e;
-        comp = C_SEASONAL;
-        dir = zBase;
-      }
-    }
-
-    if (cfg.changepoint.enabled) {
-      const st = Math.abs(this.change.statistic(s));
-      // Under no shift, P(CUSUM > h) ~ exp(-2 * drift * h).
-      const e = this.calibrate(s, H.MAXC, (2 * cfg.changepoint.drift * st) / Math.LN10 / 4);
-      total += e;
-      if (e > best) {
-        best = e;
-        comp = C_CHANGE;
-        dir = this.change.statistic(s);
-      }
-    }
-
-    if (cfg.range.enabled && n > cfg.range.minSamples) {
-      const lo = s[H.MIN]!, hi = s[H.MAX]!;
-      const tol = cfg.range.tolerance * (hi - lo);
-      if (hi > lo && (x > hi + tol || x < lo - tol) && Math.abs(zR) >= cfg.range.minZ) {
-        total += cfg.range.evidence;
-        if (cfg.range.evidence > best) {
-          best = cfg.range.evidence;
-          comp = C_RANGE;
-          dir = x > hi ? 1 : -1;
-        }
-      }
-    }
-
-    if (cfg.context.enabled && n > cfg.range.minSamples) {
-      const e0 = this.context.update(s, x, s[H.MIN]!, s[H.MAX]!) * cfg.context.weight;
-      const e = cfg.context.calibrate ? this.calibrate(s, H.MAXN, e0) : e0;
-      total += e;
-      if (e > best) {
-        best = e;
-        comp = C_NOVELTY;
-        dir = x - expected;
-      }
-    }
-
-    // Cold start: ramp evidence in while the estimates settle.
-    const ramp = n / (n + cfg.coldStart);
-    let raw = (cfg.fusion === 'sum' ? total : best) * ramp;
-
-    if (cfg.likelihood.enabled) {
-      const p = this.likelihood.update(s, raw);
-      const e = p > 1e-300 ? -Math.log10(p) : 300;
-      raw = Math.max(raw * (1 - cfg.likelihood.weight), e * cfg.likelihood.weight);
-    }
-    let score = raw / (raw + cfg.evidenceScale);
-
-    // --- event stage: one detection per episode ---
-    const ev = cfg.event;
-    const rate = s[H.RATE]! * (1 - 1 / ev.rateMemory);
-    score /= 1 + rate / ev.rateK;
-    const age = s[H.ALARM_AGE]! + 1;
-    s[H.ALARM_AGE] = age;
-    let alarm = false;
-    const dtNow = s[H.DT]!;
-    const suppress = ev.suppressHours > 0 && dtNow > 0 ? Math.max(ev.minSuppress, (ev.suppressHours * 3_600_000) / dtNow) : ev.suppress;
-    if (n <= cfg.novelty.settle) {
-      // Settling: scores are reported, but do not open an episode that would mute later ones.
-    } else if (age <= suppress) {
-      if (score > s[H.ALARM_SCORE]! * ev.escalate && score >= ev.alarm) alarm = true;
-      else score *= ev.damp;
-    } else if (score >= ev.alarm) alarm = true;
-    if (alarm) {
-      s[H.ALARM_SCORE] = score;
-      s[H.ALARM_AGE] = 0;
-    }
-    s[H.RATE] = alarm && age > suppress ? rate + 1 : rate;
-
-    if (out) {
-      out.expected = expected;
-      out.lower = expected - cfg.band * scale;
-      out.upper = expected + cfg.band * scale;
-      out.component = best > 0.5 ? comp : C_NONE;
-      // Outside the band: that side; inside, the side of the component that fired (if any).
-      out.direction = x > out.upper ? 1 : x < out.lower ? -1 : out.component !== C_NONE ? Math.sign(dir) : 0;
-    }
-
-    // --- learn ---
-    const dt = s[H.DT]!;
-    if (cfg.seasonal.enabled) this.seasonal.update(s, t, x, dt, seasonalOn ? scale : 0);
-    if (cfg.changepoint.enabled && rob.count(s) > cfg.robust.warmup) {
-      if (this.change.update(s, x, zBase)) {
-        const level = this.change.shortMean(s);
-        const delta = level - rob.level(s);
-        rob.reset(s, level);
-        this.seasonal.shiftLevel(s, delta);
-        this.change.reset(s);
-      }
-    } else if (cfg.changepoint.enabled) this.change.update(s, x, 0);
-    rob.update(s, x);
-    if (prev === prev) this.diff.update(s, x - prev);
-    s[H.PREV] = x;
-    if (x < s[H.MIN]!) s[H.MIN] = x;
-    if (x > s[H.MAX]!) s[H.MAX] = x;
-    return score;
-  }
-
-  /** surprise(z), or 0 where it is under the novelty floor (see quietZ). */
-  private surprise(z: number): number {
-    return z < this.quietZ && z > -this.quietZ ? 0 : surprise(z);
-  }
-
-  /** Novelty calibration: the surprise in excess of the component's recent maximum (which it then updates). */
-  private calibrate(s: Float64Array, slot: number, e0: number): number {
-    const nv = this.cfg.novelty;
-    const e = e0 < nv.cap ? e0 : nv.cap;
-    if (!nv.enabled) return e;
-    const m = s[slot]!;
-    const n = s[UnivariateEnsemble.N]!;
-    // The first samples' surprises are unreliable (scales not settled): they do not set the bar.
-    if (n <= nv.calibrateAfter) return e > nv.floor * (1 + nv.margin) ? e - nv.floor * (1 + nv.margin) : 0;
-    const grown = nv.growth * n;
-    const decayed = m * (1 - 1 / (grown > nv.memory ? grown : nv.memory));
-    s[slot] = e > decayed ? e : decayed;
-    const ref = (m > nv.floor ? m : nv.floor) * (1 + nv.margin);
-    return e > ref ? e - ref : 0;
-  }
-
-  private explainNone(s: Float64Array, _t: number, out: ExplanationSlot): void {
-    out.expected = this.robust.level(s);
-    const sc = this.robust.scale(s);
-    out.lower = out.expected - this.cfg.band * sc;
-    out.upper = out.expected + this.cfg.band * sc;
-    out.component = C_NONE;
-    out.direction = 0;
+    s[HEAD_SLOTS.VER] = VERSION;
   }
 }

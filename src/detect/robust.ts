@@ -2,6 +2,8 @@
 // of the absolute deviation (a streaming stand-in for median/MAD). A value far
 // from the level moves the estimates by at most `clip` scales, so one spike does
 // not drag the baseline, while a sustained change is followed at rate `alpha`.
+// The math is in plain functions of (state, offset, settings) so that the ensemble's
+// compiled update (ensemble-update.ts) inlines them with its settings as constants.
 import type { Layout } from './layout.js';
 
 export interface RobustConfig {
@@ -15,6 +17,44 @@ export interface RobustConfig {
 
 /** E|X - mu| of a Gaussian is sigma * sqrt(2/pi): scale = MAD * 1.2533 estimates sigma. */
 const MAD_TO_SIGMA = 1.2533141373155;
+
+/** Sigma estimate of the tracker at `at` (slots: count, level, MAD), floored so that flat series do not divide by zero. */
+export function robustScale(s: Float64Array, at: number): number {
+  const m = s[at + 1]!;
+  const d = s[at + 2]! * MAD_TO_SIGMA;
+  const floor = 1e-3 * Math.abs(m) + 1e-9;
+  return d > floor ? d : floor;
+}
+
+/** Signed z-score of x against the tracker at `at` (before update). */
+export function robustZ(s: Float64Array, at: number, x: number): number {
+  return (x - s[at + 1]!) / robustScale(s, at);
+}
+
+/**
+ * Learns x into the tracker at `at`; `scale` is its robustScale before this update (a caller
+ * that has it passes it on, rather than have it derived again).
+ */
+export function robustUpdate(s: Float64Array, at: number, alphaMin: number, clip: number, warmup: number, x: number, scale: number): void {
+  const n = s[at]! + 1;
+  s[at] = n;
+  if (n === 1) {
+    s[at + 1] = x;
+    s[at + 2] = 0;
+    return;
+  }
+  const alpha = Math.max(alphaMin, 1 / n);
+  const m = s[at + 1]!;
+  let xc = x;
+  if (n > warmup) {
+    const lim = clip * scale;
+    if (xc > m + lim) xc = m + lim;
+    else if (xc < m - lim) xc = m - lim;
+  }
+  const m2 = m + alpha * (xc - m);
+  s[at + 1] = m2;
+  s[at + 2] = s[at + 2]! + alpha * (Math.abs(xc - m2) - s[at + 2]!);
+}
 
 export class RobustTracker {
   /** Slots: count, level, mean absolute deviation. */
@@ -40,37 +80,16 @@ export class RobustTracker {
 
   /** Sigma estimate, floored so that flat series do not divide by zero. */
   scale(s: Float64Array): number {
-    const m = s[this.at + 1]!;
-    const d = s[this.at + 2]! * MAD_TO_SIGMA;
-    const floor = 1e-3 * Math.abs(m) + 1e-9;
-    return d > floor ? d : floor;
+    return robustScale(s, this.at);
   }
 
   /** Signed z-score of x against the current estimates (before update). */
   z(s: Float64Array, x: number): number {
-    return (x - s[this.at + 1]!) / this.scale(s);
+    return robustZ(s, this.at, x);
   }
 
   update(s: Float64Array, x: number): void {
-    const a = this.at;
-    const n = s[a]! + 1;
-    s[a] = n;
-    if (n === 1) {
-      s[a + 1] = x;
-      s[a + 2] = 0;
-      return;
-    }
-    const alpha = Math.max(this.cfg.alpha, 1 / n);
-    const m = s[a + 1]!;
-    let xc = x;
-    if (n > this.cfg.warmup) {
-      const lim = this.cfg.clip * this.scale(s);
-      if (xc > m + lim) xc = m + lim;
-      else if (xc < m - lim) xc = m - lim;
-    }
-    const m2 = m + alpha * (xc - m);
-    s[a + 1] = m2;
-    s[a + 2] = s[a + 2]! + alpha * (Math.abs(xc - m2) - s[a + 2]!);
+    robustUpdate(s, this.at, this.cfg.alpha, this.cfg.clip, this.cfg.warmup, x, robustScale(s, this.at));
   }
 
   /** Re-baseline at a new level (after a confirmed level shift), keeping the scale. */

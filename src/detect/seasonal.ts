@@ -24,25 +24,130 @@ export interface SeasonalConfig {
 }
 
 const DAY = 86_400_000;
+// Slot offsets (relative to the baseline's first slot). Module constants, not fields, so that
+// compiled code takes them as immediates.
+const T0 = 0; // first timestamp
+const LEVEL = 1; // slow daily level
+const ERR_S = 2; // EW |x - seasonal prediction|
+const ERR_L = 3; // EW |x - level|
+const ERR_W = 4; // EW |x - seasonal prediction with weekly|
+const N = 5;
+const HEAD = 6;
+// Then per phase [offset, spread, visits] side by side (a sample reads and writes one
+// phase: one cache line, not three), then week[7], weekCount[7].
+
+// The math is in plain functions of (state, offset, settings, phase) so that the ensemble's
+// compiled update (ensemble-update.ts) inlines them with its settings as constants, and finds
+// a sample's phase once for all of them.
+
+/** The daily phase of time t (UTC), of `nb` a day. */
+export function seasonalPhase(t: number, nb: number): number {
+  const b = Math.floor(dayFraction(t) * nb);
+  return b >= nb ? nb - 1 : b;
+}
+
+/** Days since the first sample of the baseline at `at`. */
+function ageDays(s: Float64Array, at: number, t: number): number {
+  const t0 = s[at + T0]!;
+  return t0 === t0 ? (t - t0) / DAY : 0;
+}
+
+/** True when the daily cycle is established (`minDays`) and explains the series (`ratio`). */
+export function seasonalActive(s: Float64Array, at: number, t: number, minDays: number, ratio: number): boolean {
+  return ageDays(s, at, t) >= minDays && s[at + ERR_S]! < ratio * s[at + ERR_L]!;
+}
+
+function weeklyActive(s: Float64Array, at: number, weekly: boolean, t: number): boolean {
+  return weekly && ageDays(s, at, t) >= 14 && s[at + ERR_W]! < 0.9 * s[at + ERR_S]!;
+}
+
+/** Expected value at time t, of phase b. */
+export function seasonalExpected(s: Float64Array, at: number, nb: number, weekly: boolean, t: number, b: number): number {
+  const h = at + HEAD;
+  let e = s[at + LEVEL]! + s[h + 3 * b]!;
+  if (weeklyActive(s, at, weekly, t)) e += s[h + 3 * nb + dayOfWeek(t)]!;
+  return e;
+}
+
+/** Spread (sigma estimate) of phase b, floored by the overall error. */
+export function seasonalScale(s: Float64Array, at: number, b: number): number {
+  const p = at + HEAD + 3 * b;
+  const cnt = s[p + 2]!;
+  const overall = s[at + ERR_S]! * 1.2533;
+  const dev = s[p + 1]! * 1.2533;
+  // Few visits of this phase: lean on the overall error.
+  const w = cnt >= 8 ? 1 : cnt / 8;
+  const sc = w * dev + (1 - w) * overall;
+  const floor = 0.25 * overall + 1e-3 * Math.abs(s[at + LEVEL]!) + 1e-9;
+  return sc > floor ? sc : floor;
+}
+
+/**
+ * Learns x at time t (phase b); `dt` is the sampling interval (the level's alpha gives about
+ * one day of memory), `clipScale` > 0 clips what is learnt to the expectation +- clip scales.
+ */
+export function seasonalUpdate(
+  s: Float64Array, at: number, nb: number, clip: number, memoryDays: number, weekly: boolean,
+  t: number, b: number, x: number, dt: number, clipScale: number,
+): void {
+  const a = at;
+  const h = a + HEAD;
+  if (s[a + T0] !== s[a + T0]) {
+    s[a + T0] = t;
+    s[a + LEVEL] = x;
+  }
+  const n = s[a + N]! + 1;
+  s[a + N] = n;
+  const perDay = dt > 0 ? DAY / dt : 288;
+  const p = h + 3 * b;
+  const level = s[a + LEVEL]!;
+  const off = s[p]!;
+  const cnt = s[p + 2]!;
+  const pred = level + off;
+  const dw = weekly ? dayOfWeek(t) : 0;
+  // Without the weekly component its offsets stay 0 and its error is never read.
+  const wk = weekly ? s[h + 3 * nb + dw]! : 0;
+  // Errors for the model selection (one day of memory).
+  const ae = Math.max(1 / n, 1 / perDay);
+  const errS = cnt > 0 ? Math.abs(x - pred) : Math.abs(x - level);
+  s[a + ERR_S] = s[a + ERR_S]! + ae * (errS - s[a + ERR_S]!);
+  s[a + ERR_L] = s[a + ERR_L]! + ae * (Math.abs(x - level) - s[a + ERR_L]!);
+  if (weekly) {
+    const errW = cnt > 0 && s[h + 3 * nb + 7 + dw]! > 0 ? Math.abs(x - pred - wk) : errS;
+    s[a + ERR_W] = s[a + ERR_W]! + ae * (errW - s[a + ERR_W]!);
+  }
+
+  // Clip what is learnt so that anomalies do not rewrite the cycle.
+  let xc = x;
+  if (clipScale > 0 && cnt >= 8) {
+    const lim = clip * clipScale;
+    if (xc > pred + lim) xc = pred + lim;
+    else if (xc < pred - lim) xc = pred - lim;
+  }
+  const al = Math.max(1 / n, 1 / perDay);
+  s[a + LEVEL] = level + al * (xc - off - wk - level);
+  const visits = perDay / nb > 1 ? perDay / nb : 1;
+  const ab = Math.max(1 / (cnt + 1), 1 / (memoryDays * visits));
+  const r = xc - s[a + LEVEL]! - wk;
+  s[p] = off + ab * (r - off);
+  s[p + 1] = s[p + 1]! + ab * (Math.abs(xc - pred) - s[p + 1]!);
+  s[p + 2] = cnt + 1;
+  if (weekly) {
+    const wc = s[h + 3 * nb + 7 + dw]!;
+    const aw = Math.max(1 / (wc + 1), 1 / (perDay * 3));
+    s[h + 3 * nb + dw] = wk + aw * (xc - pred - wk);
+    s[h + 3 * nb + 7 + dw] = wc + 1;
+  }
+}
 
 export class SeasonalBaseline {
   readonly at: number;
   readonly size: number;
   private readonly nb: number;
-  // Slot offsets (relative to `at`).
-  private static readonly T0 = 0; // first timestamp
-  private static readonly LEVEL = 1; // slow daily level
-  private static readonly ERR_S = 2; // EW |x - seasonal prediction|
-  private static readonly ERR_L = 3; // EW |x - level|
-  private static readonly ERR_W = 4; // EW |x - seasonal prediction with weekly|
-  private static readonly N = 5;
-  private static readonly HEAD = 6;
-  // Then per phase [offset, spread, visits] side by side (a sample reads and writes one
-  // phase: one cache line, not three), then week[7], weekCount[7].
 
   constructor(layout: Layout, readonly cfg: SeasonalConfig) {
     this.nb = cfg.bins;
-    this.size = SeasonalBaseline.HEAD + 3 * this.nb + 14;
+    this.size = HEAD + 3 * this.nb + 14;
     this.at = layout.reserve(this.size);
   }
 
@@ -51,110 +156,34 @@ export class SeasonalBaseline {
     s[this.at] = NaN;
   }
 
-  private bin(t: number): number {
-    const b = Math.floor(dayFraction(t) * this.nb);
-    return b >= this.nb ? this.nb - 1 : b;
-  }
-
   /** Days since the first sample. */
   age(s: Float64Array, t: number): number {
-    const t0 = s[this.at + SeasonalBaseline.T0]!;
-    return t0 === t0 ? (t - t0) / DAY : 0;
+    return ageDays(s, this.at, t);
   }
 
   /** True when the daily cycle is established and explains the series. */
   active(s: Float64Array, t: number): boolean {
-    const a = this.at;
-    return this.age(s, t) >= this.cfg.minDays && s[a + SeasonalBaseline.ERR_S]! < this.cfg.ratio * s[a + SeasonalBaseline.ERR_L]!;
-  }
-
-  private weeklyActive(s: Float64Array, t: number): boolean {
-    const a = this.at;
-    return this.cfg.weekly && this.age(s, t) >= 14 && s[a + SeasonalBaseline.ERR_W]! < 0.9 * s[a + SeasonalBaseline.ERR_S]!;
+    return seasonalActive(s, this.at, t, this.cfg.minDays, this.cfg.ratio);
   }
 
   /** Expected value at time t. */
   expected(s: Float64Array, t: number): number {
-    const a = this.at;
-    const b = this.bin(t);
-    const h = a + SeasonalBaseline.HEAD;
-    let e = s[a + SeasonalBaseline.LEVEL]! + s[h + 3 * b]!;
-    if (this.weeklyActive(s, t)) e += s[h + 3 * this.nb + dayOfWeek(t)]!;
-    return e;
+    return seasonalExpected(s, this.at, this.nb, this.cfg.weekly, t, seasonalPhase(t, this.nb));
   }
 
   /** Spread (sigma estimate) of the phase of t, floored by the overall error. */
   scale(s: Float64Array, t: number): number {
-    const a = this.at;
-    const h = a + SeasonalBaseline.HEAD;
-    const p = h + 3 * this.bin(t);
-    const cnt = s[p + 2]!;
-    const overall = s[a + SeasonalBaseline.ERR_S]! * 1.2533;
-    const dev = s[p + 1]! * 1.2533;
-    // Few visits of this phase: lean on the overall error.
-    const w = cnt >= 8 ? 1 : cnt / 8;
-    const sc = w * dev + (1 - w) * overall;
-    const floor = 0.25 * overall + 1e-3 * Math.abs(s[a + SeasonalBaseline.LEVEL]!) + 1e-9;
-    return sc > floor ? sc : floor;
+    return seasonalScale(s, this.at, seasonalPhase(t, this.nb));
   }
 
   /** Level alpha from the sampling interval: about one day of memory. */
   update(s: Float64Array, t: number, x: number, dt: number, clipScale: number): void {
-    const a = this.at;
-    const h = a + SeasonalBaseline.HEAD;
-    const nb = this.nb;
-    if (s[a + SeasonalBaseline.T0] !== s[a + SeasonalBaseline.T0]) {
-      s[a + SeasonalBaseline.T0] = t;
-      s[a + SeasonalBaseline.LEVEL] = x;
-    }
-    const n = s[a + SeasonalBaseline.N]! + 1;
-    s[a + SeasonalBaseline.N] = n;
-    const perDay = dt > 0 ? DAY / dt : 288;
-    const p = h + 3 * this.bin(t);
-    const level = s[a + SeasonalBaseline.LEVEL]!;
-    const off = s[p]!;
-    const cnt = s[p + 2]!;
-    const pred = level + off;
-    const weekly = this.cfg.weekly;
-    const dw = weekly ? dayOfWeek(t) : 0;
-    // Without the weekly component its offsets stay 0 and its error is never read.
-    const wk = weekly ? s[h + 3 * nb + dw]! : 0;
-    // Errors for the model selection (one day of memory).
-    const ae = Math.max(1 / n, 1 / perDay);
-    const errS = cnt > 0 ? Math.abs(x - pred) : Math.abs(x - level);
-    s[a + SeasonalBaseline.ERR_S] = s[a + SeasonalBaseline.ERR_S]! + ae * (errS - s[a + SeasonalBaseline.ERR_S]!);
-    s[a + SeasonalBaseline.ERR_L] = s[a + SeasonalBaseline.ERR_L]! + ae * (Math.abs(x - level) - s[a + SeasonalBaseline.ERR_L]!);
-    if (weekly) {
-      const errW = cnt > 0 && s[h + 3 * nb + 7 + dw]! > 0 ? Math.abs(x - pred - wk) : errS;
-      s[a + SeasonalBaseline.ERR_W] = s[a + SeasonalBaseline.ERR_W]! + ae * (errW - s[a + SeasonalBaseline.ERR_W]!);
-    }
-
-    // Clip what is learnt so that anomalies do not rewrite the cycle.
-    let xc = x;
-    if (clipScale > 0 && cnt >= 8) {
-      const lim = this.cfg.clip * clipScale;
-      if (xc > pred + lim) xc = pred + lim;
-      else if (xc < pred - lim) xc = pred - lim;
-    }
-    const al = Math.max(1 / n, 1 / perDay);
-    s[a + SeasonalBaseline.LEVEL] = level + al * (xc - off - wk - level);
-    const visits = perDay / nb > 1 ? perDay / nb : 1;
-    const ab = Math.max(1 / (cnt + 1), 1 / (this.cfg.memoryDays * visits));
-    const r = xc - s[a + SeasonalBaseline.LEVEL]! - wk;
-    s[p] = off + ab * (r - off);
-    s[p + 1] = s[p + 1]! + ab * (Math.abs(xc - pred) - s[p + 1]!);
-    s[p + 2] = cnt + 1;
-    if (weekly) {
-      const wc = s[h + 3 * nb + 7 + dw]!;
-      const aw = Math.max(1 / (wc + 1), 1 / (perDay * 3));
-      s[h + 3 * nb + dw] = wk + aw * (xc - pred - wk);
-      s[h + 3 * nb + 7 + dw] = wc + 1;
-    }
+    seasonalUpdate(s, this.at, this.nb, this.cfg.clip, this.cfg.memoryDays, this.cfg.weekly, t, seasonalPhase(t, this.nb), x, dt, clipScale);
   }
 
   /** Converts the phases of a state saved in the first layout (offsets, spreads, visits each together). */
   upgradeFromPlanarPhases(s: Float64Array): void {
-    const h = this.at + SeasonalBaseline.HEAD;
+    const h = this.at + HEAD;
     const nb = this.nb;
     const planar = s.slice(h, h + 3 * nb);
     for (let b = 0; b < nb; b++) {
@@ -166,6 +195,6 @@ export class SeasonalBaseline {
 
   /** Re-baseline the level after a confirmed shift. */
   shiftLevel(s: Float64Array, delta: number): void {
-    s[this.at + SeasonalBaseline.LEVEL] = s[this.at + SeasonalBaseline.LEVEL]! + delta;
+    s[this.at + LEVEL] = s[this.at + LEVEL]! + delta;
   }
 }

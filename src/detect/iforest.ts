@@ -117,8 +117,11 @@ export class IsolationForestDetector {
    * c(psi) of the forest in use: path lengths are normalised by the sample size
    * the trees were grown from, not by what the window holds now (a young forest
    * grown from 64 rows and scored as if from 256 scores every row high).
+   * NaN until then: a double from the start, so a forest's object keeps its shape when
+   * the first trees set it (an integer first, then a fraction, changed the shape of every
+   * host's forest, which threw the worker's optimised code out while they changed).
    */
-  private pathNorm = 1;
+  private pathNorm = NaN;
 
   constructor(readonly metrics: number, config: Partial<IsolationForestConfig> = {}) {
     this.cfg = { ...DEFAULT_IFOREST_CONFIG, ...config };

@@ -8,7 +8,7 @@ import { batchSamples } from '../../store/sample-batch.js';
 import type { SampleBatch, SampleStore, SeriesWrite } from '../../store/types.js';
 import { UnivariateEnsemble } from '../ensemble.js';
 import { ExplanationSlot } from '../types.js';
-import { stepEpisode, type EpisodeState } from './episode.js';
+import { DOUBLE_ZERO, stepEpisode, type EpisodeState } from './episode.js';
 import { counterRate, isCumulative, namesOfFamily } from './counter-rate.js';
 import type { MetricType } from '../../core/metadata.js';
 import { AnomalyFeed, type AnomalyListener } from './anomaly-feed.js';
@@ -488,7 +488,7 @@ export class DetectionStage {
         prevT: NaN,
         prevV: NaN,
         below: 0,
-        peak: 0,
+        peak: DOUBLE_ZERO,
         startedAt: NaN,
         labels,
         key,

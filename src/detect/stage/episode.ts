@@ -11,8 +11,17 @@ export interface EpisodeState {
   startedAt: number;
 }
 
+/**
+ * 0 as a double (-0 compares as 0): a field that later holds fractions starts in V8's
+ * double representation, so objects made before the first fraction keep their shape.
+ * Started as a small integer, the field changed representation at the first fraction,
+ * and each of 10,000 series' objects then changed shape when next touched: while they
+ * did, the detection worker's hot loop was thrown out of optimisation again and again.
+ */
+export const DOUBLE_ZERO = -0;
+
 export function newEpisode(): EpisodeState {
-  return { open: false, below: 0, peak: 0, startedAt: NaN };
+  return { open: false, below: 0, peak: DOUBLE_ZERO, startedAt: NaN };
 }
 
 /** What a score did to the episode. */

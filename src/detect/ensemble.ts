@@ -141,6 +141,17 @@ export function mergeConfig(over: PartialConfig<EnsembleConfig> = {}): EnsembleC
  */
 const VERSION = 2;
 
+/**
+ * Compiled updates by configuration, shared by the ensembles of one configuration: V8
+ * specialises a compiled update to its constants only while it is the one closure made
+ * from that code, so a process making many ensembles of one configuration (a worker's
+ * stage, a benchmark, the API) keeps that one. The components it closes over hold only
+ * offsets and settings, the same for equal configurations. A few configurations at most;
+ * past that, each ensemble compiles its own.
+ */
+const compiledUpdates = new Map<string, EnsembleUpdate>();
+const MAX_COMPILED_UPDATES = 16;
+
 export class UnivariateEnsemble {
   readonly cfg: EnsembleConfig;
   readonly size: number;
@@ -180,8 +191,14 @@ export class UnivariateEnsemble {
      * computation there (most samples) gives the same scores.
      */
     const quiet = this.cfg.novelty.enabled ? quietZ(this.cfg.novelty.floor) : 0;
-    const { robust, diff, smooth, seasonal, change, likelihood, context } = this;
-    this.update = compileEnsembleUpdate(this.cfg, { robust, diff, smooth, seasonal, change, likelihood, context }, quiet, surprise);
+    const key = JSON.stringify(this.cfg);
+    let update = compiledUpdates.get(key);
+    if (update === undefined) {
+      const { robust, diff, smooth, seasonal, change, likelihood, context } = this;
+      update = compileEnsembleUpdate(this.cfg, { robust, diff, smooth, seasonal, change, likelihood, context }, quiet, surprise);
+      if (compiledUpdates.size < MAX_COMPILED_UPDATES) compiledUpdates.set(key, update);
+    }
+    this.update = update;
   }
 
   /** A fresh per-series state. */

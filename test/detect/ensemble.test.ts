@@ -15,6 +15,28 @@ function run(values: Float64Array, ts = timestamps(values.length)) {
 }
 
 describe('univariate ensemble', () => {
+  it('shares one compiled update between ensembles of one configuration, each series keeping its own state', () => {
+    const a = new UnivariateEnsemble();
+    const b = new UnivariateEnsemble();
+    const other = new UnivariateEnsemble({ fusion: 'sum' });
+    assert.equal(a.update, b.update);
+    assert.notEqual(a.update, other.update);
+    // One series through `a`; the same series through `b`, interleaved with a spiky one
+    // through `b` and through the other configuration: the first series scores the same.
+    const v = daily(3 * PER_DAY, 10);
+    const spiky = noise(3 * PER_DAY);
+    for (let i = 0; i < spiky.length; i += 97) spiky[i] = 500;
+    const ts = timestamps(v.length);
+    const sa = a.createState(), sb = b.createState(), sSpiky = b.createState(), sOther = other.createState();
+    for (let i = 0; i < v.length; i++) {
+      const alone = a.update(sa, ts[i]!, v[i]!);
+      b.update(sSpiky, ts[i]!, spiky[i]!);
+      other.update(sOther, ts[i]!, spiky[i]!);
+      assert.equal(b.update(sb, ts[i]!, v[i]!), alone, `sample ${i}`);
+    }
+    assert.deepEqual(sb, sa);
+  });
+
   it('scores in [0,1], state under 2 KB', () => {
     const r = run(noise(2000));
     for (const s of r.scores) assert.ok(s >= 0 && s <= 1);

@@ -1,5 +1,6 @@
-// The univariate ensemble's per-sample update, compiled once per ensemble: a closure whose
-// state offsets and settings are constants of its own. V8 optimises a function made by
+// The univariate ensemble's per-sample update, compiled once per configuration (ensemble.ts
+// shares it between the ensembles of one): a closure whose state offsets and settings are
+// constants of its own. V8 optimises a function made by
 // one closure for the values it closes over, so the offsets become immediates and the
 // settings literals, the components' math (plain functions of state, offset and settings)
 // inlines with them, and no setting is looked up through objects at every sample (the
@@ -71,7 +72,7 @@ export function compileEnsembleUpdate(cfg: EnsembleConfig, parts: EnsembleParts,
   const damp = ev.damp, escalate = ev.escalate, rateK = ev.rateK, rateMemory = ev.rateMemory;
   const band = cfg.band;
 
-  /** surprise(z), or 0 where it is under the novelty floor (see UnivariateEnsemble.quietZ). */
+  /** surprise(z), or 0 where it is under the novelty floor (see quietZ in ensemble.ts). */
   const quiet = (z: number): number => (z < quietZ && z > -quietZ ? 0 : surprise(z));
 
   const barFactor = 1 + nvMargin;
@@ -266,7 +267,7 @@ export function compileEnsembleUpdate(cfg: EnsembleConfig, parts: EnsembleParts,
       if (change.update(s, x, zBase)) {
         const level = change.shortMean(s);
         const delta = level - s[R + 1]!;
-        s[R + 1] = level;
+        parts.robust.reset(s, level);
         parts.seasonal.shiftLevel(s, delta);
         change.reset(s);
         shifted = true;

@@ -184,16 +184,16 @@ export class UnivariateEnsemble {
     this.likelihood = new AnomalyLikelihood(layout, this.cfg.likelihood);
     this.context.placeMemory(layout);
     this.size = layout.size;
-    /*
-     * |z| below which a component's surprise is under the novelty floor. Such a
-     * surprise can neither score (the bar is at least the floor) nor change a bar at
-     * or above the floor, and a bar below it acts as the floor: skipping the tail
-     * computation there (most samples) gives the same scores.
-     */
-    const quiet = this.cfg.novelty.enabled ? quietZ(this.cfg.novelty.floor) : 0;
     const key = JSON.stringify(this.cfg);
     let update = compiledUpdates.get(key);
     if (update === undefined) {
+      /*
+       * |z| below which a component's surprise is under the novelty floor. Such a
+       * surprise can neither score (the bar is at least the floor) nor change a bar at
+       * or above the floor, and a bar below it acts as the floor: skipping the tail
+       * computation there (most samples) gives the same scores.
+       */
+      const quiet = this.cfg.novelty.enabled ? quietZ(this.cfg.novelty.floor) : 0;
       const { robust, diff, smooth, seasonal, change, likelihood, context } = this;
       update = compileEnsembleUpdate(this.cfg, { robust, diff, smooth, seasonal, change, likelihood, context }, quiet, surprise);
       if (compiledUpdates.size < MAX_COMPILED_UPDATES) compiledUpdates.set(key, update);

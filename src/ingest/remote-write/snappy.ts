@@ -1,6 +1,13 @@
 import { VigilError } from '../../core/errors.js';
 
 /**
+ * Most bytes a block may declare, whatever the configured limit: positions stay
+ * small integers, so the decoding loop runs on integer arithmetic (with a position
+ * that might reach 2^32 it ran on doubles, at about three times the instructions).
+ */
+const MAX_OUTPUT = 0x7fffffff;
+
+/**
  * Snappy block-format decompression (what remote write uses; not the framed
  * format). Written here rather than taken from a package because the decoder
  * faces untrusted input: every length and offset is checked, the output size
@@ -12,13 +19,6 @@ import { VigilError } from '../../core/errors.js';
  * decodes every byte it keeps into strings and numbers), it saves an allocation
  * the size of the decompressed body per request.
  */
-/**
- * Most bytes a block may declare, whatever the configured limit: positions stay
- * small integers, so the loop below runs on integer arithmetic (with a position
- * that might reach 2^32 it ran on doubles, at about three times the instructions).
- */
-const MAX_OUTPUT = 0x7fffffff;
-
 export function snappyUncompress(src: Uint8Array, maxBytes: number, scratch?: { buf: Uint8Array }): Uint8Array {
   const n = src.length;
   let pos = 0;
@@ -87,13 +87,11 @@ export function snappyUncompress(src: Uint8Array, maxBytes: number, scratch?: { 
     } else {
       if (pos + 4 > n) throw bad('truncated copy');
       len = (tag >>> 2) + 1;
-      // The top byte is checked before the offset becomes a small integer (it is at most o once checked).
+      // An offset of 2^31 or more (top bit set) is past any output; below that it is a small integer.
       const top = src[pos + 3]!;
       offset = src[pos]! | (src[pos + 1]! << 8) | (src[pos + 2]! << 16);
-      if (top !== 0) {
-        if (top >= 0x80 || (offset | (top << 24)) > o) throw bad(`copy offset ${offset + top * 16777216} is out of range`);
-        offset |= top << 24;
-      }
+      if (top >= 0x80) throw bad(`copy offset ${offset + top * 16777216} is out of range`);
+      offset |= top << 24;
       pos += 4;
     }
     if (offset === 0 || offset > o) throw bad(`copy offset ${offset} is out of range`);

@@ -10,7 +10,9 @@ export const detectSchema = section({
   workers: z.union([z.literal('auto'), count(1, 64)]).default('auto'),
   // Samples a worker may fall behind. Past half of it, ingest requests wait (without blocking
   // the server) before they are decoded; past all of it, storing a batch waits for the worker.
-  maxBacklog: count(1000).default(200_000),
+  // A million (about 24 MB of samples in flight at most) lets each thread ride out the other's
+  // slow spells (a checkpoint, a retraining) instead of leaving a core idle.
+  maxBacklog: count(1000).default(1_000_000),
   // Calibrated score at or above which an anomaly event opens; one value serves every series.
   threshold: z.number().gt(0).lt(1).default(0.08),
   // Hysteresis: an episode closes after this many samples below threshold/2, so one episode is one event.

@@ -13,8 +13,8 @@ import type { FlatBatch, FromWorker, ToWorker, WorkerInit } from './worker-messa
 /** Pending samples sent at once; smaller batches go at the end of the event-loop turn. */
 const FLUSH_SAMPLES = 16_384;
 
-/** Samples sent to the worker and not yet scored, above which ingest waits for it. */
-const DEFAULT_MAX_BACKLOG = 200_000;
+/** Samples sent to the worker and not yet scored, above which ingest waits for it (as detect.maxBacklog's default). */
+const DEFAULT_MAX_BACKLOG = 1_000_000;
 
 /** A worker that scores nothing for this long is stalled: ingest stops waiting for it. */
 const STALL_MS = 30_000;

@@ -10,7 +10,7 @@
 // are damped unless they escalate. An HTM-style anomaly-likelihood stage is available
 // (off by default: it scored lower on NAB).
 import { ChangePointDetector, type ChangePointConfig } from './changepoint.js';
-import { compileEnsembleUpdate, HEAD_SLOTS, type EnsembleUpdate } from './ensemble-update.js';
+import { compileEnsembleUpdate, HEAD_SLOTS, type EnsembleStep, type EnsembleUpdate } from './ensemble-update.js';
 import { Layout } from './layout.js';
 import { AnomalyLikelihood, type LikelihoodConfig } from './likelihood.js';
 import { normalTail } from './math.js';
@@ -149,7 +149,7 @@ const VERSION = 2;
  * offsets and settings, the same for equal configurations. A few configurations at most;
  * past that, each ensemble compiles its own.
  */
-const compiledUpdates = new Map<string, EnsembleUpdate>();
+const compiledUpdates = new Map<string, { step: EnsembleStep; update: EnsembleUpdate }>();
 const MAX_COMPILED_UPDATES = 16;
 
 export class UnivariateEnsemble {
@@ -169,6 +169,8 @@ export class UnivariateEnsemble {
    * configuration: ensemble-update.ts.)
    */
   readonly update: EnsembleUpdate;
+  /** update() with its numbers passed through a typed array (see EnsembleStep): for per-sample loops. */
+  readonly step: EnsembleStep;
 
   constructor(config: PartialConfig<EnsembleConfig> = {}) {
     this.cfg = mergeConfig(config);
@@ -185,8 +187,8 @@ export class UnivariateEnsemble {
     this.context.placeMemory(layout);
     this.size = layout.size;
     const key = JSON.stringify(this.cfg);
-    let update = compiledUpdates.get(key);
-    if (update === undefined) {
+    let compiled = compiledUpdates.get(key);
+    if (compiled === undefined) {
       /*
        * |z| below which a component's surprise is under the novelty floor. Such a
        * surprise can neither score (the bar is at least the floor) nor change a bar at
@@ -195,10 +197,11 @@ export class UnivariateEnsemble {
        */
       const quiet = this.cfg.novelty.enabled ? quietZ(this.cfg.novelty.floor) : 0;
       const { robust, diff, smooth, seasonal, change, likelihood, context } = this;
-      update = compileEnsembleUpdate(this.cfg, { robust, diff, smooth, seasonal, change, likelihood, context }, quiet, surprise);
-      if (compiledUpdates.size < MAX_COMPILED_UPDATES) compiledUpdates.set(key, update);
+      compiled = compileEnsembleUpdate(this.cfg, { robust, diff, smooth, seasonal, change, likelihood, context }, quiet, surprise);
+      if (compiledUpdates.size < MAX_COMPILED_UPDATES) compiledUpdates.set(key, compiled);
     }
-    this.update = update;
+    this.update = compiled.update;
+    this.step = compiled.step;
   }
 
   /** A fresh per-series state. */

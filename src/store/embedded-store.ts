@@ -147,6 +147,8 @@ export class EmbeddedStore implements SampleStore {
   private newSeries: HeadSeries[] = [];
   /** Series with a full chunk not yet encoded, for encodeAhead (a few per append call). */
   private encodeQueue: HeadSeries[] = [];
+  /** encodeQueue[0, encodeNext) are done: the queue is consumed from the front without copying what is left at every append. */
+  private encodeNext = 0;
   /** The checkpoint in progress (beginCheckpoint), stepped on the event loop by setImmediate. */
   private running: RunningCheckpoint | undefined;
   /** The retention pass in progress (beginRetention), stepped the same way after any running checkpoint. */
@@ -383,7 +385,7 @@ export class EmbeddedStore implements SampleStore {
     this.wal.appendSamples(this.walRefs, this.walTs, this.walVs, n);
     this.samplesAppended += n;
     if (this.wal.bytesSinceCheckpoint >= this.options.walCheckpointBytes) this.checkpointInBackground();
-    else if (this.encodeQueue.length > 0) this.encodeAhead(Math.ceil((2 * n) / this.chunkSamples) + 1);
+    else if (this.encodeQueue.length > this.encodeNext) this.encodeAhead(Math.ceil((2 * n) / this.chunkSamples) + 1);
   }
 
   /**
@@ -395,14 +397,23 @@ export class EmbeddedStore implements SampleStore {
    */
   private encodeAhead(max: number): void {
     const q = this.encodeQueue;
-    let k = 0;
+    let k = this.encodeNext;
     while (k < q.length && max > 0) {
       const s = q[k++]!;
       s.aheadQueued = false;
       if (this.byRef[s.ref] !== s) continue;
       max -= encodeAhead(s, this.chunkSamples, max);
     }
-    this.encodeQueue = k === q.length ? [] : q.slice(k);
+    if (k === q.length) {
+      q.length = 0;
+      k = 0;
+    } else if (k >= 4096 && 2 * k >= q.length) {
+      // Drop the done prefix once it is most of the array: each entry is moved at most once more.
+      q.copyWithin(0, k);
+      q.length -= k;
+      k = 0;
+    }
+    this.encodeNext = k;
   }
 
   private result(t: Tally): AppendResult {

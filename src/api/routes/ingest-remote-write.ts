@@ -32,7 +32,8 @@ export function ingestRemoteWriteRoutes(app: FastifyInstance, pipeline: IngestPi
       const body = req.body as Buffer;
       const ready = pipeline.admission();
       if (ready) await ready;
-      const decoded = decodeWriteRequest(snappyDecode(body, maxDecoded, scratch), limits);
+      // The batch's arrays are reused by the next decode: it is stored and handed on before this handler yields.
+      const decoded = decodeWriteRequest(snappyDecode(body, maxDecoded, scratch), limits, true);
       if (decoded.skippedHistograms > 0) pipeline.rejectBeforeStore('unsupported', decoded.skippedHistograms);
       pipeline.writeMetadata(decoded.metadata, 'remote_write');
       const result = pipeline.writeBatch(decoded.batch, 'remote_write');

@@ -7,6 +7,7 @@ import { isStaleMarker } from '../../core/sample.js';
 import { batchSamples } from '../../store/sample-batch.js';
 import type { SampleBatch, SampleStore, SeriesWrite } from '../../store/types.js';
 import { UnivariateEnsemble } from '../ensemble.js';
+import { IO_SCORE, IO_SIZE, IO_T, IO_X } from '../ensemble-update.js';
 import { ExplanationSlot } from '../types.js';
 import { DOUBLE_ZERO, stepEpisode, type EpisodeState } from './episode.js';
 import { counterRate, isCumulative, namesOfFamily } from './counter-rate.js';
@@ -113,6 +114,8 @@ export class DetectionStage {
   private readonly hostScores = new Map<string, HostScoreSeries>();
   private readonly forests: HostForests | undefined;
   private readonly slot = new ExplanationSlot();
+  /** The time, value and score of the sample being scored (ensemble.step: no number is boxed). */
+  private readonly io = new Float64Array(IO_SIZE);
   /** Metric families' types as senders gave them (setMetricTypes): they decide which series are scored on their rate. */
   private readonly familyTypes = new Map<string, MetricType>();
   private readonly typeOf = (family: string): MetricType | undefined => this.familyTypes.get(family);
@@ -383,7 +386,11 @@ export class DetectionStage {
         return -1;
       }
     }
-    const score = this.ensemble.update(slot.state, t, x, this.slot);
+    const io = this.io;
+    io[IO_T] = t;
+    io[IO_X] = x;
+    this.ensemble.step(slot.state, io, this.slot);
+    const score = io[IO_SCORE]!;
     slot.lastT = t;
     slot.dirty = true;
     this.counters.scored++;

@@ -54,6 +54,8 @@ function register(series: Array<[number, Labels]>): void {
 port.on('message', (m: ToWorker) => {
   switch (m.type) {
     case 'samples': {
+      // Counted first: the live batch's buffers go back with its scores (detached here after that).
+      const n = m.ts.length;
       register(m.series);
       if (m.replay) {
         let from = 0;
@@ -63,17 +65,19 @@ port.on('message', (m: ToWorker) => {
           from = to;
         }
       } else {
-        const scores = new FlatScoresBuilder(m.ids.length, m.ts.length);
+        // Sized for the few scores kept (nearly every score is 0 and not written); it grows if need be.
+        const scores = new FlatScoresBuilder(Math.min(m.ids.length, 256), Math.min(m.ts.length, 1024));
         let first = 0;
         for (const last of m.batches) {
           stage.observeFlat(m.ids, m.ends, m.ts, m.vs, first, last, labelsById, scores);
           first = last;
         }
         const out = scores.result();
-        const reply: FromWorker = { type: 'scores', ...out, scored: stage.counters.scored, seriesCount: stage.seriesCount };
-        init.scores.postMessage(reply, [out.ids.buffer, out.ends.buffer, out.ts.buffer, out.vs.buffer]);
+        const spare = [m.ids.buffer, m.ends.buffer, m.ts.buffer, m.vs.buffer] as [ArrayBuffer, ArrayBuffer, ArrayBuffer, ArrayBuffer];
+        const reply: FromWorker = { type: 'scores', ...out, scored: stage.counters.scored, seriesCount: stage.seriesCount, spare };
+        init.scores.postMessage(reply, [out.ids.buffer, out.ends.buffer, out.ts.buffer, out.vs.buffer, ...spare]);
       }
-      Atomics.add(processed, 0, m.ts.length);
+      Atomics.add(processed, 0, n);
       Atomics.notify(processed, 0);
       break;
     }

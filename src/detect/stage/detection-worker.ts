@@ -60,6 +60,8 @@ export class DetectionWorker implements Detection {
   private readonly waiting = new Map<'restored' | 'closed', (m: FromWorker) => void>();
   private failed = false;
   private readonly pending = new PendingBatch();
+  /** Buffers of batches the worker has scored and sent back, for the next ones (at most MAX_SPARE). */
+  private readonly spare: BatchBuffers[] = [];
   private flushQueued = false;
   private closing: Promise<void> | undefined;
   private series = 0;
@@ -198,18 +200,21 @@ export class DetectionWorker implements Detection {
     this.flushQueued = false;
     const p = this.pending;
     if (p.samples === 0 || this.failed) return;
+    // The pending arrays themselves go (transferred, not copied), and the worker sends their
+    // buffers back with the batch's scores for a later batch: a batch allocates no memory.
     const m: Extract<ToWorker, { type: 'samples' }> = {
       type: 'samples',
       replay: false,
       series: p.fresh,
       batches: Uint32Array.from(p.batches),
-      ids: p.ids.slice(0, p.series),
-      ends: p.ends.slice(0, p.series),
-      ts: p.ts.slice(0, p.samples),
-      vs: p.vs.slice(0, p.samples),
+      ids: p.ids.subarray(0, p.series),
+      ends: p.ends.subarray(0, p.series),
+      ts: p.ts.subarray(0, p.samples),
+      vs: p.vs.subarray(0, p.samples),
     };
     p.clear();
     this.send(m);
+    p.take(this.spare.pop());
   }
 
   /** Lets the worker finish every batch sent, save its state, and stop. */
@@ -228,7 +233,9 @@ export class DetectionWorker implements Detection {
   private send(m: Extract<ToWorker, { type: 'samples' }>): void {
     // Counted before the transfer detaches the arrays (their length is 0 after it).
     const n = m.ts.length;
-    this.worker.postMessage(m, [m.ids.buffer, m.ends.buffer, m.ts.buffer, m.vs.buffer]);
+    // Views of one buffer (replayed history) cross with it once.
+    const transfer = [...new Set([m.ids.buffer, m.ends.buffer, m.ts.buffer, m.vs.buffer])];
+    this.worker.postMessage(m, transfer);
     this.sent += n;
     this.waitForBacklog();
   }
@@ -334,6 +341,10 @@ export class DetectionWorker implements Detection {
         this.counters.scored = m.scored;
         this.series = m.seriesCount;
         this.appendScores(m);
+        if (m.spare && this.spare.length < MAX_SPARE) {
+          const [ids, ends, ts, vs] = m.spare;
+          this.spare.push({ ids: new Uint32Array(ids), ends: new Uint32Array(ends), ts: new Float64Array(ts), vs: new Float64Array(vs) });
+        }
         break;
       case 'event':
         this.feed.emit(m.event);
@@ -438,8 +449,19 @@ function countShard(batch: SampleBatch, shards: Uint8Array | undefined, shard: n
   return n;
 }
 
-/** Samples gathered for the next message to the worker; its buffers are reused. */
-class PendingBatch {
+/** A batch's arrays at full capacity. */
+interface BatchBuffers {
+  ids: Uint32Array<ArrayBuffer>;
+  ends: Uint32Array<ArrayBuffer>;
+  ts: Float64Array<ArrayBuffer>;
+  vs: Float64Array<ArrayBuffer>;
+}
+
+/** Batches' buffers kept for reuse: enough for the batches in flight at a typical backlog's edge. */
+const MAX_SPARE = 8;
+
+/** Samples gathered for the next message to the worker, in arrays that go with it. */
+class PendingBatch implements BatchBuffers {
   ids = new Uint32Array(1024);
   ends = new Uint32Array(1024);
   ts = new Float64Array(FLUSH_SAMPLES);
@@ -469,6 +491,14 @@ class PendingBatch {
     this.samples = 0;
     this.fresh = [];
     this.batches = [];
+  }
+
+  /** After the arrays were sent (detached): continues in `spare`'s, or in new ones. */
+  take(spare: BatchBuffers | undefined): void {
+    this.ids = spare?.ids ?? new Uint32Array(1024);
+    this.ends = spare?.ends ?? new Uint32Array(1024);
+    this.ts = spare?.ts ?? new Float64Array(FLUSH_SAMPLES);
+    this.vs = spare?.vs ?? new Float64Array(FLUSH_SAMPLES);
   }
 }
 

@@ -42,7 +42,8 @@ export type ToWorker =
   | { type: 'close' };
 
 export type FromWorker =
-  | ({ type: 'scores'; scored: number; seriesCount: number } & FlatBatch)
+  /** `spare`: the scored batch's buffers (ids, ends, ts, vs), sent back for reuse. */
+  | ({ type: 'scores'; scored: number; seriesCount: number; spare?: [ArrayBuffer, ArrayBuffer, ArrayBuffer, ArrayBuffer] } & FlatBatch)
   | { type: 'event'; event: AnomalyEvent }
   | { type: 'restored'; from: Float64Array; restored: number }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; obj: Record<string, unknown>; msg: string }

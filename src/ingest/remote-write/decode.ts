@@ -74,7 +74,13 @@ const seriesHistograms: NativeHistogram[] = [];
 /** Classic series derived from a histogram series' labels, by suffix and le (reused across requests as the labels are). */
 const derivedLabels = new WeakMap<Labels, Map<string, Labels>>();
 
-export function decodeWriteRequest(buf: Uint8Array, limits: IngestLimits): DecodedWriteRequest {
+/**
+ * With `reuse`, the batch's arrays are views of buffers the next call overwrites: for a
+ * caller that hands the batch on and is done with it before decoding another (the
+ * ingest route: the store and every pipeline listener read a batch without keeping it),
+ * so that a request allocates no copy of its samples.
+ */
+export function decodeWriteRequest(buf: Uint8Array, limits: IngestLimits, reuse = false): DecodedWriteRequest {
   // Cached label sets were validated under these limits.
   if (limits !== cachedUnder) {
     labelCache.clear();
@@ -127,13 +133,13 @@ export function decodeWriteRequest(buf: Uint8Array, limits: IngestLimits): Decod
   }
   for (let i = series; i < scratchFilled; i++) labels[i] = undefined;
   scratchFilled = series;
-  // Copies of the scratch arrays: the batch outlives this call (the store and detection read it).
+  // Without `reuse`, copies of the scratch arrays: the batch may outlive this call.
   const batch: SampleBatch = {
     size: series,
     labels: labels.slice(0, series) as Labels[],
-    ends: scratchEnds.slice(0, series),
-    timestamps: scratchT.slice(0, samples),
-    values: scratchV.slice(0, samples),
+    ends: reuse ? scratchEnds.subarray(0, series) : scratchEnds.slice(0, series),
+    timestamps: reuse ? scratchT.subarray(0, samples) : scratchT.slice(0, samples),
+    values: reuse ? scratchV.subarray(0, samples) : scratchV.slice(0, samples),
   };
   return { batch, samples, skippedHistograms, metadata };
 }

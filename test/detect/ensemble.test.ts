@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import {
   SeriesDetector, UnivariateEnsemble, scoreSeries, stateFromBytes, stateToBytes, surprise,
 } from '../../src/detect/index.js';
+import { IO_SCORE, IO_SIZE, IO_T, IO_X } from '../../src/detect/ensemble-update.js';
+import { ExplanationSlot } from '../../src/detect/types.js';
 import { PER_DAY, argmax, daily, max, noise, peak, timestamps } from './synthetic.js';
 
 const det = new UnivariateEnsemble();
@@ -35,6 +37,25 @@ describe('univariate ensemble', () => {
       assert.equal(b.update(sb, ts[i]!, v[i]!), alone, `sample ${i}`);
     }
     assert.deepEqual(sb, sa);
+  });
+
+  it('step (numbers through a typed array, for per-sample loops) scores and learns exactly as update', () => {
+    const v = daily(3 * PER_DAY, 10);
+    for (let i = 0; i < v.length; i += 211) v[i] = 400;
+    v[1000] = NaN;
+    const ts = timestamps(v.length);
+    const viaUpdate = det.createState(), viaStep = det.createState();
+    const outU = new ExplanationSlot(), outS = new ExplanationSlot();
+    const io = new Float64Array(IO_SIZE);
+    for (let i = 0; i < v.length; i++) {
+      const score = det.update(viaUpdate, ts[i]!, v[i]!, outU);
+      io[IO_T] = ts[i]!;
+      io[IO_X] = v[i]!;
+      det.step(viaStep, io, outS);
+      assert.equal(io[IO_SCORE], score, `sample ${i}`);
+      assert.deepEqual(outS, outU, `explanation of sample ${i}`);
+    }
+    assert.deepEqual(viaStep, viaUpdate);
   });
 
   it('scores in [0,1], state under 2 KB', () => {

@@ -40,6 +40,20 @@ test('a WriteRequest decodes into series with labels and Float64Array samples, a
   assert.deepEqual(d.metadata, [{ family: 'x', type: 'counter', help: 'help', unit: '' }]);
 });
 
+test('with reuse, a batch is views of buffers the next decode overwrites; without, each batch keeps its own samples', () => {
+  const body = (v: number) => snappyDecode(snappyCompress(encodeWriteRequest([{ labels: { __name__: 'up', job: 'node' }, samples: [[T, v], [T + 15_000, v]] }])), 1 << 24);
+  const kept = decodeWriteRequest(body(1), limits).batch;
+  const first = decodeWriteRequest(body(2), limits, true).batch;
+  assert.deepEqual(Array.from(first.values), [2, 2]);
+  // The route stores and hands on a batch before it decodes the next request: then the views are reused.
+  const second = decodeWriteRequest(body(3), limits, true).batch;
+  assert.equal(first.values.buffer, second.values.buffer);
+  assert.deepEqual(Array.from(first.values), [3, 3]);
+  assert.deepEqual(Array.from(kept.values), [1, 1]);
+  assert.deepEqual(Array.from(decodeWriteRequest(body(4), limits).batch.values), [4, 4]);
+  assert.deepEqual(Array.from(kept.values), [1, 1], 'a copied batch is not touched by later decodes');
+});
+
 test('MetricMetadata: every type by its wire value, help and unit; an unknown type is unknown; a wrong wire type is a 400', () => {
   const meta = (fields: (w: PbWriter) => PbWriter) => new PbWriter().bytes(3, fields(new PbWriter()).finish()).finish();
   const types = ['unknown', 'counter', 'gauge', 'histogram', 'gaugehistogram', 'summary', 'info', 'stateset', 'unknown'];

@@ -101,6 +101,32 @@ test('on a worker thread, detection writes the same scores and raises the same e
   workerStore.close();
 });
 
+test('batch by batch, each sent alone: the worker returns each batch\'s buffers for later ones, and scores as the ingest thread does', async () => {
+  const syncStore = openStore({ dir: join(tempDir(), 'data'), checkpointIntervalMs: 0 });
+  const sync = new DetectionStage(syncStore, OPTS, undefined, silent);
+  sync.start(T0);
+  const workerStore = openStore({ dir: join(tempDir(), 'data'), checkpointIntervalMs: 0 });
+  const worker = new DetectionWorker(workerStore, OPTS, undefined, silent);
+  await worker.start(T0);
+  const list = batches(0, 400);
+  for (let i = 0; i < list.length; i++) {
+    const b = list[i]!;
+    syncStore.append(b);
+    sync.observe(batchFromWrites(b));
+    workerStore.append(b);
+    worker.observe(batchFromWrites(b));
+    // Each batch its own message (sent at the end of the turn); every few, wait for the
+    // worker's answers, which bring the buffers back.
+    await new Promise((r) => setImmediate(r));
+    if (i % 10 === 9) while (worker.backlog > 0) await new Promise((r) => setTimeout(r, 1));
+  }
+  await worker.close();
+  assert.equal(worker.counters.scored, sync.counters.scored);
+  assert.deepEqual(scores(workerStore), scores(syncStore));
+  syncStore.close();
+  workerStore.close();
+});
+
 test('metric types reach the worker in order with the samples: a series typed a counter midway scores as on the ingest thread', async () => {
   // The fixture's counter renamed without _total: only metadata can tell it is a counter.
   const renamed = batches(0, N).map((b) => b.map((w) => (w.labels.__name__ === 'http_requests_total' ? { ...w, labels: Object.freeze({ ...w.labels, __name__: 'http_requests' }) } : w)));

@@ -36,6 +36,30 @@ test('openStore returns a working store; reads merge sealed chunks and head with
   s.close();
 });
 
+test('chunks encoded ahead a few per append, from a queue of thousands of series, are all stored by the checkpoint', (t) => {
+  const dir = tempDir(t);
+  const n = 12_000;
+  const labels = Array.from({ length: n }, (_, i) => ({ __name__: 'q', host: `h${i}` }));
+  const round = (r: number) => labels.map((l, i) => ({ labels: l, timestamps: [T0 + r * 15_000], values: [r + i] }));
+  let s = openStore({ dir, checkpointIntervalMs: 0, chunkSamples: 4 });
+  for (let r = 0; r < 3; r++) assert.equal(s.append(round(r)).accepted, n);
+  // The fourth sample fills every series' chunk in one append, which encodes half of them
+  // ahead (twice its samples' worth of chunks): the queue's done part is dropped...
+  assert.equal(s.append(round(3)).accepted, n);
+  // ...and one-sample appends work through the rest, about two chunks each.
+  for (let k = 0; k < 3000; k++) assert.equal(s.append([{ labels: labels[k]!, timestamps: [T0 + 4 * 15_000], values: [-k] }]).accepted, 1);
+  s.checkpoint();
+  s.close();
+  s = openStore({ dir, checkpointIntervalMs: 0, chunkSamples: 4 });
+  assert.equal(s.chunkPayload().samples, 4 * n + 3000);
+  for (const i of [0, 2999, 3000, 6000, 6001, 11_999]) {
+    const want = [0, 1, 2, 3].map((r) => r + i);
+    if (i < 3000) want.push(-i);
+    assert.deepEqual(readOne(s, [eq('__name__', 'q'), eq('host', `h${i}`)]).v, want, `series h${i}`);
+  }
+  s.close();
+});
+
 test('out-of-order and duplicate samples follow Prometheus rules', (t) => {
   const s = open(tempDir(t));
   const w = (ts: number[], vs: number[]) => s.append([{ labels: cpu, timestamps: ts, values: vs }]);

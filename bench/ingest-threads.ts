@@ -147,7 +147,8 @@ async function runIngest(protocol: IngestProtocol, series: number): Promise<Part
       ? otlp.decode(body, t).batch
       : protocol === 'influx_line'
         ? lp.parse(Buffer.from(body.buffer, body.byteOffset, body.length), 'ns', config.limits, t).batch
-        : decodeWriteRequest(snappyDecode(body, maxDecoded, scratch), config.limits).batch;
+        : // Into reused arrays, as the route decodes: the batch is stored and handed on before the next decode.
+          decodeWriteRequest(snappyDecode(body, maxDecoded, scratch), config.limits, true).batch;
   // A text protocol's timed values are formatted before timing (the senders' work), the others' written as they go.
   const text = payloads[0]!.rendered;
   let rendered: Uint8Array | undefined;

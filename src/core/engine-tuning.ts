@@ -10,14 +10,6 @@ import { setFlagsFromString } from 'node:v8';
  */
 export const INLINED_BYTECODE_BUDGET = 4000;
 
-/**
- * Bytecode (in bytes) of one function V8 may inline; its default is 460. The seasonal
- * baseline's update is larger, so the ensemble's update called it with five numbers boxed,
- * about 60 bytes of garbage a sample (`bench:ingest`'s detection worker allocated 180
- * bytes a sample in all, and collected its heap about once a second).
- */
-export const INLINED_FUNCTION_BYTECODE_LIMIT = 1200;
-
 let tuned = false;
 
 /**
@@ -29,10 +21,7 @@ let tuned = false;
  */
 export function tuneEngine(env: NodeJS.ProcessEnv = process.env): boolean {
   if (env.VIGIL_ENGINE_TUNING === 'off') return false;
-  if (!tuned) {
-    setFlagsFromString(`--max-inlined-bytecode-size-cumulative=${INLINED_BYTECODE_BUDGET}`);
-    setFlagsFromString(`--max-inlined-bytecode-size=${INLINED_FUNCTION_BYTECODE_LIMIT}`);
-  }
+  if (!tuned) setFlagsFromString(`--max-inlined-bytecode-size-cumulative=${INLINED_BYTECODE_BUDGET}`);
   tuned = true;
   return true;
 }

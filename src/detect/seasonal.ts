@@ -90,6 +90,33 @@ export function seasonalUpdate(
   s: Float64Array, at: number, nb: number, clip: number, memoryDays: number, weekly: boolean,
   t: number, b: number, x: number, dt: number, clipScale: number,
 ): void {
+  const io = learnIo;
+  io[LEARN_T] = t;
+  io[LEARN_PHASE] = b;
+  io[LEARN_X] = x;
+  io[LEARN_DT] = dt;
+  io[LEARN_CLIP_SCALE] = clipScale;
+  seasonalLearn(s, at, nb, clip, memoryDays, weekly, io);
+}
+
+/** Where seasonalLearn finds its numbers in `io`. */
+export const LEARN_T = 0, LEARN_PHASE = 1, LEARN_X = 2, LEARN_DT = 3, LEARN_CLIP_SCALE = 4;
+/** Length of seasonalLearn's `io`. */
+export const LEARN_IO_SIZE = 5;
+const learnIo = new Float64Array(LEARN_IO_SIZE);
+
+/**
+ * seasonalUpdate with its numbers (t, phase, x, dt, clipScale) in `io` (LEARN_*). It is
+ * larger than V8 inlines (460 bytes of bytecode), and a function called with numbers takes
+ * them boxed on the heap: five allocations a sample from the ensemble's update. Through a
+ * typed array, none.
+ */
+export function seasonalLearn(s: Float64Array, at: number, nb: number, clip: number, memoryDays: number, weekly: boolean, io: Float64Array): void {
+  const t = io[LEARN_T]!;
+  const b = io[LEARN_PHASE]!;
+  const x = io[LEARN_X]!;
+  const dt = io[LEARN_DT]!;
+  const clipScale = io[LEARN_CLIP_SCALE]!;
   const a = at;
   const h = a + HEAD;
   if (s[a + T0] !== s[a + T0]) {

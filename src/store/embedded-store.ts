@@ -344,6 +344,16 @@ export class EmbeddedStore implements SampleStore {
       this.stage(s.ref, t, v);
       return OK;
     }
+    return this.appendOlder(s, t, v, minValidT);
+  }
+
+  /**
+   * appendOne for a sample not newer than the series' last: a duplicate, too old, out of
+   * order, or inserted inside the out-of-order window. Apart, so that appendOne stays under
+   * V8's size limit for inlining (460 bytes of bytecode): called instead, it took every
+   * sample's time and value boxed on the heap.
+   */
+  private appendOlder(s: HeadSeries, t: number, v: number, minValidT: number): number {
     if (t === s.lastT && s.lastVKnown) return sameValue(v, s.lastV) ? OK : DUPLICATE;
     if (t < minValidT) return TOO_OLD;
     if (t < s.lastT - this.oooWindow) return OUT_OF_ORDER;

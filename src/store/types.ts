@@ -54,6 +54,7 @@ export interface SeriesWrite {
  */
 export interface SampleBatch {
   readonly size: number;
+  /** The first `size` entries are the batch's series (the array may be longer: a decoder's reused scratch). */
   readonly labels: readonly Labels[];
   readonly ends: Uint32Array;
   readonly timestamps: Float64Array;

@@ -48,6 +48,7 @@ test('with reuse, a batch is views of buffers the next decode overwrites; withou
   // The route stores and hands on a batch before it decodes the next request: then the views are reused.
   const second = decodeWriteRequest(body(3), limits, true).batch;
   assert.equal(first.values.buffer, second.values.buffer);
+  assert.equal(first.labels, second.labels, 'the label sets too: read the first `size` of them');
   assert.deepEqual(Array.from(first.values), [3, 3]);
   assert.deepEqual(Array.from(kept.values), [1, 1]);
   assert.deepEqual(Array.from(decodeWriteRequest(body(4), limits).batch.values), [4, 4]);

@@ -136,7 +136,8 @@ export function decodeWriteRequest(buf: Uint8Array, limits: IngestLimits, reuse 
   // Without `reuse`, copies of the scratch arrays: the batch may outlive this call.
   const batch: SampleBatch = {
     size: series,
-    labels: labels.slice(0, series) as Labels[],
+    // With `reuse`, the scratch array itself (entries past `size` are cleared above).
+    labels: (reuse ? labels : labels.slice(0, series)) as Labels[],
     ends: reuse ? scratchEnds.subarray(0, series) : scratchEnds.slice(0, series),
     timestamps: reuse ? scratchT.subarray(0, samples) : scratchT.slice(0, samples),
     values: reuse ? scratchV.subarray(0, samples) : scratchV.slice(0, samples),

@@ -12,10 +12,7 @@ import type { ChangePointDetector } from './changepoint.js';
 import type { EnsembleConfig } from './ensemble.js';
 import type { ContextNovelty } from './novelty.js';
 import { robustScale, robustUpdate, type RobustTracker } from './robust.js';
-import {
-  LEARN_CLIP_SCALE, LEARN_DT, LEARN_IO_SIZE, LEARN_PHASE, LEARN_T, LEARN_X,
-  seasonalActive, seasonalExpected, seasonalLearn, seasonalPhase, seasonalScale, type SeasonalBaseline,
-} from './seasonal.js';
+import { seasonalActive, seasonalExpected, seasonalLearnCycle, seasonalLearnErrors, seasonalPhase, seasonalScale, type SeasonalBaseline } from './seasonal.js';
 import type { ExplanationSlot } from './types.js';
 
 /** The head of a state: slots every sample reads and writes first. */
@@ -88,9 +85,6 @@ export function compileEnsembleUpdate(cfg: EnsembleConfig, parts: EnsembleParts,
 
   /** surprise(z), or 0 where it is under the novelty floor (see quietZ in ensemble.ts). */
   const quiet = (z: number): number => (z < quietZ && z > -quietZ ? 0 : surprise(z));
-
-  /** The seasonal baseline's learning takes its numbers through this (seasonalLearn). */
-  const sio = new Float64Array(LEARN_IO_SIZE);
 
   const barFactor = 1 + nvMargin;
   /** calibrate() without a learnt bar: novelty off, or the first samples (their surprises do not set the bar). */
@@ -278,12 +272,9 @@ export function compileEnsembleUpdate(cfg: EnsembleConfig, parts: EnsembleParts,
     // --- learn ---
     const dt = s[DT]!;
     if (seasonalOn0) {
-      sio[LEARN_T] = t;
-      sio[LEARN_PHASE] = phase;
-      sio[LEARN_X] = x;
-      sio[LEARN_DT] = dt;
-      sio[LEARN_CLIP_SCALE] = seasonalOn ? scale : 0;
-      seasonalLearn(s, S, nb, sClip, sMemoryDays, weekly, sio);
+      // seasonalUpdate's two halves, called here directly: one level less of inlining.
+      seasonalLearnErrors(s, S, nb, weekly, t, phase, x, dt);
+      seasonalLearnCycle(s, S, nb, sClip, sMemoryDays, weekly, t, phase, x, dt, seasonalOn ? scale : 0);
     }
     // A confirmed shift moves the level, and with it the scale's floor.
     let shifted = false;

@@ -85,39 +85,21 @@ export function seasonalScale(s: Float64Array, at: number, b: number): number {
 /**
  * Learns x at time t (phase b); `dt` is the sampling interval (the level's alpha gives about
  * one day of memory), `clipScale` > 0 clips what is learnt to the expectation +- clip scales.
+ * In two halves (the ensemble's update calls them directly), each under V8's size limit for
+ * inlining (460 bytes of bytecode; the whole was 1,000); the second reads the state the first
+ * left, which it did not change where the second reads it, so the arithmetic is that of one
+ * function.
  */
 export function seasonalUpdate(
   s: Float64Array, at: number, nb: number, clip: number, memoryDays: number, weekly: boolean,
   t: number, b: number, x: number, dt: number, clipScale: number,
 ): void {
-  const io = learnIo;
-  io[LEARN_T] = t;
-  io[LEARN_PHASE] = b;
-  io[LEARN_X] = x;
-  io[LEARN_DT] = dt;
-  io[LEARN_CLIP_SCALE] = clipScale;
-  seasonalLearn(s, at, nb, clip, memoryDays, weekly, io);
+  seasonalLearnErrors(s, at, nb, weekly, t, b, x, dt);
+  seasonalLearnCycle(s, at, nb, clip, memoryDays, weekly, t, b, x, dt, clipScale);
 }
 
-/** Where seasonalLearn finds its numbers in `io`. */
-export const LEARN_T = 0, LEARN_PHASE = 1, LEARN_X = 2, LEARN_DT = 3, LEARN_CLIP_SCALE = 4;
-/** Length of seasonalLearn's `io`. */
-export const LEARN_IO_SIZE = 5;
-const learnIo = new Float64Array(LEARN_IO_SIZE);
-
-/**
- * seasonalUpdate with its numbers (t, phase, x, dt, clipScale) in `io` (LEARN_*). It is
- * larger than V8 inlines (460 bytes of bytecode), and a function called with numbers takes
- * them boxed on the heap: five allocations a sample from the ensemble's update. Through a
- * typed array, none.
- */
-export function seasonalLearn(s: Float64Array, at: number, nb: number, clip: number, memoryDays: number, weekly: boolean, io: Float64Array): void {
-  const t = io[LEARN_T]!;
-  const b = io[LEARN_PHASE]!;
-  const x = io[LEARN_X]!;
-  const dt = io[LEARN_DT]!;
-  const clipScale = io[LEARN_CLIP_SCALE]!;
-  const a = at;
+/** First half: the start, the count and the errors the model selection reads (one day of memory). */
+export function seasonalLearnErrors(s: Float64Array, a: number, nb: number, weekly: boolean, t: number, b: number, x: number, dt: number): void {
   const h = a + HEAD;
   if (s[a + T0] !== s[a + T0]) {
     s[a + T0] = t;
@@ -128,29 +110,41 @@ export function seasonalLearn(s: Float64Array, at: number, nb: number, clip: num
   const perDay = dt > 0 ? DAY / dt : 288;
   const p = h + 3 * b;
   const level = s[a + LEVEL]!;
-  const off = s[p]!;
   const cnt = s[p + 2]!;
-  const pred = level + off;
-  const dw = weekly ? dayOfWeek(t) : 0;
-  // Without the weekly component its offsets stay 0 and its error is never read.
-  const wk = weekly ? s[h + 3 * nb + dw]! : 0;
-  // Errors for the model selection (one day of memory).
+  const pred = level + s[p]!;
   const ae = Math.max(1 / n, 1 / perDay);
   const errS = cnt > 0 ? Math.abs(x - pred) : Math.abs(x - level);
   s[a + ERR_S] = s[a + ERR_S]! + ae * (errS - s[a + ERR_S]!);
   s[a + ERR_L] = s[a + ERR_L]! + ae * (Math.abs(x - level) - s[a + ERR_L]!);
-  if (weekly) {
-    const errW = cnt > 0 && s[h + 3 * nb + 7 + dw]! > 0 ? Math.abs(x - pred - wk) : errS;
-    s[a + ERR_W] = s[a + ERR_W]! + ae * (errW - s[a + ERR_W]!);
-  }
+  if (weekly) learnWeeklyError(s, a, nb, t, x, pred, cnt, errS, ae);
+}
 
-  // Clip what is learnt so that anomalies do not rewrite the cycle.
-  let xc = x;
-  if (clipScale > 0 && cnt >= 8) {
-    const lim = clip * clipScale;
-    if (xc > pred + lim) xc = pred + lim;
-    else if (xc < pred - lim) xc = pred - lim;
-  }
+/** The weekly component's error (only with `weekly`). */
+function learnWeeklyError(s: Float64Array, a: number, nb: number, t: number, x: number, pred: number, cnt: number, errS: number, ae: number): void {
+  const h = a + HEAD;
+  const dw = dayOfWeek(t);
+  // Without the weekly component its offsets stay 0 and its error is never read.
+  const wk = s[h + 3 * nb + dw]!;
+  const errW = cnt > 0 && s[h + 3 * nb + 7 + dw]! > 0 ? Math.abs(x - pred - wk) : errS;
+  s[a + ERR_W] = s[a + ERR_W]! + ae * (errW - s[a + ERR_W]!);
+}
+
+/** Second half: the level, phase b's offset, spread and visits, and the weekly offsets. */
+export function seasonalLearnCycle(
+  s: Float64Array, a: number, nb: number, clip: number, memoryDays: number, weekly: boolean,
+  t: number, b: number, x: number, dt: number, clipScale: number,
+): void {
+  const h = a + HEAD;
+  const n = s[a + N]!;
+  const perDay = dt > 0 ? DAY / dt : 288;
+  const p = h + 3 * b;
+  const level = s[a + LEVEL]!;
+  const off = s[p]!;
+  const cnt = s[p + 2]!;
+  const pred = level + off;
+  const dw = weekly ? dayOfWeek(t) : 0;
+  const wk = weekly ? s[h + 3 * nb + dw]! : 0;
+  const xc = clipped(x, pred, clip, clipScale, cnt);
   const al = Math.max(1 / n, 1 / perDay);
   s[a + LEVEL] = level + al * (xc - off - wk - level);
   const visits = perDay / nb > 1 ? perDay / nb : 1;
@@ -159,12 +153,22 @@ export function seasonalLearn(s: Float64Array, at: number, nb: number, clip: num
   s[p] = off + ab * (r - off);
   s[p + 1] = s[p + 1]! + ab * (Math.abs(xc - pred) - s[p + 1]!);
   s[p + 2] = cnt + 1;
-  if (weekly) {
-    const wc = s[h + 3 * nb + 7 + dw]!;
-    const aw = Math.max(1 / (wc + 1), 1 / (perDay * 3));
-    s[h + 3 * nb + dw] = wk + aw * (xc - pred - wk);
-    s[h + 3 * nb + 7 + dw] = wc + 1;
-  }
+  if (weekly) learnWeekly(s, h + 3 * nb + dw, perDay, xc, pred, wk);
+}
+
+/** What is learnt of x: clipped to the expectation +- clip scales, so that anomalies do not rewrite the cycle. */
+function clipped(x: number, pred: number, clip: number, clipScale: number, cnt: number): number {
+  if (!(clipScale > 0 && cnt >= 8)) return x;
+  const lim = clip * clipScale;
+  return x > pred + lim ? pred + lim : x < pred - lim ? pred - lim : x;
+}
+
+/** The weekly offset of the sample's day (at w) and its count (at w + 7). */
+function learnWeekly(s: Float64Array, w: number, perDay: number, xc: number, pred: number, wk: number): void {
+  const wc = s[w + 7]!;
+  const aw = Math.max(1 / (wc + 1), 1 / (perDay * 3));
+  s[w] = wk + aw * (xc - pred - wk);
+  s[w + 7] = wc + 1;
 }
 
 export class SeasonalBaseline {

@@ -214,7 +214,7 @@ export class DetectionWorker implements Detection {
     };
     p.clear();
     this.send(m);
-    p.take(this.spare.pop());
+    p.take(this.spare.pop() ?? newBatchBuffers());
   }
 
   /** Lets the worker finish every batch sent, save its state, and stop. */
@@ -233,9 +233,7 @@ export class DetectionWorker implements Detection {
   private send(m: Extract<ToWorker, { type: 'samples' }>): void {
     // Counted before the transfer detaches the arrays (their length is 0 after it).
     const n = m.ts.length;
-    // Views of one buffer (replayed history) cross with it once.
-    const transfer = [...new Set([m.ids.buffer, m.ends.buffer, m.ts.buffer, m.vs.buffer])];
-    this.worker.postMessage(m, transfer);
+    this.worker.postMessage(m, [m.ids.buffer, m.ends.buffer, m.ts.buffer, m.vs.buffer]);
     this.sent += n;
     this.waitForBacklog();
   }
@@ -462,15 +460,19 @@ const MAX_SPARE = 8;
 
 /** Samples gathered for the next message to the worker, in arrays that go with it. */
 class PendingBatch implements BatchBuffers {
-  ids = new Uint32Array(1024);
-  ends = new Uint32Array(1024);
-  ts = new Float64Array(FLUSH_SAMPLES);
-  vs = new Float64Array(FLUSH_SAMPLES);
+  ids!: Uint32Array<ArrayBuffer>;
+  ends!: Uint32Array<ArrayBuffer>;
+  ts!: Float64Array<ArrayBuffer>;
+  vs!: Float64Array<ArrayBuffer>;
   series = 0;
   samples = 0;
   fresh: Array<[number, Labels]> = [];
   /** End (series index) of each observe() batch, so the worker scores them one by one. */
   batches: number[] = [];
+
+  constructor() {
+    this.take(newBatchBuffers());
+  }
 
   /** Makes room for `series` more series with `samples` more samples. */
   reserve(series: number, samples: number): void {
@@ -493,13 +495,17 @@ class PendingBatch implements BatchBuffers {
     this.batches = [];
   }
 
-  /** After the arrays were sent (detached): continues in `spare`'s, or in new ones. */
-  take(spare: BatchBuffers | undefined): void {
-    this.ids = spare?.ids ?? new Uint32Array(1024);
-    this.ends = spare?.ends ?? new Uint32Array(1024);
-    this.ts = spare?.ts ?? new Float64Array(FLUSH_SAMPLES);
-    this.vs = spare?.vs ?? new Float64Array(FLUSH_SAMPLES);
+  /** Gathers into `b`'s arrays (at the start, and after the last ones were sent, detached). */
+  take(b: BatchBuffers): void {
+    this.ids = b.ids;
+    this.ends = b.ends;
+    this.ts = b.ts;
+    this.vs = b.vs;
   }
+}
+
+function newBatchBuffers(): BatchBuffers {
+  return { ids: new Uint32Array(1024), ends: new Uint32Array(1024), ts: new Float64Array(FLUSH_SAMPLES), vs: new Float64Array(FLUSH_SAMPLES) };
 }
 
 function grow<T extends Uint32Array | Float64Array>(from: T, to: T): T {

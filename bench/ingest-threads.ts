@@ -40,6 +40,8 @@ import { SeriesGen, loadNab } from './series-gen.js';
  * (valgrind's callgrind, counting only the timed rounds, V8 on one thread so that its
  * compilations and collections land the same way each run; 2,000 series to keep the run short:
  * the series' state is the same, only fewer of them). BENCH_THREADS_VALGRIND=0 skips them.
+ * BENCH_THREADS_MULTIVARIATE (JSON) changes detect.multivariate in the detect part, for experiments
+ * (e.g. '{"enabled":false}' or '{"retrainEvery":512}').
  * Writes bench/results/ingest-threads.json.
  */
 
@@ -107,7 +109,11 @@ function runDetect(series: number): Promise<PartRun> {
   const gen = new SeriesGen(series, nab, 11);
   const labelsOf: Labels[] = Array.from({ length: series }, (_, i) => Object.freeze(gen.labels(i)));
   const logger = { info() {}, warn() {}, error() {}, debug() {} } as never;
-  const stage = new DetectionStage({ append() {}, series: () => [], read: () => [] } as never, defaultConfig().detect, undefined, logger);
+  const detect = defaultConfig().detect;
+  // Experiments only: BENCH_THREADS_MULTIVARIATE='{"retrainEvery":512}' changes the host forests' settings.
+  const mv = process.env.BENCH_THREADS_MULTIVARIATE;
+  if (mv !== undefined) Object.assign(detect.multivariate, JSON.parse(mv));
+  const stage = new DetectionStage({ append() {}, series: () => [], read: () => [] } as never, detect, undefined, logger);
   const ids = Uint32Array.from({ length: series }, (_, i) => i);
   const ends = Uint32Array.from({ length: series }, (_, i) => (i % BATCH) + 1);
   const ts = new Float64Array(series);

@@ -12,11 +12,15 @@ import { registerRules } from './rules.js';
 import { registerForecast } from './forecast.js';
 import { registerRcaEval } from './rca-eval.js';
 import { registerRemediation } from './remediation.js';
-import { EXIT_USAGE, reportFatal } from './exit.js';
+import { EXIT_USAGE, UsageError, reportFatal } from './exit.js';
 import { tuneEngine } from '../core/engine-tuning.js';
 
 // Before any per-sample path runs hot (every subcommand, worker threads included).
-tuneEngine();
+try {
+  tuneEngine();
+} catch (e) {
+  reportFatal(new UsageError((e as Error).message));
+}
 
 /**
  * `vigil` — one binary, subcommands per job. Each subcommand lives in its own

@@ -10,18 +10,46 @@ import { setFlagsFromString } from 'node:v8';
  */
 export const INLINED_BYTECODE_BUDGET = 4000;
 
-let tuned = false;
+/**
+ * How far (percent) the old generation may grow past what a full collection left live
+ * before the next one starts: V8's `--heap-growing-percent`, what Go calls GOGC. V8's own
+ * rule grows a small heap little, so the detection worker (about 20 MB live) ran a full
+ * mark-compact about once a second whatever it allocated, and V8's helper threads spent a
+ * tenth of Vigil's CPU marking. At 300 (an old generation up to four times its live data)
+ * they run about half as often. `VIGIL_HEAP_GROWTH` sets another value; 0 leaves V8's rule.
+ */
+export const HEAP_GROWTH_PERCENT = 300;
+
+/** What tuneEngine set (undefined: the engine is left as it is). */
+export interface EngineTuning {
+  inlinedBytecodeBudget: number;
+  /** 0: V8's own rule. */
+  heapGrowthPercent: number;
+}
+
+let tuned: EngineTuning | undefined;
 
 /**
  * Sets the engine's flags for Vigil's hot paths, unless the environment says
- * `VIGIL_ENGINE_TUNING=off` (to compare, or should a Node.js release handle the flag
+ * `VIGIL_ENGINE_TUNING=off` (to compare, or should a Node.js release handle the flags
  * badly). Call it first thing, before any of them has run hot (flags apply to code
- * optimised after them); it also covers worker threads started later (V8's flags are
- * the process's). Idempotent; returns whether the flags are set.
+ * optimised after them, and to collections after them); it also covers worker threads
+ * started later (V8's flags are the process's). Idempotent; returns what is set. Throws
+ * on a `VIGIL_HEAP_GROWTH` that is not a whole number from 0 to 1000.
  */
-export function tuneEngine(env: NodeJS.ProcessEnv = process.env): boolean {
-  if (env.VIGIL_ENGINE_TUNING === 'off') return false;
-  if (!tuned) setFlagsFromString(`--max-inlined-bytecode-size-cumulative=${INLINED_BYTECODE_BUDGET}`);
-  tuned = true;
-  return true;
+export function tuneEngine(env: NodeJS.ProcessEnv = process.env): EngineTuning | undefined {
+  if (env.VIGIL_ENGINE_TUNING === 'off') return undefined;
+  if (tuned) return tuned;
+  const growth = heapGrowth(env.VIGIL_HEAP_GROWTH);
+  setFlagsFromString(`--max-inlined-bytecode-size-cumulative=${INLINED_BYTECODE_BUDGET}`);
+  if (growth > 0) setFlagsFromString(`--heap-growing-percent=${growth}`);
+  tuned = { inlinedBytecodeBudget: INLINED_BYTECODE_BUDGET, heapGrowthPercent: growth };
+  return tuned;
+}
+
+function heapGrowth(value: string | undefined): number {
+  if (value === undefined || value === '') return HEAP_GROWTH_PERCENT;
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n > 1000) throw new Error(`VIGIL_HEAP_GROWTH: expected a whole number of percent from 0 (V8's own rule) to 1000, not ${JSON.stringify(value)}`);
+  return n;
 }

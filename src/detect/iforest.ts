@@ -11,7 +11,8 @@
 // flagged after `consecutive` anomalous rows in a row.
 import { dayFraction, dayOfWeek } from './math.js';
 import { MAX_FEATURES, MAX_NODES, PackedForest, WIDE_NODE } from './packed-forest.js';
-import { IsolationTreeGrower, avgPath, heightLimit } from './tree-grower.js';
+import { PartedForest, partTrees } from './parted-forest.js';
+import { IsolationTreeGrower, avgPath, heightLimit, type FeatureReader } from './tree-grower.js';
 
 export interface IsolationForestConfig {
   trees: number;
@@ -37,6 +38,14 @@ export interface IsolationForestConfig {
    * hundred hosts retraining at once hold the detection worker, and with it ingestion, up.
    */
   phase: number;
+  /**
+   * Parts the trees are kept in: each retraining regrows one part, the oldest, on the window
+   * (1: the whole forest). With 2, a retraining grows half the trees, so retraining every 256
+   * rows costs what retraining every 512 did, and each tree is at most 512 rows old instead
+   * of 256 (not 512 and 1,024). The whole forest is regrown while the window fills and when
+   * this changes.
+   */
+  parts: number;
 }
 
 export const DEFAULT_IFOREST_CONFIG: IsolationForestConfig = {
@@ -50,6 +59,7 @@ export const DEFAULT_IFOREST_CONFIG: IsolationForestConfig = {
   consecutive: 1,
   seed: 1,
   phase: 0,
+  parts: 1,
 };
 
 const ROLL = [3, 5, 10] as const;
@@ -107,7 +117,7 @@ export class IsolationForestDetector {
   private readonly feature: Float64Array;
   // A query outside a node's [min, max] of its split feature is isolated there (a range
   // check, so extreme values score as extreme, not as the training maximum).
-  private forest: PackedForest;
+  private forest: PartedForest;
   private calib: Float64Array = new Float64Array(0); // sorted reference scores
   private readonly recent: Float64Array; // ring of raw scores as scored online
   private recentCount = 0;
@@ -122,6 +132,8 @@ export class IsolationForestDetector {
    * host's forest, which threw the worker's optimised code out while they changed).
    */
   private pathNorm = NaN;
+  /** Rows per tree (psi) of the forest in use: a part is regrown alone only while it stays the same. */
+  private grownPsi = 0;
 
   constructor(readonly metrics: number, config: Partial<IsolationForestConfig> = {}) {
     this.cfg = { ...DEFAULT_IFOREST_CONFIG, ...config };
@@ -134,7 +146,9 @@ export class IsolationForestDetector {
     this.feature = new Float64Array(this.dim);
     this.recent = new Float64Array(this.cfg.calibration);
     this.rng = this.cfg.seed >>> 0 || 1;
-    this.forest = PackedForest.empty(this.dim);
+    if (!(Number.isInteger(this.cfg.parts) && this.cfg.parts >= 1 && this.cfg.parts <= this.cfg.trees))
+      throw new RangeError(`isolation forest: parts must be a whole number from 1 to the trees (${this.cfg.trees}), not ${this.cfg.parts}`);
+    this.forest = PartedForest.empty(this.dim);
     const nodes = this.cfg.trees * (2 * Math.min(this.cfg.sampleSize, this.cfg.window) - 1);
     if (this.dim > MAX_FEATURES || nodes > MAX_NODES)
       throw new RangeError(`isolation forest: ${metrics} metrics and ${this.cfg.trees} trees of ${this.cfg.sampleSize} rows exceed ${MAX_FEATURES} features or ${MAX_NODES} nodes`);
@@ -379,10 +393,12 @@ export class IsolationForestDetector {
 
   private train(): void {
     const first = !this.trained;
-    const { trees, sampleSize, window } = this.cfg;
+    const { trees, sampleSize, window, parts } = this.cfg;
     const available = Math.min(this.rowCount, window);
     const psi = Math.min(sampleSize, available);
-    const roots = new Int32Array(trees);
+    // One part, the oldest, when the forest is in today's parts and grown from as many rows a tree; else all of them.
+    const whole = first || psi !== this.grownPsi || this.forest.parts.length !== parts;
+    const regrow = whole ? parts : 1;
     const { hOf, atOf } = this.slotIndex(available);
     // When the window is small against the sample (the pipeline keeps 512 rows and
     // samples 256), the trees ask for nearly every feature of most rows, often more
@@ -390,11 +406,20 @@ export class IsolationForestDetector {
     // by all forests of this thread, is less work than deriving them per node.
     const identity = new Int32Array(available);
     for (let i = 0; i < available; i++) identity[i] = i;
-    const columns = available * this.dim < trees * psi * heightLimit(psi) ? this.windowColumns(available, identity, hOf, atOf) : null;
-    grower.begin({ available, psi, dim: this.dim, maxNodes: trees * (2 * psi - 1), columns, read: (q, idx, lo, hi, vals) => this.featureOfRows(q, idx, lo, hi, vals, hOf, atOf), rng: this.rng });
-    for (let tr = 0; tr < trees; tr++) roots[tr] = grower.tree();
-    this.rng = grower.rng;
-    this.forest = grower.forest(roots);
+    const growing = whole ? trees : partTrees(trees, parts, this.forest.next);
+    const columns = available * this.dim < growing * psi * heightLimit(psi) ? this.windowColumns(available, identity, hOf, atOf) : null;
+    const read: FeatureReader = (q, idx, lo, hi, vals) => this.featureOfRows(q, idx, lo, hi, vals, hOf, atOf);
+    const grown: PackedForest[] = [];
+    for (let k = 0; k < regrow; k++) {
+      const n = whole ? partTrees(trees, parts, k) : growing;
+      const roots = new Int32Array(n);
+      grower.begin({ available, psi, dim: this.dim, maxNodes: n * (2 * psi - 1), columns, read, rng: this.rng });
+      for (let tr = 0; tr < n; tr++) roots[tr] = grower.tree();
+      this.rng = grower.rng;
+      grown.push(grower.forest(roots));
+    }
+    this.forest = whole ? new PartedForest(grown, 0) : this.forest.replaceNext(grown[0]!);
+    this.grownPsi = psi;
     this.pathNorm = avgPath(Math.max(2, psi));
     // Calibration: the raw scores of recent rows as they were scored (out of
     // sample, like the rows to come); before there are enough, the training rows'.
@@ -463,7 +488,7 @@ export class IsolationForestDetector {
     const b64 = (a: Float64Array | Int32Array | Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
     return {
       kind: 'vigil.iforest',
-      version: 4,
+      version: 5,
       metrics: this.metrics,
       config: this.cfg,
       values: b64(this.values),
@@ -473,9 +498,8 @@ export class IsolationForestDetector {
       ...(this.seed !== null && { seed: b64(this.seed), seedFrom: this.seedFrom }),
       rowCount: this.rowCount,
       sinceTrain: this.sinceTrain,
-      nodes: b64(this.forest.nodeBytes),
-      roots: b64(this.forest.roots),
-      origin: b64(this.forest.origin),
+      parts: this.forest.parts.map((p) => ({ nodes: b64(p.nodeBytes), roots: b64(p.roots), origin: b64(p.origin) })),
+      nextPart: this.forest.next,
       calib: b64(this.calib),
       recent: b64(this.recent),
       recentCount: this.recentCount,
@@ -485,16 +509,17 @@ export class IsolationForestDetector {
   }
 
   static restore(snap: IsolationForestSnapshot): IsolationForestDetector {
-    if (snap.kind !== 'vigil.iforest' || ![1, 2, 3, 4].includes(snap.version)) throw new Error('not a version 1 to 4 isolation forest snapshot');
+    if (snap.kind !== 'vigil.iforest' || ![1, 2, 3, 4, 5].includes(snap.version)) throw new Error('not a version 1 to 5 isolation forest snapshot');
     const d = new IsolationForestDetector(snap.metrics, snap.config);
     const f64 = (s: string) => {
       const b = Buffer.from(s, 'base64');
       return new Float64Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
     };
-    const need = (s: string | undefined, field: string) => {
+    const need64 = (s: string | undefined, field: string) => {
       if (s === undefined) throw new Error(`isolation forest snapshot version ${snap.version} lacks ${field}`);
-      return f64(s);
+      return s;
     };
+    const need = (s: string | undefined, field: string) => f64(need64(s, field));
     d.histCount = snap.histCount;
     d.rowCount = snap.rowCount;
     d.histShift = snap.histCount - snap.rowCount;
@@ -509,14 +534,27 @@ export class IsolationForestDetector {
     } else d.restoreVectors(need(snap.history, 'history'), need(snap.rows, 'rows'));
     d.sinceTrain = snap.sinceTrain;
     // The forest was grown at the last training, sinceTrain rows ago.
-    d.pathNorm = avgPath(Math.max(2, Math.min(d.cfg.sampleSize, Math.min(snap.rowCount - snap.sinceTrain, d.cfg.window))));
-    const r = Buffer.from(snap.roots, 'base64');
-    const roots = new Int32Array(r.buffer.slice(r.byteOffset, r.byteOffset + r.byteLength));
-    if (snap.version === 4) d.forest = PackedForest.fromBytes(Buffer.from(snap.nodes, 'base64'), roots, need(snap.origin, 'origin'));
-    else {
-      // Earlier versions kept float64 nodes; packed as the tree grower packs its own, they score as a forest grown now would.
-      const wide = snap.version === 1 ? compactNodes(f64(snap.nodes), d.dim) : f64(snap.nodes);
-      d.forest = PackedForest.fromWide(wide, wide.length / WIDE_NODE, d.dim, roots);
+    d.grownPsi = Math.min(d.cfg.sampleSize, Math.min(snap.rowCount - snap.sinceTrain, d.cfg.window));
+    d.pathNorm = avgPath(Math.max(2, d.grownPsi));
+    const int32 = (s: string) => {
+      const b = Buffer.from(s, 'base64');
+      return new Int32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+    };
+    if (snap.version === 5) {
+      if (!Array.isArray(snap.parts) || snap.parts.length === 0) throw new Error('isolation forest snapshot version 5 lacks parts');
+      const parts = snap.parts.map((p) => PackedForest.fromBytes(Buffer.from(p.nodes, 'base64'), int32(p.roots), f64(p.origin)));
+      // A forest saved in other parts than today's is regrown whole at its next training (see train).
+      d.forest = new PartedForest(parts, snap.nextPart ?? 0);
+    } else {
+      // Before version 5, one part: the whole forest.
+      const roots = int32(need64(snap.roots, 'roots'));
+      const nodes = need64(snap.nodes, 'nodes');
+      if (snap.version === 4) d.forest = new PartedForest([PackedForest.fromBytes(Buffer.from(nodes, 'base64'), roots, need(snap.origin, 'origin'))], 0);
+      else {
+        // Earlier versions kept float64 nodes; packed as the tree grower packs its own, they score as a forest grown now would.
+        const wide = snap.version === 1 ? compactNodes(f64(nodes), d.dim) : f64(nodes);
+        d.forest = new PartedForest([PackedForest.fromWide(wide, wide.length / WIDE_NODE, d.dim, roots)], 0);
+      }
     }
     d.calib = f64(snap.calib);
     d.recent.set(f64(snap.recent));
@@ -590,16 +628,17 @@ export interface IsolationForestSnapshot {
   kind: 'vigil.iforest';
   /**
    * 1: nodes of 7 slots, the window as vectors (read, converted); 2: float64 nodes of 4 slots, the window
-   * as vectors (read, packed); 3: the window as values (nodes read, packed); 4: packed nodes (16 bytes) and their origins.
+   * as vectors (read, packed); 3: the window as values (nodes read, packed); 4: packed nodes (16 bytes) and their origins;
+   * 5: the packed forest in parts (see IsolationForestConfig.parts).
    */
-  version: 1 | 2 | 3 | 4;
+  version: 1 | 2 | 3 | 4 | 5;
   metrics: number;
   config: IsolationForestConfig;
-  /** Versions 3 and 4: per metric a ring of window + 10 values by history index; rows' hours and days of week by window slot. */
+  /** Versions 3 to 5: per metric a ring of window + 10 values by history index; rows' hours and days of week by window slot. */
   values?: string;
   hours?: string;
   days?: string;
-  /** Versions 3 and 4: feature vectors of rows (from seedFrom on) that came from a version 1 or 2 snapshot. */
+  /** Versions 3 to 5: feature vectors of rows (from seedFrom on) that came from a version 1 or 2 snapshot. */
   seed?: string;
   seedFrom?: number;
   /** Versions 1 and 2: the last 10 values per metric, and the window's feature vectors by slot. */
@@ -608,10 +647,14 @@ export interface IsolationForestSnapshot {
   histCount: number;
   rowCount: number;
   sinceTrain: number;
-  nodes: string;
-  roots: string;
+  /** Versions 1 to 4: the forest's nodes and roots. */
+  nodes?: string;
+  roots?: string;
   /** Version 4: per feature, the origin of the packed nodes' thresholds. */
   origin?: string;
+  /** Version 5: the forest's parts (nodes, roots, origins as in version 4), and the part the next partial retraining regrows. */
+  parts?: Array<{ nodes: string; roots: string; origin: string }>;
+  nextPart?: number;
   calib: string;
   recent: string;
   recentCount: number;

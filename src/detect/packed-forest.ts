@@ -146,12 +146,17 @@ export class PackedForest {
   }
 
   /**
-   * Mean path length over the trees of the row f[off .. off + dim). The trees are
+   * Mean path length over the trees of the row f[off .. off + dim) (NaN without trees). The trees are
    * walked LANES at a time in lockstep, so the loads of independent walks overlap
    * instead of waiting one after another. Paths are summed in tree order, so the
    * result does not depend on the walking order.
    */
   meanPath(f: Float64Array, off: number): number {
+    return this.pathSum(f, off) / this.roots.length;
+  }
+
+  /** The sum of the path lengths over the trees (see meanPath). */
+  pathSum(f: Float64Array, off: number): number {
     const origin = this.origin;
     const x = this.shifted;
     for (let q = 0; q < x.length; q++) x[q] = f[off + q]! - origin[q]!;
@@ -195,6 +200,6 @@ export class PackedForest {
     }
     let total = 0;
     for (let tr = 0; tr < trees; tr++) total += paths[tr]!;
-    return total / trees;
+    return total;
   }
 }

@@ -180,6 +180,58 @@ describe('isolation forest', () => {
     assert.equal(sinceTrain(early), 100);
   });
 
+  it('kept in parts, regrows one part a retraining, the oldest, once the window is full', () => {
+    const cfg = { trees: 10, sampleSize: 32, window: 64, minRows: 32, retrainEvery: 16, parts: 2 };
+    const d = new IsolationForestDetector(2, cfg);
+    const partsNow = () => d.snapshot().parts!.map((p) => p.nodes);
+    // While the window fills, every training grows both parts (5 trees each).
+    feedSines(d, 2, 64);
+    const full = d.snapshot();
+    assert.equal(full.parts!.length, 2);
+    assert.deepEqual(full.parts!.map((p) => Buffer.from(p.roots, 'base64').length / 4), [5, 5]);
+    assert.equal(full.nextPart, 0);
+    // Then each training regrows one part, in turn.
+    const before = partsNow();
+    const more = (n: number, from: number) => {
+      for (let i = 0; i < n; i++) d.update(T0 + (from + i) * STEP, Float64Array.of(50 + Math.sin(i), 51 + Math.cos(i)));
+    };
+    more(16, 64);
+    const once = partsNow();
+    assert.notEqual(once[0], before[0]);
+    assert.equal(once[1], before[1]);
+    assert.equal(d.snapshot().nextPart, 1);
+    more(16, 80);
+    const twice = partsNow();
+    assert.equal(twice[0], once[0]);
+    assert.notEqual(twice[1], once[1]);
+    assert.equal(d.snapshot().nextPart, 0);
+  });
+
+  it('in parts, restores from its snapshot exactly; a forest saved whole regrows in today\'s parts at its next training', () => {
+    const { cpu, lat } = correlated(900, 800);
+    const cfg = { trees: 30, window: 256, retrainEvery: 64, parts: 3 };
+    const straight = new IsolationForestDetector(2, cfg);
+    const expected = Array.from(cpu, (c, i) => straight.update(T0 + i * STEP, [c, lat[i]!]));
+    const a = new IsolationForestDetector(2, cfg);
+    for (let i = 0; i < 500; i++) a.update(T0 + i * STEP, [cpu[i]!, lat[i]!]);
+    const b = IsolationForestDetector.restore(JSON.parse(JSON.stringify(a.snapshot())));
+    for (let i = 500; i < 900; i++) assert.equal(b.update(T0 + i * STEP, [cpu[i]!, lat[i]!]).raw, expected[i]!.raw);
+    assert.ok(expected[800]!.score > 0.95, `the broken relation scores ${expected[800]!.score}`);
+    // Saved whole (parts 1), restored with parts 3: whole until its next training, then three parts.
+    const w = new IsolationForestDetector(2, { ...cfg, parts: 1 });
+    for (let i = 0; i < 500; i++) w.update(T0 + i * STEP, [cpu[i]!, lat[i]!]);
+    const snap = w.snapshot();
+    const c = IsolationForestDetector.restore({ ...snap, config: { ...snap.config, parts: 3 } });
+    assert.equal(c.snapshot().parts!.length, 1);
+    for (let i = 500; i < 500 + 64; i++) c.update(T0 + i * STEP, [cpu[i]!, lat[i]!]);
+    assert.deepEqual(c.snapshot().parts!.map((p) => Buffer.from(p.roots, 'base64').length / 4), [10, 10, 10]);
+  });
+
+  it('refuses parts that are not a whole number from 1 to the trees', () => {
+    assert.throws(() => new IsolationForestDetector(2, { trees: 10, parts: 11 }), /parts must be a whole number from 1 to the trees \(10\), not 11/);
+    assert.throws(() => new IsolationForestDetector(2, { parts: 0 }), /not 0/);
+  });
+
   it('restores a version 1 snapshot (nodes of 7 slots) and scores on exactly as one that never stopped', () => {
     // Saved by the version 1 code after the first 200 rows of this series, with this configuration.
     const v1 = JSON.parse(readFileSync(fileURLToPath(new URL('../../../test/detect/fixtures/iforest-v1.json', import.meta.url)), 'utf8'));
@@ -195,7 +247,7 @@ describe('isolation forest', () => {
       assert.equal(r.score, expected[i]!.score);
     }
     assert.ok(expected[300]!.score > 0.9, `the spike scores ${expected[300]!.score}`);
-    assert.equal(restored.snapshot().version, 4);
+    assert.equal(restored.snapshot().version, 5);
   });
 });
 

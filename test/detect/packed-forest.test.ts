@@ -39,7 +39,7 @@ describe('packed isolation forest', () => {
   it('is 16 bytes a node: a 16-metric host forest of 100 trees (psi 256) is under 820 kB', () => {
     const f = new IsolationForestDetector(16, { window: 512 });
     feedSines(f, 16, 600);
-    const bytes = Buffer.from(f.snapshot().nodes, 'base64').length;
+    const bytes = Buffer.from(f.snapshot().parts![0]!.nodes, 'base64').length;
     assert.ok(bytes <= 100 * 511 * 16 && bytes > 100 * 100 * 16, `${bytes} bytes`);
   });
 
@@ -49,7 +49,7 @@ describe('packed isolation forest', () => {
     const a = new IsolationForestDetector(2, cfg);
     for (let i = 0; i < 40; i++) a.update(T0 + i * STEP, [10 + g(), 20 + g()]);
     const b = IsolationForestDetector.restore(JSON.parse(JSON.stringify(a.snapshot())));
-    assert.ok(Buffer.from(a.snapshot().nodes, 'base64').length < 1024, 'small enough for the Buffer pool');
+    assert.ok(Buffer.from(a.snapshot().parts![0]!.nodes, 'base64').length < 1024, 'small enough for the Buffer pool');
     for (let i = 40; i < 60; i++) {
       const row = [10 + g(), i === 50 ? 40 : 20 + g()];
       assert.equal(b.update(T0 + i * STEP, row).raw, a.update(T0 + i * STEP, row).raw);
@@ -60,9 +60,10 @@ describe('packed isolation forest', () => {
     const a = new IsolationForestDetector(1, { trees: 2, sampleSize: 8, window: 16, minRows: 8 });
     for (let i = 0; i < 20; i++) a.update(T0 + i * STEP, [i % 5]);
     const snap = a.snapshot();
-    const nodes = Buffer.from(snap.nodes, 'base64');
+    const part = snap.parts![0]!;
+    const nodes = Buffer.from(part.nodes, 'base64');
     nodes.writeInt32LE(0, 0); // the first root's right child: node 0, itself
-    assert.throws(() => IsolationForestDetector.restore({ ...snap, nodes: nodes.toString('base64') }), /node 0 points outside the forest/);
+    assert.throws(() => IsolationForestDetector.restore({ ...snap, parts: [{ ...part, nodes: nodes.toString('base64') }] }), /node 0 points outside the forest/);
   });
 
   it('refuses a configuration too large to pack, naming it', () => {

@@ -47,6 +47,8 @@ export interface DetectionOptions {
     window: number;
     /** Rows between a host forest's retrainings (default 256, the detector's). */
     retrainEvery?: number;
+    /** Parts a host forest's trees are kept in, one regrown a retraining (default 1: all of them). */
+    parts?: number;
     /** A host's complete rows wait to be scored together until the newest is this much after the oldest (ms; default 0: each at once). */
     batchDelayMs?: number;
   };
@@ -140,7 +142,7 @@ export class DetectionStage {
         maxGroups: mv.maxGroups,
         maxMetricsPerGroup: mv.maxMetricsPerGroup,
         ...(mv.batchDelayMs !== undefined && { batchDelayMs: mv.batchDelayMs }),
-        forest: { contamination: mv.contamination, threshold: mv.threshold, consecutive: mv.consecutive, window: mv.window, ...(mv.retrainEvery !== undefined && { retrainEvery: mv.retrainEvery }) },
+        forest: { contamination: mv.contamination, threshold: mv.threshold, consecutive: mv.consecutive, window: mv.window, ...(mv.retrainEvery !== undefined && { retrainEvery: mv.retrainEvery }), ...(mv.parts !== undefined && { parts: mv.parts }) },
       });
     }
   }

@@ -160,6 +160,13 @@ describe('host forests', () => {
     assert.equal(forest(stricter).threshold, 0.99, 'contamination 0.01, not the saved 0.05');
     assert.equal(forest(stricter).cfg.phase, forest(before).cfg.phase, "the host's own retraining phase");
 
+    // Parts are no part of the shape: a forest saved whole is regrown in today's parts.
+    const parted = new HostForests({ groupBy: 'instance', maxGroups: 10, maxMetricsPerGroup: 8, forest: { minRows: 16, window: 64, retrainEvery: 32, parts: 2 } });
+    parted.offerSaved(load);
+    parted.catchUpFrom(host, 'm0', (_, err) => assert.fail(err));
+    parted.finishReplay();
+    assert.equal(forest(parted).cfg.parts, 2);
+
     const wider = new HostForests({ groupBy: 'instance', maxGroups: 10, maxMetricsPerGroup: 8, forest: { minRows: 16, window: 128, retrainEvery: 32 } });
     wider.offerSaved(load);
     const errors: string[] = [];

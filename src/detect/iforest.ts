@@ -40,10 +40,10 @@ export interface IsolationForestConfig {
   phase: number;
   /**
    * Parts the trees are kept in: each retraining regrows one part, the oldest, on the window
-   * (1: the whole forest). With 2, a retraining grows half the trees, so retraining every 256
-   * rows costs what retraining every 512 did, and each tree is at most 512 rows old instead
-   * of 256 (not 512 and 1,024). The whole forest is regrown while the window fills and when
-   * this changes.
+   * (1: the whole forest). With 2, a retraining grows half the trees: retraining every 256 rows
+   * costs what regrowing the whole forest every 512 did, while half the trees are at most 256
+   * rows old and the rest at most 512. The whole forest is regrown while the window fills and
+   * when this changes.
    */
   parts: number;
 }

@@ -511,15 +511,18 @@ export class IsolationForestDetector {
   static restore(snap: IsolationForestSnapshot): IsolationForestDetector {
     if (snap.kind !== 'vigil.iforest' || ![1, 2, 3, 4, 5].includes(snap.version)) throw new Error('not a version 1 to 5 isolation forest snapshot');
     const d = new IsolationForestDetector(snap.metrics, snap.config);
-    const f64 = (s: string) => {
+    // A copy into a buffer of its own: a decoded Buffer may be a view into a shared pool.
+    const bytes = (s: string) => {
       const b = Buffer.from(s, 'base64');
-      return new Float64Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+      return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
     };
-    const need64 = (s: string | undefined, field: string) => {
+    const f64 = (s: string) => new Float64Array(bytes(s));
+    const int32 = (s: string) => new Int32Array(bytes(s));
+    const present = (s: string | undefined, field: string) => {
       if (s === undefined) throw new Error(`isolation forest snapshot version ${snap.version} lacks ${field}`);
       return s;
     };
-    const need = (s: string | undefined, field: string) => f64(need64(s, field));
+    const need = (s: string | undefined, field: string) => f64(present(s, field));
     d.histCount = snap.histCount;
     d.rowCount = snap.rowCount;
     d.histShift = snap.histCount - snap.rowCount;
@@ -536,10 +539,6 @@ export class IsolationForestDetector {
     // The forest was grown at the last training, sinceTrain rows ago.
     d.grownPsi = Math.min(d.cfg.sampleSize, Math.min(snap.rowCount - snap.sinceTrain, d.cfg.window));
     d.pathNorm = avgPath(Math.max(2, d.grownPsi));
-    const int32 = (s: string) => {
-      const b = Buffer.from(s, 'base64');
-      return new Int32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
-    };
     if (snap.version === 5) {
       if (!Array.isArray(snap.parts) || snap.parts.length === 0) throw new Error('isolation forest snapshot version 5 lacks parts');
       const parts = snap.parts.map((p) => PackedForest.fromBytes(Buffer.from(p.nodes, 'base64'), int32(p.roots), f64(p.origin)));
@@ -547,8 +546,8 @@ export class IsolationForestDetector {
       d.forest = new PartedForest(parts, snap.nextPart ?? 0);
     } else {
       // Before version 5, one part: the whole forest.
-      const roots = int32(need64(snap.roots, 'roots'));
-      const nodes = need64(snap.nodes, 'nodes');
+      const roots = int32(present(snap.roots, 'roots'));
+      const nodes = present(snap.nodes, 'nodes');
       if (snap.version === 4) d.forest = new PartedForest([PackedForest.fromBytes(Buffer.from(nodes, 'base64'), roots, need(snap.origin, 'origin'))], 0);
       else {
         // Earlier versions kept float64 nodes; packed as the tree grower packs its own, they score as a forest grown now would.

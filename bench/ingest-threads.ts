@@ -8,6 +8,7 @@ import { tuneEngine } from '../src/core/engine-tuning.js';
 import { defaultConfig, toStoreOptions } from '../src/config/index.js';
 import { DetectionStage } from '../src/detect/stage/detection-stage.js';
 import { FlatScoresBuilder } from '../src/detect/stage/flat-scores.js';
+import { BLOCK_SAMPLES } from '../src/detect/stage/worker-messages.js';
 import { IngestPipeline } from '../src/ingest/pipeline.js';
 import { decodeWriteRequest, snappyDecode } from '../src/ingest/remote-write/decode.js';
 import { DeltaAccumulator } from '../src/ingest/otlp/translate.js';
@@ -26,9 +27,11 @@ import { SeriesGen, loadNab } from './series-gen.js';
  *   otlp_thread_us_per_sample          the same for OTLP/HTTP protobuf bodies
  *   lp_thread_us_per_sample            the same for InfluxDB line protocol bodies (values as
  *                                      Telegraf writes them, formatted before timing: the senders' work)
- *   detect_thread_us_per_sample        the detection worker's stage (DetectionStage.observeFlat: the
+ *   detect_thread_us_per_sample        the detection worker's stage (DetectionStage.observeBlock: the
  *                                      ensemble on every sample, the host forests, the scores to write
- *                                      back) on flat batches of 2,000 samples
+ *                                      back) on flat batches of 2,000 samples, taken in blocks of up to
+ *                                      BLOCK_SAMPLES (256 Ki) as the worker takes its backlog when it is
+ *                                      behind, as it is at bench:ingest's rate
  * All over 10,000 series (100 hosts of 100), 15 s apart in sample time, each past a day of
  * samples (the daily cycle in use, the forests retrained many times) before timing.
  *
@@ -115,19 +118,32 @@ function runDetect(series: number): Promise<PartRun> {
   if (mv !== undefined) Object.assign(detect.multivariate, JSON.parse(mv));
   const stage = new DetectionStage({ append() {}, series: () => [], read: () => [] } as never, detect, undefined, logger);
   const ids = Uint32Array.from({ length: series }, (_, i) => i);
-  const ends = Uint32Array.from({ length: series }, (_, i) => (i % BATCH) + 1);
-  const ts = new Float64Array(series);
-  const vs = new Float64Array(series);
+  // Blocks as the worker takes its backlog when behind (as it is at bench:ingest's rate): the
+  // ingest thread's batches of BATCH series, as many as make BLOCK_SAMPLES.
+  const roundsPerBlock = Math.max(1, Math.floor(BLOCK_SAMPLES / series));
+  const ends = Uint32Array.from({ length: BATCH }, (_, i) => i + 1);
+  const batches = Uint32Array.of(BATCH);
+  const block = Array.from({ length: roundsPerBlock }, () => ({ ts: new Float64Array(series), vs: new Float64Array(series) }));
+  const parts = block.flatMap(({ ts, vs }) =>
+    Array.from({ length: Math.ceil(series / BATCH) }, (_, k) => {
+      const n = Math.min(BATCH, series - k * BATCH);
+      const at = k * BATCH;
+      return { ids: ids.subarray(at, at + n), ends: ends.subarray(0, n), ts: ts.subarray(at, at + n), vs: vs.subarray(at, at + n), batches: n === BATCH ? batches : Uint32Array.of(n) };
+    }),
+  );
+  const perRound = parts.length / roundsPerBlock;
+  let filled = 0;
   return timeRounds('detect', series, gen, (r, values) => {
+    const { ts, vs } = block[filled++]!;
     ts.fill(T0 + r * STEP_MS);
     if (values === undefined) for (let i = 0; i < series; i++) vs[i] = gen.next(i);
     else vs.set(values);
-    for (let b = 0; b < series; b += BATCH) {
-      // A batch as the worker gets it: the ingest thread's arrays, scores built for the reply.
-      const out = new FlatScoresBuilder(BATCH, BATCH);
-      stage.observeFlat(ids.subarray(b, b + BATCH), ends.subarray(b, b + BATCH), ts.subarray(b, b + BATCH), vs.subarray(b, b + BATCH), 0, Math.min(BATCH, series - b), labelsOf, out);
-      out.result();
-    }
+    // A block is scored once full, and at the last warm-up and timed round.
+    if (filled < roundsPerBlock && r !== WARM_ROUNDS - 1 && r !== WARM_ROUNDS + TIMED_ROUNDS - 1) return;
+    const out = new FlatScoresBuilder(256, 1024);
+    stage.observeBlock(parts.slice(0, filled * perRound), labelsOf, out);
+    out.result();
+    filled = 0;
   });
 }
 

@@ -4,6 +4,7 @@ import { spawnSync, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { VIGIL_BIN, startVigilProcess, tempDir, waitForExit, writeConfig } from '../helpers/vigil-process.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 /** A daily-seasonal series at 5-minute steps with one spike at row `spike`. */
 function seasonalCsv(rows: number, spike: number): string {
@@ -70,16 +71,19 @@ test('vigil backfill loads history into a running Vigil, whose detectors score i
     const read = (await (await fetch(`${vigil.url}/api/v1/samples?${q}`)).json()) as { data: { result: Array<{ values: unknown[] }> } };
     assert.equal(read.data.result[0]!.values.length, 3000);
 
+    // Scoring follows ingestion: the detection worker scores what waits for it as a block (detect.blockDelay).
     const scores = new URLSearchParams({ 'match[]': 'vigil_anomaly_score{source_metric="api_latency_ms"}', start: String(t0), end: String(t0 + 3000 * 300) });
-    const s = (await (await fetch(`${vigil.url}/api/v1/samples?${scores}`)).json()) as { data: { result: Array<{ values: Array<[number, string]> }> } };
-    assert.equal(s.data.result[0]!.values.length, 3000, 'every backfilled sample was scored');
+    await waitFor('every backfilled sample scored', async () => {
+      const s = (await (await fetch(`${vigil.url}/api/v1/samples?${scores}`)).json()) as { data: { result: Array<{ values: Array<[number, string]> }> } };
+      return s.data.result[0]?.values.length === 3000;
+    });
 
-    const anomalies = (await (await fetch(`${vigil.url}/api/v1/anomalies?limit=50`)).json()) as { data: Array<{ t: number; labels: Record<string, string> }> };
     const spikeT = Date.UTC(2025, 0, 6) + 2600 * 300_000;
-    assert.ok(
-      anomalies.data.some((e) => e.t === spikeT && e.labels.service === 'checkout'),
-      `an anomaly event at the spike; got ${anomalies.data.map((e) => new Date(e.t).toISOString()).join(', ')}`,
-    );
+    let seen: Array<{ t: number; labels: Record<string, string> }> = [];
+    await waitFor('an anomaly event at the spike', async () => {
+      seen = ((await (await fetch(`${vigil.url}/api/v1/anomalies?limit=50`)).json()) as { data: typeof seen }).data;
+      return seen.some((e) => e.t === spikeT && e.labels.service === 'checkout');
+    }, 5_000).catch(() => assert.fail(`no anomaly event at the spike; got ${seen.map((e) => new Date(e.t).toISOString()).join(', ')}`));
   } finally {
     vigil.child.kill('SIGTERM');
     await waitForExit(vigil.child);

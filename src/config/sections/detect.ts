@@ -13,6 +13,13 @@ export const detectSchema = section({
   // A million (about 24 MB of samples in flight at most) lets each thread ride out the other's
   // slow spells (a checkpoint, a retraining) instead of leaving a core idle.
   maxBacklog: count(1000).default(1_000_000),
+  // A worker scores the samples waiting for it as one block, series by series, once the
+  // block's first batch has waited this long (or the block is full: 256 Ki samples, at most a
+  // quarter of maxBacklog). A series with several samples in a block has its detector's state
+  // fetched from memory once for them all: at high rates per series (a catch-up, a backfill,
+  // fast scrapes) that is about 40% of the worker's time. It delays anomaly events by up to
+  // this much; 0 scores whatever is waiting at once.
+  blockDelay: duration({ min: 0 }).prefault('250ms'),
   // Calibrated score at or above which an anomaly event opens; one value serves every series.
   threshold: z.number().gt(0).lt(1).default(0.08),
   // Hysteresis: an episode closes after this many samples below threshold/2, so one episode is one event.
@@ -61,6 +68,7 @@ export const detectSchema = section({
   enabled: d.enabled,
   workers: d.workers === 'auto' ? Math.max(1, Math.min(4, availableParallelism() - 1)) : d.workers,
   maxBacklog: d.maxBacklog,
+  blockDelayMs: d.blockDelay,
   threshold: d.threshold,
   clearAfter: d.clearAfter,
   severityHigh: d.severityHigh,

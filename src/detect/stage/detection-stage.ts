@@ -15,6 +15,7 @@ import type { MetricType } from '../../core/metadata.js';
 import { AnomalyFeed, type AnomalyListener } from './anomaly-feed.js';
 import { HostForests, type HostColumn, type HostRowResult } from './host-forests.js';
 import type { FlatScoresBuilder } from './flat-scores.js';
+import { SeriesMajorOrder, type FlatSamples } from './series-major.js';
 import type { DetectorStateStore, SavedState } from './state-store.js';
 import { slotStateFromBytes, slotStateToBytes } from './slot-state.js';
 
@@ -36,6 +37,11 @@ export interface DetectionOptions {
   scoreHeartbeatMs?: number;
   rebuildWindowMs: number;
   saveIntervalMs: number;
+  /**
+   * A detection worker scores what waits for it as one block (observeBlock) once the block's
+   * first batch has waited this long (ms), or once it is full; default 0: at once.
+   */
+  blockDelayMs?: number;
   multivariate: {
     enabled: boolean;
     groupBy: string;
@@ -123,6 +129,10 @@ export class DetectionStage {
   private readonly typeOf = (family: string): MetricType | undefined => this.familyTypes.get(family);
   private saveTimer: NodeJS.Timeout | undefined;
   private readonly feed: AnomalyFeed;
+  /** observeBlock's arrangement of its batches, series by series (buffers reused). */
+  private readonly seriesMajor = new SeriesMajorOrder();
+  /** Events raised during observeBlock, emitted in time order when it is done. */
+  private held: AnomalyEvent[] | undefined;
   readonly counters: DetectionCounters;
 
   constructor(
@@ -313,6 +323,49 @@ export class DetectionStage {
    * storing them.
    */
   observeFlat(ids: Uint32Array, ends: Uint32Array, ts: Float64Array, vs: Float64Array, first: number, last: number, labelsOf: readonly Labels[], out: FlatScoresBuilder): void {
+    this.scoreFlat(ids, ends, ts, vs, first, last, labelsOf, out);
+    if (this.forests === undefined) return;
+    this.forestFlat(ids, ends, ts, vs, first, last);
+    this.forests.flush((r) => this.onHostRow(r, out));
+  }
+
+  /**
+   * observeFlat() over several flat batches at once, as the detection worker takes its
+   * backlog: the univariate scores series by series, each series' samples from all the
+   * batches together (SeriesMajorOrder: its state is then fetched from memory once for
+   * them all, not once a sample), then the host forests every sample in the order it came,
+   * ingest batch by ingest batch (`batches` of each part: the end, as a series index, of
+   * each ingest batch in it), as observeFlat would give them. A series' samples are
+   * scored in the same order either way and the forests see the same rows, so the
+   * scores, states and events are observeFlat's; the events come out when the block is
+   * done, in time order.
+   */
+  observeBlock(parts: ReadonlyArray<FlatSamples & { readonly batches: Uint32Array }>, labelsOf: readonly Labels[], out: FlatScoresBuilder): void {
+    const held: AnomalyEvent[] = (this.held = []);
+    try {
+      const g = this.seriesMajor;
+      g.arrange(parts);
+      this.scoreFlat(g.ids, g.ends, g.ts, g.vs, 0, g.series, labelsOf, out);
+      const forests = this.forests;
+      if (forests === undefined) return;
+      for (const p of parts) {
+        let first = 0;
+        for (const last of p.batches) {
+          this.forestFlat(p.ids, p.ends, p.ts, p.vs, first, last);
+          forests.flush((r) => this.onHostRow(r, out));
+          first = last;
+        }
+      }
+    } finally {
+      this.held = undefined;
+      // Stable: events of one time keep the order they were raised in.
+      held.sort((a, b) => a.t - b.t);
+      for (const e of held) this.feed.emit(e);
+    }
+  }
+
+  /** observeFlat's univariate part: scores series [first, last) and adds the scores kept to `out`. */
+  private scoreFlat(ids: Uint32Array, ends: Uint32Array, ts: Float64Array, vs: Float64Array, first: number, last: number, labelsOf: readonly Labels[], out: FlatScoresBuilder): void {
     const writeScores = this.opts.writeScores;
     let from = first > 0 ? ends[first - 1]! : 0;
     for (let i = first; i < last; i++) {
@@ -330,18 +383,26 @@ export class DetectionStage {
       let newRun = true;
       for (let j = from; j < to; j++) {
         const t = ts[j]!;
-        const v = vs[j]!;
-        const score = this.scoreOne(slot, t, v, true);
+        const score = this.scoreOne(slot, t, vs[j]!, true);
         if (score >= 0 && writeScores && this.keepScore(slot, t, score)) {
           if (slot.scoreId < 0) out.series.push([(slot.scoreId = this.nextScoreId++), slot.scoreLabels]);
           out.add(slot.scoreId, newRun, t, score);
           newRun = false;
         }
-        this.addToForest(slot, slot.labels, t, v);
       }
       from = to;
     }
-    this.forests?.flush((r) => this.onHostRow(r, out));
+  }
+
+  /** observeFlat's multivariate part: hands the samples of series [first, last) to their hosts' forests (scoreFlat has found their slots). */
+  private forestFlat(ids: Uint32Array, ends: Uint32Array, ts: Float64Array, vs: Float64Array, first: number, last: number): void {
+    let from = first > 0 ? ends[first - 1]! : 0;
+    for (let i = first; i < last; i++) {
+      const to = ends[i]!;
+      const slot = this.slotsById[ids[i]!];
+      if (slot != null && slot.hostColumn !== null) for (let j = from; j < to; j++) this.addToForest(slot, slot.labels, ts[j]!, vs[j]!);
+      from = to;
+    }
   }
 
   /**
@@ -399,7 +460,7 @@ export class DetectionStage {
     const tr = stepEpisode(slot, t, score, this.opts.threshold, this.opts.clearAfter);
     if (tr === 'opened' && emit) {
       const ex = this.slot.toExplanation();
-      this.feed.emit({
+      this.emit({
         kind: 'anomaly',
         id: eventId(slot.hash, t),
         seriesHash: slot.hash,
@@ -435,7 +496,7 @@ export class DetectionStage {
     // The forest's own consecutive-anomalies rule gates the episode.
     const tr = stepEpisode(ep, r.t, res.flagged ? res.score : 0, 1e-9, this.opts.clearAfter);
     if (tr !== 'opened') return;
-    this.feed.emit({
+    this.emit({
       kind: 'anomaly',
       id: eventId(series.hash, r.t),
       seriesHash: series.hash,
@@ -453,6 +514,11 @@ export class DetectionStage {
         direction: 'none',
       },
     });
+  }
+
+  private emit(e: AnomalyEvent): void {
+    if (this.held !== undefined) this.held.push(e);
+    else this.feed.emit(e);
   }
 
   /** A host's forest score series (made at its first row, as a series' slot is at its first sample). */

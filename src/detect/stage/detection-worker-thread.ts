@@ -51,33 +51,67 @@ function register(series: Array<[number, Labels]>): void {
   for (const [id, labels] of series) labelsById[id] = Object.freeze(labels);
 }
 
+type LiveSamples = Extract<ToWorker, { type: 'samples' }>;
+
+/** Scores a block of live batches; one reply brings back their scores and their buffers. */
+function scoreBlock(block: LiveSamples[]): void {
+  let n = 0;
+  for (const m of block) {
+    register(m.series);
+    n += m.ts.length;
+  }
+  // Sized for the few scores kept (nearly every score is 0 and not written); it grows if need be.
+  const scores = new FlatScoresBuilder(256, 1024);
+  stage.observeBlock(block, labelsById, scores);
+  const out = scores.result();
+  const spare = block.map((m) => [m.ids.buffer, m.ends.buffer, m.ts.buffer, m.vs.buffer] as [ArrayBuffer, ArrayBuffer, ArrayBuffer, ArrayBuffer]);
+  const reply: FromWorker = { type: 'scores', ...out, scored: stage.counters.scored, seriesCount: stage.seriesCount, spare };
+  init.scores.postMessage(reply, [out.ids.buffer, out.ends.buffer, out.ts.buffer, out.vs.buffer, ...spare.flat()]);
+  Atomics.add(processed, 0, n);
+  Atomics.notify(processed, 0);
+}
+
+/**
+ * Live batches wait here to be scored as one block (see detect.blockDelay): once the first has
+ * waited blockDelayMs, or once they hold blockSamples. Any other message scores them first.
+ */
+const waiting: LiveSamples[] = [];
+let waitingSamples = 0;
+let timer: NodeJS.Timeout | undefined;
+const blockDelayMs = init.opts.blockDelayMs ?? 0;
+
+function scoreWaiting(): void {
+  clearTimeout(timer);
+  timer = undefined;
+  if (waiting.length === 0) return;
+  scoreBlock(waiting.splice(0));
+  waitingSamples = 0;
+}
+
 port.on('message', (m: ToWorker) => {
+  if (m.type === 'samples' && !m.replay) {
+    waiting.push(m);
+    waitingSamples += m.ts.length;
+    if (waitingSamples >= init.blockSamples) scoreWaiting();
+    else timer ??= setTimeout(scoreWaiting, blockDelayMs);
+  } else {
+    scoreWaiting();
+    handle(m);
+  }
+});
+
+function handle(m: ToWorker): void {
   switch (m.type) {
     case 'samples': {
-      // Counted first: the live batch's buffers go back with its scores (detached here after that).
-      const n = m.ts.length;
+      // Replayed history at start-up (live samples go to scoreBlock).
       register(m.series);
-      if (m.replay) {
-        let from = 0;
-        for (let i = 0; i < m.ids.length; i++) {
-          const to = m.ends[i]!;
-          stage.replay(labelsById[m.ids[i]!]!, m.ts.subarray(from, to), m.vs.subarray(from, to));
-          from = to;
-        }
-      } else {
-        // Sized for the few scores kept (nearly every score is 0 and not written); it grows if need be.
-        const scores = new FlatScoresBuilder(Math.min(m.ids.length, 256), Math.min(m.ts.length, 1024));
-        let first = 0;
-        for (const last of m.batches) {
-          stage.observeFlat(m.ids, m.ends, m.ts, m.vs, first, last, labelsById, scores);
-          first = last;
-        }
-        const out = scores.result();
-        const spare = [m.ids.buffer, m.ends.buffer, m.ts.buffer, m.vs.buffer] as [ArrayBuffer, ArrayBuffer, ArrayBuffer, ArrayBuffer];
-        const reply: FromWorker = { type: 'scores', ...out, scored: stage.counters.scored, seriesCount: stage.seriesCount, spare };
-        init.scores.postMessage(reply, [out.ids.buffer, out.ends.buffer, out.ts.buffer, out.vs.buffer, ...spare]);
+      let from = 0;
+      for (let i = 0; i < m.ids.length; i++) {
+        const to = m.ends[i]!;
+        stage.replay(labelsById[m.ids[i]!]!, m.ts.subarray(from, to), m.vs.subarray(from, to));
+        from = to;
       }
-      Atomics.add(processed, 0, n);
+      Atomics.add(processed, 0, m.ts.length);
       Atomics.notify(processed, 0);
       break;
     }
@@ -107,4 +141,4 @@ port.on('message', (m: ToWorker) => {
       port.close();
       break;
   }
-});
+}

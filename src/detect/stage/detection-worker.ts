@@ -8,7 +8,7 @@ import type { SampleBatch, SampleStore } from '../../store/types.js';
 import { AnomalyFeed, type AnomalyListener } from './anomaly-feed.js';
 import { ANOMALY_SCORE_METRIC, type DetectionCounters, type DetectionOptions } from './detection-stage.js';
 import type { Detection } from './detection.js';
-import type { FlatBatch, FromWorker, ToWorker, WorkerInit } from './worker-messages.js';
+import { BLOCK_SAMPLES, type FlatBatch, type FromWorker, type ToWorker, type WorkerInit } from './worker-messages.js';
 
 /** Pending samples sent at once; smaller batches go at the end of the event-loop turn. */
 const FLUSH_SAMPLES = 16_384;
@@ -91,7 +91,8 @@ export class DetectionWorker implements Detection {
     this.processed = new Int32Array(processed);
     const { port1, port2 } = new MessageChannel();
     this.scores = port1;
-    const init: WorkerInit = { opts, stateDir, processed, scores: port2 };
+    // A block never waits for more than ingest may send before it waits for the worker.
+    const init: WorkerInit = { opts, stateDir, processed, scores: port2, blockSamples: Math.max(1, Math.min(BLOCK_SAMPLES, maxBacklog >>> 2)) };
     this.worker = new Worker(new URL('./detection-worker-thread.js', import.meta.url), { workerData: init, transferList: [port2] });
     this.worker.on('message', (m: FromWorker) => this.onMessage(m));
     port1.on('message', (m: FromWorker) => this.onMessage(m));
@@ -339,8 +340,8 @@ export class DetectionWorker implements Detection {
         this.counters.scored = m.scored;
         this.series = m.seriesCount;
         this.appendScores(m);
-        if (m.spare && this.spare.length < MAX_SPARE) {
-          const [ids, ends, ts, vs] = m.spare;
+        for (const [ids, ends, ts, vs] of m.spare) {
+          if (this.spare.length >= MAX_SPARE) break;
           this.spare.push({ ids: new Uint32Array(ids), ends: new Uint32Array(ends), ts: new Float64Array(ts), vs: new Float64Array(vs) });
         }
         break;
@@ -455,8 +456,12 @@ interface BatchBuffers {
   vs: Float64Array<ArrayBuffer>;
 }
 
-/** Batches' buffers kept for reuse: enough for the batches in flight at a typical backlog's edge. */
-const MAX_SPARE = 8;
+/**
+ * Batches' buffers kept for reuse: enough for those in flight, a block's worth (the worker
+ * scores up to 16 batches of FLUSH_SAMPLES as one block, and sends their buffers back
+ * together) and some; about 270 kB each.
+ */
+const MAX_SPARE = 24;
 
 /** Samples gathered for the next message to the worker, in arrays that go with it. */
 class PendingBatch implements BatchBuffers {

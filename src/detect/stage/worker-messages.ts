@@ -10,12 +10,20 @@ import type { DetectionOptions } from './detection-stage.js';
  * arrays (transferred, not copied): series i of a batch is ids[i] with samples
  * [ends[i-1], ends[i]).
  */
+/**
+ * Most samples the detection worker scores as one block (DetectionStage.observeBlock; see
+ * detect.blockDelay): 256 Ki samples is some 0.2 s of scoring, and 4 MB of copies.
+ */
+export const BLOCK_SAMPLES = 1 << 18;
+
 export interface WorkerInit {
   opts: DetectionOptions;
   /** Directory of detect.db; absent = state is not saved. */
   stateDir?: string;
   /** Int32 counter of samples processed, shared for back-pressure. */
   processed: SharedArrayBuffer;
+  /** A block is scored once it holds this many samples (BLOCK_SAMPLES, at most a quarter of the backlog bound). */
+  blockSamples: number;
   /**
    * The port scores go back on: its own channel, so the ingest thread can store them
    * synchronously (receiveMessageOnPort) before taking more samples and while it waits.
@@ -42,8 +50,8 @@ export type ToWorker =
   | { type: 'close' };
 
 export type FromWorker =
-  /** `spare`: the scored batch's buffers (ids, ends, ts, vs), sent back for reuse. */
-  | ({ type: 'scores'; scored: number; seriesCount: number; spare?: [ArrayBuffer, ArrayBuffer, ArrayBuffer, ArrayBuffer] } & FlatBatch)
+  /** `spare`: the scored batches' buffers (ids, ends, ts, vs of each), sent back for reuse. */
+  | ({ type: 'scores'; scored: number; seriesCount: number; spare: Array<[ArrayBuffer, ArrayBuffer, ArrayBuffer, ArrayBuffer]> } & FlatBatch)
   | { type: 'event'; event: AnomalyEvent }
   | { type: 'restored'; from: Float64Array; restored: number }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; obj: Record<string, unknown>; msg: string }

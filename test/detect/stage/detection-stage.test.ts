@@ -11,7 +11,8 @@ import type { SeriesWrite } from '../../../src/store/types.js';
 import { batchFromWrites } from '../../../src/store/sample-batch.js';
 import { tempDir } from '../../helpers/vigil-process.js';
 import { SeriesDetector, stateToBytes } from '../../../src/detect/series.js';
-import { seriesHash } from '../../../src/core/labels.js';
+import { METRIC_NAME, seriesHash, type Labels } from '../../../src/core/labels.js';
+import { FlatScoresBuilder } from '../../../src/detect/stage/flat-scores.js';
 
 const OPTS: DetectionOptions = {
   threshold: 0.08,
@@ -323,3 +324,102 @@ test("a family's type reaches only the series named after it (its name, and with
   assert.equal(stage.setMetricTypes([['rpc_latency', 'histogram']]), 3, 'a histogram family: they are again');
   store.close();
 });
+
+test("scored in blocks series by series (the worker's way when behind), a fleet gets the same scores, forest rows and events as batch by batch", () => {
+  const opts: DetectionOptions = { ...OPTS, multivariate: { ...OPTS.multivariate, enabled: true, window: 128, consecutive: 1 } };
+  const hosts = ['h1', 'h2', 'h3'];
+  const names = ['load1', 'latency_seconds', 'queue_depth', 'http_requests_total'];
+  // Ids as the ingest thread gives them; a score series among them is never scored.
+  const labelsOf: Labels[] = hosts.flatMap((instance) => names.map((n) => Object.freeze({ __name__: n, instance, job: 'api' })));
+  labelsOf.push(Object.freeze({ __name__: ANOMALY_SCORE_METRIC, instance: 'h1', job: 'api' }));
+  let s = 11;
+  const rnd = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const counters = labelsOf.map(() => 1000);
+  /** Round r's batch of one host (its series, one sample each): h2's load and latency jump at 500, h3's queue spikes at 650. */
+  const batch = (r: number, h: number) => {
+    const ids = Uint32Array.from([...names.keys()].map((k) => h * names.length + k).concat(h === 0 ? [labelsOf.length - 1] : []));
+    const vs = Float64Array.from(ids, (id) => {
+      const name = labelsOf[id]![METRIC_NAME];
+      if (name === 'http_requests_total') return (counters[id]! += 40 + Math.floor(rnd() * 10));
+      const jump = (h === 1 && r >= 500 && r < 520 && name !== 'queue_depth' ? 30 : 0) + (h === 2 && r >= 650 && r < 653 && name === 'queue_depth' ? 80 : 0);
+      return 10 + rnd() * 2 + jump;
+    });
+    return { ids, ends: Uint32Array.from(ids, (_, i) => i + 1), ts: new Float64Array(ids.length).fill(T0 + r * STEP), vs, batches: Uint32Array.of(ids.length) };
+  };
+  const list = Array.from({ length: 900 }, (_, r) => hosts.map((_, h) => batch(r, h))).flat();
+
+  const collect = (scores: Map<string, number[][]>, events: AnomalyEvent[], stage: DetectionStage) => {
+    stage.onAnomaly((e) => events.push(e));
+    return (out: FlatScoresBuilder) => {
+      const r = out.result();
+      const labels = new Map(r.series);
+      named.set(stage, new Map([...(named.get(stage) ?? []), ...labels]));
+      let from = 0;
+      r.ids.forEach((id, i) => {
+        const key = JSON.stringify(named.get(stage)!.get(id));
+        const to = r.ends[i]!;
+        for (let j = from; j < to; j++) scores.set(key, [...(scores.get(key) ?? []), [r.ts[j]!, r.vs[j]!]]);
+        from = to;
+      });
+    };
+  };
+  const named = new Map<DetectionStage, Map<number, Labels>>();
+  const noStore = { append() {}, series: () => [], read: () => [] } as never;
+
+  const byBatch = new DetectionStage(noStore, opts, undefined, silent);
+  const batchScores = new Map<string, number[][]>();
+  const batchEvents: AnomalyEvent[] = [];
+  const takeBatch = collect(batchScores, batchEvents, byBatch);
+  for (const b of list) {
+    const out = new FlatScoresBuilder(4, 4);
+    byBatch.observeFlat(b.ids, b.ends, b.ts, b.vs, 0, b.ids.length, labelsOf, out);
+    takeBatch(out);
+  }
+
+  const byBlock = new DetectionStage(noStore, opts, undefined, silent);
+  const blockScores = new Map<string, number[][]>();
+  const blockEvents: AnomalyEvent[] = [];
+  const takeBlock = collect(blockScores, blockEvents, byBlock);
+  let blocks = 0;
+  for (let i = 0; i < list.length; blocks++) {
+    // Blocks of 1 to 60 batches, some of them as the ingest thread sends them: several batches in one message.
+    const n = 1 + Math.floor(rnd() * 60);
+    const parts = list.slice(i, i + n);
+    i += n;
+    const merged = parts.length > 2 ? [merge(parts.slice(0, 3)), ...parts.slice(3)] : parts;
+    const before = blockEvents.length;
+    const out = new FlatScoresBuilder(4, 4);
+    byBlock.observeBlock(merged, labelsOf, out);
+    takeBlock(out);
+    const raised = blockEvents.slice(before).map((e) => e.t);
+    assert.deepEqual(raised, [...raised].sort((a, b) => a - b), "a block's events come out in time order");
+  }
+  assert.ok(blocks > 20);
+
+  assert.equal(byBlock.counters.scored, byBatch.counters.scored);
+  assert.equal(byBlock.counters.scored, 900 * 12 - 3, 'every sample but each counter\'s first is scored; the score series is not');
+  assert.deepEqual(new Set(blockScores.keys()), new Set(batchScores.keys()));
+  assert.ok([...batchScores.keys()].some((k) => k.includes('iforest')), 'host forest rows are scored');
+  for (const [k, v] of batchScores) assert.deepEqual(blockScores.get(k), v, k);
+  const sortById = (l: AnomalyEvent[]) => [...l].sort((a, b) => a.t - b.t || (a.id < b.id ? -1 : 1));
+  assert.ok(batchEvents.some((e) => e.explanation.component === 'iforest') && batchEvents.some((e) => e.explanation.component !== 'iforest'), 'univariate and host events both');
+  assert.deepEqual(sortById(blockEvents), sortById(batchEvents));
+});
+
+/** Several ingest batches as one message: the arrays end to end, each batch's end in `batches`. */
+function merge(parts: Array<{ ids: Uint32Array; ends: Uint32Array; ts: Float64Array; vs: Float64Array }>) {
+  const ids: number[] = [];
+  const ends: number[] = [];
+  const ts: number[] = [];
+  const vs: number[] = [];
+  const batches: number[] = [];
+  for (const p of parts) {
+    const base = ts.length;
+    ids.push(...p.ids);
+    for (const e of p.ends) ends.push(base + e);
+    ts.push(...p.ts);
+    vs.push(...p.vs);
+    batches.push(ids.length);
+  }
+  return { ids: Uint32Array.from(ids), ends: Uint32Array.from(ends), ts: Float64Array.from(ts), vs: Float64Array.from(vs), batches: Uint32Array.from(batches) };
+}

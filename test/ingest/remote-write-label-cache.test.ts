@@ -66,3 +66,21 @@ test('series sent in another order than last time still get their own label sets
     assert.deepEqual(Array.from(second.writes[k]!.values), [i]);
   });
 });
+
+test('a series whose labels begin with those of the series expected next, and have one more, is a series of its own', () => {
+  const a = { ...node, instance: 'prefix-a:9100' };
+  const b = { ...node, instance: 'prefix-b:9100' };
+  // Teaches the cache that b follows a.
+  decoded(encodeWriteRequest([{ labels: a, samples: [[1, 1]] }, { labels: b, samples: [[1, 2]] }]), DEFAULT_INGEST_LIMITS);
+  // b's label bytes again, then one more label: the guess (b) is a prefix of this series' labels.
+  const longer = { ...b, zone: 'eu' };
+  const d = decoded(encodeWriteRequest([{ labels: a, samples: [[2, 1]] }, { labels: longer, samples: [[2, 3]] }, { labels: b, samples: [[2, 4]] }]), DEFAULT_INGEST_LIMITS);
+  assert.deepEqual(
+    d.writes.map((w) => [{ ...w.labels }, Array.from(w.values)]),
+    [
+      [a, [1]],
+      [longer, [3]],
+      [b, [4]],
+    ],
+  );
+});

@@ -266,8 +266,13 @@ function decodeTimeSeries(
   // Emptied only when it holds something: setting an array's length is a call into the runtime.
   if (seriesHistograms.length !== 0) seriesHistograms.length = 0;
   const runStart = r.pos;
-  const runEnd = labelRunEnd(r.buf, runStart, end);
-  let cached = runEnd > runStart ? labelCache.get(r.buf, runStart, runEnd) : undefined;
+  let cached = labelCache.matchNext(r.buf, runStart, end);
+  let runEnd: number;
+  if (cached) runEnd = labelCache.matchedEnd;
+  else {
+    runEnd = labelRunEnd(r.buf, runStart, end);
+    cached = runEnd > runStart ? labelCache.get(r.buf, runStart, runEnd) : undefined;
+  }
   if (cached) r.pos = runEnd;
   // Made only when the labels are decoded (a cached series needs none: one object per series per request).
   let labels: Record<string, string> | undefined;

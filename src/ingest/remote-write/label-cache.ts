@@ -21,6 +21,27 @@ export class LabelBytesCache {
 
   constructor(private readonly maxEntries = 200_000) {}
 
+  /**
+   * The label set of the run of labels at buf[start] when it is the entry that followed the last
+   * one found (the usual case: senders repeat their order), found without first walking the
+   * run's labels to learn where it ends: the guess's key must be there byte for byte, followed
+   * by the end or by a field other than a label (tag 0x0a). On a hit, `matchedEnd` is where the
+   * run ends; undefined otherwise (then find the run's end and call get()).
+   */
+  matchNext(buf: Uint8Array, start: number, end: number): Labels | undefined {
+    const last = this.last;
+    const guess = last >= 0 ? this.next[last]! : -1;
+    if (guess < 0) return undefined;
+    const runEnd = start + this.keys.length(guess);
+    if (runEnd > end || (runEnd < end && buf[runEnd] === 0x0a) || !this.keys.equals(guess, buf, start, runEnd)) return undefined;
+    this.last = guess;
+    this.matchedEnd = runEnd;
+    return this.labels[guess];
+  }
+
+  /** Where the run matched by the last successful matchNext() ends. */
+  matchedEnd = 0;
+
   get(buf: Uint8Array, start: number, end: number): Labels | undefined {
     const last = this.last;
     const guess = last >= 0 ? this.next[last]! : -1;

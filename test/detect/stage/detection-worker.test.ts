@@ -397,3 +397,46 @@ test('ingest requests wait for a busy worker without blocking the thread, and go
   assert.equal(worker.skipped, 0);
   store.close();
 });
+
+test('with a block delay, the worker holds batches and scores them in blocks: the same scores and events as inline, and what waits is scored without more coming', async () => {
+  const syncStore = openStore({ dir: join(tempDir(), 'data'), checkpointIntervalMs: 0 });
+  const sync = new DetectionStage(syncStore, OPTS, undefined, silent);
+  const syncEvents: AnomalyEvent[] = [];
+  sync.onAnomaly((e) => syncEvents.push(e));
+  sync.start(T0);
+
+  const workerStore = openStore({ dir: join(tempDir(), 'data'), checkpointIntervalMs: 0 });
+  const worker = new DetectionWorker(workerStore, { ...OPTS, blockDelayMs: 200 }, undefined, silent);
+  const workerEvents: AnomalyEvent[] = [];
+  worker.onAnomaly((e) => workerEvents.push(e));
+  await worker.start(T0);
+
+  const list = batches(0, N);
+  const half = N / 2;
+  for (let i = 0; i < list.length; i++) {
+    const b = list[i]!;
+    syncStore.append(b);
+    sync.observe(batchFromWrites(b));
+    workerStore.append(b);
+    worker.observe(batchFromWrites(b));
+    // Sent a batch at a time, so the worker holds many until the delay is over.
+    await new Promise((r) => setImmediate(r));
+    if (i === half) {
+      // Nothing more comes for a while: what waits is scored once the first batch has waited 200 ms.
+      const sent = worker.samplesSent;
+      const until = Date.now() + 5_000;
+      while (worker.backlog > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(worker.backlog, 0, 'scored without waiting for more samples');
+      assert.equal(worker.samplesSent, sent);
+    }
+  }
+  await worker.close();
+
+  assert.equal(worker.counters.scored, sync.counters.scored);
+  assert.deepEqual(scores(workerStore), scores(syncStore));
+  assert.ok(syncEvents.length > 0);
+  const byTime = (l: AnomalyEvent[]) => [...l].sort((a, b) => a.t - b.t || (a.id < b.id ? -1 : 1));
+  assert.deepEqual(byTime(workerEvents), byTime(syncEvents));
+  syncStore.close();
+  workerStore.close();
+});

@@ -242,7 +242,25 @@ export class ScrapeTarget {
   }
 
   private async fetchBody(): Promise<{ text: string; contentType: string | null }> {
-    const signal = AbortSignal.any([AbortSignal.timeout(this.job.timeoutMs), this.stopController.signal]);
+    // One controller a scrape, aborted by its own timer or by stop(), both undone when the scrape
+    // ends. Not AbortSignal.any([AbortSignal.timeout(), ...]): on Node 20 and 22 the timeout inside
+    // such a composite can be garbage-collected before it fires (nodejs/node#57736), and a scrape
+    // whose connection stalls then never ends, holding its target's stop (and stale markers) up.
+    const scrape = new AbortController();
+    const timer = setTimeout(() => scrape.abort(new DOMException(`scrape timed out after ${this.job.timeoutMs} ms`, 'TimeoutError')), this.job.timeoutMs);
+    const stop = this.stopController.signal;
+    const onStop = () => scrape.abort(new DOMException('scrape aborted', 'AbortError'));
+    if (stop.aborted) onStop();
+    else stop.addEventListener('abort', onStop, { once: true });
+    try {
+      return await this.fetchWith(scrape.signal);
+    } finally {
+      clearTimeout(timer);
+      stop.removeEventListener('abort', onStop);
+    }
+  }
+
+  private async fetchWith(signal: AbortSignal): Promise<{ text: string; contentType: string | null }> {
     const res = await fetch(this.url, {
       signal,
       redirect: 'follow',

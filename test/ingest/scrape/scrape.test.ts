@@ -153,6 +153,24 @@ test('timeout, HTTP errors and limits give up 0; vanished series and a down targ
   await close(server);
 });
 
+test('a target stopped while its scrape hangs ends that scrape at once and marks its series stale', async () => {
+  let hang = false;
+  const { server, address } = await serve(() => ({ body: 'a 1\n', delayMs: hang ? 60_000 : 0 }));
+  const sink = new MemorySink();
+  const t = new ScrapeTarget(job({ timeoutMs: 30_000 }), address, {}, sink, logger, DEFAULT_INGEST_LIMITS);
+  assert.equal((await t.scrapeOnce()).up, true);
+  hang = true;
+  const scrape = t.scrapeOnce();
+  await new Promise((r) => setTimeout(r, 100));
+  const started = Date.now();
+  await t.stop({ stale: true });
+  assert.ok(Date.now() - started < 2_000, 'stop does not wait for the hanging scrape');
+  assert.match((await scrape).error!, /aborted/);
+  assert.ok(sink.last(byName('a')).some((w) => isStaleMarker(w.values[0]!)), 'the series is marked stale');
+  assert.ok(sink.last(byName('up')).some((w) => isStaleMarker(w.values[0]!)));
+  await close(server);
+});
+
 /** Generous: on a loaded CI machine a 3 s wait for a stale marker once ran out (it comes within milliseconds here). */
 const WAIT_MS = 10_000;
 

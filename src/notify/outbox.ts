@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { VigilError } from '../core/index.js';
+import { timeoutSignal } from '../core/timeout-signal.js';
 import { backoffDelay } from './backoff.js';
 import { type DeliveryResult, type Notification, type NotificationChannel, type NotifyLogger, retry } from './types.js';
 
@@ -356,13 +357,15 @@ export class Outbox {
   private async attempt(lane: Lane, row: Row): Promise<void> {
     const ch = lane.channel;
     const n = JSON.parse(row.payload) as Notification;
-    const signal = AbortSignal.any([AbortSignal.timeout(lane.timeoutMs), this.stopController.signal]);
+    const deadline = timeoutSignal(lane.timeoutMs, this.stopController.signal);
     let result: DeliveryResult;
     try {
-      result = await ch.send(n, signal);
+      result = await ch.send(n, deadline.signal);
     } catch (e) {
       // Adapters return failures rather than throw; an exception is a bug. Its message could quote a secret, so only its name is kept.
       result = retry(`${ch.name}: internal error in the ${ch.type} adapter (${(e as Error)?.name ?? 'unknown'})`);
+    } finally {
+      deadline.release();
     }
     if (!this.db.open) return;
     const now = Date.now();

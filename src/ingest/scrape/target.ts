@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { hashString64, labelsKey, METRIC_NAME, type Labels } from '../../core/labels.js';
 import { STALE_NAN } from '../../core/sample.js';
+import { timeoutSignal } from '../../core/timeout-signal.js';
 import type { AppendResult, SeriesWrite } from '../../store/types.js';
 import type { ScrapeJobConfig } from '../../config/sections/scrape.js';
 import { type IngestLimits, validateLabels } from '../limits.js';
@@ -242,21 +243,13 @@ export class ScrapeTarget {
   }
 
   private async fetchBody(): Promise<{ text: string; contentType: string | null }> {
-    // One controller a scrape, aborted by its own timer or by stop(), both undone when the scrape
-    // ends. Not AbortSignal.any([AbortSignal.timeout(), ...]): on Node 20 and 22 the timeout inside
-    // such a composite can be garbage-collected before it fires (nodejs/node#57736), and a scrape
-    // whose connection stalls then never ends, holding its target's stop (and stale markers) up.
-    const scrape = new AbortController();
-    const timer = setTimeout(() => scrape.abort(new DOMException(`scrape timed out after ${this.job.timeoutMs} ms`, 'TimeoutError')), this.job.timeoutMs);
-    const stop = this.stopController.signal;
-    const onStop = () => scrape.abort(new DOMException('scrape aborted', 'AbortError'));
-    if (stop.aborted) onStop();
-    else stop.addEventListener('abort', onStop, { once: true });
+    // Its own timer, undone when the scrape ends (see timeoutSignal: a stalled scrape must end,
+    // or its target's stop and stale markers wait for it).
+    const deadline = timeoutSignal(this.job.timeoutMs, this.stopController.signal);
     try {
-      return await this.fetchWith(scrape.signal);
+      return await this.fetchWith(deadline.signal);
     } finally {
-      clearTimeout(timer);
-      stop.removeEventListener('abort', onStop);
+      deadline.release();
     }
   }
 

@@ -1,3 +1,5 @@
+import { timeoutSignal } from '../../core/timeout-signal.js';
+
 /**
  * Every handler stops on one signal: the runner's (step timeout, kill switch)
  * combined with the handler's own `timeout` parameter. The two are told apart
@@ -10,7 +12,8 @@ export interface Deadline {
 }
 
 export function deadline(outer: AbortSignal, timeoutMs: number | undefined): Deadline {
-  const signal = timeoutMs === undefined ? outer : AbortSignal.any([outer, AbortSignal.timeout(timeoutMs)]);
+  // timeoutSignal, not AbortSignal.any over AbortSignal.timeout (see there); its timer never holds the process.
+  const signal = timeoutMs === undefined ? outer : timeoutSignal(timeoutMs, outer).signal;
   return {
     signal,
     reason: () => (outer.aborted ? `aborted: ${abortReasonText(outer.reason)}` : `timed out after ${timeoutMs} ms`),

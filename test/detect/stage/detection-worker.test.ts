@@ -67,26 +67,32 @@ function scores(store: SampleStore) {
     .sort((a, b) => (a.labels < b.labels ? -1 : 1));
 }
 
-test('on a worker thread, detection writes the same scores and raises the same events as on the ingest thread', async () => {
+/** An inline stage and a worker, each on a store of its own, with the events each raises. */
+async function inlineAndWorker(workerOpts: DetectionOptions, maxBacklog?: number) {
   const syncStore = openStore({ dir: join(tempDir(), 'data'), checkpointIntervalMs: 0 });
   const sync = new DetectionStage(syncStore, OPTS, undefined, silent);
   const syncEvents: AnomalyEvent[] = [];
   sync.onAnomaly((e) => syncEvents.push(e));
   sync.start(T0);
-
   const workerStore = openStore({ dir: join(tempDir(), 'data'), checkpointIntervalMs: 0 });
-  // A small backlog bound: ingest waits for the worker often, and nothing is dropped.
-  const worker = new DetectionWorker(workerStore, OPTS, undefined, silent, 1000, 50);
+  const worker = new DetectionWorker(workerStore, workerOpts, undefined, silent, 1000, maxBacklog);
   const workerEvents: AnomalyEvent[] = [];
   worker.onAnomaly((e) => workerEvents.push(e));
   await worker.start(T0);
-
-  for (const b of batches(0, N)) {
+  /** Stores the batch in both stores and hands it to both, as the ingest pipeline does. */
+  const observe = (b: SeriesWrite[]) => {
     syncStore.append(b);
     sync.observe(batchFromWrites(b));
     workerStore.append(b);
     worker.observe(batchFromWrites(b));
-  }
+  };
+  return { syncStore, sync, syncEvents, workerStore, worker, workerEvents, observe };
+}
+
+test('on a worker thread, detection writes the same scores and raises the same events as on the ingest thread', async () => {
+  // A small backlog bound: ingest waits for the worker often, and nothing is dropped.
+  const { syncStore, sync, syncEvents, workerStore, worker, workerEvents, observe } = await inlineAndWorker(OPTS, 50);
+  for (const b of batches(0, N)) observe(b);
   await worker.close();
 
   assert.equal(worker.counters.scored, sync.counters.scored);
@@ -102,19 +108,10 @@ test('on a worker thread, detection writes the same scores and raises the same e
 });
 
 test('batch by batch, each sent alone: the worker returns each batch\'s buffers for later ones, and scores as the ingest thread does', async () => {
-  const syncStore = openStore({ dir: join(tempDir(), 'data'), checkpointIntervalMs: 0 });
-  const sync = new DetectionStage(syncStore, OPTS, undefined, silent);
-  sync.start(T0);
-  const workerStore = openStore({ dir: join(tempDir(), 'data'), checkpointIntervalMs: 0 });
-  const worker = new DetectionWorker(workerStore, OPTS, undefined, silent);
-  await worker.start(T0);
+  const { syncStore, sync, workerStore, worker, observe } = await inlineAndWorker(OPTS);
   const list = batches(0, 400);
   for (let i = 0; i < list.length; i++) {
-    const b = list[i]!;
-    syncStore.append(b);
-    sync.observe(batchFromWrites(b));
-    workerStore.append(b);
-    worker.observe(batchFromWrites(b));
+    observe(list[i]!);
     // Each batch its own message (sent at the end of the turn); every few, wait for the
     // worker's answers, which bring the buffers back.
     await new Promise((r) => setImmediate(r));
@@ -399,26 +396,11 @@ test('ingest requests wait for a busy worker without blocking the thread, and go
 });
 
 test('with a block delay, the worker holds batches and scores them in blocks: the same scores and events as inline, and what waits is scored without more coming', async () => {
-  const syncStore = openStore({ dir: join(tempDir(), 'data'), checkpointIntervalMs: 0 });
-  const sync = new DetectionStage(syncStore, OPTS, undefined, silent);
-  const syncEvents: AnomalyEvent[] = [];
-  sync.onAnomaly((e) => syncEvents.push(e));
-  sync.start(T0);
-
-  const workerStore = openStore({ dir: join(tempDir(), 'data'), checkpointIntervalMs: 0 });
-  const worker = new DetectionWorker(workerStore, { ...OPTS, blockDelayMs: 200 }, undefined, silent);
-  const workerEvents: AnomalyEvent[] = [];
-  worker.onAnomaly((e) => workerEvents.push(e));
-  await worker.start(T0);
-
+  const { syncStore, sync, syncEvents, workerStore, worker, workerEvents, observe } = await inlineAndWorker({ ...OPTS, blockDelayMs: 200 });
   const list = batches(0, N);
   const half = N / 2;
   for (let i = 0; i < list.length; i++) {
-    const b = list[i]!;
-    syncStore.append(b);
-    sync.observe(batchFromWrites(b));
-    workerStore.append(b);
-    worker.observe(batchFromWrites(b));
+    observe(list[i]!);
     // Sent a batch at a time, so the worker holds many until the delay is over.
     await new Promise((r) => setImmediate(r));
     if (i === half) {

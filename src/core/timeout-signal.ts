@@ -11,9 +11,9 @@ export interface TimeoutSignal {
  * the timeout inside such a composite can be garbage-collected before it fires
  * (nodejs/node#57736), and a request whose connection stalls then never ends.
  */
-export function timeoutSignal(timeoutMs: number, outer?: AbortSignal, timeoutMessage = `timed out after ${timeoutMs} ms`): TimeoutSignal {
+export function timeoutSignal(timeoutMs: number, outer?: AbortSignal): TimeoutSignal {
   const ctl = new AbortController();
-  const timer = setTimeout(() => ctl.abort(new DOMException(timeoutMessage, 'TimeoutError')), timeoutMs);
+  const timer = setTimeout(() => ctl.abort(new DOMException(`timed out after ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
   timer.unref();
   const onOuter = () => ctl.abort(outer!.reason);
   if (outer?.aborted) onOuter();

@@ -8,7 +8,7 @@ import { BytesTable } from '../bytes-table.js';
  * instead of decoding and validating its strings, and it keeps the same (frozen)
  * Labels object, which the store and the detectors then find by identity.
  * Senders also repeat the order of their series, so each entry remembers the
- * one that followed it: when that guess matches, the lookup is one compare, and
+ * one that followed it: when that guess matches (matchNext), the lookup is one compare, and
  * the keys (in a BytesTable, in the order first seen) are read as one stream.
  * Bounded: once `maxEntries` is reached it starts over empty.
  */
@@ -42,13 +42,12 @@ export class LabelBytesCache {
   /** Where the run matched by the last successful matchNext() ends. */
   matchedEnd = 0;
 
+  /**
+   * The label set of the run of labels buf[start, end), by its hash, for a run matchNext() did
+   * not match: the guess is not tried again (had it been this run, matchNext would have found it).
+   */
   get(buf: Uint8Array, start: number, end: number): Labels | undefined {
     const last = this.last;
-    const guess = last >= 0 ? this.next[last]! : -1;
-    if (guess >= 0 && this.keys.equals(guess, buf, start, end)) {
-      this.last = guess;
-      return this.labels[guess];
-    }
     const id = this.keys.find(buf, start, end);
     if (id < 0) return undefined;
     if (last >= 0) this.next[last] = id;

@@ -5,17 +5,17 @@ import type { MetricType } from '../../core/metadata.js';
 import type { DetectionOptions } from './detection-stage.js';
 
 /**
- * Messages between the ingest thread and the detection worker. Series cross
- * once, as [id, labels]; after that samples and scores travel as flat typed
- * arrays (transferred, not copied): series i of a batch is ids[i] with samples
- * [ends[i-1], ends[i]).
- */
-/**
  * Most samples the detection worker scores as one block (DetectionStage.observeBlock; see
  * detect.blockDelay): 256 Ki samples is some 0.2 s of scoring, and 4 MB of copies.
  */
 export const BLOCK_SAMPLES = 1 << 18;
 
+/**
+ * Messages between the ingest thread and the detection worker. Series cross
+ * once, as [id, labels]; after that samples and scores travel as flat typed
+ * arrays (transferred, not copied): series i of a batch is ids[i] with samples
+ * [ends[i-1], ends[i]).
+ */
 export interface WorkerInit {
   opts: DetectionOptions;
   /** Directory of detect.db; absent = state is not saved. */

@@ -1,4 +1,4 @@
-import type { SeriesGen } from './series-gen.js';
+import type { SeriesGen, ValueSource } from './series-gen.js';
 
 /**
  * Request bodies for the ingest benchmark, built once before timing: each
@@ -14,7 +14,7 @@ export interface Payload {
   readonly path: string;
   readonly samples: number;
   /** Writes round `t` (ms) and the next value of every series into `body`. */
-  patch(t: number, gen: SeriesGen): void;
+  patch(t: number, values: ValueSource): void;
   /**
    * For a text payload, whose values cost a sender far more to format than to write:
    * `write` formats a value into `width` bytes, `patch` writes round `t` with values
@@ -126,6 +126,7 @@ export function remoteWritePayload(gen: SeriesGen, first: number, count: number)
   const { out, map } = snappyCompressKeeping(plain, keep);
   const slots: Slots = { t: Uint32Array.from(tOff, (o) => map[o]!), v: Uint32Array.from(vOff, (o) => map[o]!) };
   const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  const tsBytes = new Uint8Array(TS_VARINT_BYTES);
   return {
     body: out,
     contentType: 'application/x-protobuf',
@@ -134,15 +135,23 @@ export function remoteWritePayload(gen: SeriesGen, first: number, count: number)
     samples: count,
     patch(t, g) {
       if (t < 2 ** 35 || t >= 2 ** 42) throw new Error(`timestamp ${t} does not fit the 6-byte varint slot`);
+      // Every sample of a round has the same timestamp: its varint bytes are worked out once.
+      let x = t;
+      for (let k = 0; k < TS_VARINT_BYTES - 1; k++) {
+        tsBytes[k] = (x % 0x80) | 0x80;
+        x = Math.floor(x / 0x80);
+      }
+      tsBytes[TS_VARINT_BYTES - 1] = x;
+      const [b0, b1, b2, b3, b4, b5] = tsBytes as unknown as [number, number, number, number, number, number];
       for (let i = 0; i < count; i++) {
         dv.setFloat64(slots.v[i]!, g.next(first + i), true);
-        let x = t;
         const o = slots.t[i]!;
-        for (let k = 0; k < TS_VARINT_BYTES - 1; k++) {
-          out[o + k] = (x % 0x80) | 0x80;
-          x = Math.floor(x / 0x80);
-        }
-        out[o + TS_VARINT_BYTES - 1] = x;
+        out[o] = b0;
+        out[o + 1] = b1;
+        out[o + 2] = b2;
+        out[o + 3] = b3;
+        out[o + 4] = b4;
+        out[o + 5] = b5;
       }
     },
   };

@@ -8,6 +8,7 @@ import { statCpuSeconds } from '../src/core/thread-cpu.js';
 import { lineProtocolPayload, otlpPayload, remoteWritePayload, type Payload } from './ingest-payloads.js';
 import { machineWarnings, measureParallelism } from './machine-parallelism.js';
 import { SeriesGen, loadNab } from './series-gen.js';
+import { ReplayedValues } from './series-replay.js';
 
 /**
  * Ingest benchmark (`npm run bench:ingest`). Vigil runs as a real `vigil serve`
@@ -18,7 +19,9 @@ import { SeriesGen, loadNab } from './series-gen.js';
  * request per round (2,000 samples, one per series, as a Prometheus remote-write
  * shard sends a scrape), waiting for each answer before the next (as Prometheus
  * does per shard). Rounds are 15 s apart in sample time, starting 14 days back.
- * Bodies are encoded before timing; a round only rewrites timestamps and values.
+ * Bodies are encoded before timing; a round only rewrites timestamps and values, and the
+ * values are drawn before timing too and replayed (bench/series-replay.ts): the senders
+ * share the machine with Vigil, and should take as little of it as they can.
  *
  * Writes bench/results/ingest.json, a flat object of numbers:
  *   remote_write_samples_per_sec   samples acknowledged (204) per second after the warm-up
@@ -206,6 +209,7 @@ async function run(protocol: string, encode: Encoder, seconds: number, opts: { d
   const vigil = await startVigil(opts.detection === false ? `${protocol}-detection-off` : protocol, detect);
   const gen = new SeriesGen(SERIES, nab, 11);
   const payloads = Array.from({ length: SENDERS }, (_, s) => encode(gen, s * PER_REQUEST, PER_REQUEST));
+  const values = new ReplayedValues(gen);
   const warmupMs = Math.min(30, seconds / 5) * 1000;
   const t0Sample = Math.floor((Date.now() - 14 * 86_400_000) / STEP_MS) * STEP_MS;
   const maxRounds = Math.floor((Date.now() - t0Sample) / STEP_MS) - 1;
@@ -236,7 +240,7 @@ async function run(protocol: string, encode: Encoder, seconds: number, opts: { d
   const sender = async (p: Payload) => {
     for (let k = 0; performance.now() < endAt; k++) {
       if (k >= maxRounds) throw new Error(`${protocol}: more than ${maxRounds} rounds; sample time would pass the present`);
-      p.patch(t0Sample + k * STEP_MS, gen);
+      p.patch(t0Sample + k * STEP_MS, values);
       const t = performance.now();
       const r = await post(agent, vigil.port, p);
       const done = performance.now();

@@ -15,7 +15,12 @@ const WEIGHTS = [0.25, 0.1, 0.15, 0.2, 0.1, 0.05, 0.1, 0.05];
 
 export { mulberry32 as rng };
 
-export class SeriesGen {
+/** Where a sender gets each series' next value (`i`: the series). */
+export interface ValueSource {
+  next(i: number): number;
+}
+
+export class SeriesGen implements ValueSource {
   readonly kind: Uint8Array;
   private readonly v: Float64Array;
   private readonly p: Float64Array;

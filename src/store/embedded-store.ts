@@ -328,13 +328,12 @@ export class EmbeddedStore implements SampleStore {
   private appendOne(s: HeadSeries, t: number, v: number, minValidT: number): number {
     if (!(t >= -MAX_ABS_TIMESTAMP && t <= MAX_ABS_TIMESTAMP) || Math.floor(t) !== t) return INVALID;
     if (!s.rangeKnown) this.loadRange(s);
-    if (t > s.lastT) {
+    const lastT = s.lastT;
+    if (t > lastT) {
       if (t < minValidT) return TOO_OLD;
       s.push(t, v);
-      s.lastT = t;
-      s.lastV = v;
-      s.lastVKnown = true;
-      if (t < s.minT) s.minT = t;
+      // Only a series' first sample can be its oldest (minT <= lastT otherwise): minT is not read.
+      if (lastT === -Infinity) s.minT = t;
       if (t > this.maxT) this.maxT = t;
       if (!s.touched) this.touch(s);
       if (s.count - s.encodedTo >= this.chunkSamples && !s.aheadQueued) {
@@ -482,10 +481,6 @@ export class EmbeddedStore implements SampleStore {
       }
       s.prepend(ts, vs, at, ends);
     }
-    if (!s.lastVKnown && s.count > 0 && s.ts[s.count - 1] === s.lastT) {
-      s.lastV = s.vs[s.count - 1]!;
-      s.lastVKnown = true;
-    }
   }
 
   /** Reads the time range of a series loaded at open from the chunk index. */
@@ -495,8 +490,7 @@ export class EmbeddedStore implements SampleStore {
     if (r === undefined) return;
     // The head is empty until the range is known: appends and replay load it first.
     s.minT = r.minT;
-    s.lastT = r.maxT;
-    s.lastVKnown = false;
+    s.setDiskTail(r.maxT);
   }
 
   // --- reads --------------------------------------------------------------------
@@ -951,9 +945,6 @@ export class EmbeddedStore implements SampleStore {
     if (!s.rangeKnown) this.loadRange(s);
     if (t > s.lastT) {
       s.push(t, v);
-      s.lastT = t;
-      s.lastV = v;
-      s.lastVKnown = true;
     } else {
       if (t < s.headStart) this.extendHead(s, t);
       const i = s.lowerBound(t);

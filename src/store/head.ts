@@ -42,11 +42,15 @@ export class HeadSeries {
    * (lazily, at first use: a checkpoint then need not record every series' range).
    */
   rangeKnown = true;
-  /** Newest sample of the series, in the head or on disk. */
-  lastT = -Infinity;
-  lastV = NaN;
-  /** False after a restart until the newest value is read back from disk (only needed for duplicate checks). */
-  lastVKnown = true;
+  /**
+   * The newest sample while the head is empty (it is then on disk, or there is none);
+   * with samples in the head, the newest is the head's last (the head is a suffix of the
+   * series), so an append reads and writes no field of its own for it: one cold line
+   * less a sample.
+   */
+  private tailT = -Infinity;
+  private tailV = NaN;
+  private tailVKnown = true;
   /** Oldest sample time (disk or head), for series() time filtering. */
   minT = Infinity;
   /** Had no sample at the last retention pass (series without samples get one pass of grace). */
@@ -58,6 +62,28 @@ export class HeadSeries {
     /** Stable series hash, see core/labels.seriesHash. */
     readonly hash: string,
   ) {}
+
+  /** Newest sample time of the series, in the head or on disk (-Infinity: none yet). */
+  get lastT(): number {
+    return this.count > 0 ? this.ts[this.count - 1]! : this.tailT;
+  }
+
+  /** Its value, when known (see lastVKnown). */
+  get lastV(): number {
+    return this.count > 0 ? this.vs[this.count - 1]! : this.tailV;
+  }
+
+  /** False after a restart until the newest value is read back from disk (only needed for duplicate checks). */
+  get lastVKnown(): boolean {
+    return this.count > 0 || this.tailVKnown;
+  }
+
+  /** The newest sample as the disk's index gives it, for a series whose head is empty: its value is unknown until read back. */
+  setDiskTail(t: number): void {
+    this.tailT = t;
+    this.tailV = NaN;
+    this.tailVKnown = false;
+  }
 
   get headStart(): number {
     return this.count > 0 ? this.ts[0]! : Infinity;
@@ -142,6 +168,11 @@ export class HeadSeries {
 
   /** Forgets the head (its samples are on disk); identity and last sample stay. */
   clear(): void {
+    if (this.count > 0) {
+      this.tailT = this.ts[this.count - 1]!;
+      this.tailV = this.vs[this.count - 1]!;
+      this.tailVKnown = true;
+    }
     this.ts = EMPTY;
     this.vs = EMPTY;
     this.count = 0;

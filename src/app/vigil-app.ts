@@ -83,7 +83,7 @@ export async function startVigil(config: VigilConfig, logger: Logger, start: Sta
     stage.setMetricTypes(metadata.types());
     pipeline.onMetricTypes((types) => stage.setMetricTypes(types));
     await stage.start();
-    pipeline.onSamples((w) => stage.observe(w));
+    pipeline.onSamples((w, refs) => stage.observe(w, refs));
     // Ingest requests wait (without blocking the thread) while the workers are far behind.
     pipeline.addGate(() => stage.whenCaughtUp());
     metrics.registerDetection(() => ({ series: stage.seriesCount, scored: stage.counters.scored, events: stage.counters.events, backlog: stage.backlog, skipped: stage.skipped }));

@@ -6,8 +6,12 @@ import type { MetadataStore } from '../store/metadata-store.js';
 import { batchFromWrites, batchSamples } from '../store/sample-batch.js';
 import type { AppendResult, SampleBatch, SampleStore, SeriesWrite } from '../store/types.js';
 
-/** Receives every batch after it is stored; later stages (detection) subscribe here. Read it before returning: it is not kept. */
-export type SamplesListener = (batch: SampleBatch) => void;
+/**
+ * Receives every batch after it is stored, with the store's ref of each of its series
+ * (refs[i] for series i; -1 where the store has none); later stages (detection)
+ * subscribe here. Read both before returning: they are not kept.
+ */
+export type SamplesListener = (batch: SampleBatch, refs: Int32Array) => void;
 
 /** A later stage's readiness for more samples: undefined when ready now, else a promise of it. */
 export type AdmissionGate = () => Promise<void> | undefined;
@@ -21,6 +25,8 @@ export class IngestPipeline {
   private readonly gates: AdmissionGate[] = [];
   private metadata: { store: MetadataStore; maxTextLength: number } | undefined;
   private readonly typeListeners: Array<(types: ReadonlyArray<readonly [string, MetricType]>) => void> = [];
+  /** The store's refs of the batch being written (reused). */
+  private refs = new Int32Array(1024);
 
   constructor(
     readonly store: SampleStore,
@@ -60,7 +66,9 @@ export class IngestPipeline {
   writeBatch(batch: SampleBatch, protocol: string): AppendResult {
     const outside = { too_old: 0, too_far_in_future: 0 };
     batch = this.applyWindow(batch, outside);
-    const result = this.store.appendBatch(batch);
+    if (this.refs.length < batch.size) this.refs = new Int32Array(Math.max(batch.size, 2 * this.refs.length));
+    const refs = this.refs;
+    const result = this.store.appendBatch(batch, refs);
     if (outside.too_old) result.rejected.too_old = (result.rejected.too_old ?? 0) + outside.too_old;
     if (outside.too_far_in_future) result.rejected.too_far_in_future = (result.rejected.too_far_in_future ?? 0) + outside.too_far_in_future;
     if (result.accepted > 0) this.metrics.ingestedSamples.inc({ protocol }, result.accepted);
@@ -68,7 +76,7 @@ export class IngestPipeline {
       const n = result.rejected[reason as keyof AppendResult['rejected']];
       if (n) this.metrics.rejectedSamples.inc({ reason }, n);
     }
-    for (const l of this.listeners) l(batch);
+    for (const l of this.listeners) l(batch, refs);
     return result;
   }
 

@@ -223,15 +223,17 @@ export class EmbeddedStore implements SampleStore {
     return this.result(tally);
   }
 
-  appendBatch(b: SampleBatch): AppendResult {
+  appendBatch(b: SampleBatch, refs?: Int32Array): AppendResult {
     this.assertOpen();
+    if (refs !== undefined && refs.length < b.size) throw new RangeError(`appendBatch: refs has room for ${refs.length} series, the batch has ${b.size}`);
     const total = batchSamples(b);
     this.ensureStaging(total);
     const tally = this.beginTally();
     let from = 0;
     for (let i = 0; i < b.size; i++) {
       const to = b.ends[i]!;
-      this.appendSeries(b.labels[i]!, b.timestamps, b.values, from, to, tally);
+      const ref = this.appendSeries(b.labels[i]!, b.timestamps, b.values, from, to, tally);
+      if (refs !== undefined) refs[i] = ref;
       from = to;
     }
     this.commitStaging();
@@ -248,24 +250,25 @@ export class EmbeddedStore implements SampleStore {
     return t;
   }
 
-  /** Samples [from, to) of ts/vs into the series named by labels, created if new. */
-  private appendSeries(labels: Labels, ts: ArrayLike<number>, vs: ArrayLike<number>, from: number, to: number, tally: Tally): void {
+  /** Samples [from, to) of ts/vs into the series named by labels, created if new; its ref (-1: none). */
+  private appendSeries(labels: Labels, ts: ArrayLike<number>, vs: ArrayLike<number>, from: number, to: number, tally: Tally): number {
     // A series exists by its samples: a write without any creates none (as in Prometheus).
-    if (from >= to) return;
+    if (from >= to) return -1;
     let s = this.lookup(labels);
     if (s === undefined) {
       if (!hasLabels(labels)) {
         tally.invalid += to - from;
-        return;
+        return -1;
       }
       if (this.seriesCount >= this.options.maxSeries) {
         tally.limited += to - from;
-        return;
+        return -1;
       }
       s = this.createSeries(labels);
     }
     const minValidT = tally.minValidT;
     for (let j = from; j < to; j++) countOutcome(tally, this.appendOne(s, ts[j]!, vs[j]!, minValidT));
+    return s.ref;
   }
 
   /**

@@ -97,8 +97,13 @@ export interface CardinalityStats extends IndexCardinality {
 export interface SampleStore {
   /** Durable according to the fsync policy once it returns. */
   append(writes: readonly SeriesWrite[]): AppendResult;
-  /** append() for a flat batch: the same checks and results, no object per series. */
-  appendBatch(batch: SampleBatch): AppendResult;
+  /**
+   * append() for a flat batch: the same checks and results, no object per series. With
+   * `refs` (at least batch.size long), refs[i] gets the ref of the batch's series i, or -1
+   * where there is none (no samples, no valid labels, over the series limit): later stages
+   * can then know a series by its ref instead of looking its label set up again.
+   */
+  appendBatch(batch: SampleBatch, refs?: Int32Array): AppendResult;
   /**
    * Fast path, step 1: the series ref for a label set, creating the series if needed.
    * Refs are small integers, stable while the series exists (it is dropped once all its

@@ -35,6 +35,19 @@ test('the sample age window refuses samples too old or too far in the future, an
   store.close();
 });
 
+test('listeners get each batch with the store\'s ref of every series in it', () => {
+  const store = openStore({ dir: join(tempDir(), 'data'), checkpointIntervalMs: 0 });
+  const pipeline = new IngestPipeline(store, new SelfMetrics({ defaultMetrics: false }));
+  const seen: number[][] = [];
+  pipeline.onSamples((b, refs) => seen.push(Array.from(refs.subarray(0, b.size))));
+  const a = { __name__: 'm', host: 'a' };
+  const b = { __name__: 'm', host: 'b' };
+  pipeline.write([{ labels: a, timestamps: [1000], values: [1] }, { labels: b, timestamps: [1000], values: [2] }], 'json');
+  pipeline.write([{ labels: b, timestamps: [2000], values: [3] }, { labels: {}, timestamps: [2000], values: [4] }], 'json');
+  assert.deepEqual(seen, [[store.ref(a), store.ref(b)], [store.ref(b), -1]]);
+  store.close();
+});
+
 test('ingest routes wait at the admission gate of a busy stage; the server answers other requests meanwhile', async () => {
   const dir = tempDir();
   const yaml = `server:\n  listen: 127.0.0.1:0\n  logLevel: silent\nstorage:\n  dir: ${join(dir, 'data')}\ndetect:\n  enabled: false\n`;

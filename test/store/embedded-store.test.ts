@@ -174,6 +174,19 @@ test('a series exists by its samples: a write without any creates none, by eithe
   assert.equal(s.stats().series, 1);
 });
 
+test('appendBatch hands back each series\' ref: -1 for a series without samples, without labels or over the series limit', (t) => {
+  const s = open(tempDir(t), { maxSeries: 2 });
+  const a = Object.freeze({ __name__: 'a' });
+  const b = Object.freeze({ __name__: 'b' });
+  const refs = new Int32Array(5).fill(7);
+  const labels = [a, Object.freeze({ __name__: 'none' }), Object.freeze({}), b, Object.freeze({ __name__: 'third' })];
+  const r = s.appendBatch({ size: 5, labels, ends: Uint32Array.of(1, 1, 2, 3, 4), timestamps: Float64Array.of(T0, T0, T0, T0), values: Float64Array.of(1, 2, 3, 4) }, refs);
+  assert.deepEqual(r, { accepted: 2, rejected: { invalid: 1, series_limit: 1 } });
+  assert.deepEqual(Array.from(refs), [s.ref(a), -1, -1, s.ref(b), -1]);
+  assert.notEqual(refs[0], refs[3]);
+  assert.throws(() => s.appendBatch({ size: 2, labels: [a, b], ends: Uint32Array.of(1, 2), timestamps: Float64Array.of(T0 + 1, T0 + 1), values: Float64Array.of(1, 1) }, new Int32Array(1)), RangeError);
+});
+
 test('series(), labelNames(), labelValues() and stats()', (t) => {
   const s = open(tempDir(t));
   s.append([

@@ -91,14 +91,14 @@ export class DetectionPool implements Detection {
     await Promise.all(this.workers.map((w, k) => w.start(now, (labels) => this.shardOf(labels) === k)));
   }
 
-  observe(batch: SampleBatch): void {
+  observe(batch: SampleBatch, refs?: Int32Array): void {
     if (this.workers.length === 1) {
-      this.workers[0]!.observe(batch);
+      this.workers[0]!.observe(batch, refs);
       return;
     }
     if (this.shards.length < batch.size) this.shards = new Uint8Array(Math.max(batch.size, 2 * this.shards.length));
     for (let i = 0; i < batch.size; i++) this.shards[i] = this.shardOf(batch.labels[i]!);
-    for (let k = 0; k < this.workers.length; k++) this.workers[k]!.observe(batch, this.shards, k);
+    for (let k = 0; k < this.workers.length; k++) this.workers[k]!.observe(batch, refs, this.shards, k);
   }
 
   onAnomaly(l: AnomalyListener): void {

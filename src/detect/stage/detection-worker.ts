@@ -51,6 +51,8 @@ export class DetectionWorker implements Detection {
   private readonly aliases: Labels[] = [];
   private readonly followers: number[] = [];
   private lastId = -1;
+  /** By store ref: 0 while unknown, 1 for a score series, else the series' id + 2. */
+  private idByRef = new Int32Array(1024);
   private readonly scoreLabels: Labels[] = [];
   /** The label set of each series of the score batch being stored (reused). */
   private readonly scoreBatchLabels: Labels[] = [];
@@ -158,8 +160,11 @@ export class DetectionWorker implements Detection {
     this.worker.postMessage({ type: 'startSaving' } satisfies ToWorker);
   }
 
-  /** Scores the batch's series, or with `shards`, only those whose shard is `shard`. */
-  observe(batch: SampleBatch, shards?: Uint8Array, shard = 0): void {
+  /**
+   * Scores the batch's series, or with `shards`, only those whose shard is `shard`.
+   * `refs` (the store's, -1 where none) find each series' id in one array read.
+   */
+  observe(batch: SampleBatch, refs?: Int32Array, shards?: Uint8Array, shard = 0): void {
     if (this.failed || this.closing) return;
     if (this.stalledAt !== -1 && !this.resumed()) {
       this.skipped += countShard(batch, shards, shard);
@@ -174,9 +179,13 @@ export class DetectionWorker implements Detection {
     let from = 0;
     for (let i = 0; i < batch.size; i++) {
       const to = batch.ends[i]!;
-      const labels = batch.labels[i]!;
-      if (to > from && labels[METRIC_NAME] !== ANOMALY_SCORE_METRIC && (shards === undefined || shards[i] === shard)) {
-        ids[p.series] = this.idFor(labels, p.fresh);
+      if (to > from && (shards === undefined || shards[i] === shard)) {
+        const id = this.idOf(batch.labels[i]!, refs === undefined ? -1 : refs[i]!, p.fresh);
+        if (id < 0) {
+          from = to;
+          continue;
+        }
+        ids[p.series] = id;
         let o = p.samples;
         for (let j = from; j < to; j++, o++) {
           ts[o] = batch.timestamps[j]!;
@@ -305,6 +314,28 @@ export class DetectionWorker implements Detection {
   }
 
   /** The series id of a label set, registering it in `fresh` (sent with the batch) the first time. */
+  /**
+   * The id of a batch's series, known by its store ref when it has one (refs name one label
+   * set for the store's lifetime: they are never reused); -1 for a score series, which is
+   * never scored. The label set is only looked at the first time a ref comes.
+   */
+  private idOf(labels: Labels, ref: number, fresh: Array<[number, Labels]>): number {
+    if (ref >= 0 && ref < this.idByRef.length) {
+      const known = this.idByRef[ref]!;
+      if (known !== 0) return known - 2;
+    }
+    const id = labels[METRIC_NAME] === ANOMALY_SCORE_METRIC ? -1 : this.idFor(labels, fresh);
+    if (ref >= 0) {
+      if (ref >= this.idByRef.length) {
+        const grown = new Int32Array(Math.max(ref + 1, 2 * this.idByRef.length));
+        grown.set(this.idByRef);
+        this.idByRef = grown;
+      }
+      this.idByRef[ref] = id + 2;
+    }
+    return id;
+  }
+
   private idFor(labels: Labels, fresh?: Array<[number, Labels]>): number {
     // As in the store: the series that followed the previous one last time is the first guess.
     const guess = this.followers[this.lastId];

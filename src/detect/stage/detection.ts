@@ -10,8 +10,12 @@ import type { AnomalyListener, DetectionCounters } from './detection-stage.js';
 export interface Detection {
   readonly counters: DetectionCounters;
   readonly seriesCount: number;
-  /** The ingest pipeline's listener: every sample of every batch, in order. */
-  observe(batch: SampleBatch): void;
+  /**
+   * The ingest pipeline's listener: every sample of every batch, in order. `refs`, when
+   * given, are the store's refs of the batch's series (-1: none), which know a series
+   * again without looking its label set up.
+   */
+  observe(batch: SampleBatch, refs?: Int32Array): void;
   onAnomaly(l: AnomalyListener): void;
   /** Metric families' types from metric metadata (changes only): counters are scored on their rate. */
   setMetricTypes(types: ReadonlyArray<readonly [family: string, type: MetricType]>): void;

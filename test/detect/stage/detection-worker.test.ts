@@ -79,12 +79,18 @@ async function inlineAndWorker(workerOpts: DetectionOptions, maxBacklog?: number
   const workerEvents: AnomalyEvent[] = [];
   worker.onAnomaly((e) => workerEvents.push(e));
   await worker.start(T0);
-  /** Stores the batch in both stores and hands it to both, as the ingest pipeline does. */
-  const observe = (b: SeriesWrite[]) => {
+  const refs = new Int32Array(64);
+  /**
+   * Stores the batch in both stores and hands it to both, as the ingest pipeline does: the
+   * worker gets the store's refs of the batch's series; `noRef(i)` takes series i's away.
+   */
+  const observe = (b: SeriesWrite[], noRef?: (i: number) => boolean) => {
     syncStore.append(b);
     sync.observe(batchFromWrites(b));
-    workerStore.append(b);
-    worker.observe(batchFromWrites(b));
+    const batch = batchFromWrites(b);
+    workerStore.appendBatch(batch, refs);
+    if (noRef) for (let i = 0; i < b.length; i++) if (noRef(i)) refs[i] = -1;
+    worker.observe(batch, refs);
   };
   return { syncStore, sync, syncEvents, workerStore, worker, workerEvents, observe };
 }
@@ -103,6 +109,25 @@ test('on a worker thread, detection writes the same scores and raises the same e
   assert.ok(syncEvents.length > 0, 'the jump raises events');
   assert.deepEqual(workerEvents, syncEvents);
   assert.deepEqual(worker.recentEvents(1000), sync.recentEvents(1000));
+  syncStore.close();
+  workerStore.close();
+});
+
+test('the worker knows series by their store refs: a score series among them is never scored, and one without a ref is known by its labels', async () => {
+  const { syncStore, sync, syncEvents, workerStore, worker, workerEvents, observe } = await inlineAndWorker(OPTS);
+  const score = Object.freeze({ __name__: ANOMALY_SCORE_METRIC, instance: 'h1', job: 'api', series: 'elsewhere' });
+  const list = batches(0, N);
+  for (let i = 0; i < list.length; i++) {
+    const b = [...list[i]!, { labels: score, timestamps: [T0 + i * STEP], values: [0.5] }];
+    // Now and then a series comes without its ref (as one the store refused would): by labels.
+    observe(b, (k) => (i + k) % 7 === 0);
+  }
+  await worker.close();
+  assert.equal(worker.seriesCount, 6, 'the score series is not scored');
+  assert.equal(worker.counters.scored, sync.counters.scored);
+  assert.deepEqual(scores(workerStore), scores(syncStore));
+  assert.ok(syncEvents.length > 0);
+  assert.deepEqual(workerEvents, syncEvents);
   syncStore.close();
   workerStore.close();
 });

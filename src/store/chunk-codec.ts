@@ -364,7 +364,7 @@ function decimalExponent(vs: ArrayLike<number>, start: number, n: number): numbe
     const exact = splitDecimal(vs, start, n, k);
     if (exact < 0) continue;
     if (first < 0) first = k;
-    const p = prepareDecimal(n);
+    const p = prepareDecimal(n, exact === n);
     preparedK = k;
     prepared = p;
     if (p.bits < bestBits) {
@@ -411,8 +411,9 @@ interface DecimalPlan {
 /**
  * From m in scratchA and r in scratchC: puts the GCD-scaled deltas in scratchA[1..n),
  * the delta codes in scratchB, the dod codes in scratchD and zigzag(r) in scratchC.
+ * `exact`: every r is 0 (printed decimals, the usual case), so their plan is known.
  */
-function prepareDecimal(n: number): DecimalPlan {
+function prepareDecimal(n: number, exact: boolean): DecimalPlan {
   const m0 = scratchA[0]!;
   let prev = m0;
   let g = 0;
@@ -432,8 +433,11 @@ function prepareDecimal(n: number): DecimalPlan {
   }
   const deltaPlan = n > 1 ? planWidths(scratchB, n - 1) : NO_PLAN;
   const dodPlan = n > 2 ? planWidths(scratchD, n - 2) : NO_PLAN;
-  for (let i = 0; i < n; i++) scratchC[i] = zigzag(scratchC[i]!);
-  const residualPlan = planWidths(scratchC, n);
+  let residualPlan = ALL_ZERO_PLAN;
+  if (!exact) {
+    for (let i = 0; i < n; i++) scratchC[i] = zigzag(scratchC[i]!);
+    residualPlan = planWidths(scratchC, n);
+  }
   const dodBits = dodPlan[4]! + (n > 1 ? 1 + 8 * varintBytes(Math.abs(scratchA[1]!)) : 0);
   const useDod = n > 1 && dodBits < deltaPlan[4]!;
   const bits = 5 + 8 * varintBytes(g) + 1 + 8 * varintBytes(Math.abs(m0)) + 1 + (useDod ? dodBits : deltaPlan[4]!) + residualPlan[4]!;
@@ -441,12 +445,13 @@ function prepareDecimal(n: number): DecimalPlan {
 }
 
 const NO_PLAN = [0, 0, 0, 0, 0];
+/** planWidths' answer for a run of zeros (one flag bit), which writeVarbits writes as that bit alone. */
+const ALL_ZERO_PLAN = [0, 0, 0, 0, 1];
 
 function writeDecimalValues(w: BitWriter, vs: ArrayLike<number>, start: number, n: number, k: number): void {
   let p = prepared!;
   if (preparedK !== k) {
-    splitDecimal(vs, start, n, k);
-    p = prepareDecimal(n);
+    p = prepareDecimal(n, splitDecimal(vs, start, n, k) === n);
   }
   w.writeBits(k, 5);
   w.writeVarint(p.g);

@@ -35,6 +35,8 @@ export function unzigzag(u: number): number {
 
 const hist = new Float64Array(54);
 const cum = new Float64Array(54);
+/** The widths that occur (and 0), ascending: the only bucket widths worth trying. */
+const cands = new Int32Array(54);
 
 /** Chooses widths for us[0..n) minimising the coded size; returns [w0, w1, w2, w3, bits]. */
 export function planWidths(us: ArrayLike<number>, n: number): [number, number, number, number, number] {
@@ -46,12 +48,12 @@ export function planWidths(us: ArrayLike<number>, n: number): [number, number, n
     if (w > max) max = w;
   }
   if (max === 0) return [0, 0, 0, 0, 1];
-  const cands: number[] = [];
+  let nc = 0;
   let c = 0;
   for (let w = 0; w <= max; w++) {
     c += hist[w]!;
     cum[w] = c;
-    if (w === 0 || hist[w]! > 0) cands.push(w);
+    if (w === 0 || hist[w]! > 0) cands[nc++] = w;
   }
   // Each value goes to the narrowest bucket that holds it; cum[] gives the bucket counts.
   let best = Infinity;
@@ -59,16 +61,16 @@ export function planWidths(us: ArrayLike<number>, n: number): [number, number, n
   let b1 = 0;
   let b2 = 0;
   const total = n;
-  for (let i = 0; i < cands.length; i++) {
+  for (let i = 0; i < nc; i++) {
     const w0 = cands[i]!;
     const c0 = cum[w0]!;
     const cost0 = c0 * (PREFIX_BITS[0]! + w0);
-    for (let j = i; j < cands.length; j++) {
+    for (let j = i; j < nc; j++) {
       const w1 = cands[j]!;
       const c1 = cum[w1]!;
       const cost1 = cost0 + (c1 - c0) * (PREFIX_BITS[1]! + w1);
       if (cost1 >= best) continue;
-      for (let k = j; k < cands.length; k++) {
+      for (let k = j; k < nc; k++) {
         const w2 = cands[k]!;
         const c2 = cum[w2]!;
         const cost = cost1 + (c2 - c1) * (PREFIX_BITS[2]! + w2) + (total - c2) * (PREFIX_BITS[3]! + max);

@@ -313,7 +313,6 @@ export class DetectionWorker implements Detection {
     return true;
   }
 
-  /** The series id of a label set, registering it in `fresh` (sent with the batch) the first time. */
   /**
    * The id of a batch's series, known by its store ref when it has one (refs name one label
    * set for the store's lifetime: they are never reused); -1 for a score series, which is
@@ -336,6 +335,7 @@ export class DetectionWorker implements Detection {
     return id;
   }
 
+  /** The series id of a label set, registering it in `fresh` (sent with the batch) the first time. */
   private idFor(labels: Labels, fresh?: Array<[number, Labels]>): number {
     // As in the store: the series that followed the previous one last time is the first guess.
     const guess = this.followers[this.lastId];

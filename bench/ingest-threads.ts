@@ -41,7 +41,8 @@ import { SeriesGen, loadNab } from './series-gen.js';
  *   ingest_thread_instructions_per_sample, otlp_thread_instructions_per_sample,
  *   lp_thread_instructions_per_sample, detect_thread_instructions_per_sample
  * (valgrind's callgrind, counting only the timed rounds, V8 on one thread so that its
- * compilations and collections land the same way each run; 2,000 series to keep the run short:
+ * compilations and collections land the same way each run, and with fixed hash and random
+ * seeds; 2,000 series to keep the run short:
  * the series' state is the same, only fewer of them). BENCH_THREADS_VALGRIND=0 skips them.
  * BENCH_THREADS_MULTIVARIATE (JSON) changes detect.multivariate in the detect part, for experiments
  * (e.g. '{"enabled":false}' or '{"retrainEvery":512}').
@@ -210,12 +211,17 @@ async function runPart(part: Part, series: number): Promise<PartRun> {
   return part === 'detect' ? runDetect(series) : runIngest(part === 'otlp' ? 'otlp' : part === 'lp' ? 'influx_line' : 'remote_write', series);
 }
 
+/** V8 on one thread, with fixed hash and random seeds: the same build counts the same instructions. */
+const SEEDS = ['--single-threaded', '--hash-seed=1', '--random-seed=1'];
+
 /** The part's instructions per timed sample, counted by callgrind in a child run of this script. */
 function instructions(part: Part): number | undefined {
   const series = 2_000;
   const r = spawnSync(
     'valgrind',
-    ['--tool=callgrind', '--instr-atstart=no', '--callgrind-out-file=/dev/null', process.execPath, '--single-threaded', process.argv[1]!, 'child', part, String(series)],
+    // Fixed seeds: V8 seeds its hash tables and random numbers per process, which moved the
+    // count by up to 150 instructions a sample from one run of the same build to the next.
+    ['--tool=callgrind', '--instr-atstart=no', '--callgrind-out-file=/dev/null', process.execPath, ...SEEDS, process.argv[1]!, 'child', part, String(series)],
     { env: { ...process.env, BENCH_THREADS_UNDER_VALGRIND: '1' }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 },
   );
   const refs = /I\s+refs:\s+([\d,]+)/.exec(r.stderr ?? '')?.[1];

@@ -123,6 +123,11 @@ const DUPLICATE = 2;
 const TOO_OLD = 3;
 const INVALID = 4;
 
+/** Apart from appendBatch, whose size decides what V8 inlines into it (its appends). */
+function refsTooShort(room: number, size: number): never {
+  throw new RangeError(`appendBatch: refs has room for ${room} series, the batch has ${size}`);
+}
+
 function countOutcome(t: Tally, outcome: number): void {
   if (outcome === OK) t.accepted++;
   else if (outcome === OUT_OF_ORDER) t.ooo++;
@@ -225,15 +230,15 @@ export class EmbeddedStore implements SampleStore {
 
   appendBatch(b: SampleBatch, refs?: Int32Array): AppendResult {
     this.assertOpen();
-    if (refs !== undefined && refs.length < b.size) throw new RangeError(`appendBatch: refs has room for ${refs.length} series, the batch has ${b.size}`);
+    if (refs !== undefined && refs.length < b.size) refsTooShort(refs.length, b.size);
     const total = batchSamples(b);
     this.ensureStaging(total);
     const tally = this.beginTally();
     let from = 0;
     for (let i = 0; i < b.size; i++) {
       const to = b.ends[i]!;
-      const ref = this.appendSeries(b.labels[i]!, b.timestamps, b.values, from, to, tally);
-      if (refs !== undefined) refs[i] = ref;
+      const s = this.appendSeries(b.labels[i]!, b.timestamps, b.values, from, to, tally);
+      if (refs !== undefined) refs[i] = s === undefined ? -1 : s.ref;
       from = to;
     }
     this.commitStaging();
@@ -251,24 +256,24 @@ export class EmbeddedStore implements SampleStore {
   }
 
   /** Samples [from, to) of ts/vs into the series named by labels, created if new; its ref (-1: none). */
-  private appendSeries(labels: Labels, ts: ArrayLike<number>, vs: ArrayLike<number>, from: number, to: number, tally: Tally): number {
+  private appendSeries(labels: Labels, ts: ArrayLike<number>, vs: ArrayLike<number>, from: number, to: number, tally: Tally): HeadSeries | undefined {
     // A series exists by its samples: a write without any creates none (as in Prometheus).
-    if (from >= to) return -1;
+    if (from >= to) return undefined;
     let s = this.lookup(labels);
     if (s === undefined) {
       if (!hasLabels(labels)) {
         tally.invalid += to - from;
-        return -1;
+        return undefined;
       }
       if (this.seriesCount >= this.options.maxSeries) {
         tally.limited += to - from;
-        return -1;
+        return undefined;
       }
       s = this.createSeries(labels);
     }
     const minValidT = tally.minValidT;
     for (let j = from; j < to; j++) countOutcome(tally, this.appendOne(s, ts[j]!, vs[j]!, minValidT));
-    return s.ref;
+    return s;
   }
 
   /**

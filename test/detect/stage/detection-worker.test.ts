@@ -370,11 +370,14 @@ test('a pool of two workers, each owning whole hosts, scores and raises events a
   assert.notEqual(pool.shardOf({ instance: 'h1' }), pool.shardOf({ instance: 'h2' }));
   assert.equal(pool.shardOf({ __name__: 'load1', instance: 'h1', job: 'api' }), pool.shardOf({ instance: 'h1' }));
 
+  // The pool is fed as the ingest pipeline feeds it: with the store's refs of the batch's series.
+  const refs = new Int32Array(8);
   for (const b of batches(0, N)) {
     inlineStore.append(b);
     inline.observe(batchFromWrites(b));
-    poolStore.append(b);
-    pool.observe(batchFromWrites(b));
+    const batch = batchFromWrites(b);
+    poolStore.appendBatch(batch, refs);
+    pool.observe(batch, refs);
   }
   await pool.close();
 

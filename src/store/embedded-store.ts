@@ -255,7 +255,7 @@ export class EmbeddedStore implements SampleStore {
     return t;
   }
 
-  /** Samples [from, to) of ts/vs into the series named by labels, created if new; its ref (-1: none). */
+  /** Samples [from, to) of ts/vs into the series named by labels, created if new; the series (undefined: none). */
   private appendSeries(labels: Labels, ts: ArrayLike<number>, vs: ArrayLike<number>, from: number, to: number, tally: Tally): HeadSeries | undefined {
     // A series exists by its samples: a write without any creates none (as in Prometheus).
     if (from >= to) return undefined;

@@ -325,11 +325,7 @@ export class DetectionWorker implements Detection {
     }
     const id = labels[METRIC_NAME] === ANOMALY_SCORE_METRIC ? -1 : this.idFor(labels, fresh);
     if (ref >= 0) {
-      if (ref >= this.idByRef.length) {
-        const grown = new Int32Array(Math.max(ref + 1, 2 * this.idByRef.length));
-        grown.set(this.idByRef);
-        this.idByRef = grown;
-      }
+      if (ref >= this.idByRef.length) this.idByRef = grow(this.idByRef, new Int32Array(Math.max(ref + 1, 2 * this.idByRef.length)));
       this.idByRef[ref] = id + 2;
     }
     return id;
@@ -544,7 +540,7 @@ function newBatchBuffers(): BatchBuffers {
   return { ids: new Uint32Array(1024), ends: new Uint32Array(1024), ts: new Float64Array(FLUSH_SAMPLES), vs: new Float64Array(FLUSH_SAMPLES) };
 }
 
-function grow<T extends Uint32Array | Float64Array>(from: T, to: T): T {
+function grow<T extends Uint32Array | Int32Array | Float64Array>(from: T, to: T): T {
   to.set(from);
   return to;
 }

@@ -46,6 +46,7 @@ import { ReplayedValues } from './series-replay.js';
  *                                  CPU per sample, its ingest thread's (HTTP, decode, store, storing scores)
  *                                  and its detection workers' (from vigil_thread_cpu_seconds_total); the rest
  *                                  is V8's helper threads (garbage collection, compilation) and libuv's
+ *   remote_write_encoder_thread_cpu_us_per_sample  the store's chunk encoder thread's (same source)
  *   remote_write_detection_off_samples_per_sec, _p99_ms, _cpu_us_per_sample, _main_thread_cpu_us_per_sample
  *                                  with `detect.enabled: false`
  *   (each on a fresh Vigil for BENCH_INGEST_PROTOCOL_SECONDS, default 30)
@@ -190,6 +191,8 @@ interface RunResult {
   /** Of Vigil's CPU: its ingest thread's (decode, store, API) and its detection workers' (from vigil_thread_cpu_seconds_total). */
   mainThreadCpuUsPerSample: number;
   detectThreadsCpuUsPerSample: number;
+  /** The store's chunk encoder thread's. */
+  encoderThreadCpuUsPerSample: number;
   p50Ms: number;
   p99Ms: number;
   /** The slowest request after the warm-up. */
@@ -302,7 +305,8 @@ async function run(protocol: string, encode: Encoder, seconds: number, opts: { d
   // CPU per sample of the ingest thread and of the detection workers together (ms -> us per sample).
   const threadUs = (pick: (thread: string) => boolean) => {
     let ms = 0;
-    for (const [thread, end] of Object.entries(threadsEnd)) if (pick(thread)) ms += end - (threadsStart[thread] ?? NaN);
+    // A thread missing at the warm-up (the store's encoder starts once it has work) had used nothing then.
+    for (const [thread, end] of Object.entries(threadsEnd)) if (pick(thread)) ms += end - (threadsStart[thread] ?? 0);
     return round2((ms * 1000) / ackedAfterWarmup);
   };
   // The protocol label Vigil counts each protocol's samples under.
@@ -337,6 +341,7 @@ async function run(protocol: string, encode: Encoder, seconds: number, opts: { d
     senderCpuUsPerSample: round2((senderCpu.user + senderCpu.system) / ackedAfterWarmup),
     mainThreadCpuUsPerSample: threadUs((t) => t === 'main'),
     detectThreadsCpuUsPerSample: threadUs((t) => t.startsWith('detect-')),
+    encoderThreadCpuUsPerSample: threadUs((t) => t === 'store-encoder'),
     p50Ms: round2(q(0.5)),
     p99Ms: round2(q(0.99)),
     maxMs: round2(sorted.at(-1) ?? NaN),
@@ -396,6 +401,7 @@ async function main(): Promise<void> {
       results.remote_write_sender_cpu_us_per_sample = rw.senderCpuUsPerSample;
       results.remote_write_main_thread_cpu_us_per_sample = rw.mainThreadCpuUsPerSample;
       results.remote_write_detect_threads_cpu_us_per_sample = rw.detectThreadsCpuUsPerSample;
+      results.remote_write_encoder_thread_cpu_us_per_sample = rw.encoderThreadCpuUsPerSample;
       results.rss_growth_mb_5min = rw.rssGrowthMb;
       results.rss_mb_warm = rw.rssWarmMb;
       results.rss_mb_end = rw.rssEndMb;

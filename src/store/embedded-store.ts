@@ -13,6 +13,7 @@ import { ChunkDb } from './sqlite-chunks.js';
 import { readSeries } from './read-series.js';
 import { batchSamples } from './sample-batch.js';
 import { type SealPlan, applySeal, encodeAhead, sealSeries } from './seal.js';
+import { ChunkEncoder } from './chunk-encoder.js';
 import type { AppendResult, CardinalityStats, RejectReason, SampleBatch, SampleStore, SeriesData, SeriesInfo, SeriesWrite, StoreOptions, StoreStats } from './types.js';
 import { WalWriter, deleteSegmentIfPresent, listSegments, replaySegment, segmentName } from './wal.js';
 
@@ -70,6 +71,7 @@ const DEFAULTS = {
   checkpointIntervalMs: 60_000,
   walCheckpointBytes: 256 * 1024 * 1024,
   walSegmentBytes: 64 * 1024 * 1024,
+  encoderThreadAfter: 4096,
 };
 
 type ResolvedOptions = Required<StoreOptions>;
@@ -154,6 +156,12 @@ export class EmbeddedStore implements SampleStore {
   private encodeQueue: HeadSeries[] = [];
   /** encodeQueue[0, encodeNext) are done: the queue is consumed from the front without copying what is left at every append. */
   private encodeNext = 0;
+  /** Chunks encoded ahead on this thread, and the thread that takes over (see encoderThread). */
+  private encodedInline = 0;
+  private encoder: ChunkEncoder | undefined;
+  private encoderFailed = false;
+  /** Chunks a failed encoder thread had encoded. */
+  private encoderAccepted = 0;
   /** The checkpoint in progress (beginCheckpoint), stepped on the event loop by setImmediate. */
   private running: RunningCheckpoint | undefined;
   /** The retention pass in progress (beginRetention), stepped the same way after any running checkpoint. */
@@ -344,7 +352,7 @@ export class EmbeddedStore implements SampleStore {
       if (lastT === -Infinity) s.minT = t;
       if (t > this.maxT) this.maxT = t;
       if (!s.touched) this.touch(s);
-      if (s.count - s.encodedTo >= this.chunkSamples && !s.aheadQueued) {
+      if (s.count - s.pendingTo >= this.chunkSamples && !s.aheadQueued) {
         s.aheadQueued = true;
         this.encodeQueue.push(s);
       }
@@ -415,11 +423,17 @@ export class EmbeddedStore implements SampleStore {
   private encodeAhead(max: number): void {
     const q = this.encodeQueue;
     let k = this.encodeNext;
-    while (k < q.length && max > 0) {
+    const thread = this.encoderThread();
+    while (k < q.length && (max > 0 || thread?.open === true)) {
       const s = q[k++]!;
       s.aheadQueued = false;
-      if (this.byRef[s.ref] !== s) continue;
-      max -= encodeAhead(s, this.chunkSamples, max);
+      if (this.byRef[s.ref] !== s || s.dirty) continue;
+      if (thread?.open === true) thread.submit(s);
+      else {
+        const n = encodeAhead(s, this.chunkSamples, max);
+        max -= n;
+        this.encodedInline += n;
+      }
     }
     if (k === q.length) {
       q.length = 0;
@@ -431,6 +445,28 @@ export class EmbeddedStore implements SampleStore {
       k = 0;
     }
     this.encodeNext = k;
+  }
+
+  /** The OS thread id of the chunk encoder thread, while it runs (for Vigil's per-thread CPU metric). */
+  get encoderThreadId(): number | undefined {
+    return this.encoder?.threadId;
+  }
+
+  /**
+   * The chunk encoder thread, started once this store has encoded `encoderThreadAfter`
+   * chunks itself (a store taking samples at a high rate soon does; a quiet one never
+   * pays for the thread); undefined before that, or after it failed.
+   */
+  private encoderThread(): ChunkEncoder | undefined {
+    if (this.encoder !== undefined || this.encoderFailed || this.encodedInline < this.options.encoderThreadAfter) return this.encoder;
+    const encoder = new ChunkEncoder(this.chunkSamples, (e) => {
+      this.encoderAccepted += encoder.accepted;
+      this.encoder = undefined;
+      this.encoderFailed = true;
+      process.emitWarning(`vigil store: the chunk encoder thread failed (${e.message}); encoding on the ingest thread from now on`);
+    });
+    this.encoder = encoder;
+    return encoder;
   }
 
   private result(t: Tally): AppendResult {
@@ -560,6 +596,7 @@ export class EmbeddedStore implements SampleStore {
       headBytes,
       diskBytes: this.db.fileBytes() + this.wal.diskBytes(),
       sealedChunks: this.sealedChunks,
+      chunksEncodedByThread: this.encoderAccepted + (this.encoder?.accepted ?? 0),
     };
   }
 
@@ -818,6 +855,7 @@ export class EmbeddedStore implements SampleStore {
     if (this.closed) return;
     if (this.timer) clearInterval(this.timer);
     if (this.stepping) clearImmediate(this.stepping);
+    this.encoder?.close();
     let err: unknown;
     try {
       this.checkpoint();
@@ -843,6 +881,7 @@ export class EmbeddedStore implements SampleStore {
     if (this.closed) return;
     if (this.timer) clearInterval(this.timer);
     if (this.stepping) clearImmediate(this.stepping);
+    this.encoder?.close();
     this.closed = true;
     this.wal.abandon();
     this.db.close();

@@ -28,10 +28,14 @@ export class HeadSeries {
   touched = false;
   /**
    * Closed chunks of [sealed, encodedTo), encoded ahead of the checkpoint (which then only
-   * inserts them), chunkSamples each. Dropped when a sample goes in below encodedTo.
+   * inserts them), chunkSamples each. Dropped when a sample goes in below pendingTo.
    */
   ahead: Uint8Array[] = [];
   encodedTo = 0;
+  /** Closed chunks [encodedTo, pendingTo) are with the store's encoder thread (pendingTo = encodedTo: none). */
+  pendingTo = 0;
+  /** Moves whenever the chunks encoded ahead are forgotten, so that answers to older requests are not taken. */
+  aheadEpoch = 0;
   /** Queued for encoding ahead. */
   aheadQueued = false;
   /** A frozen request label set known to name this series, and the series that followed it last time (lookup hints). */
@@ -126,13 +130,31 @@ export class HeadSeries {
     // Below `persisted` the disk copy is out of date (and chunkEnds off by one):
     // the next checkpoint rewrites every chunk over the head.
     if (i < this.persisted) this.dirty = true;
-    if (i < this.encodedTo) this.dropAhead();
+    if (i < this.pendingTo) this.dropAhead();
   }
 
-  /** Forgets the chunks encoded ahead (they no longer match the head). */
+  /** Forgets the chunks encoded ahead and those being encoded (they no longer match the head). */
   dropAhead(): void {
     this.ahead = [];
-    this.encodedTo = this.sealed;
+    this.encodedTo = this.pendingTo = this.sealed;
+    this.aheadEpoch++;
+  }
+
+  /**
+   * The encoder thread's bytes for the chunk that was [encodedTo, encodedTo + chunkSamples)
+   * when it was copied (at `epoch`, starting at `firstT`): taken, and true, when the head
+   * still has that chunk there.
+   */
+  acceptAhead(epoch: number, firstT: number, bytes: Uint8Array, chunkSamples: number): boolean {
+    if (epoch !== this.aheadEpoch || this.pendingTo - this.encodedTo < chunkSamples || this.ts[this.encodedTo] !== firstT) return false;
+    this.ahead.push(bytes);
+    this.encodedTo += chunkSamples;
+    return true;
+  }
+
+  /** The chunks sent at `epoch` will not come back: they are to encode again. */
+  abandonPending(epoch: number): void {
+    if (epoch === this.aheadEpoch) this.pendingTo = this.encodedTo;
   }
 
   /** Drops the closed chunks whose last sample is older than `cutoff` (oldest first, stopping at the first newer one). */
@@ -158,6 +180,7 @@ export class HeadSeries {
     this.persisted = Math.max(0, this.persisted - k);
     this.sealed = Math.max(0, this.sealed - k);
     this.encodedTo = Math.max(this.sealed, this.encodedTo - k);
+    this.pendingTo = Math.max(this.encodedTo, this.pendingTo - k);
     const ends: number[] = [];
     for (const e of this.chunkEnds) if (e > k) ends.push(e - k);
     this.chunkEnds = ends;
@@ -181,7 +204,8 @@ export class HeadSeries {
     this.chunkEnds = [];
     this.dirty = false;
     this.ahead = [];
-    this.encodedTo = 0;
+    this.encodedTo = this.pendingTo = 0;
+    this.aheadEpoch++;
   }
 
   /**
@@ -206,6 +230,7 @@ export class HeadSeries {
     this.sealed += n;
     this.persisted += n;
     this.encodedTo += n;
+    this.pendingTo += n;
     this.count = total;
   }
 

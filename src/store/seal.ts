@@ -82,11 +82,14 @@ function insertChunk(db: ChunkDb, s: HeadSeries, from: number, to: number, encod
 export function encodeAhead(s: HeadSeries, chunkSamples: number, max: number): number {
   if (s.dirty) return 0;
   if (s.encodedTo < s.sealed) s.dropAhead();
+  // Chunks with the encoder thread come back in order: none can be added behind them here.
+  if (s.pendingTo !== s.encodedTo) return 0;
   let n = 0;
   while (n < max && s.count - s.encodedTo >= chunkSamples) {
     s.ahead.push(encodeChunk(s.ts, s.vs, s.encodedTo, s.encodedTo + chunkSamples));
     s.encodedTo += chunkSamples;
     n++;
   }
+  s.pendingTo = s.encodedTo;
   return n;
 }

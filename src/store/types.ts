@@ -38,6 +38,13 @@ export interface StoreOptions {
   walCheckpointBytes?: number;
   /** Start a new WAL segment file past this size. Default 64 MiB. */
   walSegmentBytes?: number;
+  /**
+   * Closed chunks the store encodes on the calling thread before it moves that work to a
+   * thread of its own (0: from the first chunk; Infinity: never). Default 4,096: at
+   * ingest rates where encoding matters that is reached within seconds, and a store
+   * taking a few samples a second never starts the thread.
+   */
+  encoderThreadAfter?: number;
 }
 
 /** One series with its samples in a write request. Timestamps are ms. */
@@ -87,6 +94,8 @@ export interface StoreStats {
   headBytes: number;
   diskBytes: number;
   sealedChunks: number;
+  /** Closed chunks encoded ahead by the store's encoder thread and taken (0 while it has not started; see encoderThreadAfter). */
+  chunksEncodedByThread: number;
 }
 
 /** As Prometheus's `/api/v1/status/tsdb` answers (the head being, here, the whole store). */

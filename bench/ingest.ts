@@ -47,6 +47,8 @@ import { ReplayedValues } from './series-replay.js';
  *                                  and its detection workers' (from vigil_thread_cpu_seconds_total); the rest
  *                                  is V8's helper threads (garbage collection, compilation) and libuv's
  *   remote_write_encoder_thread_cpu_us_per_sample  the store's chunk encoder thread's (same source)
+ *   otlp_ and line_protocol_ cpu_us_per_sample, sender_cpu_us_per_sample, main_thread_cpu_us_per_sample,
+ *   detect_threads_cpu_us_per_sample  the same for those runs
  *   remote_write_detection_off_samples_per_sec, _p99_ms, _cpu_us_per_sample, _main_thread_cpu_us_per_sample
  *                                  with `detect.enabled: false`
  *   (each on a fresh Vigil for BENCH_INGEST_PROTOCOL_SECONDS, default 30)
@@ -424,11 +426,19 @@ async function main(): Promise<void> {
       const otlp = await run('otlp', otlpPayload, PROTOCOL_SECONDS);
       results.otlp_samples_per_sec = otlp.samplesPerSec;
       results.otlp_p99_ms = otlp.p99Ms;
+      results.otlp_cpu_us_per_sample = otlp.cpuUsPerSample;
+      results.otlp_sender_cpu_us_per_sample = otlp.senderCpuUsPerSample;
+      results.otlp_main_thread_cpu_us_per_sample = otlp.mainThreadCpuUsPerSample;
+      results.otlp_detect_threads_cpu_us_per_sample = otlp.detectThreadsCpuUsPerSample;
     }
     if (!ONLY || ONLY === 'line_protocol') {
       const lp = await run('line_protocol', lineProtocolPayload, PROTOCOL_SECONDS);
       results.line_protocol_samples_per_sec = lp.samplesPerSec;
       results.line_protocol_p99_ms = lp.p99Ms;
+      results.line_protocol_cpu_us_per_sample = lp.cpuUsPerSample;
+      results.line_protocol_sender_cpu_us_per_sample = lp.senderCpuUsPerSample;
+      results.line_protocol_main_thread_cpu_us_per_sample = lp.mainThreadCpuUsPerSample;
+      results.line_protocol_detect_threads_cpu_us_per_sample = lp.detectThreadsCpuUsPerSample;
     }
   } finally {
     rmSync(root, { recursive: true, force: true });

@@ -90,9 +90,8 @@ export class ChunkEncoder {
       if (this.buf === undefined) this.take();
       const from = s.pendingTo;
       const o = this.n * C;
-      this.ts.set(s.ts.subarray(from, from + C), o);
-      this.vs.set(s.vs.subarray(from, from + C), o);
-      this.jobs.push({ s, epoch: s.aheadEpoch, firstT: s.ts[from]! });
+      s.copyOut(from, from + C, this.ts, this.vs, o);
+      this.jobs.push({ s, epoch: s.aheadEpoch, firstT: this.ts[o]! });
       s.pendingTo = from + C;
       this.inFlight++;
       if (++this.n === BATCH_CHUNKS) this.post();

@@ -1,10 +1,11 @@
 import type { Labels } from '../core/labels.js';
+import { BLOCK_DOUBLES, BLOCK_MASK, BLOCK_SHIFT, type HeadArena, SEG_SHIFT, blockOffset } from './head-arena.js';
 
 const EMPTY = new Float64Array(0);
 
 /**
- * One series in memory: its identity and its head, the recent samples in two
- * parallel growing Float64Arrays (no object per sample), sorted by time.
+ * One series in memory: its identity and its head, the recent samples sorted by time
+ * in blocks of the store's HeadArena (a time beside its value; no object per sample).
  *
  * The head is a suffix of the series' history: every sample at or after ts[0] is
  * in it. Its prefix [0, persisted) is already in SQLite; [0, sealed) of that is in
@@ -26,8 +27,13 @@ export class HeadSeries {
    */
   rangeKnown = true;
   count = 0;
-  ts: Float64Array = EMPTY;
-  vs: Float64Array = EMPTY;
+  /**
+   * The arena segment holding the newest sample and the offset just past it there; an
+   * offset at a block boundary means the block is full (or there is none), so the next
+   * push takes a new one. The newest sample is always at wpos - 2 (when count > 0).
+   */
+  wseg: Float64Array = EMPTY;
+  wpos = 0;
   /** Queued for the next checkpoint. */
   touched = false;
   /** Closed chunks [encodedTo, pendingTo) are with the store's encoder thread (pendingTo = encodedTo: none). */
@@ -63,24 +69,29 @@ export class HeadSeries {
   minT = Infinity;
   /** Had no sample at the last retention pass (series without samples get one pass of grace). */
   emptyAtLastRetention = false;
+  /** The head's blocks, oldest first: its sample i is sample i + skip of them. */
+  private blocks: number[] = [];
+  private skip = 0;
   readonly labels: Labels;
   /** Stable series hash, see core/labels.seriesHash. */
   readonly hash: string;
+  private readonly arena: HeadArena;
 
-  constructor(ref: number, labels: Labels, hash: string) {
+  constructor(ref: number, labels: Labels, hash: string, arena: HeadArena) {
     this.ref = ref;
     this.labels = labels;
     this.hash = hash;
+    this.arena = arena;
   }
 
   /** Newest sample time of the series, in the head or on disk (-Infinity: none yet). */
   get lastT(): number {
-    return this.count > 0 ? this.ts[this.count - 1]! : this.tailT;
+    return this.count > 0 ? this.wseg[this.wpos - 2]! : this.tailT;
   }
 
   /** Its value, when known (see lastVKnown). */
   get lastV(): number {
-    return this.count > 0 ? this.vs[this.count - 1]! : this.tailV;
+    return this.count > 0 ? this.wseg[this.wpos - 1]! : this.tailV;
   }
 
   /** False after a restart until the newest value is read back from disk (only needed for duplicate checks). */
@@ -96,19 +107,48 @@ export class HeadSeries {
   }
 
   get headStart(): number {
-    return this.count > 0 ? this.ts[0]! : Infinity;
+    return this.count > 0 ? this.timeAt(0) : Infinity;
   }
 
-  /** Bytes held by the two arrays. */
-  get capacityBytes(): number {
-    return this.ts.byteLength + this.vs.byteLength;
+  /** Time of head sample i (0 <= i < count). */
+  timeAt(i: number): number {
+    const k = i + this.skip;
+    const id = this.blocks[k >> BLOCK_SHIFT]!;
+    return this.arena.segments[id >>> SEG_SHIFT]![blockOffset(id) + ((k & BLOCK_MASK) << 1)]!;
+  }
+
+  /** Value of head sample i (0 <= i < count). */
+  valueAt(i: number): number {
+    const k = i + this.skip;
+    const id = this.blocks[k >> BLOCK_SHIFT]!;
+    return this.arena.segments[id >>> SEG_SHIFT]![blockOffset(id) + ((k & BLOCK_MASK) << 1) + 1]!;
+  }
+
+  /** Copies head samples [from, to) into ts and vs from index `at` on. */
+  copyOut(from: number, to: number, ts: Float64Array, vs: Float64Array, at = 0): void {
+    const segments = this.arena.segments;
+    let k = from + this.skip;
+    const end = to + this.skip;
+    while (k < end) {
+      const id = this.blocks[k >> BLOCK_SHIFT]!;
+      const seg = segments[id >>> SEG_SHIFT]!;
+      let o = blockOffset(id) + ((k & BLOCK_MASK) << 1);
+      const stop = Math.min(end, ((k >> BLOCK_SHIFT) + 1) << BLOCK_SHIFT);
+      for (; k < stop; k++, o += 2) {
+        ts[at] = seg[o]!;
+        vs[at++] = seg[o + 1]!;
+      }
+    }
   }
 
   /** Appends a sample newer than every other (the caller checked). */
   push(t: number, v: number): void {
-    if (this.count === this.ts.length) this.grow(this.count + 1);
-    this.ts[this.count] = t;
-    this.vs[this.count] = v;
+    let o = this.wpos;
+    if ((o & (BLOCK_DOUBLES - 1)) === 0) o = this.newBlock();
+    const seg = this.wseg;
+    seg[o] = t;
+    seg[o + 1] = v;
+    this.wpos = o + 2;
     this.count++;
   }
 
@@ -116,23 +156,21 @@ export class HeadSeries {
   lowerBound(t: number): number {
     let lo = 0;
     let hi = this.count;
-    const ts = this.ts;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (ts[mid]! < t) lo = mid + 1;
+      if (this.timeAt(mid) < t) lo = mid + 1;
       else hi = mid;
     }
     return lo;
   }
 
-  /** Inserts at index i, shifting later samples; marks the series dirty when below `persisted`. */
+  /** Inserts at index i, shifting later samples (rare: late samples); marks the series dirty when below `persisted`. */
   insertAt(i: number, t: number, v: number): void {
-    if (this.count === this.ts.length) this.grow(this.count + 1);
-    this.ts.copyWithin(i + 1, i, this.count);
-    this.vs.copyWithin(i + 1, i, this.count);
-    this.ts[i] = t;
-    this.vs[i] = v;
-    this.count++;
+    const n = this.count;
+    // One more place at the end, then every later sample moves up one.
+    this.push(t, v);
+    for (let j = n; j > i; j--) this.setAt(j, this.timeAt(j - 1), this.valueAt(j - 1));
+    this.setAt(i, t, v);
     // Below `persisted` the disk copy is out of date (and chunkEnds off by one):
     // the next checkpoint rewrites every chunk over the head.
     if (i < this.persisted) this.dirty = true;
@@ -152,7 +190,7 @@ export class HeadSeries {
    * still has that chunk there.
    */
   acceptAhead(epoch: number, firstT: number, bytes: Uint8Array, chunkSamples: number): boolean {
-    if (epoch !== this.aheadEpoch || this.pendingTo - this.encodedTo < chunkSamples || this.ts[this.encodedTo] !== firstT) return false;
+    if (epoch !== this.aheadEpoch || this.pendingTo - this.encodedTo < chunkSamples || this.timeAt(this.encodedTo) !== firstT) return false;
     this.ahead.push(bytes);
     this.encodedTo += chunkSamples;
     return true;
@@ -167,7 +205,7 @@ export class HeadSeries {
   dropChunksBefore(cutoff: number): void {
     let k = 0;
     for (const e of this.chunkEnds) {
-      if (this.ts[e - 1]! < cutoff) k = e;
+      if (this.timeAt(e - 1) < cutoff) k = e;
       else break;
     }
     this.dropFront(k);
@@ -180,8 +218,14 @@ export class HeadSeries {
       this.clear();
       return;
     }
-    this.ts.copyWithin(0, k, this.count);
-    this.vs.copyWithin(0, k, this.count);
+    // Blocks wholly before the new first sample go back to the arena; the newest stays.
+    this.skip += k;
+    const gone = this.skip >> BLOCK_SHIFT;
+    if (gone > 0) {
+      for (let j = 0; j < gone; j++) this.arena.free(this.blocks[j]!);
+      this.blocks.splice(0, gone);
+      this.skip &= BLOCK_MASK;
+    }
     this.count -= k;
     this.persisted = Math.max(0, this.persisted - k);
     this.sealed = Math.max(0, this.sealed - k);
@@ -190,21 +234,16 @@ export class HeadSeries {
     const ends: number[] = [];
     for (const e of this.chunkEnds) if (e > k) ends.push(e - k);
     this.chunkEnds = ends;
-    // Give memory back when a burst is over; not sooner, or a series that refills its
-    // head between checkpoints would shrink and regrow (copying) every time.
-    if (this.ts.length > 256 && this.count * 8 < this.ts.length) this.resize(capacityFor(this.count * 2));
   }
 
   /** Forgets the head (its samples are on disk); identity and last sample stay. */
   clear(): void {
     if (this.count > 0) {
-      this.tailT = this.ts[this.count - 1]!;
-      this.tailV = this.vs[this.count - 1]!;
+      this.tailT = this.lastT;
+      this.tailV = this.lastV;
       this.tailVKnown = true;
     }
-    this.ts = EMPTY;
-    this.vs = EMPTY;
-    this.count = 0;
+    this.releaseBlocks();
     this.persisted = 0;
     this.sealed = 0;
     this.chunkEnds = [];
@@ -219,15 +258,12 @@ export class HeadSeries {
    * `ends` are the chunk ends within the prepended run.
    */
   prepend(ts: Float64Array, vs: Float64Array, n: number, ends: readonly number[]): void {
-    const total = n + this.count;
-    const nt = new Float64Array(capacityFor(total));
-    const nv = new Float64Array(nt.length);
-    nt.set(ts.subarray(0, n));
-    nv.set(vs.subarray(0, n));
-    nt.set(this.ts.subarray(0, this.count), n);
-    nv.set(this.vs.subarray(0, this.count), n);
-    this.ts = nt;
-    this.vs = nv;
+    const ht = new Float64Array(this.count);
+    const hv = new Float64Array(this.count);
+    this.copyOut(0, this.count, ht, hv);
+    this.releaseBlocks();
+    for (let i = 0; i < n; i++) this.push(ts[i]!, vs[i]!);
+    for (let i = 0; i < ht.length; i++) this.push(ht[i]!, hv[i]!);
     // Disk samples are persisted and closed, so they go in front of both marks. Pieces
     // of the open chunk that were already persisted stay after `sealed`.
     const ends2 = ends.slice();
@@ -237,32 +273,32 @@ export class HeadSeries {
     this.persisted += n;
     this.encodedTo += n;
     this.pendingTo += n;
-    this.count = total;
   }
 
-  private grow(min: number): void {
-    this.resize(capacityFor(min));
+  private setAt(i: number, t: number, v: number): void {
+    const k = i + this.skip;
+    const id = this.blocks[k >> BLOCK_SHIFT]!;
+    const seg = this.arena.segments[id >>> SEG_SHIFT]!;
+    const o = blockOffset(id) + ((k & BLOCK_MASK) << 1);
+    seg[o] = t;
+    seg[o + 1] = v;
   }
 
-  private resize(cap: number): void {
-    const nt = new Float64Array(cap);
-    const nv = new Float64Array(cap);
-    nt.set(this.ts.subarray(0, this.count));
-    nv.set(this.vs.subarray(0, this.count));
-    this.ts = nt;
-    this.vs = nv;
+  /** Takes a new block for the next sample; returns where in wseg that sample goes. */
+  private newBlock(): number {
+    const id = this.arena.alloc();
+    this.blocks.push(id);
+    this.wseg = this.arena.segments[id >>> SEG_SHIFT]!;
+    return blockOffset(id);
   }
-}
 
-/**
- * Doubling up to 256 samples, then steps of 128 up to 1,024 (a 2 h head at 15 s, 480-604
- * samples, fits in 640), then half again each time: a series receiving samples much faster
- * than the head window expects copies each sample a bounded number of times, not once per 128.
- */
-function capacityFor(min: number): number {
-  let cap = 16;
-  while (cap < min && cap < 256) cap *= 2;
-  while (cap < min && cap < 1024) cap += 128;
-  while (cap < min) cap += cap >> 1;
-  return cap;
+  /** Gives every block back: the head is empty. */
+  private releaseBlocks(): void {
+    for (const id of this.blocks) this.arena.free(id);
+    this.blocks = [];
+    this.skip = 0;
+    this.wseg = EMPTY;
+    this.wpos = 0;
+    this.count = 0;
+  }
 }

@@ -18,7 +18,12 @@ export function readSeries(db: ChunkDb, s: HeadSeries, start: number, end: numbe
   const h0 = s.lowerBound(start);
   const h1 = end >= s.lastT ? s.count : s.lowerBound(Math.floor(end) + 1);
   const headN = Math.max(0, h1 - h0);
-  if (rows.length === 0) return { timestamps: s.ts.slice(h0, h0 + headN), values: s.vs.slice(h0, h0 + headN) };
+  if (rows.length === 0) {
+    const timestamps = new Float64Array(headN);
+    const values = new Float64Array(headN);
+    s.copyOut(h0, h0 + headN, timestamps, values);
+    return { timestamps, values };
+  }
 
   let diskN = 0;
   for (const r of rows) diskN += r.n;
@@ -39,8 +44,7 @@ export function readSeries(db: ChunkDb, s: HeadSeries, start: number, end: numbe
     vs.copyWithin(0, a, b);
   }
   let n = b - a;
-  ts.set(s.ts.subarray(h0, h0 + headN), n);
-  vs.set(s.vs.subarray(h0, h0 + headN), n);
+  s.copyOut(h0, h0 + headN, ts, vs, n);
   n += headN;
   if (n < ts.length) {
     ts = ts.slice(0, n);

@@ -42,7 +42,7 @@ export function sealSeries(db: ChunkDb, s: HeadSeries, chunkSamples: number): Se
     return { s, sealed: s.sealed, persisted: s.count, chunkEnds: s.chunkEnds, rows: 1, written: 1 };
   } else return undefined;
   // No chunk straddles the head's first sample, so this deletes exactly the rows being rewritten.
-  let rows = from < s.count ? -db.deleteChunksFrom(s.ref, s.ts[from]!) : 0;
+  let rows = from < s.count ? -db.deleteChunksFrom(s.ref, s.timeAt(from)) : 0;
   let written = 0;
   let i = from;
   // Chunks encoded ahead cover [sealed, encodedTo) when the series is not dirty.
@@ -72,7 +72,7 @@ export function applySeal(p: SealPlan): void {
 }
 
 function insertChunk(db: ChunkDb, s: HeadSeries, from: number, to: number, encoded?: Uint8Array): void {
-  db.insertChunk(s.ref, s.ts[from]!, s.ts[to - 1]!, to - from, encoded ?? encodeChunk(s.ts, s.vs, from, to));
+  db.insertChunk(s.ref, s.timeAt(from), s.timeAt(to - 1), to - from, encoded ?? encodeRange(s, from, to));
 }
 
 /**
@@ -86,10 +86,25 @@ export function encodeAhead(s: HeadSeries, chunkSamples: number, max: number): n
   if (s.pendingTo !== s.encodedTo) return 0;
   let n = 0;
   while (n < max && s.count - s.encodedTo >= chunkSamples) {
-    s.ahead.push(encodeChunk(s.ts, s.vs, s.encodedTo, s.encodedTo + chunkSamples));
+    s.ahead.push(encodeRange(s, s.encodedTo, s.encodedTo + chunkSamples));
     s.encodedTo += chunkSamples;
     n++;
   }
   s.pendingTo = s.encodedTo;
   return n;
+}
+
+// The head keeps each time beside its value; the codec reads them as two arrays.
+let scratchT = new Float64Array(256);
+let scratchV = new Float64Array(256);
+
+/** Encodes head samples [from, to) of s as one chunk. */
+function encodeRange(s: HeadSeries, from: number, to: number): Uint8Array {
+  const n = to - from;
+  if (scratchT.length < n) {
+    scratchT = new Float64Array(n);
+    scratchV = new Float64Array(n);
+  }
+  s.copyOut(from, to, scratchT, scratchV);
+  return encodeChunk(scratchT, scratchV, 0, n);
 }

@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { encodeChunk } from '../../src/store/chunk-codec.js';
 import { ChunkEncoder } from '../../src/store/chunk-encoder.js';
 import { HeadSeries } from '../../src/store/head.js';
+import { HeadArena } from '../../src/store/head-arena.js';
 import { T0, eq, open, readOne, tempDir } from './helpers.js';
 
 /** Waits until `done()` holds (the encoder thread answers by events), failing after 10 s. */
@@ -13,9 +14,17 @@ async function until(done: () => boolean, what: string): Promise<void> {
 }
 
 function filledSeries(samples: number, t0 = T0): HeadSeries {
-  const s = new HeadSeries(1, { __name__: 'x' }, 'h');
+  const s = new HeadSeries(1, { __name__: 'x' }, 'h', new HeadArena());
   for (let i = 0; i < samples; i++) s.push(t0 + i * 15_000, Math.round(Math.sin(i) * 1000) / 100);
   return s;
+}
+
+/** What the ingest thread would write for head samples [from, to). */
+function encodeHead(s: HeadSeries, from: number, to: number): Uint8Array {
+  const ts = new Float64Array(to - from);
+  const vs = new Float64Array(to - from);
+  s.copyOut(from, to, ts, vs);
+  return encodeChunk(ts, vs);
 }
 
 test('the encoder thread gives each closed chunk the bytes the ingest thread would have written', async (t) => {
@@ -29,7 +38,7 @@ test('the encoder thread gives each closed chunk the bytes the ingest thread wou
   await until(() => s.encodedTo === 30, 'three chunks');
   assert.deepEqual(
     s.ahead.map((b) => [...b]),
-    [0, 10, 20].map((from) => [...encodeChunk(s.ts, s.vs, from, from + 10)]),
+    [0, 10, 20].map((from) => [...encodeHead(s, from, from + 10)]),
   );
   assert.equal(enc.accepted, 3);
   assert.deepEqual(failures, []);
@@ -41,12 +50,12 @@ test('an answer for a chunk the head has changed since is not taken', async (t) 
   const s = filledSeries(20);
   enc.submit(s);
   // A late sample lands inside the chunk being encoded: the head forgets what is with the thread.
-  s.insertAt(3, s.ts[3]! - 1, 42);
+  s.insertAt(3, s.timeAt(3) - 1, 42);
   assert.equal(s.pendingTo, 0);
   enc.submit(s);
   await until(() => enc.accepted === 2, 'the chunks sent again');
   assert.equal(s.encodedTo, 20);
-  assert.deepEqual([...s.ahead[0]!], [...encodeChunk(s.ts, s.vs, 0, 10)], 'the chunk with the late sample');
+  assert.deepEqual([...s.ahead[0]!], [...encodeHead(s, 0, 10)], 'the chunk with the late sample');
 });
 
 test('when the encoder thread fails, its chunks go back to be encoded again', async (t) => {
@@ -54,7 +63,7 @@ test('when the encoder thread fails, its chunks go back to be encoded again', as
   const enc = new ChunkEncoder(10, (e) => failures.push(e));
   t.after(() => enc.close());
   // The head takes samples its caller has checked; a fractional time makes the thread's encoder throw.
-  const s = new HeadSeries(1, { __name__: 'x' }, 'h');
+  const s = new HeadSeries(1, { __name__: 'x' }, 'h', new HeadArena());
   for (let i = 0; i < 10; i++) s.push(T0 + i + 0.5, i);
   enc.submit(s);
   await until(() => failures.length === 1, 'the failure');

@@ -175,10 +175,14 @@ async function runIngest(protocol: IngestProtocol, series: number): Promise<Part
   // A text protocol's timed values are formatted before timing (the senders' work), the others' written as they go.
   const text = payloads[0]!.rendered;
   let rendered: Uint8Array | undefined;
+  let starts: Uint32Array | undefined;
   const prepare = text
     ? (timed: Float64Array) => {
-        rendered = new Uint8Array(timed.length * text.width);
-        for (let i = 0; i < timed.length; i++) text.write(rendered, i * text.width, timed[i]!);
+        // 25 bytes hold any value's shortest form.
+        rendered = new Uint8Array(timed.length * 25);
+        starts = new Uint32Array(timed.length + 1);
+        let o = 0;
+        for (let i = 0; i < timed.length; i++) starts[i + 1] = o = text.write(rendered, o, timed[i]!);
       }
     : undefined;
   try {
@@ -191,7 +195,7 @@ async function runIngest(protocol: IngestProtocol, series: number): Promise<Part
         const t = T0 + r * STEP_MS;
         for (let k = 0; k < payloads.length; k++) {
           const p = payloads[k]!;
-          if (values !== undefined && rendered !== undefined) p.rendered!.patch(t, rendered, ((r - WARM_ROUNDS) * series + k * BATCH) * p.rendered!.width);
+          if (values !== undefined && rendered !== undefined) p.rendered!.patch(t, rendered, starts!, (r - WARM_ROUNDS) * series + k * BATCH);
           else p.patch(t, source);
           const res = pipeline.writeBatch(decode(p.body, t), protocol);
           if (res.accepted !== p.samples) throw new Error(`round ${r}: ${res.accepted} of ${p.samples} samples accepted`);

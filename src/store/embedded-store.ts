@@ -14,6 +14,7 @@ import { readSeries } from './read-series.js';
 import { batchSamples } from './sample-batch.js';
 import { type SealPlan, applySeal, encodeAhead, sealSeries } from './seal.js';
 import { ChunkEncoder } from './chunk-encoder.js';
+import { HeadArena } from './head-arena.js';
 import type { AppendResult, CardinalityStats, RejectReason, SampleBatch, SampleStore, SeriesData, SeriesInfo, SeriesWrite, StoreOptions, StoreStats } from './types.js';
 import { WalWriter, deleteSegmentIfPresent, listSegments, replaySegment, segmentName } from './wal.js';
 
@@ -143,6 +144,8 @@ export class EmbeddedStore implements SampleStore {
   private readonly db: ChunkDb;
   private readonly wal: WalWriter;
   private readonly index = new LabelIndex();
+  /** Where every series' head keeps its samples. */
+  private readonly arena = new HeadArena();
   /** Series by ref; refs are dense, so an array beats a Map in the hot path. */
   private readonly byRef: (HeadSeries | undefined)[] = [];
   private readonly byLabels = new SeriesMap<HeadSeries>();
@@ -489,7 +492,7 @@ export class EmbeddedStore implements SampleStore {
     const norm = Object.freeze(normalizeLabels(labels));
     const key = labelsKey(norm);
     const ref = this.nextRef++;
-    const s = new HeadSeries(ref, norm, hashString64(key));
+    const s = new HeadSeries(ref, norm, hashString64(key), this.arena);
     this.register(s);
     this.newSeries.push(s);
     this.wal.addSeries(ref, JSON.stringify(norm));
@@ -582,11 +585,11 @@ export class EmbeddedStore implements SampleStore {
   stats(): StoreStats {
     this.assertOpen();
     let headSamples = 0;
-    let headBytes = 0;
+    // The arena's segments (blocks free or not: it keeps them) and the chunks encoded ahead.
+    let headBytes = this.arena.bytes;
     for (const s of this.byRef) {
       if (s === undefined) continue;
       headSamples += s.count;
-      headBytes += s.capacityBytes;
       for (const c of s.ahead) headBytes += c.byteLength;
     }
     return {
@@ -940,7 +943,7 @@ export class EmbeddedStore implements SampleStore {
     let maxId = 0;
     for (const row of this.db.loadSeries()) {
       const labels = Object.freeze(JSON.parse(row.labels) as Labels);
-      const s = new HeadSeries(row.id, labels, row.hash);
+      const s = new HeadSeries(row.id, labels, row.hash, this.arena);
       s.rangeKnown = false;
       this.register(s);
       if (row.id > maxId) maxId = row.id;
@@ -967,7 +970,7 @@ export class EmbeddedStore implements SampleStore {
           if (this.byRef[ref] !== undefined) return;
           const labels = decoder(json);
           if (this.byLabels.get(labels) !== undefined) return;
-          const s = new HeadSeries(ref, labels, hashString64(labelsKey(labels)));
+          const s = new HeadSeries(ref, labels, hashString64(labelsKey(labels)), this.arena);
           this.register(s);
           this.newSeries.push(s);
           if (ref >= this.nextRef) this.nextRef = ref + 1;

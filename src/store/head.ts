@@ -1,12 +1,11 @@
 import type { Labels } from '../core/labels.js';
+import { BLOCK_DOUBLES, BLOCK_MASK, BLOCK_SHIFT, type HeadArena, SEG_SHIFT, blockOffset } from './head-arena.js';
 
 const EMPTY = new Float64Array(0);
 
 /**
- * One series in memory: its identity and its head, the recent samples sorted by time in
- * one growing Float64Array, each time beside its value (no object per sample). One
- * array rather than two (times, values): an append touches one array object and one
- * line of data, not two of each.
+ * One series in memory: its identity and its head, the recent samples sorted by time
+ * in blocks of the store's HeadArena (a time beside its value; no object per sample).
  *
  * The head is a suffix of the series' history: every sample at or after ts[0] is
  * in it. Its prefix [0, persisted) is already in SQLite; [0, sealed) of that is in
@@ -28,8 +27,13 @@ export class HeadSeries {
    */
   rangeKnown = true;
   count = 0;
-  /** Sample i's time at tv[2i], its value at tv[2i + 1]. */
-  private tv: Float64Array = EMPTY;
+  /**
+   * The arena segment holding the newest sample and the offset just past it there; an
+   * offset at a block boundary means the block is full (or there is none), so the next
+   * push takes a new one. The newest sample is always at wpos - 2 (when count > 0).
+   */
+  wseg: Float64Array = EMPTY;
+  wpos = 0;
   /** Queued for the next checkpoint. */
   touched = false;
   /** Closed chunks [encodedTo, pendingTo) are with the store's encoder thread (pendingTo = encodedTo: none). */
@@ -65,24 +69,29 @@ export class HeadSeries {
   minT = Infinity;
   /** Had no sample at the last retention pass (series without samples get one pass of grace). */
   emptyAtLastRetention = false;
+  /** The head's blocks, oldest first: its sample i is sample i + skip of them. */
+  private blocks: number[] = [];
+  private skip = 0;
   readonly labels: Labels;
   /** Stable series hash, see core/labels.seriesHash. */
   readonly hash: string;
+  private readonly arena: HeadArena;
 
-  constructor(ref: number, labels: Labels, hash: string) {
+  constructor(ref: number, labels: Labels, hash: string, arena: HeadArena) {
     this.ref = ref;
     this.labels = labels;
     this.hash = hash;
+    this.arena = arena;
   }
 
   /** Newest sample time of the series, in the head or on disk (-Infinity: none yet). */
   get lastT(): number {
-    return this.count > 0 ? this.tv[2 * this.count - 2]! : this.tailT;
+    return this.count > 0 ? this.wseg[this.wpos - 2]! : this.tailT;
   }
 
   /** Its value, when known (see lastVKnown). */
   get lastV(): number {
-    return this.count > 0 ? this.tv[2 * this.count - 1]! : this.tailV;
+    return this.count > 0 ? this.wseg[this.wpos - 1]! : this.tailV;
   }
 
   /** False after a restart until the newest value is read back from disk (only needed for duplicate checks). */
@@ -101,37 +110,45 @@ export class HeadSeries {
     return this.count > 0 ? this.timeAt(0) : Infinity;
   }
 
-  /** Bytes held by its array. */
-  get capacityBytes(): number {
-    return this.tv.byteLength;
-  }
-
   /** Time of head sample i (0 <= i < count). */
   timeAt(i: number): number {
-    return this.tv[2 * i]!;
+    const k = i + this.skip;
+    const id = this.blocks[k >> BLOCK_SHIFT]!;
+    return this.arena.segments[id >>> SEG_SHIFT]![blockOffset(id) + ((k & BLOCK_MASK) << 1)]!;
   }
 
   /** Value of head sample i (0 <= i < count). */
   valueAt(i: number): number {
-    return this.tv[2 * i + 1]!;
+    const k = i + this.skip;
+    const id = this.blocks[k >> BLOCK_SHIFT]!;
+    return this.arena.segments[id >>> SEG_SHIFT]![blockOffset(id) + ((k & BLOCK_MASK) << 1) + 1]!;
   }
 
   /** Copies head samples [from, to) into ts and vs from index `at` on. */
   copyOut(from: number, to: number, ts: Float64Array, vs: Float64Array, at = 0): void {
-    const tv = this.tv;
-    for (let i = from; i < to; i++, at++) {
-      ts[at] = tv[2 * i]!;
-      vs[at] = tv[2 * i + 1]!;
+    const segments = this.arena.segments;
+    let k = from + this.skip;
+    const end = to + this.skip;
+    while (k < end) {
+      const id = this.blocks[k >> BLOCK_SHIFT]!;
+      const seg = segments[id >>> SEG_SHIFT]!;
+      let o = blockOffset(id) + ((k & BLOCK_MASK) << 1);
+      const stop = Math.min(end, ((k >> BLOCK_SHIFT) + 1) << BLOCK_SHIFT);
+      for (; k < stop; k++, o += 2) {
+        ts[at] = seg[o]!;
+        vs[at++] = seg[o + 1]!;
+      }
     }
   }
 
   /** Appends a sample newer than every other (the caller checked). */
   push(t: number, v: number): void {
-    const o = 2 * this.count;
-    if (o === this.tv.length) this.resize(capacityFor(this.count + 1));
-    const tv = this.tv;
-    tv[o] = t;
-    tv[o + 1] = v;
+    let o = this.wpos;
+    if ((o & (BLOCK_DOUBLES - 1)) === 0) o = this.newBlock();
+    const seg = this.wseg;
+    seg[o] = t;
+    seg[o + 1] = v;
+    this.wpos = o + 2;
     this.count++;
   }
 
@@ -139,10 +156,9 @@ export class HeadSeries {
   lowerBound(t: number): number {
     let lo = 0;
     let hi = this.count;
-    const tv = this.tv;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (tv[2 * mid]! < t) lo = mid + 1;
+      if (this.timeAt(mid) < t) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -150,12 +166,11 @@ export class HeadSeries {
 
   /** Inserts at index i, shifting later samples (rare: late samples); marks the series dirty when below `persisted`. */
   insertAt(i: number, t: number, v: number): void {
-    if (2 * this.count === this.tv.length) this.resize(capacityFor(this.count + 1));
-    const tv = this.tv;
-    tv.copyWithin(2 * i + 2, 2 * i, 2 * this.count);
-    tv[2 * i] = t;
-    tv[2 * i + 1] = v;
-    this.count++;
+    const n = this.count;
+    // One more place at the end, then every later sample moves up one.
+    this.push(t, v);
+    for (let j = n; j > i; j--) this.setAt(j, this.timeAt(j - 1), this.valueAt(j - 1));
+    this.setAt(i, t, v);
     // Below `persisted` the disk copy is out of date (and chunkEnds off by one):
     // the next checkpoint rewrites every chunk over the head.
     if (i < this.persisted) this.dirty = true;
@@ -203,7 +218,14 @@ export class HeadSeries {
       this.clear();
       return;
     }
-    this.tv.copyWithin(0, 2 * k, 2 * this.count);
+    // Blocks wholly before the new first sample go back to the arena; the newest stays.
+    this.skip += k;
+    const gone = this.skip >> BLOCK_SHIFT;
+    if (gone > 0) {
+      for (let j = 0; j < gone; j++) this.arena.free(this.blocks[j]!);
+      this.blocks.splice(0, gone);
+      this.skip &= BLOCK_MASK;
+    }
     this.count -= k;
     this.persisted = Math.max(0, this.persisted - k);
     this.sealed = Math.max(0, this.sealed - k);
@@ -212,9 +234,6 @@ export class HeadSeries {
     const ends: number[] = [];
     for (const e of this.chunkEnds) if (e > k) ends.push(e - k);
     this.chunkEnds = ends;
-    // Give memory back when a burst is over; not sooner, or a series that refills its
-    // head between checkpoints would shrink and regrow (copying) every time.
-    if (this.tv.length > 512 && this.count * 16 < this.tv.length) this.resize(capacityFor(this.count * 2));
   }
 
   /** Forgets the head (its samples are on disk); identity and last sample stay. */
@@ -224,8 +243,7 @@ export class HeadSeries {
       this.tailV = this.lastV;
       this.tailVKnown = true;
     }
-    this.tv = EMPTY;
-    this.count = 0;
+    this.releaseBlocks();
     this.persisted = 0;
     this.sealed = 0;
     this.chunkEnds = [];
@@ -240,15 +258,12 @@ export class HeadSeries {
    * `ends` are the chunk ends within the prepended run.
    */
   prepend(ts: Float64Array, vs: Float64Array, n: number, ends: readonly number[]): void {
-    const total = n + this.count;
-    const tv = new Float64Array(2 * capacityFor(total));
-    for (let i = 0; i < n; i++) {
-      tv[2 * i] = ts[i]!;
-      tv[2 * i + 1] = vs[i]!;
-    }
-    tv.set(this.tv.subarray(0, 2 * this.count), 2 * n);
-    this.tv = tv;
-    this.count = total;
+    const ht = new Float64Array(this.count);
+    const hv = new Float64Array(this.count);
+    this.copyOut(0, this.count, ht, hv);
+    this.releaseBlocks();
+    for (let i = 0; i < n; i++) this.push(ts[i]!, vs[i]!);
+    for (let i = 0; i < ht.length; i++) this.push(ht[i]!, hv[i]!);
     // Disk samples are persisted and closed, so they go in front of both marks. Pieces
     // of the open chunk that were already persisted stay after `sealed`.
     const ends2 = ends.slice();
@@ -260,22 +275,30 @@ export class HeadSeries {
     this.pendingTo += n;
   }
 
-  private resize(cap: number): void {
-    const tv = new Float64Array(2 * cap);
-    tv.set(this.tv.subarray(0, 2 * this.count));
-    this.tv = tv;
+  private setAt(i: number, t: number, v: number): void {
+    const k = i + this.skip;
+    const id = this.blocks[k >> BLOCK_SHIFT]!;
+    const seg = this.arena.segments[id >>> SEG_SHIFT]!;
+    const o = blockOffset(id) + ((k & BLOCK_MASK) << 1);
+    seg[o] = t;
+    seg[o + 1] = v;
   }
-}
 
-/**
- * Doubling up to 256 samples, then steps of 128 up to 1,024 (a 2 h head at 15 s, 480-604
- * samples, fits in 640), then half again each time: a series receiving samples much faster
- * than the head window expects copies each sample a bounded number of times, not once per 128.
- */
-function capacityFor(min: number): number {
-  let cap = 16;
-  while (cap < min && cap < 256) cap *= 2;
-  while (cap < min && cap < 1024) cap += 128;
-  while (cap < min) cap += cap >> 1;
-  return cap;
+  /** Takes a new block for the next sample; returns where in wseg that sample goes. */
+  private newBlock(): number {
+    const id = this.arena.alloc();
+    this.blocks.push(id);
+    this.wseg = this.arena.segments[id >>> SEG_SHIFT]!;
+    return blockOffset(id);
+  }
+
+  /** Gives every block back: the head is empty. */
+  private releaseBlocks(): void {
+    for (const id of this.blocks) this.arena.free(id);
+    this.blocks = [];
+    this.skip = 0;
+    this.wseg = EMPTY;
+    this.wpos = 0;
+    this.count = 0;
+  }
 }

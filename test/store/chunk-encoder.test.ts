@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { encodeChunk } from '../../src/store/chunk-codec.js';
 import { ChunkEncoder } from '../../src/store/chunk-encoder.js';
 import { HeadSeries } from '../../src/store/head.js';
+import { HeadArena } from '../../src/store/head-arena.js';
 import { T0, eq, open, readOne, tempDir } from './helpers.js';
 
 /** Waits until `done()` holds (the encoder thread answers by events), failing after 10 s. */
@@ -13,7 +14,7 @@ async function until(done: () => boolean, what: string): Promise<void> {
 }
 
 function filledSeries(samples: number, t0 = T0): HeadSeries {
-  const s = new HeadSeries(1, { __name__: 'x' }, 'h');
+  const s = new HeadSeries(1, { __name__: 'x' }, 'h', new HeadArena());
   for (let i = 0; i < samples; i++) s.push(t0 + i * 15_000, Math.round(Math.sin(i) * 1000) / 100);
   return s;
 }
@@ -62,7 +63,7 @@ test('when the encoder thread fails, its chunks go back to be encoded again', as
   const enc = new ChunkEncoder(10, (e) => failures.push(e));
   t.after(() => enc.close());
   // The head takes samples its caller has checked; a fractional time makes the thread's encoder throw.
-  const s = new HeadSeries(1, { __name__: 'x' }, 'h');
+  const s = new HeadSeries(1, { __name__: 'x' }, 'h', new HeadArena());
   for (let i = 0; i < 10; i++) s.push(T0 + i + 0.5, i);
   enc.submit(s);
   await until(() => failures.length === 1, 'the failure');

@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { STALE_NAN, isStaleMarker } from '../../src/core/sample.js';
+import { BLOCK_SAMPLES, HeadArena } from '../../src/store/head-arena.js';
 import { HeadSeries } from '../../src/store/head.js';
 
 const T0 = 1_700_000_000_000;
 
-function series(n: number): HeadSeries {
-  const s = new HeadSeries(1, { __name__: 'x' }, 'h');
+function series(arena: HeadArena, n: number): HeadSeries {
+  const s = new HeadSeries(1, { __name__: 'x' }, 'h', arena);
   for (let i = 0; i < n; i++) s.push(T0 + i * 1000, i / 4);
   return s;
 }
@@ -18,11 +19,13 @@ function samples(s: HeadSeries): { t: number[]; v: number[] } {
   return { t: [...ts], v: [...vs] };
 }
 
-test('a head takes samples as it grows and reads them back by index', () => {
-  const n = 1500;
-  const s = series(n);
+test('a head takes samples into arena blocks and reads them back by index, across block boundaries', () => {
+  const arena = new HeadArena();
+  const n = 3 * BLOCK_SAMPLES + 5;
+  const s = series(arena, n);
   assert.equal(s.count, n);
-  for (const i of [0, 15, 16, 255, 256, 1023, 1024, n - 1]) {
+  assert.equal(arena.blocksInUse, 4);
+  for (const i of [0, BLOCK_SAMPLES - 1, BLOCK_SAMPLES, 2 * BLOCK_SAMPLES + 7, n - 1]) {
     assert.equal(s.timeAt(i), T0 + i * 1000);
     assert.equal(s.valueAt(i), i / 4);
   }
@@ -35,29 +38,39 @@ test('a head takes samples as it grows and reads them back by index', () => {
   const part = { t: new Float64Array(40), v: new Float64Array(40) };
   s.copyOut(20, 60, part.t, part.v);
   assert.deepEqual([...part.t], Array.from({ length: 40 }, (_, k) => T0 + (20 + k) * 1000));
-  assert.ok(s.capacityBytes >= n * 16);
 });
 
-test('dropping the front keeps the rest in place and moves the marks; a head emptied by a burst gives memory back', () => {
-  const s = series(4000);
-  s.persisted = s.sealed = 3990;
-  s.chunkEnds = [120, 3990];
-  s.dropFront(120);
-  assert.equal(s.count, 3880);
-  assert.equal(s.timeAt(0), T0 + 120_000);
-  assert.deepEqual(s.chunkEnds, [3870]);
-  assert.equal(s.sealed, 3870);
-  const big = s.capacityBytes;
-  s.dropFront(3870);
-  assert.deepEqual(samples(s), { t: [3990, 3991, 3992, 3993, 3994, 3995, 3996, 3997, 3998, 3999].map((i) => T0 + i * 1000), v: [3990, 3991, 3992, 3993, 3994, 3995, 3996, 3997, 3998, 3999].map((i) => i / 4) });
-  assert.ok(s.capacityBytes < big / 8, 'shrunk');
+test('the newest sample is known when a block has just filled, before the next one is taken', () => {
+  const s = series(new HeadArena(), BLOCK_SAMPLES);
+  assert.equal(s.lastT, T0 + (BLOCK_SAMPLES - 1) * 1000);
+  s.push(T0 + 10_000_000, 99);
+  assert.equal(s.lastT, T0 + 10_000_000);
+  assert.equal(s.lastV, 99);
 });
 
-test('clear forgets the head and keeps the newest sample', () => {
-  const s = series(50);
+test('dropping the front gives whole blocks back to the arena, which hands them out again', () => {
+  const arena = new HeadArena();
+  const s = series(arena, 4 * BLOCK_SAMPLES);
+  s.persisted = s.sealed = 2 * BLOCK_SAMPLES + 10;
+  s.chunkEnds = [BLOCK_SAMPLES + 3, 2 * BLOCK_SAMPLES + 10];
+  s.dropFront(BLOCK_SAMPLES + 3);
+  assert.equal(arena.blocksInUse, 3, 'the first block is free');
+  assert.equal(s.count, 3 * BLOCK_SAMPLES - 3);
+  assert.equal(s.timeAt(0), T0 + (BLOCK_SAMPLES + 3) * 1000);
+  assert.deepEqual(s.chunkEnds, [BLOCK_SAMPLES + 7]);
+  assert.equal(s.sealed, BLOCK_SAMPLES + 7);
+  const other = series(arena, 1);
+  assert.equal(arena.blocksInUse, 4, 'the freed block went to the next series');
+  assert.equal(other.timeAt(0), T0);
+  assert.equal(s.timeAt(0), T0 + (BLOCK_SAMPLES + 3) * 1000, 'and the first series is untouched');
+});
+
+test('clear gives every block back and keeps the newest sample', () => {
+  const arena = new HeadArena();
+  const s = series(arena, 50);
   s.clear();
+  assert.equal(arena.blocksInUse, 0);
   assert.equal(s.count, 0);
-  assert.equal(s.capacityBytes, 0);
   assert.equal(s.lastT, T0 + 49_000);
   assert.equal(s.lastV, 49 / 4);
   assert.equal(s.headStart, Infinity);
@@ -65,11 +78,12 @@ test('clear forgets the head and keeps the newest sample', () => {
   assert.deepEqual(samples(s), { t: [T0 + 60_000], v: [1] });
 });
 
-test('a late sample is inserted in place, moving the later ones', () => {
-  const s = series(16);
-  s.persisted = 16;
+test('a late sample is inserted in place, moving the later ones across block boundaries', () => {
+  const s = series(new HeadArena(), BLOCK_SAMPLES + 2);
+  s.persisted = BLOCK_SAMPLES + 2;
   s.insertAt(3, T0 + 2500, -1);
-  const { t, v } = samples(series(16));
+  const want = series(new HeadArena(), BLOCK_SAMPLES + 2);
+  const { t, v } = samples(want);
   t.splice(3, 0, T0 + 2500);
   v.splice(3, 0, -1);
   assert.deepEqual(samples(s), { t, v });
@@ -78,7 +92,7 @@ test('a late sample is inserted in place, moving the later ones', () => {
 });
 
 test('older samples read back from disk go in front of the head', () => {
-  const s = new HeadSeries(1, { __name__: 'x' }, 'h');
+  const s = new HeadSeries(1, { __name__: 'x' }, 'h', new HeadArena());
   for (let i = 0; i < 5; i++) s.push(T0 + (100 + i) * 1000, i);
   const ts = Float64Array.from({ length: 40 }, (_, i) => T0 + i * 1000);
   const vs = Float64Array.from({ length: 40 }, (_, i) => -i);
@@ -92,7 +106,7 @@ test('older samples read back from disk go in front of the head', () => {
 });
 
 test('a stale marker goes through the head as a stale marker', () => {
-  const s = series(3);
+  const s = series(new HeadArena(), 3);
   s.push(T0 + 5000, STALE_NAN);
   assert.ok(isStaleMarker(s.lastV));
   assert.ok(isStaleMarker(samples(s).v[3]!));

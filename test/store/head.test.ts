@@ -111,3 +111,26 @@ test('a stale marker goes through the head as a stale marker', () => {
   assert.ok(isStaleMarker(s.lastV));
   assert.ok(isStaleMarker(samples(s).v[3]!));
 });
+
+test('the arena hands out the lowest free block first, so series appending in step get neighbouring blocks again after a trim', () => {
+  const arena = new HeadArena();
+  const ids = Array.from({ length: 100 }, () => arena.alloc());
+  assert.deepEqual(ids, Array.from({ length: 100 }, (_, i) => i));
+  for (const id of [70, 3, 41, 5, 99, 4]) arena.free(id);
+  assert.equal(arena.blocksInUse, 94);
+  assert.deepEqual(Array.from({ length: 7 }, () => arena.alloc()), [3, 4, 5, 41, 70, 99, 100]);
+  // Three series in step: their first blocks freed by a trim are taken back in the series' order.
+  const heads = [0, 1, 2].map(() => new HeadSeries(1, { __name__: 'x' }, 'h', arena));
+  for (let i = 0; i < 2 * BLOCK_SAMPLES; i++) for (const s of heads) s.push(T0 + i * 1000, i);
+  for (const s of heads) {
+    s.persisted = s.sealed = s.count;
+    s.dropFront(BLOCK_SAMPLES);
+  }
+  // Each head's second block is full: the next samples go to the blocks the trim freed, the lowest first.
+  for (const s of heads) s.push(T0 + 1e7, 0);
+  assert.equal(arena.alloc(), 107, 'blocks 101-103 were taken again');
+  assert.deepEqual(
+    heads.map((s) => [s.count, s.timeAt(0), s.lastT]),
+    heads.map(() => [BLOCK_SAMPLES + 1, T0 + BLOCK_SAMPLES * 1000, T0 + 1e7]),
+  );
+});

@@ -1,27 +1,51 @@
 import type { Precision } from './line-syntax.js';
 
-/** Digits dropped to get ms (floor), and the factor to ms, per precision. */
-const DROP: Record<Precision, number> = { ns: 6, us: 3, ms: 0, s: 0, m: 0, h: 0 };
-const FACTOR: Record<Precision, number> = { ns: 1, us: 1, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+/** Digits dropped to get ms (floor), per precision. */
+function dropOf(p: Precision): number {
+  return p === 'ns' ? 6 : p === 'us' ? 3 : 0;
+}
+
+/** The factor from the digits kept to ms, per precision. */
+function factorOf(p: Precision): number {
+  return p === 'ns' || p === 'us' || p === 'ms' ? 1 : p === 's' ? 1000 : p === 'm' ? 60_000 : 3_600_000;
+}
+
+/** Kept digits that cannot pass 2^53 (10^15 < 2^53): no check while summing them. */
+const SAFE_DIGITS = 15;
 
 /**
  * The timestamp buf[start, end) (start < end) in `precision` units as ms, floored,
  * exactly as toMs (line-syntax.ts) converts the same text: the digits kept are
  * summed exactly while they stay within 2^53, and the result must be a safe integer.
  * -1 for anything else (not all digits, a sign, out of range): the caller then
- * parses the line as text, which gives the error.
+ * parses the line as text, which gives the error. One pass: the kept digits are
+ * checked as they are summed, the dropped ones after.
  */
 export function timestampMsBytes(buf: Uint8Array, start: number, end: number, precision: Precision): number {
-  for (let i = start; i < end; i++) {
-    const c = buf[i]!;
-    if (c < 48 || c > 57) return -1;
-  }
-  const keep = end - DROP[precision];
+  const keep = end - dropOf(precision);
   let n = 0;
-  for (let i = start; i < keep; i++) {
-    n = n * 10 + (buf[i]! - 48);
-    if (n > Number.MAX_SAFE_INTEGER) return -1;
+  let i = start;
+  if (keep - start <= SAFE_DIGITS) {
+    for (; i < keep; i++) {
+      const d = buf[i]! - 48;
+      if (d < 0 || d > 9) return -1;
+      n = n * 10 + d;
+    }
+  } else {
+    for (; i < keep; i++) {
+      const d = buf[i]! - 48;
+      if (d < 0 || d > 9) return -1;
+      n = n * 10 + d;
+      if (n > Number.MAX_SAFE_INTEGER) {
+        // Out of range, unless a later byte is no digit at all: either way -1.
+        return -1;
+      }
+    }
   }
-  const ms = n * FACTOR[precision];
+  for (; i < end; i++) {
+    const d = buf[i]! - 48;
+    if (d < 0 || d > 9) return -1;
+  }
+  const ms = n * factorOf(precision);
   return Number.isSafeInteger(ms) ? ms : -1;
 }

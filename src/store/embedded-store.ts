@@ -843,6 +843,8 @@ export class EmbeddedStore implements SampleStore {
       this.byRef[s.ref] = undefined;
       this.byLabels.delete(s);
       this.seriesCount--;
+      // Its head's blocks go back to the arena (a head past the retention is empty already, but a late sample may have left one).
+      s.clear();
     }
     this.index.removeMany(dead);
     // Head chunks that just left the disk leave the head too, so they cannot be resealed.

@@ -7,15 +7,15 @@ const EMPTY = new Float64Array(0);
  * One series in memory: its identity and its head, the recent samples sorted by time
  * in blocks of the store's HeadArena (a time beside its value; no object per sample).
  *
- * The head is a suffix of the series' history: every sample at or after ts[0] is
- * in it. Its prefix [0, persisted) is already in SQLite; [0, sealed) of that is in
- * closed chunks (ending at the indexes in chunkEnds), the rest in "pieces" of the
- * open chunk that the next seal replaces. No SQLite chunk straddles ts[0], so reads
- * take disk samples before ts[0] and head samples from ts[0] on, without duplicates.
+ * The head is a suffix of the series' history: every sample at or after its first
+ * (headStart) is in it. Its prefix [0, persisted) is already in SQLite; [0, sealed) of
+ * that is in closed chunks (ending at the indexes in chunkEnds), the rest in "pieces" of
+ * the open chunk that the next seal replaces. No SQLite chunk straddles headStart, so
+ * reads take disk samples before it and head samples from it on, without duplicates.
  */
 export class HeadSeries {
   // Fields in the order V8 lays them out, those every append reads or writes first (lookup
-  // hints, ref, the arrays, count, the queue flags): with ~24 bytes of header they share
+  // hints, ref, count, the write position, the queue flags): with ~24 bytes of header they share
   // the object's first two cache lines, and a series' append misses on fewer cold lines.
   /** A frozen request label set known to name this series, and the series that followed it last time (lookup hints). */
   alias: Labels | undefined = undefined;

@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { currentThreadId } from '../core/thread-cpu.js';
 import { encodeChunk } from './chunk-codec.js';
-import type { EncodeJobs, EncodedChunks } from './chunk-encoder.js';
+import { type EncodeJobs, type EncodedChunks, batchViews } from './chunk-encoder.js';
 
 /**
  * The store's chunk encoder thread: encodes the closed chunks the ingest thread copies
@@ -15,8 +15,7 @@ parentPort!.postMessage({ tid: currentThreadId() });
 
 parentPort!.on('message', (m: EncodeJobs) => {
   const { buf, chunks, capacity } = m;
-  const ts = new Float64Array(buf, 0, capacity * chunkSamples);
-  const vs = new Float64Array(buf, capacity * chunkSamples * 8, capacity * chunkSamples);
+  const { ts, vs } = batchViews(buf, capacity, chunkSamples);
   const parts: Uint8Array[] = [];
   const ends = new Uint32Array(chunks);
   let total = 0;

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { FrontQueue } from './front-queue.js';
 import type { HeadSeries } from './head.js';
 
 /** A batch of closed chunks for the encoder thread: `chunks` chunks' times in buf's first half, their values in its second (room for `capacity`). */
@@ -6,6 +7,12 @@ export interface EncodeJobs {
   buf: ArrayBuffer;
   chunks: number;
   capacity: number;
+}
+
+/** A batch buffer's two halves: room for `capacity` chunks' times, then as many chunks' values. */
+export function batchViews(buf: ArrayBuffer, capacity: number, chunkSamples: number): { ts: Float64Array<ArrayBuffer>; vs: Float64Array<ArrayBuffer> } {
+  const n = capacity * chunkSamples;
+  return { ts: new Float64Array(buf, 0, n), vs: new Float64Array(buf, n * 8, n) };
 }
 
 /** The encoded batch: chunk j is bytes[ends[j - 1], ends[j]); `buf` comes back for reuse. */
@@ -50,9 +57,8 @@ export class ChunkEncoder {
   private vs = new Float64Array(0);
   /** Chunks in the batch being filled. */
   private n = 0;
-  /** Chunks sent and being filled, oldest first; [head, length) are unanswered. */
-  private jobs: Job[] = [];
-  private head = 0;
+  /** Chunks sent and being filled, oldest first, until answered. */
+  private readonly jobs = new FrontQueue<Job>();
   private inFlight = 0;
   private timer: NodeJS.Timeout | undefined;
   private failed = false;
@@ -109,15 +115,14 @@ export class ChunkEncoder {
     if (this.closed) return;
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
-    this.jobs = [];
+    this.jobs.takeAll();
     void this.worker.terminate();
   }
 
   private take(): void {
-    const bytes = BATCH_CHUNKS * this.chunkSamples * 8;
-    this.buf = this.free.pop() ?? new ArrayBuffer(2 * bytes);
-    this.ts = new Float64Array(this.buf, 0, BATCH_CHUNKS * this.chunkSamples);
-    this.vs = new Float64Array(this.buf, bytes, BATCH_CHUNKS * this.chunkSamples);
+    const buf = this.free.pop() ?? new ArrayBuffer(2 * BATCH_CHUNKS * this.chunkSamples * 8);
+    ({ ts: this.ts, vs: this.vs } = batchViews(buf, BATCH_CHUNKS, this.chunkSamples));
+    this.buf = buf;
   }
 
   private post(): void {
@@ -133,16 +138,12 @@ export class ChunkEncoder {
     const C = this.chunkSamples;
     let start = 0;
     for (let j = 0; j < m.ends.length; j++) {
-      const job = this.jobs[this.head++]!;
+      const job = this.jobs.shift();
       const end = m.ends[j]!;
       if (job.s.acceptAhead(job.epoch, job.firstT, m.bytes.subarray(start, end), C)) this.accepted++;
       start = end;
     }
     this.inFlight -= m.ends.length;
-    if (this.head >= 4096 && 2 * this.head >= this.jobs.length) {
-      this.jobs = this.jobs.slice(this.head);
-      this.head = 0;
-    }
   }
 
   /** The thread is gone: its chunks go back to the checkpoint (or to encoding on the ingest thread). */
@@ -150,8 +151,7 @@ export class ChunkEncoder {
     if (this.failed || this.closed) return;
     this.failed = true;
     if (this.timer) clearTimeout(this.timer);
-    for (let j = this.head; j < this.jobs.length; j++) this.jobs[j]!.s.abandonPending(this.jobs[j]!.epoch);
-    this.jobs = [];
+    for (const job of this.jobs.takeAll()) job.s.abandonPending(job.epoch);
     this.buf = undefined;
     this.n = 0;
     this.onFailure(e);

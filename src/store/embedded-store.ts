@@ -14,6 +14,7 @@ import { readSeries } from './read-series.js';
 import { batchSamples } from './sample-batch.js';
 import { type SealPlan, applySeal, encodeAhead, sealSeries } from './seal.js';
 import { ChunkEncoder } from './chunk-encoder.js';
+import { FrontQueue } from './front-queue.js';
 import { HeadArena } from './head-arena.js';
 import type { AppendResult, CardinalityStats, RejectReason, SampleBatch, SampleStore, SeriesData, SeriesInfo, SeriesWrite, StoreOptions, StoreStats } from './types.js';
 import { WalWriter, deleteSegmentIfPresent, listSegments, replaySegment, segmentName } from './wal.js';
@@ -156,9 +157,7 @@ export class EmbeddedStore implements SampleStore {
   /** Series not yet in SQLite's series table. */
   private newSeries: HeadSeries[] = [];
   /** Series with a full chunk not yet encoded, for encodeAhead (a few per append call). */
-  private encodeQueue: HeadSeries[] = [];
-  /** encodeQueue[0, encodeNext) are done: the queue is consumed from the front without copying what is left at every append. */
-  private encodeNext = 0;
+  private readonly encodeQueue = new FrontQueue<HeadSeries>();
   /** Chunks encoded ahead on this thread, and the thread that takes over (see encoderThread). */
   private encodedInline = 0;
   private encoder: ChunkEncoder | undefined;
@@ -413,7 +412,7 @@ export class EmbeddedStore implements SampleStore {
     this.wal.appendSamples(this.walRefs, this.walTs, this.walVs, n);
     this.samplesAppended += n;
     if (this.wal.bytesSinceCheckpoint >= this.options.walCheckpointBytes) this.checkpointInBackground();
-    else if (this.encodeQueue.length > this.encodeNext) this.encodeAhead(Math.ceil((2 * n) / this.chunkSamples) + 1);
+    else if (this.encodeQueue.size > 0) this.encodeAhead(Math.ceil((2 * n) / this.chunkSamples) + 1);
   }
 
   /**
@@ -425,10 +424,9 @@ export class EmbeddedStore implements SampleStore {
    */
   private encodeAhead(max: number): void {
     const q = this.encodeQueue;
-    let k = this.encodeNext;
     const thread = this.encoderThread();
-    while (k < q.length && (max > 0 || thread?.open === true)) {
-      const s = q[k++]!;
+    while (q.size > 0 && (max > 0 || thread?.open === true)) {
+      const s = q.shift();
       s.aheadQueued = false;
       if (this.byRef[s.ref] !== s || s.dirty) continue;
       if (thread?.open === true) thread.submit(s);
@@ -438,16 +436,6 @@ export class EmbeddedStore implements SampleStore {
         this.encodedInline += n;
       }
     }
-    if (k === q.length) {
-      q.length = 0;
-      k = 0;
-    } else if (k >= 4096 && 2 * k >= q.length) {
-      // Drop the done prefix once it is most of the array: each entry is moved at most once more.
-      q.copyWithin(0, k);
-      q.length -= k;
-      k = 0;
-    }
-    this.encodeNext = k;
   }
 
   /** The OS thread id of the chunk encoder thread, while it runs (for Vigil's per-thread CPU metric). */

@@ -304,7 +304,7 @@ export function otlpPayload(gen: SeriesGen, first: number, count: number): Paylo
 // ------------------------------------------------------------- line protocol
 
 /** Bytes a value's text takes at most (sign, 17 significant digits, point, exponent). */
-const LP_VALUE_MAX = 25;
+export const LP_VALUE_MAX = 25;
 
 /**
  * InfluxDB line protocol as Telegraf writes it (nanosecond timestamps, floats in

@@ -15,7 +15,7 @@ import { DeltaAccumulator } from '../src/ingest/otlp/translate.js';
 import { OtlpWireDecoder } from '../src/ingest/otlp/wire-decoder.js';
 import { LineProtocolParser } from '../src/ingest/line-protocol/byte-parser.js';
 import { openStore } from '../src/store/index.js';
-import { lineProtocolPayload, otlpPayload, remoteWritePayload } from './ingest-payloads.js';
+import { LP_VALUE_MAX, lineProtocolPayload, otlpPayload, remoteWritePayload } from './ingest-payloads.js';
 import { SeriesGen, loadNab } from './series-gen.js';
 
 /**
@@ -178,8 +178,7 @@ async function runIngest(protocol: IngestProtocol, series: number): Promise<Part
   let starts: Uint32Array | undefined;
   const prepare = text
     ? (timed: Float64Array) => {
-        // 25 bytes hold any value's shortest form.
-        rendered = new Uint8Array(timed.length * 25);
+        rendered = new Uint8Array(timed.length * LP_VALUE_MAX);
         starts = new Uint32Array(timed.length + 1);
         let o = 0;
         for (let i = 0; i < timed.length; i++) starts[i + 1] = o = text.write(rendered, o, timed[i]!);

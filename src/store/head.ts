@@ -112,16 +112,12 @@ export class HeadSeries {
 
   /** Time of head sample i (0 <= i < count). */
   timeAt(i: number): number {
-    const k = i + this.skip;
-    const id = this.blocks[k >> BLOCK_SHIFT]!;
-    return this.arena.segments[id >>> SEG_SHIFT]![blockOffset(id) + ((k & BLOCK_MASK) << 1)]!;
+    return this.segmentOf(i)[this.offsetOf(i)]!;
   }
 
   /** Value of head sample i (0 <= i < count). */
   valueAt(i: number): number {
-    const k = i + this.skip;
-    const id = this.blocks[k >> BLOCK_SHIFT]!;
-    return this.arena.segments[id >>> SEG_SHIFT]![blockOffset(id) + ((k & BLOCK_MASK) << 1) + 1]!;
+    return this.segmentOf(i)[this.offsetOf(i) + 1]!;
   }
 
   /** Copies head samples [from, to) into ts and vs from index `at` on. */
@@ -276,12 +272,20 @@ export class HeadSeries {
   }
 
   private setAt(i: number, t: number, v: number): void {
-    const k = i + this.skip;
-    const id = this.blocks[k >> BLOCK_SHIFT]!;
-    const seg = this.arena.segments[id >>> SEG_SHIFT]!;
-    const o = blockOffset(id) + ((k & BLOCK_MASK) << 1);
+    const seg = this.segmentOf(i);
+    const o = this.offsetOf(i);
     seg[o] = t;
     seg[o + 1] = v;
+  }
+
+  /** The arena segment holding head sample i, and the sample's time's offset in it (its value follows). */
+  private segmentOf(i: number): Float64Array {
+    return this.arena.segments[this.blocks[(i + this.skip) >> BLOCK_SHIFT]! >>> SEG_SHIFT]!;
+  }
+
+  private offsetOf(i: number): number {
+    const k = i + this.skip;
+    return blockOffset(this.blocks[k >> BLOCK_SHIFT]!) + ((k & BLOCK_MASK) << 1);
   }
 
   /** Takes a new block for the next sample; returns where in wseg that sample goes. */

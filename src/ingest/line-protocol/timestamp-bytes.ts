@@ -10,9 +10,6 @@ function factorOf(p: Precision): number {
   return p === 'ns' || p === 'us' || p === 'ms' ? 1 : p === 's' ? 1000 : p === 'm' ? 60_000 : 3_600_000;
 }
 
-/** Kept digits that cannot pass 2^53 (10^15 < 2^53): no check while summing them. */
-const SAFE_DIGITS = 15;
-
 /**
  * The timestamp buf[start, end) (start < end) in `precision` units as ms, floored,
  * exactly as toMs (line-syntax.ts) converts the same text: the digits kept are
@@ -25,22 +22,12 @@ export function timestampMsBytes(buf: Uint8Array, start: number, end: number, pr
   const keep = end - dropOf(precision);
   let n = 0;
   let i = start;
-  if (keep - start <= SAFE_DIGITS) {
-    for (; i < keep; i++) {
-      const d = buf[i]! - 48;
-      if (d < 0 || d > 9) return -1;
-      n = n * 10 + d;
-    }
-  } else {
-    for (; i < keep; i++) {
-      const d = buf[i]! - 48;
-      if (d < 0 || d > 9) return -1;
-      n = n * 10 + d;
-      if (n > Number.MAX_SAFE_INTEGER) {
-        // Out of range, unless a later byte is no digit at all: either way -1.
-        return -1;
-      }
-    }
+  for (; i < keep; i++) {
+    const d = buf[i]! - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+    // Out of range (or, if a later byte is no digit, invalid): -1 either way.
+    if (n > Number.MAX_SAFE_INTEGER) return -1;
   }
   for (; i < end; i++) {
     const d = buf[i]! - 48;

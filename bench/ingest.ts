@@ -49,6 +49,7 @@ import { ReplayedValues } from './series-replay.js';
  *                                  and its detection workers' (from vigil_thread_cpu_seconds_total); the rest
  *                                  is V8's helper threads (garbage collection, compilation) and libuv's
  *   remote_write_encoder_thread_cpu_us_per_sample  the store's chunk encoder thread's (same source)
+ *   remote_write_sqlite_thread_cpu_us_per_sample  the store's SQLite checkpoint thread's (same source)
  *   otlp_ and line_protocol_ cpu_us_per_sample, sender_cpu_us_per_sample, main_thread_cpu_us_per_sample,
  *   detect_threads_cpu_us_per_sample  the same for those runs
  *   remote_write_detection_off_samples_per_sec, _p99_ms, _cpu_us_per_sample, _main_thread_cpu_us_per_sample
@@ -197,6 +198,8 @@ interface RunResult {
   detectThreadsCpuUsPerSample: number;
   /** The store's chunk encoder thread's. */
   encoderThreadCpuUsPerSample: number;
+  /** The store's SQLite checkpoint thread's. */
+  sqliteThreadCpuUsPerSample: number;
   p50Ms: number;
   p99Ms: number;
   /** The slowest request after the warm-up. */
@@ -346,6 +349,7 @@ async function run(protocol: string, encode: Encoder, seconds: number, opts: { d
     mainThreadCpuUsPerSample: threadUs((t) => t === 'main'),
     detectThreadsCpuUsPerSample: threadUs((t) => t.startsWith('detect-')),
     encoderThreadCpuUsPerSample: threadUs((t) => t === 'store-encoder'),
+    sqliteThreadCpuUsPerSample: threadUs((t) => t === 'store-sqlite'),
     p50Ms: round2(q(0.5)),
     p99Ms: round2(q(0.99)),
     maxMs: round2(sorted.at(-1) ?? NaN),
@@ -406,6 +410,7 @@ async function main(): Promise<void> {
       results.remote_write_main_thread_cpu_us_per_sample = rw.mainThreadCpuUsPerSample;
       results.remote_write_detect_threads_cpu_us_per_sample = rw.detectThreadsCpuUsPerSample;
       results.remote_write_encoder_thread_cpu_us_per_sample = rw.encoderThreadCpuUsPerSample;
+      results.remote_write_sqlite_thread_cpu_us_per_sample = rw.sqliteThreadCpuUsPerSample;
       results.rss_growth_mb_5min = rw.rssGrowthMb;
       results.rss_mb_warm = rw.rssWarmMb;
       results.rss_mb_end = rw.rssEndMb;

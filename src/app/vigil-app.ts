@@ -90,7 +90,7 @@ export async function startVigil(config: VigilConfig, logger: Logger, start: Sta
   }
   const detection: Detection | undefined = detectionWorker;
   const mainThread = currentThreadId();
-  metrics.registerThreads(() => [['main', mainThread], ['store-encoder', store.encoderThreadId], ...(detectionWorker?.threadIds ?? []).map((tid, k) => [`detect-${k}`, tid] as const)]);
+  metrics.registerThreads(() => [['main', mainThread], ['store-encoder', store.encoderThreadId], ['store-sqlite', store.sqliteCheckpointThreadId], ...(detectionWorker?.threadIds ?? []).map((tid, k) => [`detect-${k}`, tid] as const)]);
   // Notifications: every channel in notify.channels, behind one durable outbox.
   let outbox: Outbox | undefined;
   if (config.notify.channels.length) {

@@ -80,7 +80,7 @@ export class SelfMetrics {
   registerThreads(read: () => ReadonlyArray<readonly [thread: string, tid: number | undefined]>): void {
     new Counter({
       name: 'vigil_thread_cpu_seconds_total',
-      help: 'CPU time (user and system) used by each of Vigil\'s threads: main (ingest, store, API), store-encoder (the store\'s chunk encoding, once it runs) and detect-N (detection workers).',
+      help: 'CPU time (user and system) used by each of Vigil\'s threads: main (ingest, store, API), store-encoder (the store\'s chunk encoding, once it runs), store-sqlite (SQLite\'s WAL checkpoints, started with store-encoder) and detect-N (detection workers).',
       labelNames: ['thread'],
       registers: [this.registry],
       collect() {

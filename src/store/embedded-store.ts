@@ -14,6 +14,7 @@ import { readSeries } from './read-series.js';
 import { batchSamples } from './sample-batch.js';
 import { type SealPlan, applySeal, encodeAhead, sealSeries } from './seal.js';
 import { ChunkEncoder } from './chunk-encoder.js';
+import { SqliteCheckpointer } from './sqlite-checkpointer.js';
 import { FrontQueue } from './front-queue.js';
 import { HeadArena } from './head-arena.js';
 import type { AppendResult, CardinalityStats, RejectReason, SampleBatch, SampleStore, SeriesData, SeriesInfo, SeriesWrite, StoreOptions, StoreStats } from './types.js';
@@ -88,6 +89,11 @@ interface Tally {
   limited: number;
   minValidT: number;
 }
+
+/** SQLite's own WAL checkpoint threshold, in pages (its default). */
+const SQLITE_AUTOCHECKPOINT_PAGES = 1000;
+/** The threshold while the checkpoint thread runs: a bound on its lag (256 MB of 4 KB pages). */
+const SQLITE_BEHIND_PAGES = 65_536;
 
 /** Series sealed per step of a running checkpoint (fewer when they hold many chunks; fifty times as many are trimmed per step after it). */
 const CHECKPOINT_SLICE_SERIES = 1000;
@@ -164,6 +170,10 @@ export class EmbeddedStore implements SampleStore {
   private encoderFailed = false;
   /** Chunks a failed encoder thread had encoded. */
   private encoderAccepted = 0;
+  /** SQLite's WAL checkpoints on a thread of their own, started with the encoder thread (see sqliteCheckpointer). */
+  private checkpointer: SqliteCheckpointer | undefined;
+  private checkpointerFailed = false;
+  private checkpointerRuns = 0;
   /** The checkpoint in progress (beginCheckpoint), stepped on the event loop by setImmediate. */
   private running: RunningCheckpoint | undefined;
   /** The retention pass in progress (beginRetention), stepped the same way after any running checkpoint. */
@@ -457,7 +467,33 @@ export class EmbeddedStore implements SampleStore {
       process.emitWarning(`vigil store: the chunk encoder thread failed (${e.message}); encoding on the ingest thread from now on`);
     });
     this.encoder = encoder;
+    this.startSqliteCheckpointer();
     return encoder;
+  }
+
+  /** The OS thread id of the SQLite checkpoint thread, while it runs (for Vigil's per-thread CPU metric). */
+  get sqliteCheckpointThreadId(): number | undefined {
+    return this.checkpointer?.threadId;
+  }
+
+  /**
+   * Moves SQLite's WAL checkpoints (a copy of the WAL's pages into the database file and
+   * a sync, every 1,000 pages inside a checkpoint slice's commit) to a thread of their
+   * own, for a store busy enough to run the encoder thread. The ingest thread's commits
+   * then checkpoint only if that thread falls 64 Ki pages (256 MB) behind; if it fails,
+   * they do it at SQLite's 1,000 pages again.
+   */
+  private startSqliteCheckpointer(): void {
+    if (this.checkpointer !== undefined || this.checkpointerFailed) return;
+    const checkpointer = new SqliteCheckpointer(this.db.path, this.options.fsync !== 'never', (e) => {
+      this.checkpointerRuns += checkpointer.runs;
+      this.checkpointer = undefined;
+      this.checkpointerFailed = true;
+      if (!this.closed) this.db.setAutocheckpoint(SQLITE_AUTOCHECKPOINT_PAGES);
+      process.emitWarning(`vigil store: the SQLite checkpoint thread failed (${e.message}); checkpointing in commits from now on`);
+    });
+    this.db.setAutocheckpoint(SQLITE_BEHIND_PAGES);
+    this.checkpointer = checkpointer;
   }
 
   private result(t: Tally): AppendResult {
@@ -588,6 +624,7 @@ export class EmbeddedStore implements SampleStore {
       diskBytes: this.db.fileBytes() + this.wal.diskBytes(),
       sealedChunks: this.sealedChunks,
       chunksEncodedByThread: this.encoderAccepted + (this.encoder?.accepted ?? 0),
+      sqliteCheckpointsByThread: this.checkpointerRuns + (this.checkpointer?.runs ?? 0),
     };
   }
 
@@ -670,6 +707,7 @@ export class EmbeddedStore implements SampleStore {
           this.db.setMeta('chunk_count', String(this.sealedChunks));
         });
         r.committed = true;
+        this.checkpointer?.request();
         this.wal.deleteSegmentsBefore(r.target);
       } else {
         r.trimAt = this.trimHeads(r.trimAt, 50 * slice);
@@ -706,6 +744,7 @@ export class EmbeddedStore implements SampleStore {
       this.db.setMeta('chunk_count', String(this.sealedChunks + chunkDelta));
     }, 'relaxed');
     // Committed: now the in-memory marks may move.
+    this.checkpointer?.request();
     r.fresh = [];
     r.next = end;
     this.sealedChunks += chunkDelta;
@@ -849,6 +888,7 @@ export class EmbeddedStore implements SampleStore {
     if (this.timer) clearInterval(this.timer);
     if (this.stepping) clearImmediate(this.stepping);
     this.encoder?.close();
+    this.checkpointer?.close();
     let err: unknown;
     try {
       this.checkpoint();
@@ -875,6 +915,7 @@ export class EmbeddedStore implements SampleStore {
     if (this.timer) clearInterval(this.timer);
     if (this.stepping) clearImmediate(this.stepping);
     this.encoder?.close();
+    this.checkpointer?.close();
     this.closed = true;
     this.wal.abandon();
     this.db.close();

@@ -191,6 +191,14 @@ export class ChunkDb {
     return total;
   }
 
+  /**
+   * Pages in SQLite's WAL past which a commit checkpoints it itself (SQLite's default
+   * 1,000; raised while the store's checkpoint thread does it, as a bound should that fall behind).
+   */
+  setAutocheckpoint(pages: number): void {
+    this.db.pragma(`wal_autocheckpoint = ${Math.max(0, Math.floor(pages))}`);
+  }
+
   /** Folds SQLite's own WAL back into the main file (keeps the -wal file small). */
   truncateSqliteWal(): void {
     this.db.pragma('wal_checkpoint(TRUNCATE)');

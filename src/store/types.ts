@@ -96,6 +96,8 @@ export interface StoreStats {
   sealedChunks: number;
   /** Closed chunks encoded ahead by the store's encoder thread and taken (0 while it has not started; see encoderThreadAfter). */
   chunksEncodedByThread: number;
+  /** SQLite WAL checkpoints run by the store's checkpoint thread (started with the encoder thread). */
+  sqliteCheckpointsByThread: number;
 }
 
 /** As Prometheus's `/api/v1/status/tsdb` answers (the head being, here, the whole store). */

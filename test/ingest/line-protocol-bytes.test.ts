@@ -302,6 +302,29 @@ test('float field values are bit-identical to Number() of their text', () => {
     check(s);
 });
 
+test('the value of a line as the parser stores it is bit-identical to Number() of its text (plain decimals are read as they are scanned)', () => {
+  const g = new BodyGen(rng(7));
+  const texts: string[] = [];
+  for (let i = 0; i < 20_000; i++) texts.push(g.float());
+  texts.push('0', '-0', '-0.0', '1.', '1.5', '-12.25', '007.50', '999999999999999', '9999999999999999', '0.000000000000001', '123456789.012345', '12345678.9012345678');
+  const finite = texts.filter((s) => Number.isFinite(Number(s)));
+  // One series per line (values of one series would be regrouped by the batch), each ended by a space, a comma or the line's end.
+  const lines = finite.map((s, i) => `m,series=${i} value=${s}${i % 3 === 0 ? ' 1700000000000' : i % 3 === 1 ? ',x=1i' : ''}`);
+  const parser = new LineProtocolParser();
+  for (let round = 0; round < 2; round++) {
+    const { batch } = parser.parse(Buffer.from(lines.join('\n')), 'ms', limits, 0);
+    let checked = 0;
+    for (let g2 = 0; g2 < batch.size; g2++) {
+      const series = Number(batch.labels[g2]!.series);
+      if (batch.labels[g2]!.__name__ !== 'm') continue;
+      const want = Number(finite[series]);
+      assert.ok(Object.is(batch.values[batch.ends[g2]! - 1]!, want), `${finite[series]}: ${batch.values[batch.ends[g2]! - 1]} vs ${want}`);
+      checked++;
+    }
+    assert.equal(checked, finite.length);
+  }
+});
+
 test('fuzz: random and mutated bodies only ever raise 400/413 VigilErrors, quickly', () => {
   const r = rng(5);
   const g = new BodyGen(r);

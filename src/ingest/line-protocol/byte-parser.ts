@@ -1,6 +1,7 @@
 import type { SampleBatch } from '../../store/types.js';
 import type { IngestLimits } from '../limits.js';
 import { fieldValueBytes } from './field-bytes.js';
+import { POW10 } from './scaled-decimal.js';
 import { type ParsedRest, type Precision, parseRest, parseSeriesPart, seriesPartEnd, stringFieldRefusal, toMs } from './line-syntax.js';
 import { MAX_FIELD_ERRORS } from './parse.js';
 import { GroupedSamples } from '../grouped-samples.js';
@@ -115,13 +116,41 @@ export class LineProtocolParser {
       const ke = i++;
       if (buf[i] === QUOTE) return false;
       const vs = i;
-      for (; i < end; i++) {
-        const c = buf[i]!;
-        if (c === COMMA || c === SPACE) break;
+      // Most values are plain decimals (`-?\d+(\.\d+)?`, 15 digits at most): read as they are scanned,
+      // as floatBytes would (Clinger's fast path); anything else is scanned, then read by fieldValueBytes.
+      let v = NaN;
+      const neg = buf[i] === 45; /* - */
+      if (neg) i++;
+      let m = 0;
+      let digits = 0;
+      let fraction = 0;
+      let c = 0;
+      for (; i < end; i++, digits++) {
+        c = buf[i]! - 48;
+        if (c < 0 || c > 9) break;
+        m = m * 10 + c;
       }
-      if (i === vs) return false;
-      const v = fieldValueBytes(buf, vs, i);
-      if (v !== v) return false;
+      if (i < end && c === -2 /* . */ && digits > 0) {
+        for (i++; i < end; i++, fraction++) {
+          c = buf[i]! - 48;
+          if (c < 0 || c > 9) break;
+          m = m * 10 + c;
+        }
+        digits += fraction;
+        if (fraction === 0) digits = 0;
+      }
+      if (digits > 0 && digits <= 15 && (i === end || c === COMMA - 48 || c === SPACE - 48)) {
+        const x = fraction === 0 ? m : m / POW10[fraction]!;
+        v = neg ? -x : x;
+      } else {
+        for (i = vs; i < end; i++) {
+          const b = buf[i]!;
+          if (b === COMMA || b === SPACE) break;
+        }
+        if (i === vs) return false;
+        v = fieldValueBytes(buf, vs, i);
+        if (v !== v) return false;
+      }
       if (n === this.values.length) this.growFields();
       this.keyStart[n] = ks;
       this.keyEnd[n] = ke;

@@ -1,5 +1,6 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { FrontQueue } from './front-queue.js';
+import { startStoreThread } from './store-thread.js';
 import type { HeadSeries } from './head.js';
 
 /** A batch of closed chunks for the encoder thread: `chunks` chunks' times in buf's first half, their values in its second (room for `capacity`). */
@@ -72,15 +73,11 @@ export class ChunkEncoder {
     private readonly chunkSamples: number,
     private readonly onFailure: (e: Error) => void,
   ) {
-    this.worker = new Worker(new URL('./chunk-encoder-thread.js', import.meta.url), { workerData: { chunkSamples } });
-    this.worker.unref();
-    this.worker.on('message', (m: EncodedChunks | { tid: number | undefined }) => {
-      if ('tid' in m) this.threadId = m.tid;
-      else this.receive(m);
-    });
-    this.worker.on('error', (e: Error) => this.fail(e));
-    this.worker.on('exit', (code: number) => {
-      if (!this.closed) this.fail(new Error(`chunk encoder thread exited with code ${code}`));
+    this.worker = startStoreThread<EncodedChunks>('./chunk-encoder-thread.js', 'chunk encoder', { chunkSamples }, {
+      answer: (m) => this.receive(m),
+      threadId: (tid) => (this.threadId = tid),
+      fail: (e) => this.fail(e),
+      closed: () => this.closed,
     });
   }
 

@@ -1,4 +1,5 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startStoreThread } from './store-thread.js';
 
 /** SQLite's answer to a checkpoint: frames in its WAL, and how many of them are now in the database file. */
 interface CheckpointDone {
@@ -28,15 +29,11 @@ export class SqliteCheckpointer {
   threadId: number | undefined;
 
   constructor(path: string, durable: boolean, private readonly onFailure: (e: Error) => void) {
-    this.worker = new Worker(new URL('./sqlite-checkpoint-thread.js', import.meta.url), { workerData: { path, durable } });
-    this.worker.unref();
-    this.worker.on('message', (m: CheckpointDone | { tid: number | undefined }) => {
-      if ('tid' in m) this.threadId = m.tid;
-      else this.done(m);
-    });
-    this.worker.on('error', (e: Error) => this.fail(e));
-    this.worker.on('exit', (code: number) => {
-      if (!this.closed) this.fail(new Error(`SQLite checkpoint thread exited with code ${code}`));
+    this.worker = startStoreThread<CheckpointDone>('./sqlite-checkpoint-thread.js', 'SQLite checkpoint', { path, durable }, {
+      answer: (m) => this.done(m),
+      threadId: (tid) => (this.threadId = tid),
+      fail: (e) => this.fail(e),
+      closed: () => this.closed,
     });
   }
 

@@ -118,7 +118,7 @@ export class LineProtocolParser {
       const vs = i;
       // Most values are plain decimals (`-?\d+(\.\d+)?`, 15 digits at most): read as they are scanned,
       // as floatBytes would (Clinger's fast path); anything else is scanned, then read by fieldValueBytes.
-      let v = NaN;
+      let v: number;
       const neg = buf[i] === 45; /* - */
       if (neg) i++;
       let m = 0;

@@ -170,7 +170,7 @@ export class EmbeddedStore implements SampleStore {
   private encoderFailed = false;
   /** Chunks a failed encoder thread had encoded. */
   private encoderAccepted = 0;
-  /** SQLite's WAL checkpoints on a thread of their own, started with the encoder thread (see sqliteCheckpointer). */
+  /** SQLite's WAL checkpoints on a thread of their own, started with the encoder thread (see startSqliteCheckpointer). */
   private checkpointer: SqliteCheckpointer | undefined;
   private checkpointerFailed = false;
   private checkpointerRuns = 0;

@@ -42,7 +42,8 @@ export interface StoreOptions {
    * Closed chunks the store encodes on the calling thread before it moves that work to a
    * thread of its own (0: from the first chunk; Infinity: never). Default 4,096: at
    * ingest rates where encoding matters that is reached within seconds, and a store
-   * taking a few samples a second never starts the thread.
+   * taking a few samples a second never starts the thread. SQLite's WAL checkpoints move
+   * to a thread of their own at the same moment.
    */
   encoderThreadAfter?: number;
 }

@@ -1,10 +1,11 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Labels } from '../src/core/labels.js';
 import { SelfMetrics } from '../src/core/self-metrics.js';
 import { tuneEngine } from '../src/core/engine-tuning.js';
+import { currentThreadId, threadCpuSeconds } from '../src/core/thread-cpu.js';
 import { defaultConfig, toStoreOptions } from '../src/config/index.js';
 import { DetectionStage } from '../src/detect/stage/detection-stage.js';
 import { FlatScoresBuilder } from '../src/detect/stage/flat-scores.js';
@@ -23,7 +24,11 @@ import { SeriesGen, loadNab } from './series-gen.js';
  * HTTP, senders or the other thread (`npm run bench:ingest-threads`):
  *   ingest_thread_us_per_sample        snappy and protobuf decoding of remote-write bodies (2,000
  *                                      samples each, as bench:ingest's senders send them) and
- *                                      storing them (head, WAL, checkpoints into SQLite)
+ *                                      storing them (head, WAL, checkpoints into SQLite), on this
+ *                                      thread (from /proc); the store's chunk encoder and SQLite
+ *                                      checkpoint threads start in the warm-up, and the CPU of the
+ *                                      process's other threads (those, the WAL's fsync thread and
+ *                                      V8's helpers) is ingest_store_threads_us_per_sample (otlp_, lp_ alike)
  *   otlp_thread_us_per_sample          the same for OTLP/HTTP protobuf bodies
  *   lp_thread_us_per_sample            the same for InfluxDB line protocol bodies (values as
  *                                      Telegraf writes them, formatted before timing: the senders' work)
@@ -39,7 +44,11 @@ import { SeriesGen, loadNab } from './series-gen.js';
  * 10% change in those times. With valgrind installed (it is on every machine here) the same
  * work is also counted in instructions, which do not depend on the host's speed:
  *   ingest_thread_instructions_per_sample, otlp_thread_instructions_per_sample,
- *   lp_thread_instructions_per_sample, detect_thread_instructions_per_sample
+ *   lp_thread_instructions_per_sample, detect_thread_instructions_per_sample (the part's thread),
+ *   ingest_store_threads_instructions_per_sample (otlp_, lp_ alike: the store's threads; under
+ *   valgrind, 50 times slower, they count about three times the instructions the ingest thread
+ *   saves by not encoding, where bench:ingest's CPU per thread shows about as much: compare these
+ *   counts between versions of the code, not with the ingest thread's)
  * (valgrind's callgrind, counting only the timed rounds, V8 on one thread so that its
  * compilations and collections land the same way each run, and with fixed hash and random
  * seeds; 2,000 series to keep the run short:
@@ -63,7 +72,10 @@ const T0 = Date.UTC(2026, 0, 5);
 type Part = 'ingest' | 'otlp' | 'lp' | 'detect';
 
 interface PartRun {
+  /** CPU of the thread that runs the part (the ingest thread, or the detection worker's stage). */
   usPerSample: number;
+  /** CPU of the process's other threads meanwhile (for the ingest parts, the store's chunk encoder and SQLite checkpoint threads), or undefined without Linux's /proc. */
+  otherUsPerSample: number | undefined;
   samples: number;
 }
 
@@ -100,13 +112,20 @@ async function timeRounds(
   const timed = new Float64Array(TIMED_ROUNDS * series);
   for (let k = 0; k < TIMED_ROUNDS; k++) for (let i = 0; i < series; i++) timed[k * series + i] = gen.next(i);
   prepare?.(timed);
+  const tid = currentThreadId();
   instrument(true);
   const start = process.cpuUsage();
+  const threadStart = tid === undefined ? undefined : threadCpuSeconds(tid);
   for (let k = 0; k < TIMED_ROUNDS; k++) await round(WARM_ROUNDS + k, timed.subarray(k * series, (k + 1) * series));
+  const threadEnd = tid === undefined ? undefined : threadCpuSeconds(tid);
   const cpu = process.cpuUsage(start);
   instrument(false);
   progress(part, WARM_ROUNDS + TIMED_ROUNDS, WARM_ROUNDS + TIMED_ROUNDS);
-  return { usPerSample: (cpu.user + cpu.system) / (TIMED_ROUNDS * series), samples: TIMED_ROUNDS * series };
+  const samples = TIMED_ROUNDS * series;
+  const processUs = cpu.user + cpu.system;
+  // This thread's CPU from /proc (10 ms ticks: well under 1% of a timed run), the rest the other threads'.
+  const threadUs = threadStart !== undefined && threadEnd !== undefined ? (threadEnd - threadStart) * 1e6 : undefined;
+  return { usPerSample: (threadUs ?? processUs) / samples, otherUsPerSample: threadUs === undefined ? undefined : Math.max(0, processUs - threadUs) / samples, samples };
 }
 
 function runDetect(series: number): Promise<PartRun> {
@@ -157,7 +176,7 @@ async function runIngest(protocol: IngestProtocol, series: number): Promise<Part
   // Checkpoints as the WAL fills (every 256 MiB), not every 60 s of wall time: under valgrind,
   // 50 times slower, a timer would checkpoint 50 times as often a sample. At bench:ingest's
   // rate the WAL fills in under 60 s, so these are its checkpoints too.
-  const store = openStore({ ...toStoreOptions({ ...config.storage, dir }, config.limits.maxSeries), checkpointIntervalMs: 0 });
+  const store = openStore({ ...toStoreOptions({ ...config.storage, dir }, config.limits.maxSeries), checkpointIntervalMs: 0, encoderThreadAfter: 0 });
   const pipeline = new IngestPipeline(store, new SelfMetrics({ defaultMetrics: false }), config.limits);
   const encode = protocol === 'otlp' ? otlpPayload : protocol === 'influx_line' ? lineProtocolPayload : remoteWritePayload;
   const payloads = Array.from({ length: Math.ceil(series / BATCH) }, (_, k) => encode(gen, k * BATCH, Math.min(BATCH, series - k * BATCH)));
@@ -217,22 +236,36 @@ async function runPart(part: Part, series: number): Promise<PartRun> {
 /** V8 on one thread, with fixed hash and random seeds: the same build counts the same instructions. */
 const SEEDS = ['--single-threaded', '--hash-seed=1', '--random-seed=1'];
 
-/** The part's instructions per timed sample, counted by callgrind in a child run of this script. */
-function instructions(part: Part): number | undefined {
+/**
+ * The part's instructions per timed sample, counted by callgrind in a child run of this
+ * script: on its main thread (the part's), and on its other threads together.
+ */
+function instructions(part: Part): { main: number; others: number } | undefined {
   const series = 2_000;
-  const r = spawnSync(
-    'valgrind',
-    // Fixed seeds: V8 seeds its hash tables and random numbers per process, which moved the
-    // count by up to 150 instructions a sample from one run of the same build to the next.
-    ['--tool=callgrind', '--instr-atstart=no', '--callgrind-out-file=/dev/null', process.execPath, ...SEEDS, process.argv[1]!, 'child', part, String(series)],
-    { env: { ...process.env, BENCH_THREADS_UNDER_VALGRIND: '1' }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 },
-  );
-  const refs = /I\s+refs:\s+([\d,]+)/.exec(r.stderr ?? '')?.[1];
-  if (r.status !== 0 || refs === undefined) {
-    console.error(`[bench:ingest-threads] valgrind run of ${part} failed (${r.error?.message ?? `exit ${r.status}`}): ${(r.stderr ?? '').slice(-800)}`);
-    return undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-callgrind-'));
+  try {
+    const r = spawnSync(
+      'valgrind',
+      // Fixed seeds: V8 seeds its hash tables and random numbers per process, which moved the
+      // count by up to 150 instructions a sample from one run of the same build to the next.
+      // One output file per thread: cg.out-01 is the main thread.
+      ['--tool=callgrind', '--instr-atstart=no', '--separate-threads=yes', `--callgrind-out-file=${join(dir, 'cg.out')}`, process.execPath, ...SEEDS, process.argv[1]!, 'child', part, String(series)],
+      { env: { ...process.env, BENCH_THREADS_UNDER_VALGRIND: '1' }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 },
+    );
+    const perThread = readdirSync(dir)
+      .filter((f) => /^cg\.out-\d+$/.test(f))
+      .map((f) => [Number(f.slice(7)), Number(/^totals:\s*(\d+)/m.exec(readFileSync(join(dir, f), 'utf8'))?.[1] ?? NaN)] as const);
+    const main = perThread.find(([t]) => t === 1)?.[1];
+    if (r.status !== 0 || main === undefined || !Number.isFinite(main)) {
+      console.error(`[bench:ingest-threads] valgrind run of ${part} failed (${r.error?.message ?? `exit ${r.status}`}): ${(r.stderr ?? '').slice(-800)}`);
+      return undefined;
+    }
+    const others = perThread.reduce((sum, [t, n]) => (t === 1 || !Number.isFinite(n) ? sum : sum + n), 0);
+    const per = (n: number) => Math.round(n / (TIMED_ROUNDS * series));
+    return { main: per(main), others: per(others) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  return Math.round(Number(refs.replace(/,/g, '')) / (TIMED_ROUNDS * series));
 }
 
 function hasValgrind(): boolean {
@@ -251,15 +284,17 @@ async function main(): Promise<void> {
   for (const p of ['ingest', 'otlp', 'lp', 'detect'] as const) {
     const r = await runPart(p, SERIES);
     results[`${p}_thread_us_per_sample`] = Math.round(r.usPerSample * 1000) / 1000;
-    console.log(`${p} thread: ${r.usPerSample.toFixed(3)} us/sample (CPU, ${r.samples} samples timed)`);
+    if (p !== 'detect' && r.otherUsPerSample !== undefined) results[`${p}_store_threads_us_per_sample`] = Math.round(r.otherUsPerSample * 1000) / 1000;
+    console.log(`${p} thread: ${r.usPerSample.toFixed(3)} us/sample (CPU, ${r.samples} samples timed; other threads ${r.otherUsPerSample?.toFixed(3) ?? '?'})`);
   }
   if (process.env.BENCH_THREADS_VALGRIND !== '0' && hasValgrind()) {
     for (const p of ['ingest', 'otlp', 'lp', 'detect'] as const) {
       console.error(`[bench:ingest-threads] counting ${p}'s instructions under valgrind (a few minutes)`);
       const ir = instructions(p);
       if (ir !== undefined) {
-        results[`${p}_thread_instructions_per_sample`] = ir;
-        console.log(`${p} thread: ${ir} instructions/sample`);
+        results[`${p}_thread_instructions_per_sample`] = ir.main;
+        if (p !== 'detect') results[`${p}_store_threads_instructions_per_sample`] = ir.others;
+        console.log(`${p} thread: ${ir.main} instructions/sample (other threads ${ir.others})`);
       }
     }
   }
